@@ -1,0 +1,76 @@
+"""The one application of the site: every public fact is an event in its log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from domain.errors import PlanConflict
+from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
+from domain.plan_rules import diff_plans, validate_plan
+from domain.plan_spec import PlanSpec
+
+
+@dataclass(frozen=True)
+class PlanRegistration:
+    year: int
+    created: bool  # False: this exact plan was registered already, nothing was written
+    events: int
+    last_notification_id: int | None
+
+
+class Ledger(Application[UUID]):
+    """Commands take plain values, load aggregates, call one method, save."""
+
+    # Fixed: the name sets the table names and environment prefix of the store.
+    name: ClassVar[str] = "minsheng"
+
+    def register_plan(self, spec: PlanSpec, actor: str) -> PlanRegistration:
+        """Register a year's plan atomically; the same plan again changes nothing."""
+        validate_plan(spec)
+        if self.plan_spec(spec.year) is not None:
+            return self._unchanged_or_conflict(spec)
+        # Order matters to readers of the log: the plan, its items, then key projects.
+        aggregates = [
+            Plan.register(spec, actor),
+            *(Item.register(spec.year, item, actor) for item in spec.items),
+            *(KeyProject.register(spec.year, key, actor) for key in spec.key_projects),
+        ]
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            # Registered concurrently by another process between our read and write.
+            return self._unchanged_or_conflict(spec)
+        last = max((r.notification.id for r in recordings), default=None)
+        return PlanRegistration(spec.year, True, len(recordings), last)
+
+    def _unchanged_or_conflict(self, spec: PlanSpec) -> PlanRegistration:
+        stored = self.plan_spec(spec.year)
+        assert stored is not None
+        if stored != spec:
+            raise PlanConflict(spec.year, diff_plans(stored, spec))
+        return PlanRegistration(spec.year, False, 0, None)
+
+    def plan_spec(self, year: int) -> PlanSpec | None:
+        """The registered plan for `year`, rebuilt from its aggregates, or None."""
+        try:
+            plan: Plan = self.repository.get(plan_id(year))
+        except AggregateNotFoundError:
+            return None
+        items: list[Item] = [self.repository.get(item_id(year, n)) for n in plan.item_numbers]
+        keys: list[KeyProject] = [
+            self.repository.get(key_project_id(year, n)) for n in plan.key_project_numbers
+        ]
+        return PlanSpec(
+            year=plan.year,
+            document=plan.document,
+            schedule=plan.schedule,
+            declared=plan.declared,
+            categories=plan.categories,
+            items=tuple(i.spec() for i in items),
+            key_projects=tuple(k.spec() for k in keys),
+        )

@@ -1,0 +1,223 @@
+"""The plan catalog: categories, items, projects, key projects and who is responsible.
+
+Denormalised for the public plan pages and the open-data API.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Date, DateTime, Integer, String, Text, insert, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.plan import Item, KeyProject, Plan
+from domain.plan_rules import locate_in_source
+from projections.database import ReadModel
+from projections.projection import Handler, Projection
+
+
+class CatalogPlan(ReadModel):
+    __tablename__ = "catalog_plans"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_number: Mapped[str] = mapped_column(String(64))
+    notice_title: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(String(64))
+    document_date: Mapped[date] = mapped_column(Date)
+    published: Mapped[date | None] = mapped_column(Date)
+    source_text: Mapped[str] = mapped_column(Text)
+    original_text: Mapped[str] = mapped_column(Text)
+    midyear_date: Mapped[date] = mapped_column(Date)
+    midyear_share: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[date] = mapped_column(Date)
+    declared: Mapped[dict[str, int]] = mapped_column(JSON)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogCategory(ReadModel):
+    __tablename__ = "catalog_categories"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    project_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CatalogItem(ReadModel):
+    __tablename__ = "catalog_items"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[int] = mapped_column(Integer, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    units: Mapped[list[str]] = mapped_column(JSON)
+    project_count: Mapped[int] = mapped_column(Integer)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogProject(ReadModel):
+    __tablename__ = "catalog_projects"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item: Mapped[int] = mapped_column(Integer, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    category: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    milestones: Mapped[list[str]] = mapped_column(JSON)
+    key_project: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class CatalogKeyProject(ReadModel):
+    __tablename__ = "catalog_key_projects"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    leaders: Mapped[list[str]] = mapped_column(JSON)
+    units: Mapped[list[str]] = mapped_column(JSON)
+    projects: Mapped[list[str]] = mapped_column(JSON)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    event_id: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogResponsibility(ReadModel):
+    """One row per unit named on an item or a key project, in the order written."""
+
+    __tablename__ = "catalog_responsibilities"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "item" | "key_project"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0: named first, the lead unit
+
+
+class Catalog(Projection):
+    name = "catalog"
+    version = 1
+    tables = (
+        CatalogPlan,
+        CatalogCategory,
+        CatalogItem,
+        CatalogProject,
+        CatalogKeyProject,
+        CatalogResponsibility,
+    )
+
+    def handlers(self) -> dict[type, Handler]:
+        return {
+            Plan.Registered: self._plan_registered,
+            Item.Registered: self._item_registered,
+            KeyProject.Registered: self._key_project_registered,
+        }
+
+    def _plan_registered(self, c: Connection, e: Plan.Registered, position: int) -> None:
+        doc, schedule = e.document, e.schedule
+        c.execute(
+            insert(CatalogPlan).values(
+                year=e.year,
+                document_number=doc["number"],
+                notice_title=doc["notice_title"],
+                title=doc["title"],
+                issuer=doc["issuer"],
+                document_date=date.fromisoformat(doc["date"]),
+                published=date.fromisoformat(doc["published"]) if doc["published"] else None,
+                source_text=doc["source_text"],
+                original_text=doc["original_text"],
+                midyear_date=date.fromisoformat(schedule["midyear_date"]),
+                midyear_share=schedule["midyear_share"],
+                deadline=date.fromisoformat(schedule["deadline"]),
+                declared=e.declared,
+                registered_at=e.timestamp,
+                event_id=position,
+            )
+        )
+        c.execute(
+            insert(CatalogCategory),
+            [{"year": e.year, "number": x["number"], "name": x["name"], "item_count": 0,
+              "project_count": 0} for x in e.categories],
+        )
+
+    def _item_registered(self, c: Connection, e: Item.Registered, position: int) -> None:
+        source = _source_text(c, e.year)
+        c.execute(
+            insert(CatalogItem).values(
+                year=e.year,
+                number=e.number,
+                category=e.category,
+                text=e.text,
+                units=e.units,
+                project_count=len(e.projects),
+                source_line=locate_in_source(source, e.text, prefix=f"{e.number}."),
+                registered_at=e.timestamp,
+                event_id=position,
+            )
+        )
+        c.execute(
+            insert(CatalogProject),
+            [
+                {
+                    "year": e.year, "ref": p["number"], "item": e.number, "seq": seq,
+                    "category": e.category, "title": p["title"], "text": p["text"],
+                    "targets": p["targets"], "milestones": p["milestones"], "key_project": None,
+                }
+                for seq, p in enumerate(e.projects, start=1)
+            ],
+        )
+        self._responsible(c, e.year, "item", e.number, e.units)
+        c.execute(
+            update(CatalogCategory)
+            .where(CatalogCategory.year == e.year, CatalogCategory.number == e.category)
+            .values(
+                item_count=CatalogCategory.item_count + 1,
+                project_count=CatalogCategory.project_count + len(e.projects),
+            )
+        )
+
+    def _key_project_registered(self, c: Connection, e: KeyProject.Registered, position: int) -> None:
+        source = _source_text(c, e.year)
+        c.execute(
+            insert(CatalogKeyProject).values(
+                year=e.year,
+                number=e.number,
+                name=e.name,
+                text=e.text,
+                leaders=e.leaders,
+                units=e.units,
+                projects=e.projects,
+                source_line=locate_in_source(source, f"{e.name}。{e.text}"),
+                event_id=position,
+            )
+        )
+        # Items are registered before key projects in the same save (see Ledger).
+        c.execute(
+            update(CatalogProject)
+            .where(CatalogProject.year == e.year, CatalogProject.ref.in_(e.projects))
+            .values(key_project=e.number)
+        )
+        self._responsible(c, e.year, "key_project", e.number, e.units)
+
+    @staticmethod
+    def _responsible(c: Connection, year: int, kind: str, number: int, units: list[str]) -> None:
+        c.execute(
+            insert(CatalogResponsibility),
+            [
+                {"year": year, "unit": unit, "kind": kind, "number": number, "position": i}
+                for i, unit in enumerate(units)
+            ],
+        )
+
+
+def _source_text(c: Connection, year: int) -> str:
+    return c.execute(select(CatalogPlan.source_text).where(CatalogPlan.year == year)).scalar_one()
+

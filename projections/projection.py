@@ -1,0 +1,50 @@
+"""A projection: one read model, kept up to date from the event log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import BigInteger, Connection, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from projections.database import ReadModel
+
+Handler = Callable[[Connection, Any, int], None]
+
+
+class Position(ReadModel):
+    """How far each projection has read the log, committed with its rows."""
+
+    __tablename__ = "projection_positions"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Projection:
+    """Subclasses name their tables and map event classes to handlers.
+
+    A handler gets the connection of the projector's transaction, the event
+    and its notification id; it must be deterministic so that a rebuild from
+    zero gives the same rows. Bump `version` when the tables or handlers
+    change: the projector then rebuilds this read model from zero.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+    tables: ClassVar[tuple[type[ReadModel], ...]]
+
+    def handlers(self) -> dict[type, Handler]:
+        raise NotImplementedError
+
+    def topics(self) -> list[str]:
+        return [get_topic(cls) for cls in self.handlers()]
+
+    def table_objects(self) -> list[Table]:
+        return [model.__table__ for model in self.tables]  # type: ignore[misc]
+
+    def apply(self, connection: Connection, event: Any, position: int) -> None:
+        self.handlers()[type(event)](connection, event, position)

@@ -1,0 +1,166 @@
+"""Keeping read models up to date, exactly once, from any number of processes.
+
+Each projection's rows and its position are written in one transaction that
+first locks the projection's position row (``SELECT ... FOR UPDATE`` on
+PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite). Web workers catching up after a
+write and the separate projection worker may run at once: they take turns,
+each applies only what lies past the committed position, and a process
+killed mid-batch leaves nothing behind but an uncommitted transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from sqlalchemy import Connection, Engine, delete, select, text, update
+
+from projections.database import WRITE
+from projections.projection import Position, Projection
+
+log = logging.getLogger(__name__)
+
+SETUP_LOCK = 20230314  # any constant: the advisory lock of setup() on PostgreSQL
+
+
+class ProjectionError(RuntimeError):
+    pass
+
+
+class Projector:
+    def __init__(
+        self,
+        engine: Engine,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[Any],
+        projections: Sequence[Projection],
+        batch_size: int = 500,
+    ) -> None:
+        self.engine = engine
+        self.recorder = recorder
+        self.mapper = mapper
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+
+    def setup(self) -> None:
+        """Create missing tables; rebuild any projection whose version changed.
+
+        Safe to run from several processes at once: it runs in one transaction
+        under a database-wide lock.
+        """
+        with self.engine.connect().execution_options(**WRITE) as connection:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
+                Position.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+                versions = dict(connection.execute(select(Position.name, Position.version)).all())
+                for projection in self.projections.values():
+                    if versions.get(projection.name) != projection.version:
+                        self._reset(connection, projection, drop=True)
+
+    def catch_up(self, names: Iterable[str] | None = None) -> int:
+        """Apply every event recorded so far; return how many were applied."""
+        applied = 0
+        for name in names or self.projections:
+            projection = self.projections[name]
+            while (done := self._step(projection)) is not None:
+                applied += done
+        return applied
+
+    def rebuild(self, names: Iterable[str] | None = None) -> int:
+        """Empty the read models and apply the whole log again."""
+        selected = list(names or self.projections)
+        for name in selected:
+            projection = self.projections[name]
+            with self._locked(projection) as (connection, _row):
+                self._reset(connection, projection, drop=False)
+        return self.catch_up(selected)
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(Position.name, Position.position)).all()
+        return {name: position for name, position in rows}
+
+    def run(self, stop: threading.Event, interval: float = 0.5) -> None:
+        """The projection worker: catch up, then poll, until `stop` is set."""
+        while not stop.is_set():
+            try:
+                applied = self.catch_up()
+            except Exception:
+                log.exception("projection failed; retrying")
+                applied = 0
+            if not applied:
+                stop.wait(interval)
+
+    def _step(self, projection: Projection) -> int | None:
+        """Apply one batch in one transaction; None when there was nothing to do."""
+        head = self.recorder.max_notification_id() or 0
+        with self._locked(projection) as (connection, row):
+            if row is None:
+                raise ProjectionError(f"projection {projection.name} is not set up")
+            start = row.position
+            if start >= head:
+                return None
+            notifications = self.recorder.select_notifications(
+                start, self.batch_size, stop=head, topics=projection.topics(),
+                inclusive_of_start=False,
+            )
+            for notification in notifications:
+                event = self.mapper.to_domain_event(notification)
+                projection.apply(connection, event, notification.id)
+            # A short batch means nothing else of interest lies up to `head`.
+            end = notifications[-1].id if len(notifications) == self.batch_size else head
+            moved = connection.execute(
+                update(Position)
+                .where(Position.name == projection.name, Position.position == start)
+                .values(position=end)
+            ).rowcount
+            if moved != 1:
+                raise ProjectionError(f"position of {projection.name} moved under its lock")
+            return len(notifications)
+
+    def _locked(self, projection: Projection) -> _Locked:
+        return _Locked(self.engine, projection.name)
+
+    def _reset(self, connection: Connection, projection: Projection, drop: bool) -> None:
+        tables = projection.table_objects()
+        if drop:
+            for table in reversed(tables):
+                table.drop(connection, checkfirst=True)
+        for table in tables:
+            table.create(connection, checkfirst=True)
+            connection.execute(delete(table))
+        connection.execute(delete(Position).where(Position.name == projection.name))
+        connection.execute(
+            Position.__table__.insert().values(  # type: ignore[attr-defined]
+                name=projection.name, position=0, version=projection.version
+            )
+        )
+
+
+class _Locked:
+    """A write transaction holding the lock on one projection's position row."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.name = name
+
+    def __enter__(self) -> tuple[Connection, Any]:
+        self.connection = self.engine.connect().execution_options(**WRITE)
+        self.transaction = self.connection.begin()
+        row = self.connection.execute(
+            select(Position).where(Position.name == self.name).with_for_update()
+        ).first()
+        return self.connection, row
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                self.transaction.commit()
+            else:
+                self.transaction.rollback()
+        finally:
+            self.connection.close()
