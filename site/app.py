@@ -1,0 +1,59 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from htmx_flask import Htmx
+from werkzeug.wrappers import Response
+
+from minsheng_site import api, cli, errors, i18n, public
+from minsheng_site.config import ROOT, from_environment
+from minsheng_site.services import Services
+
+# script-src 'self' only: htmx is served from our own static folder.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    config = {**from_environment(), **(overrides or {})}
+    app = Flask(
+        __name__,
+        instance_path=config["INSTANCE_PATH"],
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config, TRANSLATIONS=ROOT / "translations", JSON_SORT_KEYS=False)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    services = Services.open(app.config["DATABASE_URL"])
+    app.extensions["minsheng"] = services
+    if app.config["PROJECTOR_THREAD"]:
+        services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
+
+    Htmx(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    cli.init_app(app)
+    app.after_request(_headers)
+    return app
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+        response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,35 @@
+"""Configuration comes from the environment only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    instance = Path(environ.get("INSTANCE_PATH", ROOT / "instance"))
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{instance / 'minsheng.sqlite3'}"),
+        "SECRET_KEY": environ.get("SECRET_KEY") or _instance_secret(instance),
+        # The embedded set-up runs the projector in a thread of the web process;
+        # with a separate `projections` worker (Procfile) this stays off.
+        "PROJECTOR_THREAD": environ.get("PROJECTOR_THREAD", "0") == "1",
+        "PROJECTOR_INTERVAL": float(environ.get("PROJECTOR_INTERVAL", "0.5")),
+        "SITE_URL": environ.get("SITE_URL", ""),
+    }
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development secret kept under instance/; production sets SECRET_KEY."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,104 @@
+"""Languages: Simplified Chinese by default, 繁體中文 and English as choices.
+
+Interface strings go through Flask-Babel (msgids are the Simplified Chinese
+text). Content — the document's own words — is converted to Traditional
+characters with OpenCC (Taiwan standard characters: closest to the
+government's own traditional copy), and stays in Chinese under English.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import opencc
+from flask import Blueprint, Flask, abort, redirect, request
+from flask_babel import Babel, get_locale
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+DEFAULT = "zh_Hans"
+COOKIE = "lang"
+HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+
+bp = Blueprint("i18n", __name__)
+
+
+def init_app(app: Flask) -> None:
+    Babel(
+        app,
+        default_locale=DEFAULT,
+        default_timezone="Asia/Shanghai",
+        default_translation_directories=str(app.config["TRANSLATIONS"]),
+        locale_selector=select_locale,
+    )
+    app.register_blueprint(bp)
+    app.add_template_filter(content, "content")
+    app.add_template_global(locale_code, "locale_code")
+    app.add_template_global(html_lang, "html_lang")
+    app.add_template_global(LANGUAGES, "languages")
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        if (found := _match(tag.lower())) is not None:
+            return found
+    return DEFAULT
+
+
+def _match(tag: str) -> str | None:
+    if tag.startswith("zh"):
+        traditional = ("hant", "tw", "hk", "mo")
+        return "zh_Hant" if any(part in traditional for part in tag.replace("_", "-").split("-")) else "zh_Hans"
+    if tag.startswith("en"):
+        return "en"
+    return None
+
+
+def locale_code() -> str:
+    return str(get_locale() or DEFAULT)
+
+
+def html_lang() -> str:
+    return HTML_LANG.get(locale_code(), "zh-Hans")
+
+
+@lru_cache(maxsize=1)
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2tw")
+
+
+def content(text: object) -> Markup | str:
+    """The document's Chinese text in the reader's script (never translated).
+
+    Under English it stays Chinese and says so, for screen readers and search.
+    """
+    value = "" if text is None else str(text)
+    locale = locale_code()
+    if locale == "zh_Hant":
+        return _to_traditional().convert(value)
+    if locale == "en":
+        return Markup('<span lang="zh-Hans">%s</span>') % value
+    return value
+
+
+@bp.get("/lang/<code>")
+def switch(code: str) -> Response:
+    """Remember the chosen language and go back to the page the reader was on."""
+    if code not in LANGUAGES:
+        abort(404)
+    response = redirect(_local(request.args.get("next", "/")))
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _local(target: str) -> str:
+    """Only same-site paths: never an open redirect."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

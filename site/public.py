@@ -1,0 +1,145 @@
+"""Public plan pages: permanent URLs under /plans/<year>/."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from minsheng_site.services import services
+from minsheng_site.views import found, int_arg, render
+from projections import queries as q
+
+bp = Blueprint("public", __name__)
+
+YEAR = "<int(min=2000, max=2100):year>"
+NUMBER = "<int(min=1, max=999):number>"
+
+
+@bp.get("/")
+def home() -> str | Response:
+    with services().read() as c:
+        years = q.plan_years(c)
+    if not years:
+        return render("empty.html")
+    return overview(years[-1])
+
+
+@bp.get(f"/plans/{YEAR}/")
+def overview(year: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        return render(
+            "plan.html",
+            plan=plan,
+            categories=q.categories(c, year),
+            key_projects=q.key_projects(c, year),
+            years=q.plan_years(c),
+        )
+
+
+@bp.get(f"/plans/{YEAR}/categories/{NUMBER}")
+def category(year: int, number: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        cat = found(q.category(c, year, number))
+        return render(
+            "category.html",
+            plan=plan,
+            category=cat,
+            categories=q.categories(c, year),
+            items=q.items(c, year, category=number),
+        )
+
+
+@bp.get(f"/plans/{YEAR}/items/{NUMBER}")
+def item(year: int, number: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        it = found(q.item(c, year, number))
+        keys = sorted({p.key_project for p in it.projects if p.key_project})
+        return render(
+            "item.html",
+            plan=plan,
+            item=it,
+            category=q.category(c, year, it.category),
+            key_projects=q.key_projects(c, year, numbers=keys) if keys else [],
+        )
+
+
+@bp.get(f"/plans/{YEAR}/projects/")
+def projects(year: int) -> str:
+    category = int_arg("category", high=999)
+    any_key = request.args.get("key") == "any"
+    key = None if any_key else int_arg("key", high=999)
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        return render(
+            "projects.html",
+            "_projects_table.html",
+            plan=plan,
+            projects=q.projects(c, year, category=category, key_project=key, key_only=any_key),
+            categories=q.categories(c, year),
+            key_projects=q.key_projects(c, year),
+            selected={"category": category, "key": "any" if any_key else key},
+        )
+
+
+@bp.get(f"/plans/{YEAR}/projects/<ref>")
+def project(year: int, ref: str) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        proj = found(q.project(c, year, ref))
+        return render(
+            "project.html",
+            plan=plan,
+            project=proj,
+            item=q.item(c, year, proj.item),
+            category=q.category(c, year, proj.category),
+            key_project=q.key_project(c, year, proj.key_project) if proj.key_project else None,
+        )
+
+
+@bp.get(f"/plans/{YEAR}/key-projects/")
+def key_projects(year: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        return render("key_projects.html", plan=plan, key_projects=q.key_projects(c, year))
+
+
+@bp.get(f"/plans/{YEAR}/key-projects/{NUMBER}")
+def key_project(year: int, number: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        key = found(q.key_project(c, year, number))
+        return render(
+            "key_project.html",
+            plan=plan,
+            key_project=key,
+            projects=q.projects(c, year, key_project=number),
+        )
+
+
+@bp.get(f"/plans/{YEAR}/units/")
+def units(year: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        return render("units.html", plan=plan, units=q.units(c, year))
+
+
+@bp.get(f"/plans/{YEAR}/units/<name>")
+def unit(year: int, name: str) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        return render("unit.html", plan=plan, unit=found(q.unit(c, year, name)))
+
+
+@bp.get(f"/plans/{YEAR}/document")
+def document(year: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        return render("document.html", plan=plan, document=found(q.document(c, year)))
+
+
+@bp.get("/plans/")
+def plans() -> Response:
+    return redirect(url_for("public.home"))

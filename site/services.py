@@ -1,0 +1,58 @@
+"""The process-wide services: the ledger (writes), the read models, the projector."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import Connection, Engine
+
+from application import Ledger
+from application.store import store_settings
+from projections.catalog import Catalog
+from projections.database import make_engine
+from projections.projector import Projector
+
+
+@dataclass
+class Services:
+    ledger: Ledger
+    engine: Engine
+    projector: Projector
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def open(cls, database_url: str) -> Services:
+        settings = store_settings(database_url)
+        ledger = Ledger(env=settings.event_store_env)
+        engine = make_engine(settings.sqlalchemy_url)
+        projector = Projector(engine, ledger.recorder, ledger.mapper, [Catalog()])
+        projector.setup()
+        return cls(ledger, engine, projector)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    def caught_up(self) -> int:
+        """Read-your-writes: bring every read model up to what was just written."""
+        return self.projector.catch_up()
+
+    def start_projector_thread(self, interval: float) -> None:
+        thread = threading.Thread(
+            target=self.projector.run, args=(self._stop, interval), name="projector", daemon=True
+        )
+        thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.engine.dispose()
+        self.ledger.close()
+
+
+def services() -> Services:
+    return current_app.extensions["minsheng"]
