@@ -145,6 +145,9 @@ def _diff(old: Any, new: Any, path: str, out: list[str]) -> None:
                 out.append(f"{where}: added")
             else:
                 _diff(old[key], new[key], where, out)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            _diff(a, b, f"{path}[{index}]", out)
     elif old != new:
         out.append(f"{path}: {_short(old)} → {_short(new)}")
 

@@ -1,0 +1,78 @@
+# Two commands for a new machine:  make run   and   make test
+# (see README.md). Everything else here is what they are made of.
+
+PORT ?= 5000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app minsheng_site
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+PLAN := plans/2023/plan.yaml
+
+.PHONY: run test setup setup-dev system-packages assets translations translations-update lint bench clean
+
+## make run: install, load the 2023 plan, serve on http://127.0.0.1:$(PORT)
+run: setup
+	$(FLASK) plan load $(PLAN)
+	PROJECTOR_THREAD=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--access-logfile - 'minsheng_site:create_app()'
+
+## make test: install what the tests need (system packages too) and run the whole suite
+test: system-packages setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed assets translations
+
+setup-dev: $(VENV)/.installed-dev assets translations
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+# htmx (and axe-core for the accessibility tests) come from the npm registry.
+assets: static/vendor/htmx.min.js
+
+static/vendor/htmx.min.js: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations --statistics
+
+# Chromium for browser tests, PostgreSQL for the second store, CJK fonts for
+# screenshots, wrk for bench/. Skipped when already present.
+system-packages:
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| ! command -v wrk >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+			chromium postgresql wrk fonts-noto-cjk; \
+	fi
+
+## make lint: ruff and the import contracts (part of make test)
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## make bench: page and projection benchmarks (figures go in bench/README.md)
+bench: system-packages setup-dev
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/rebuild.py
+
+## make translations-update: extract interface strings, refresh catalogs
+translations-update: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/fill_traditional.py translations/zh_Hant/LC_MESSAGES/messages.po
+	@echo 'Now translate the empty msgstr entries of translations/en/LC_MESSAGES/messages.po'
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,90 @@
+"""Shared fixtures: the real 2023 plan, both stores (SQLite and PostgreSQL), the app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from application.plan_file import load_plan_file
+from domain.plan_spec import PlanSpec
+from minsheng_site import create_app
+from minsheng_site.services import Services
+from tests.postgres import Cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_FILE = ROOT / "plans" / "2023" / "plan.yaml"
+
+# Every store-backed test runs on both stores. PostgreSQL is started by the
+# suite itself; MINSHENG_TEST_POSTGRES=0 leaves it out explicitly (never silently).
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(scope="session")
+def plan_spec() -> PlanSpec:
+    return load_plan_file(PLAN_FILE)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    if os.environ.get("MINSHENG_TEST_POSTGRES") == "0":
+        pytest.skip("PostgreSQL left out by MINSHENG_TEST_POSTGRES=0")
+    cluster = Cluster()
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+def new_database(backend: str, request: pytest.FixtureRequest, folder: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / f'{uuid4().hex[:8]}.sqlite3'}"
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(f"t_{uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return new_database(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def services(database_url: str) -> Iterator[Services]:
+    opened = Services.open(database_url)
+    yield opened
+    opened.close()
+
+
+def make_app(database_url: str, instance: Path) -> Flask:
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "test-secret",
+            "PROJECTOR_THREAD": False,
+            "TESTING": True,
+        }
+    )
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+) -> Iterator[Flask]:
+    """An app with the 2023 plan registered and projected; tests only read from it."""
+    folder = tmp_path_factory.mktemp("app")
+    app = make_app(new_database(request.param, request, folder), folder)
+    services: Services = app.extensions["minsheng"]
+    services.ledger.register_plan(plan_spec, "test")
+    services.caught_up()
+    yield app
+    services.close()
+
+
+@pytest.fixture
+def client(loaded_app: Flask) -> FlaskClient:
+    return loaded_app.test_client()
