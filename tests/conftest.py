@@ -71,6 +71,14 @@ def make_app(database_url: str, instance: Path) -> Flask:
     )
 
 
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty store of each kind."""
+    created = make_app(database_url, tmp_path)
+    yield created
+    created.extensions["minsheng"].close()
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def loaded_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
