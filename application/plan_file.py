@@ -8,6 +8,7 @@ each mapped back to the line of the offending node.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -41,7 +42,9 @@ class FileProblem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class PlanFileError(Exception):
@@ -158,7 +161,12 @@ def load_plan_file(path: Path | str) -> PlanSpec:
         lines = _subject_lines(root)
         raise PlanFileError(
             [
-                FileProblem(path, lines.get(p.subject or ("plan", 0)), _subject_field(p.subject, p.field), p.message)
+                FileProblem(
+                    path,
+                    lines.get(p.subject or ("plan", 0)),
+                    _subject_field(p.subject, p.field),
+                    p.message,
+                )
                 for p in invalid.problems
             ]
         ) from invalid
@@ -172,8 +180,14 @@ def _to_spec(parsed: _PlanFile, path: Path) -> PlanSpec:
     return PlanSpec(
         year=parsed.year,
         document=DocumentSpec(
-            doc.number, doc.notice_title, doc.title, doc.issuer, doc.date, doc.published,
-            source_text, original_text,
+            doc.number,
+            doc.notice_title,
+            doc.title,
+            doc.issuer,
+            doc.date,
+            doc.published,
+            source_text,
+            original_text,
         ),
         schedule=Schedule(**parsed.schedule.model_dump()),
         declared=DeclaredCounts(**parsed.declared.model_dump()),
@@ -186,7 +200,9 @@ def _to_spec(parsed: _PlanFile, path: Path) -> PlanSpec:
                 units=tuple(i.units),
                 projects=tuple(
                     ProjectSpec(
-                        p.number, p.title, p.text,
+                        p.number,
+                        p.title,
+                        p.text,
                         tuple(Target(t.label, t.amount, t.unit, t.at_least) for t in p.targets),
                         tuple(p.milestones),
                     )
@@ -211,7 +227,9 @@ def _read_beside(path: Path, name: str, field: str) -> str:
         return source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         line = None
-        raise PlanFileError([FileProblem(path, line, field, f"cannot read {source}: {error}")]) from error
+        raise PlanFileError(
+            [FileProblem(path, line, field, f"cannot read {source}: {error}")]
+        ) from error
 
 
 def _dotted(loc: Sequence[Any]) -> str:
@@ -270,10 +288,8 @@ def _seq(node: yaml.Node | None) -> list[yaml.Node]:
 def _note(lines: dict[tuple[str, int | str], int], kind: str, node: yaml.Node, cast: Any) -> None:
     number = _child(node, "number")
     if isinstance(number, yaml.ScalarNode):
-        try:
+        with suppress(ValueError):  # a malformed number is reported by the shape check
             lines[(kind, cast(number.value))] = node.start_mark.line + 1
-        except ValueError:
-            pass
 
 
 def _subject_field(subject: tuple[str, int | str] | None, field: str) -> str:

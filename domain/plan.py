@@ -213,4 +213,3 @@ class KeyProject(Aggregate):
         return KeyProjectSpec(
             self.number, self.name, self.text, self.leaders, self.units, self.project_refs
         )
-

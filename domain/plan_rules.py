@@ -30,11 +30,19 @@ def validate_plan(plan: PlanSpec) -> None:
 
 def _check_schedule(plan: PlanSpec, problems: _Problems) -> None:
     s = plan.schedule
-    problems.check(plan.document.date.year <= plan.year, None, "document.date", "after the plan year")
-    problems.check(s.midyear_date.year == plan.year, None, "schedule.midyear_date", "not in the plan year")
+    problems.check(
+        plan.document.date.year <= plan.year, None, "document.date", "after the plan year"
+    )
+    problems.check(
+        s.midyear_date.year == plan.year, None, "schedule.midyear_date", "not in the plan year"
+    )
     problems.check(s.deadline.year == plan.year, None, "schedule.deadline", "not in the plan year")
-    problems.check(s.midyear_date < s.deadline, None, "schedule", "mid-year date not before the deadline")
-    problems.check(0 < s.midyear_share < 100, None, "schedule.midyear_share", "not between 0 and 100")
+    problems.check(
+        s.midyear_date < s.deadline, None, "schedule", "mid-year date not before the deadline"
+    )
+    problems.check(
+        0 < s.midyear_share < 100, None, "schedule.midyear_share", "not between 0 and 100"
+    )
 
 
 def _check_numbering(plan: PlanSpec, problems: _Problems) -> None:
@@ -44,7 +52,9 @@ def _check_numbering(plan: PlanSpec, problems: _Problems) -> None:
         ("key_projects", [k.number for k in plan.key_projects]),
     ):
         expected = list(range(1, len(numbers) + 1))
-        problems.check(numbers == expected, None, kind, f"numbered {numbers}, expected 1..{len(numbers)}")
+        problems.check(
+            numbers == expected, None, kind, f"numbered {numbers}, expected 1..{len(numbers)}"
+        )
     names = [c.name for c in plan.categories]
     problems.check(len(set(names)) == len(names), None, "categories", "names repeat")
 
@@ -54,28 +64,64 @@ def _check_item(plan: PlanSpec, item: ItemSpec, problems: _Problems) -> None:
     categories = {c.number for c in plan.categories}
     problems.check(item.category in categories, subject, "category", f"no category {item.category}")
     problems.check(bool(item.text), subject, "text", "empty")
-    problems.check(item.text in plan.document.source_text, subject, "text", "not found in the source document")
+    problems.check(
+        item.text in plan.document.source_text, subject, "text", "not found in the source document"
+    )
     _check_units(item.units, subject, problems)
     problems.check(bool(item.projects), subject, "projects", "an item needs at least one project")
     for seq, project in enumerate(item.projects, start=1):
         where = ("project", project.number)
-        problems.check(project.number == f"{item.number}.{seq}", where, "number", f"expected {item.number}.{seq}")
+        problems.check(
+            project.number == f"{item.number}.{seq}",
+            where,
+            "number",
+            f"expected {item.number}.{seq}",
+        )
         problems.check(bool(project.title), where, "title", "empty")
-        problems.check(bool(project.text) and project.text in item.text, where, "text", "not part of the item's text")
-        problems.check(bool(project.targets or project.milestones), where, "targets", "neither a target nor a milestone")
+        problems.check(
+            bool(project.text) and project.text in item.text,
+            where,
+            "text",
+            "not part of the item's text",
+        )
+        problems.check(
+            bool(project.targets or project.milestones),
+            where,
+            "targets",
+            "neither a target nor a milestone",
+        )
         for index, target in enumerate(project.targets):
             field = f"targets[{index}]"
-            problems.check(target.amount > 0, where, field, f"amount {target.amount} is not positive")
+            problems.check(
+                target.amount > 0, where, field, f"amount {target.amount} is not positive"
+            )
             problems.check(bool(target.unit.strip()), where, field, "no unit")
-            problems.check(target.as_written in project.text, where, field, f"'{target.as_written}' is not in the project's text")
+            problems.check(
+                target.as_written in project.text,
+                where,
+                field,
+                f"'{target.as_written}' is not in the project's text",
+            )
         for index, milestone in enumerate(project.milestones):
-            problems.check(bool(milestone) and milestone in project.text, where, f"milestones[{index}]", "not part of the project's text")
+            problems.check(
+                bool(milestone) and milestone in project.text,
+                where,
+                f"milestones[{index}]",
+                "not part of the project's text",
+            )
 
 
-def _check_key_project(plan: PlanSpec, key: KeyProjectSpec, refs: set[str], problems: _Problems) -> None:
+def _check_key_project(
+    plan: PlanSpec, key: KeyProjectSpec, refs: set[str], problems: _Problems
+) -> None:
     subject = ("key_project", key.number)
     problems.check(bool(key.name), subject, "name", "empty")
-    problems.check(f"{key.name}。{key.text}" in plan.document.source_text, subject, "text", "not found in the source document")
+    problems.check(
+        f"{key.name}。{key.text}" in plan.document.source_text,
+        subject,
+        "text",
+        "not found in the source document",
+    )
     problems.check(bool(key.leaders), subject, "leaders", "no leader")
     _check_units(key.units, subject, problems)
     problems.check(bool(key.projects), subject, "projects", "no projects")
@@ -83,9 +129,13 @@ def _check_key_project(plan: PlanSpec, key: KeyProjectSpec, refs: set[str], prob
         problems.check(ref in refs, subject, "projects", f"no project {ref}")
 
 
-def _check_units(units: tuple[str, ...], subject: tuple[str, int | str], problems: _Problems) -> None:
+def _check_units(
+    units: tuple[str, ...], subject: tuple[str, int | str], problems: _Problems
+) -> None:
     problems.check(bool(units), subject, "units", "no responsible unit")
-    problems.check(all(u.strip() == u and u for u in units), subject, "units", "a unit name is empty or padded")
+    problems.check(
+        all(u.strip() == u and u for u in units), subject, "units", "a unit name is empty or padded"
+    )
     problems.check(len(set(units)) == len(units), subject, "units", "a unit is listed twice")
 
 
@@ -98,7 +148,12 @@ def _check_declared_counts(plan: PlanSpec, key_members: int, problems: _Problems
         ("key_projects", d.key_projects, len(plan.key_projects)),
         ("key_project_projects", d.key_project_projects, key_members),
     ):
-        problems.check(declared == actual, None, f"declared.{name}", f"the document says {declared}, the data has {actual}")
+        problems.check(
+            declared == actual,
+            None,
+            f"declared.{name}",
+            f"the document says {declared}, the data has {actual}",
+        )
 
 
 def locate_in_source(source_text: str, text: str, prefix: str = "") -> int | None:

@@ -8,7 +8,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Integer, String, Text, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.plan import Item, KeyProject, Plan
@@ -144,8 +155,16 @@ class Catalog(Projection):
         )
         c.execute(
             insert(CatalogCategory),
-            [{"year": e.year, "number": x["number"], "name": x["name"], "item_count": 0,
-              "project_count": 0} for x in e.categories],
+            [
+                {
+                    "year": e.year,
+                    "number": x["number"],
+                    "name": x["name"],
+                    "item_count": 0,
+                    "project_count": 0,
+                }
+                for x in e.categories
+            ],
         )
 
     def _item_registered(self, c: Connection, e: Item.Registered, position: int) -> None:
@@ -167,9 +186,16 @@ class Catalog(Projection):
             insert(CatalogProject),
             [
                 {
-                    "year": e.year, "ref": p["number"], "item": e.number, "seq": seq,
-                    "category": e.category, "title": p["title"], "text": p["text"],
-                    "targets": p["targets"], "milestones": p["milestones"], "key_project": None,
+                    "year": e.year,
+                    "ref": p["number"],
+                    "item": e.number,
+                    "seq": seq,
+                    "category": e.category,
+                    "title": p["title"],
+                    "text": p["text"],
+                    "targets": p["targets"],
+                    "milestones": p["milestones"],
+                    "key_project": None,
                 }
                 for seq, p in enumerate(e.projects, start=1)
             ],
@@ -184,7 +210,9 @@ class Catalog(Projection):
             )
         )
 
-    def _key_project_registered(self, c: Connection, e: KeyProject.Registered, position: int) -> None:
+    def _key_project_registered(
+        self, c: Connection, e: KeyProject.Registered, position: int
+    ) -> None:
         source = _source_text(c, e.year)
         c.execute(
             insert(CatalogKeyProject).values(
@@ -220,4 +248,3 @@ class Catalog(Projection):
 
 def _source_text(c: Connection, year: int) -> str:
     return c.execute(select(CatalogPlan.source_text).where(CatalogPlan.year == year)).scalar_one()
-

@@ -51,15 +51,14 @@ class Projector:
         Safe to run from several processes at once: it runs in one transaction
         under a database-wide lock.
         """
-        with self.engine.connect().execution_options(**WRITE) as connection:
-            with connection.begin():
-                if connection.dialect.name == "postgresql":
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
-                Position.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
-                versions = dict(connection.execute(select(Position.name, Position.version)).all())
-                for projection in self.projections.values():
-                    if versions.get(projection.name) != projection.version:
-                        self._reset(connection, projection, drop=True)
+        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
+            Position.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+            versions = dict(connection.execute(select(Position.name, Position.version)).all())
+            for projection in self.projections.values():
+                if versions.get(projection.name) != projection.version:
+                    self._reset(connection, projection, drop=True)
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         """Apply every event recorded so far; return how many were applied."""
@@ -105,7 +104,10 @@ class Projector:
             if start >= head:
                 return None
             notifications = self.recorder.select_notifications(
-                start, self.batch_size, stop=head, topics=projection.topics(),
+                start,
+                self.batch_size,
+                stop=head,
+                topics=projection.topics(),
                 inclusive_of_start=False,
             )
             for notification in notifications:

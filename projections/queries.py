@@ -131,7 +131,9 @@ def plan(c: Connection, year: int) -> PlanView | None:
     if row is None:
         return None
     key_members = c.execute(
-        select(func.count()).where(CatalogProject.year == year, CatalogProject.key_project.is_not(None))
+        select(func.count()).where(
+            CatalogProject.year == year, CatalogProject.key_project.is_not(None)
+        )
     ).scalar_one()
     counts = {
         "categories": _count(c, CatalogCategory, year),
@@ -141,15 +143,27 @@ def plan(c: Connection, year: int) -> PlanView | None:
         "key_project_projects": key_members,
     }
     return PlanView(
-        row.year, row.document_number, row.notice_title, row.title, row.issuer, row.document_date,
-        row.published, row.midyear_date, row.midyear_share, row.deadline, dict(row.declared),
-        row.registered_at, counts,
+        row.year,
+        row.document_number,
+        row.notice_title,
+        row.title,
+        row.issuer,
+        row.document_date,
+        row.published,
+        row.midyear_date,
+        row.midyear_share,
+        row.deadline,
+        dict(row.declared),
+        row.registered_at,
+        counts,
     )
 
 
 def categories(c: Connection, year: int) -> list[CategoryView]:
     rows = c.execute(
-        select(CatalogCategory.__table__).where(CatalogCategory.year == year).order_by(CatalogCategory.number)
+        select(CatalogCategory.__table__)
+        .where(CatalogCategory.year == year)
+        .order_by(CatalogCategory.number)
     )
     return [CategoryView(r.year, r.number, r.name, r.item_count, r.project_count) for r in rows]
 
@@ -158,8 +172,12 @@ def category(c: Connection, year: int, number: int) -> CategoryView | None:
     return next((x for x in categories(c, year) if x.number == number), None)
 
 
-def items(c: Connection, year: int, category: int | None = None, numbers: list[int] | None = None) -> list[ItemView]:
-    query = select(CatalogItem.__table__).where(CatalogItem.year == year).order_by(CatalogItem.number)
+def items(
+    c: Connection, year: int, category: int | None = None, numbers: list[int] | None = None
+) -> list[ItemView]:
+    query = (
+        select(CatalogItem.__table__).where(CatalogItem.year == year).order_by(CatalogItem.number)
+    )
     if category is not None:
         query = query.where(CatalogItem.category == category)
     if numbers is not None:
@@ -169,7 +187,15 @@ def items(c: Connection, year: int, category: int | None = None, numbers: list[i
     for p in projects(c, year, items=[r.number for r in rows]):
         by_item[p.item].append(p)
     return [
-        ItemView(r.year, r.number, r.category, r.text, tuple(r.units), r.source_line, tuple(by_item[r.number]))
+        ItemView(
+            r.year,
+            r.number,
+            r.category,
+            r.text,
+            tuple(r.units),
+            r.source_line,
+            tuple(by_item[r.number]),
+        )
         for r in rows
     ]
 
@@ -209,13 +235,24 @@ def project(c: Connection, year: int, ref: str) -> ProjectView | None:
     return found[0] if found else None
 
 
-def key_projects(c: Connection, year: int, numbers: list[int] | None = None) -> list[KeyProjectView]:
+def key_projects(
+    c: Connection, year: int, numbers: list[int] | None = None
+) -> list[KeyProjectView]:
     query = select(CatalogKeyProject.__table__).where(CatalogKeyProject.year == year)
     if numbers is not None:
         query = query.where(CatalogKeyProject.number.in_(numbers))
     rows = c.execute(query.order_by(CatalogKeyProject.number))
     return [
-        KeyProjectView(r.year, r.number, r.name, r.text, tuple(r.leaders), tuple(r.units), tuple(r.projects), r.source_line)
+        KeyProjectView(
+            r.year,
+            r.number,
+            r.name,
+            r.text,
+            tuple(r.leaders),
+            tuple(r.units),
+            tuple(r.projects),
+            r.source_line,
+        )
         for r in rows
     ]
 
@@ -228,8 +265,9 @@ def key_project(c: Connection, year: int, number: int) -> KeyProjectView | None:
 def units(c: Connection, year: int) -> list[UnitSummary]:
     """Every responsible unit, those named most often first."""
     rows = c.execute(
-        select(CatalogResponsibility.unit, CatalogResponsibility.kind, CatalogResponsibility.position)
-        .where(CatalogResponsibility.year == year)
+        select(
+            CatalogResponsibility.unit, CatalogResponsibility.kind, CatalogResponsibility.position
+        ).where(CatalogResponsibility.year == year)
     ).all()
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for unit, kind, position in rows:
@@ -245,8 +283,9 @@ def units(c: Connection, year: int) -> list[UnitSummary]:
 
 def unit(c: Connection, year: int, name: str) -> UnitView | None:
     rows = c.execute(
-        select(CatalogResponsibility.kind, CatalogResponsibility.number, CatalogResponsibility.position)
-        .where(CatalogResponsibility.year == year, CatalogResponsibility.unit == name)
+        select(
+            CatalogResponsibility.kind, CatalogResponsibility.number, CatalogResponsibility.position
+        ).where(CatalogResponsibility.year == year, CatalogResponsibility.unit == name)
     ).all()
     if not rows:
         return None
@@ -270,7 +309,9 @@ def document(c: Connection, year: int) -> DocumentView | None:
         select(CatalogItem.source_line, CatalogItem.number).where(CatalogItem.year == year)
     ).all()
     key_lines = c.execute(
-        select(CatalogKeyProject.source_line, CatalogKeyProject.number).where(CatalogKeyProject.year == year)
+        select(CatalogKeyProject.source_line, CatalogKeyProject.number).where(
+            CatalogKeyProject.year == year
+        )
     ).all()
     return DocumentView(
         year,
@@ -291,7 +332,10 @@ def _project(r: Any) -> ProjectView:
         r.category,
         r.title,
         r.text,
-        tuple(TargetView(t["label"], Decimal(t["amount"]), t["unit"], t["at_least"]) for t in r.targets),
+        tuple(
+            TargetView(t["label"], Decimal(t["amount"]), t["unit"], t["at_least"])
+            for t in r.targets
+        ),
         tuple(r.milestones),
         r.key_project,
     )

@@ -7,11 +7,10 @@ from typing import Any
 
 from flask import Flask
 from htmx_flask import Htmx
-from werkzeug.wrappers import Response
-
 from minsheng_site import api, cli, errors, i18n, public
 from minsheng_site.config import ROOT, from_environment
 from minsheng_site.services import Services
+from werkzeug.wrappers import Response
 
 # script-src 'self' only: htmx is served from our own static folder.
 CSP = (

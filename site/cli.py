@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from minsheng_site.services import services
 
 from application.plan_file import PlanFileError, load_plan_file
 from domain.errors import DomainError
-from minsheng_site.services import services
 
 plan_cli = AppGroup("plan", help="Register the yearly plan from its data file.")
 projections_cli = AppGroup("projections", help="Build and inspect the read models.")
@@ -37,7 +37,9 @@ def check(path: Path) -> None:
 
 @plan_cli.command("load")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--actor", default="system:plan-loader", show_default=True, help="Recorded on every event.")
+@click.option(
+    "--actor", default="system:plan-loader", show_default=True, help="Recorded on every event."
+)
 def load(path: Path, actor: str) -> None:
     """Register a plan file as events; loading the same file again changes nothing."""
     spec = _read(path)
@@ -72,7 +74,9 @@ def rebuild(names: tuple[str, ...]) -> None:
     projector = services().projector
     unknown = set(names) - set(projector.projections)
     if unknown:
-        raise click.BadParameter(f"unknown: {', '.join(sorted(unknown))}; known: {', '.join(projector.projections)}")
+        raise click.BadParameter(
+            f"unknown: {', '.join(sorted(unknown))}; known: {', '.join(projector.projections)}"
+        )
     click.echo(f"rebuilt from {projector.rebuild(names or None)} events")
 
 
@@ -81,7 +85,10 @@ def status() -> None:
     """Each read model's position against the head of the log."""
     head = services().ledger.recorder.max_notification_id() or 0
     for name, position in sorted(services().projector.positions().items()):
-        click.echo(f"{name}: {position}/{head}" + ("" if position >= head else f" ({head - position} behind)"))
+        click.echo(
+            f"{name}: {position}/{head}"
+            + ("" if position >= head else f" ({head - position} behind)")
+        )
 
 
 @projections_cli.command("run")
@@ -100,12 +107,14 @@ def _read(path: Path):  # type: ignore[no-untyped-def]
     try:
         return load_plan_file(path)
     except PlanFileError as error:
-        raise click.ClickException("the plan file was refused, nothing was registered:\n" + str(error)) from error
+        raise click.ClickException(
+            "the plan file was refused, nothing was registered:\n" + str(error)
+        ) from error
 
 
 def _domain_message(error: DomainError) -> str:
     differences = getattr(error, "differences", None)
     if differences:
         lines = "\n".join(f"  {d}" for d in differences)
-        return f"refused: {error.__class__.__name__}: the registered plan differs from the file:\n{lines}"
+        return f"refused: the registered plan differs from the file:\n{lines}"
     return f"refused: {error}"

@@ -53,7 +53,11 @@ def select_locale() -> str:
 def _match(tag: str) -> str | None:
     if tag.startswith("zh"):
         traditional = ("hant", "tw", "hk", "mo")
-        return "zh_Hant" if any(part in traditional for part in tag.replace("_", "-").split("-")) else "zh_Hans"
+        return (
+            "zh_Hant"
+            if any(part in traditional for part in tag.replace("_", "-").split("-"))
+            else "zh_Hans"
+        )
     if tag.startswith("en"):
         return "en"
     return None
@@ -99,6 +103,12 @@ def switch(code: str) -> Response:
 def _local(target: str) -> str:
     """Only same-site paths: never an open redirect."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return "/"
     return target

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, url_for
-from werkzeug.wrappers import Response
-
 from minsheng_site.services import services
 from minsheng_site.views import found, int_arg, render
+from werkzeug.wrappers import Response
+
 from projections import queries as q
 
 bp = Blueprint("public", __name__)

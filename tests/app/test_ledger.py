@@ -27,7 +27,9 @@ def test_registering_writes_one_event_per_aggregate(ledger: Ledger, plan_spec: P
     assert ledger.plan_spec(2023) == plan_spec
 
 
-def test_registering_the_same_plan_again_changes_nothing(ledger: Ledger, plan_spec: PlanSpec) -> None:
+def test_registering_the_same_plan_again_changes_nothing(
+    ledger: Ledger, plan_spec: PlanSpec
+) -> None:
     ledger.register_plan(plan_spec, "system:test")
     again = ledger.register_plan(plan_spec, "someone else")
     assert not again.created and again.events == 0

@@ -1,4 +1,5 @@
-"""What the projection tests compare: every read-model row, and the counters that double-counting would break."""
+"""What the projection tests compare: every read-model row, and counters that
+double application of an event would inflate."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ def category_totals(engine: Engine) -> dict[int, tuple[int, int]]:
     """Per year: (items, projects) summed from the category counters (incremented per event)."""
     with engine.connect() as c:
         rows = c.execute(
-            text("SELECT year, SUM(item_count), SUM(project_count) FROM catalog_categories GROUP BY year")
+            text(
+                "SELECT year, SUM(item_count), SUM(project_count)"
+                " FROM catalog_categories GROUP BY year"
+            )
         ).all()
     return {year: (int(items), int(projects)) for year, items, projects in rows}

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from minsheng_site.services import Services
 from sqlalchemy import func, select
 
 from domain.plan_spec import PlanSpec
-from minsheng_site.services import Services
 from projections.catalog import CatalogItem
 from tests.plans import plan_for_year
 from tests.projections.helpers import category_totals, dump
@@ -52,7 +52,7 @@ def test_four_projector_threads_racing_a_writer_apply_each_event_once(
             while not done.is_set():
                 services.caught_up()
             services.caught_up()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=project, args=(p,)) for p in projectors]
@@ -70,14 +70,24 @@ def test_four_projector_threads_racing_a_writer_apply_each_event_once(
 
 
 @pytest.mark.slow
-def test_three_projector_processes_apply_each_event_once(database_url: str, plan_spec: PlanSpec) -> None:
+def test_three_projector_processes_apply_each_event_once(
+    database_url: str, plan_spec: PlanSpec
+) -> None:
     writer = Services.open(database_url)
     register_years(writer, plan_spec)
     head = writer.ledger.recorder.max_notification_id()
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.projections.worker", database_url, "--batch", "9",
-             "--until-position", str(head)],
+            [
+                sys.executable,
+                "-m",
+                "tests.projections.worker",
+                database_url,
+                "--batch",
+                "9",
+                "--until-position",
+                str(head),
+            ],
             cwd=ROOT,
         )
         for _ in range(3)
@@ -85,7 +95,9 @@ def test_three_projector_processes_apply_each_event_once(database_url: str, plan
     assert [w.wait(timeout=120) for w in workers] == [0, 0, 0]
     assert category_totals(writer.engine) == expected_totals()
     with writer.read() as c:
-        assert c.execute(select(func.count()).select_from(CatalogItem)).scalar_one() == 60 * len(YEARS)
+        assert c.execute(select(func.count()).select_from(CatalogItem)).scalar_one() == 60 * len(
+            YEARS
+        )
     writer.close()
 
 
@@ -97,8 +109,18 @@ def test_a_projector_killed_mid_stream_leaves_consistent_rows_and_the_next_one_r
     register_years(writer, plan_spec)
     head = writer.ledger.recorder.max_notification_id() or 0
     victim = subprocess.Popen(
-        [sys.executable, "-m", "tests.projections.worker", database_url, "--batch", "5",
-         "--delay", "0.01", "--until-position", str(head)],
+        [
+            sys.executable,
+            "-m",
+            "tests.projections.worker",
+            database_url,
+            "--batch",
+            "5",
+            "--delay",
+            "0.01",
+            "--until-position",
+            str(head),
+        ],
         cwd=ROOT,
     )
     position = _wait_for_position(writer, lambda p: p >= 40, victim)
@@ -110,8 +132,11 @@ def test_a_projector_killed_mid_stream_leaves_consistent_rows_and_the_next_one_r
         newest = c.execute(select(func.max(CatalogItem.event_id))).scalar_one()
         items = c.execute(select(func.count()).select_from(CatalogItem)).scalar_one()
     assert newest <= position  # nothing past the committed position survived
-    assert items == sum(1 for n in writer.ledger.recorder.select_notifications(1, 10_000, stop=position)
-                        if n.topic.endswith("Item.Registered"))
+    assert items == sum(
+        1
+        for n in writer.ledger.recorder.select_notifications(1, 10_000, stop=position)
+        if n.topic.endswith("Item.Registered")
+    )
 
     assert writer.caught_up() == head - position - _non_catalog_events(writer, position, head)
     assert category_totals(writer.engine) == expected_totals()
@@ -135,5 +160,7 @@ def _wait_for_position(services: Services, ready, process: subprocess.Popen) -> 
 def _non_catalog_events(services: Services, start: int, stop: int) -> int:
     # Every event in the log today is a catalog event; kept explicit for when others exist.
     topics = set(services.projector.projections["catalog"].topics())
-    notes = services.ledger.recorder.select_notifications(start, 10_000, stop=stop, inclusive_of_start=False)
+    notes = services.ledger.recorder.select_notifications(
+        start, 10_000, stop=stop, inclusive_of_start=False
+    )
     return sum(1 for n in notes if n.topic not in topics)

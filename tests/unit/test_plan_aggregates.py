@@ -20,7 +20,9 @@ def test_an_item_registers_its_text_units_and_projects_as_plain_data(plan_spec: 
             "number": "9.1",
             "title": "既有住宅加装电梯",
             "text": "完成既有住宅加装电梯300台",
-            "targets": [{"label": "既有住宅加装电梯", "amount": "300", "unit": "台", "at_least": False}],
+            "targets": [
+                {"label": "既有住宅加装电梯", "amount": "300", "unit": "台", "at_least": False}
+            ],
             "milestones": [],
         }
     ]
@@ -46,13 +48,19 @@ def test_a_key_project_registers_its_leaders_units_and_member_projects(plan_spec
     assert key.spec() == plan_spec.key_projects[0]
 
 
-def test_the_plan_registers_its_document_schedule_and_what_it_is_made_of(plan_spec: PlanSpec) -> None:
+def test_the_plan_registers_its_document_schedule_and_what_it_is_made_of(
+    plan_spec: PlanSpec,
+) -> None:
     plan = Plan.register(plan_spec, "a")
     [event] = plan.collect_events()
     assert event.originator_id == plan_id(2023)
     assert event.document["number"] == "锡政发〔2023〕5号"
     assert event.document["date"] == "2023-03-14"
-    assert event.schedule == {"midyear_date": "2023-06-30", "midyear_share": 60, "deadline": "2023-11-30"}
+    assert event.schedule == {
+        "midyear_date": "2023-06-30",
+        "midyear_share": 60,
+        "deadline": "2023-11-30",
+    }
     assert event.item_numbers == list(range(1, 61))
     assert event.key_project_numbers == list(range(1, 11))
     assert plan.document == plan_spec.document
@@ -61,4 +69,15 @@ def test_the_plan_registers_its_document_schedule_and_what_it_is_made_of(plan_sp
 
 def test_ids_are_stable_and_distinct_per_year_and_number() -> None:
     assert item_id(2023, 9) == item_id(2023, 9)
-    assert len({item_id(2023, 9), item_id(2024, 9), item_id(2023, 10), key_project_id(2023, 9), plan_id(2023)}) == 5
+    assert (
+        len(
+            {
+                item_id(2023, 9),
+                item_id(2024, 9),
+                item_id(2023, 10),
+                key_project_id(2023, 9),
+                plan_id(2023),
+            }
+        )
+        == 5
+    )

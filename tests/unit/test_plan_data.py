@@ -41,7 +41,11 @@ def test_the_document_states_the_counts_the_data_has(plan_spec: PlanSpec) -> Non
     assert "今年安排实施10大类60项118个具体项目(含人大票决的42个重点民生实事项目)" in SOURCE
     assert "十项人代会票决产生的重点民生实事项目(共42个具体项目)" in SOURCE
     key_members = {ref for key in plan_spec.key_projects for ref in key.projects}
-    assert (len(plan_spec.categories), len(plan_spec.items), len(plan_spec.projects)) == (10, 60, 118)
+    assert (len(plan_spec.categories), len(plan_spec.items), len(plan_spec.projects)) == (
+        10,
+        60,
+        118,
+    )
     assert (len(plan_spec.key_projects), len(key_members)) == (10, 42)
     declared = plan_spec.declared
     assert (declared.categories, declared.items, declared.projects) == (10, 60, 118)
@@ -64,7 +68,9 @@ def test_every_item_has_the_documents_text_units_and_category(plan_spec: PlanSpe
         assert item.category == category, item.number
 
 
-def test_every_key_project_has_the_documents_name_text_leaders_and_units(plan_spec: PlanSpec) -> None:
+def test_every_key_project_has_the_documents_name_text_leaders_and_units(
+    plan_spec: PlanSpec,
+) -> None:
     expected = {int(m[1]): m for line in ANNEX1 if (m := KEY.match(line))}
     assert sorted(expected) == list(range(1, 11))
     for key in plan_spec.key_projects:
@@ -126,13 +132,18 @@ def test_the_simplified_copy_is_the_published_traditional_one_converted() -> Non
     assert same / len(SOURCE) > 0.995
 
 
-@pytest.mark.parametrize("number, title, amount, unit", [
-    ("8.1", "老旧小区改造", "570", "万平方米"),
-    ("9.1", "既有住宅加装电梯", "300", "台"),
-    ("10.1", None, "3.05", "万套(间)"),
-    ("21.2", None, "60", "万户"),
-])
-def test_examples_from_the_issue(plan_spec: PlanSpec, number: str, title: str | None, amount: str, unit: str) -> None:
+@pytest.mark.parametrize(
+    "number, title, amount, unit",
+    [
+        ("8.1", "老旧小区改造", "570", "万平方米"),
+        ("9.1", "既有住宅加装电梯", "300", "台"),
+        ("10.1", None, "3.05", "万套(间)"),
+        ("21.2", None, "60", "万户"),
+    ],
+)
+def test_examples_from_the_issue(
+    plan_spec: PlanSpec, number: str, title: str | None, amount: str, unit: str
+) -> None:
     project = next(p for p in plan_spec.projects if p.number == number)
     if title:
         assert project.title == title

@@ -62,11 +62,15 @@ def test_an_unknown_field_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_broken_rule_names_its_subject_and_line(tmp_path: Path) -> None:
-    path = copy_with(tmp_path, 'projects: ["8.1", "8.2", "8.3", "9.1"]', 'projects: ["8.1", "8.2", "8.3", "9.7"]')
+    path = copy_with(
+        tmp_path, 'projects: ["8.1", "8.2", "8.3", "9.1"]', 'projects: ["8.1", "8.2", "8.3", "9.7"]'
+    )
     error = refused(path)
     messages = [str(p) for p in error.problems]
     assert any("key_project 1: projects: no project 9.7" in m for m in messages), messages
-    assert error.problems[0].line == line_of(ORIGINAL, "  - number: 1\n    name: 宜居环境更新工程") + 0
+    assert (
+        error.problems[0].line == line_of(ORIGINAL, "  - number: 1\n    name: 宜居环境更新工程") + 0
+    )
 
 
 def test_a_missing_source_document_is_named(tmp_path: Path) -> None:

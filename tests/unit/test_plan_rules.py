@@ -65,7 +65,10 @@ def test_project_numbers_follow_their_item(plan_spec: PlanSpec) -> None:
 
 
 def test_a_key_project_naming_an_unknown_project_is_refused(plan_spec: PlanSpec) -> None:
-    keys = (replace(plan_spec.key_projects[0], projects=("8.1", "99.9")), *plan_spec.key_projects[1:])
+    keys = (
+        replace(plan_spec.key_projects[0], projects=("8.1", "99.9")),
+        *plan_spec.key_projects[1:],
+    )
     found = problems(replace(plan_spec, key_projects=keys))
     assert Problem(("key_project", 1), "projects", "no project 99.9") in found
 
@@ -100,7 +103,9 @@ def test_every_problem_is_reported_not_only_the_first(plan_spec: PlanSpec) -> No
 
 def test_diff_names_each_changed_field(plan_spec: PlanSpec) -> None:
     project = next(p for p in plan_spec.projects if p.number == "9.1")
-    changed = with_project(plan_spec, "9.1", title="加装电梯", targets=(replace(project.targets[0], label="电梯"),))
+    changed = with_project(
+        plan_spec, "9.1", title="加装电梯", targets=(replace(project.targets[0], label="电梯"),)
+    )
     assert diff_plans(plan_spec, changed) == [
         "plan.items#9.projects#9.1.title: '既有住宅加装电梯' → '加装电梯'",
         "plan.items#9.projects#9.1.targets[0].label: '既有住宅加装电梯' → '电梯'",

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from flask import Flask
-
 from minsheng_site.services import Services
+
 from tests.conftest import PLAN_FILE
 
 
@@ -38,7 +38,10 @@ def test_load_registers_the_plan_and_projects_it(app: Flask) -> None:
 
 def test_loading_twice_changes_nothing(app: Flask) -> None:
     run(app, "plan", "load", str(PLAN_FILE))
-    assert run(app, "plan", "load", str(PLAN_FILE)) == (0, "plan 2023: already registered, unchanged\n")
+    assert run(app, "plan", "load", str(PLAN_FILE)) == (
+        0,
+        "plan 2023: already registered, unchanged\n",
+    )
     assert events(app) == 71
 
 
@@ -51,11 +54,16 @@ def test_a_changed_file_is_refused_naming_what_differs(app: Flask, tmp_path: Pat
     assert events(app) == 71
 
 
-def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_written(app: Flask, tmp_path: Path) -> None:
+def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_written(
+    app: Flask, tmp_path: Path
+) -> None:
     broken = edited_copy(tmp_path, 'amount: "4050"', 'amount: "-4050"')
     code, output = run(app, "plan", "load", str(broken))
     assert code == 1
-    assert f"{broken}:" in output and "project 59.1: targets[0]: amount -4050 is not positive" in output
+    assert (
+        f"{broken}:" in output
+        and "project 59.1: targets[0]: amount -4050 is not positive" in output
+    )
     assert events(app) == 0
 
 

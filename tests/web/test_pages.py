@@ -40,11 +40,19 @@ def page(client: FlaskClient, url: str, status: int = 200) -> str:
 
 def test_home_shows_the_plan_at_a_glance(client: FlaskClient) -> None:
     html = page(client, "/")
-    for fact in ("锡政发〔2023〕5号", "2023年3月14日", "无锡市人民政府", "2023年6月30日", "2023年11月30日"):
+    for fact in (
+        "锡政发〔2023〕5号",
+        "2023年3月14日",
+        "无锡市人民政府",
+        "2023年6月30日",
+        "2023年11月30日",
+    ):
         assert fact in html
     counts = re.findall(r"<strong>(\d+)</strong>", html)
     assert counts == ["10", "60", "118", "10", "42"]
-    assert "以上数量与文件原文所述一致（10大类60项118个具体项目，含42个重点民生实事具体项目）" in html
+    assert (
+        "以上数量与文件原文所述一致（10大类60项118个具体项目，含42个重点民生实事具体项目）" in html
+    )
 
 
 def test_every_link_on_every_plan_page_leads_somewhere(client: FlaskClient) -> None:
@@ -62,7 +70,11 @@ def test_every_link_on_every_plan_page_leads_somewhere(client: FlaskClient) -> N
         seen[url] = parse(response.get_data(as_text=True))
         for href in seen[url].hrefs:
             target = href.split("#")[0]
-            if target.startswith("/") and not target.startswith("/lang/") and not target.startswith("/static/"):
+            if (
+                target.startswith("/")
+                and not target.startswith("/lang/")
+                and not target.startswith("/static/")
+            ):
                 queue.append(target)
     assert len(seen) > 60 + 118 + 10 + 10
     for url, links in seen.items():
@@ -77,7 +89,14 @@ def test_an_item_page_shows_text_units_projects_and_targets(client: FlaskClient)
     assert "完成570万平方米老旧小区改造,完成技防设施建设、电力设施改造" in html
     assert '<span class="amount">570</span>万平方米' in html
     assert '<span class="amount">800</span>个' in html
-    for unit in ("市委政法委", "市住房城乡建设局", "市公安局", "市消防救援支队", "国网无锡供电公司", "各市(县)区"):
+    for unit in (
+        "市委政法委",
+        "市住房城乡建设局",
+        "市公安局",
+        "市消防救援支队",
+        "国网无锡供电公司",
+        "各市(县)区",
+    ):
         assert f'href="/plans/2023/units/{quote(unit, safe="()")}"' in html
     assert 'href="/plans/2023/document#item-8"' in html
     assert "宜居环境更新工程" in html  # its key project
@@ -95,10 +114,20 @@ def test_a_key_project_page_names_leaders_units_and_its_projects(client: FlaskCl
     for leader in ("蒋敏", "张镇", "秦咏薪", "张立军", "马良", "卢敏"):
         assert f"<li>{leader}</li>" in html
     refs = re.findall(r'href="/plans/2023/projects/([\d.]+)"', html)
-    assert sorted(set(refs), key=lambda r: tuple(map(int, r.split(".")))) == ["21.2", "21.3", "23.1", "24.1", "32.2", "32.3", "36.1"]
+    assert sorted(set(refs), key=lambda r: tuple(map(int, r.split(".")))) == [
+        "21.2",
+        "21.3",
+        "23.1",
+        "24.1",
+        "32.2",
+        "32.3",
+        "36.1",
+    ]
 
 
-def test_a_unit_page_lists_everything_it_is_responsible_for(client: FlaskClient, plan_spec: PlanSpec) -> None:
+def test_a_unit_page_lists_everything_it_is_responsible_for(
+    client: FlaskClient, plan_spec: PlanSpec
+) -> None:
     html = page(client, "/plans/2023/units/" + quote("市卫生健康委"))
     expected = [i.number for i in plan_spec.items if "市卫生健康委" in i.units]
     found = sorted({int(n) for n in re.findall(r'href="/plans/2023/items/(\d+)"', html)})
@@ -136,25 +165,40 @@ def test_the_filter_form_works_without_javascript(client: FlaskClient) -> None:
     assert '<button type="submit">' in html
 
 
-@pytest.mark.parametrize("url", [
-    "/nope", "/plans/2023/items/61", "/plans/2023/items/0", "/plans/2023/projects/9.9",
-    "/plans/2023/projects/../../etc", "/plans/1999/", "/plans/2022/items/1", "/plans/99999999999999999999/",
-    "/plans/2023/key-projects/11", "/plans/2023/units/" + quote("不存在的单位"), "/plans/2023/categories/11",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/nope",
+        "/plans/2023/items/61",
+        "/plans/2023/items/0",
+        "/plans/2023/projects/9.9",
+        "/plans/2023/projects/../../etc",
+        "/plans/1999/",
+        "/plans/2022/items/1",
+        "/plans/99999999999999999999/",
+        "/plans/2023/key-projects/11",
+        "/plans/2023/units/" + quote("不存在的单位"),
+        "/plans/2023/categories/11",
+    ],
+)
 def test_unknown_pages_are_a_clear_404(client: FlaskClient, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 404
     assert "找不到这个页面" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["category=abc", "category=-1", "key=1e9", "category=" + "9" * 40])
+@pytest.mark.parametrize(
+    "query", ["category=abc", "category=-1", "key=1e9", "category=" + "9" * 40]
+)
 def test_bad_filters_are_a_clear_400(client: FlaskClient, query: str) -> None:
     response = client.get(f"/plans/2023/projects/?{query}")
     assert response.status_code == 400
     assert "请求有误" in response.get_data(as_text=True)
 
 
-def test_traditional_chinese_converts_the_documents_words_and_the_interface(client: FlaskClient) -> None:
+def test_traditional_chinese_converts_the_documents_words_and_the_interface(
+    client: FlaskClient,
+) -> None:
     response = client.get("/plans/2023/items/8", headers={"Accept-Language": "zh-TW,zh;q=0.8"})
     html = response.get_data(as_text=True)
     assert '<html lang="zh-Hant">' in html
@@ -163,17 +207,28 @@ def test_traditional_chinese_converts_the_documents_words_and_the_interface(clie
 
 
 def test_english_keeps_the_document_in_chinese_and_says_so(client: FlaskClient) -> None:
-    html = client.get("/plans/2023/items/9", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    html = client.get("/plans/2023/items/9", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     assert '<html lang="en">' in html
     assert "Responsible units" in html
     assert '<span lang="zh-Hans">完成既有住宅加装电梯300台。</span>' in html
 
 
-def test_the_language_choice_is_remembered_and_redirects_only_within_the_site(client: FlaskClient) -> None:
+def test_the_language_choice_is_remembered_and_redirects_only_within_the_site(
+    client: FlaskClient,
+) -> None:
     response = client.get("/lang/zh_Hant?next=/plans/2023/items/9")
     assert response.status_code == 302 and response.headers["Location"] == "/plans/2023/items/9"
-    assert "繁體中文" in page(client, "/plans/2023/items/9") and "項" in page(client, "/plans/2023/items/9")
-    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"):
+    assert "繁體中文" in page(client, "/plans/2023/items/9") and "項" in page(
+        client, "/plans/2023/items/9"
+    )
+    for evil in (
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ):
         assert client.get("/lang/en", query_string={"next": evil}).headers["Location"] == "/"
     assert client.get("/lang/klingon").status_code == 404
 

@@ -1,0 +1,88 @@
+"""What only a browser shows: accessibility, layout on a phone, htmx and its no-JS fallback."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import axe_violations, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAGES = {
+    "home": "/",
+    "item": "/plans/2023/items/8",
+    "project": "/plans/2023/projects/10.1",
+    "projects": "/plans/2023/projects/",
+    "key-project": "/plans/2023/key-projects/3",
+    "unit": "/plans/2023/units/市住房城乡建设局",
+    "document": "/plans/2023/document",
+    "not-found": "/plans/2023/items/99",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_pages_have_no_serious_accessibility_violations(
+    page: Page, live_server: str, name: str
+) -> None:
+    page.goto(live_server + PAGES[name])
+    path = screenshot(page, name)
+    assert path.stat().st_size > 10_000
+    violations = axe_violations(page)
+    assert violations == [], [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+    ]
+
+
+@pytest.mark.parametrize("name", ["home", "item", "projects", "document"])
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(
+    browser: Browser, live_server: str, name: str
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    page.goto(live_server + PAGES[name])
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    screenshot(page, f"phone-{name}")
+    context.close()
+    assert overflow <= 0
+
+
+def test_filtering_projects_with_htmx_swaps_the_table_and_updates_the_address(
+    page: Page, live_server: str
+) -> None:
+    page.goto(live_server + "/plans/2023/projects/")
+    expect(page.locator(".result-count")).to_have_text("共118个具体项目")
+    page.evaluate("() => { window.stillTheSamePage = true }")
+    page.select_option("#f-category", "3")
+    expect(page.locator(".result-count")).to_have_text("共17个具体项目")
+    assert page.url.endswith("/plans/2023/projects/?category=3&key=")
+    assert page.evaluate("() => window.stillTheSamePage") is True  # swapped, not reloaded
+    page.go_back()
+    expect(page.locator(".result-count")).to_have_text("共118个具体项目")
+
+
+def test_filtering_projects_works_without_javascript(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server + "/plans/2023/projects/")
+    page.select_option("#f-key", "any")
+    page.click("button[type=submit]")
+    expect(page.locator(".result-count")).to_have_text("共42个具体项目")
+    assert "key=any" in page.url
+    context.close()
+
+
+def test_switching_to_traditional_chinese_converts_the_page(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/plans/2023/items/9")
+    page.click("text=繁體中文")
+    expect(page.locator("h2").first).to_have_text("責任單位")
+    expect(page.locator("blockquote")).to_contain_text("完成既有住宅加裝電梯300臺")
+    assert page.url.endswith("/plans/2023/items/9")
