@@ -64,8 +64,8 @@ lint: setup-dev
 
 ## make bench: page and projection benchmarks (figures go in bench/README.md)
 bench: system-packages setup-dev
-	$(BIN)/python bench/pages.py
-	$(BIN)/python bench/rebuild.py
+	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.rebuild --postgres
 
 ## make translations-update: extract interface strings, refresh catalogs
 translations-update: $(VENV)/.installed-dev

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     insert,
     select,
     update,
@@ -44,6 +45,12 @@ class CatalogPlan(ReadModel):
     midyear_share: Mapped[int] = mapped_column(Integer)
     deadline: Mapped[date] = mapped_column(Date)
     declared: Mapped[dict[str, int]] = mapped_column(JSON)
+    # What the log holds so far, counted as events arrive (compare with `declared`).
+    category_count: Mapped[int] = mapped_column(Integer, default=0)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    project_count: Mapped[int] = mapped_column(Integer, default=0)
+    key_project_count: Mapped[int] = mapped_column(Integer, default=0)
+    key_member_count: Mapped[int] = mapped_column(Integer, default=0)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     event_id: Mapped[int] = mapped_column(Integer)
 
@@ -115,7 +122,7 @@ class CatalogResponsibility(ReadModel):
 
 class Catalog(Projection):
     name = "catalog"
-    version = 1
+    version = 2
     tables = (
         CatalogPlan,
         CatalogCategory,
@@ -124,6 +131,9 @@ class Catalog(Projection):
         CatalogKeyProject,
         CatalogResponsibility,
     )
+
+    def __init__(self) -> None:
+        self._sources: dict[int, str] = {}
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -149,6 +159,11 @@ class Catalog(Projection):
                 midyear_share=schedule["midyear_share"],
                 deadline=date.fromisoformat(schedule["deadline"]),
                 declared=e.declared,
+                category_count=len(e.categories),
+                item_count=0,
+                project_count=0,
+                key_project_count=0,
+                key_member_count=0,
                 registered_at=e.timestamp,
                 event_id=position,
             )
@@ -168,22 +183,23 @@ class Catalog(Projection):
         )
 
     def _item_registered(self, c: Connection, e: Item.Registered, position: int) -> None:
-        source = _source_text(c, e.year)
+        source = self._source_text(c, e.year)
         c.execute(
-            insert(CatalogItem).values(
-                year=e.year,
-                number=e.number,
-                category=e.category,
-                text=e.text,
-                units=e.units,
-                project_count=len(e.projects),
-                source_line=locate_in_source(source, e.text, prefix=f"{e.number}."),
-                registered_at=e.timestamp,
-                event_id=position,
-            )
+            _INSERT_ITEM,
+            {
+                "year": e.year,
+                "number": e.number,
+                "category": e.category,
+                "text": e.text,
+                "units": e.units,
+                "project_count": len(e.projects),
+                "source_line": locate_in_source(source, e.text, prefix=f"{e.number}."),
+                "registered_at": e.timestamp,
+                "event_id": position,
+            },
         )
         c.execute(
-            insert(CatalogProject),
+            _INSERT_PROJECT,
             [
                 {
                     "year": e.year,
@@ -201,50 +217,90 @@ class Catalog(Projection):
             ],
         )
         self._responsible(c, e.year, "item", e.number, e.units)
-        c.execute(
-            update(CatalogCategory)
-            .where(CatalogCategory.year == e.year, CatalogCategory.number == e.category)
-            .values(
-                item_count=CatalogCategory.item_count + 1,
-                project_count=CatalogCategory.project_count + len(e.projects),
-            )
-        )
+        counts = {"b_year": e.year, "b_category": e.category, "b_projects": len(e.projects)}
+        c.execute(_COUNT_ITEM_IN_CATEGORY, counts)
+        c.execute(_COUNT_ITEM_IN_PLAN, counts)
 
     def _key_project_registered(
         self, c: Connection, e: KeyProject.Registered, position: int
     ) -> None:
-        source = _source_text(c, e.year)
+        source = self._source_text(c, e.year)
         c.execute(
-            insert(CatalogKeyProject).values(
-                year=e.year,
-                number=e.number,
-                name=e.name,
-                text=e.text,
-                leaders=e.leaders,
-                units=e.units,
-                projects=e.projects,
-                source_line=locate_in_source(source, f"{e.name}。{e.text}"),
-                event_id=position,
-            )
+            _INSERT_KEY_PROJECT,
+            {
+                "year": e.year,
+                "number": e.number,
+                "name": e.name,
+                "text": e.text,
+                "leaders": e.leaders,
+                "units": e.units,
+                "projects": e.projects,
+                "source_line": locate_in_source(source, f"{e.name}。{e.text}"),
+                "event_id": position,
+            },
         )
         # Items are registered before key projects in the same save (see Ledger).
         c.execute(
-            update(CatalogProject)
-            .where(CatalogProject.year == e.year, CatalogProject.ref.in_(e.projects))
-            .values(key_project=e.number)
+            _MARK_KEY_MEMBERS,
+            [{"b_year": e.year, "b_ref": ref, "b_key": e.number} for ref in e.projects],
         )
         self._responsible(c, e.year, "key_project", e.number, e.units)
+        c.execute(_COUNT_KEY_PROJECT, {"b_year": e.year, "b_members": len(e.projects)})
 
     @staticmethod
     def _responsible(c: Connection, year: int, kind: str, number: int, units: list[str]) -> None:
         c.execute(
-            insert(CatalogResponsibility),
+            _INSERT_RESPONSIBILITY,
             [
                 {"year": year, "unit": unit, "kind": kind, "number": number, "position": i}
                 for i, unit in enumerate(units)
             ],
         )
 
+    def _source_text(self, c: Connection, year: int) -> str:
+        # The document of a year never changes once registered: read it once per process.
+        if year not in self._sources:
+            self._sources[year] = c.execute(
+                select(CatalogPlan.source_text).where(CatalogPlan.year == year)
+            ).scalar_one()
+        return self._sources[year]
 
-def _source_text(c: Connection, year: int) -> str:
-    return c.execute(select(CatalogPlan.source_text).where(CatalogPlan.year == year)).scalar_one()
+
+# Statements built once: building them per event cost more than executing them.
+_plans, _categories = CatalogPlan.__table__, CatalogCategory.__table__
+_projects = CatalogProject.__table__
+_INSERT_ITEM = insert(CatalogItem.__table__)
+_INSERT_PROJECT = insert(_projects)
+_INSERT_KEY_PROJECT = insert(CatalogKeyProject.__table__)
+_INSERT_RESPONSIBILITY = insert(CatalogResponsibility.__table__)
+_COUNT_ITEM_IN_CATEGORY = (
+    update(_categories)
+    .where(
+        _categories.c.year == bindparam("b_year"), _categories.c.number == bindparam("b_category")
+    )
+    .values(
+        item_count=_categories.c.item_count + 1,
+        project_count=_categories.c.project_count + bindparam("b_projects"),
+    )
+)
+_COUNT_ITEM_IN_PLAN = (
+    update(_plans)
+    .where(_plans.c.year == bindparam("b_year"))
+    .values(
+        item_count=_plans.c.item_count + 1,
+        project_count=_plans.c.project_count + bindparam("b_projects"),
+    )
+)
+_COUNT_KEY_PROJECT = (
+    update(_plans)
+    .where(_plans.c.year == bindparam("b_year"))
+    .values(
+        key_project_count=_plans.c.key_project_count + 1,
+        key_member_count=_plans.c.key_member_count + bindparam("b_members"),
+    )
+)
+_MARK_KEY_MEMBERS = (
+    update(_projects)
+    .where(_projects.c.year == bindparam("b_year"), _projects.c.ref == bindparam("b_ref"))
+    .values(key_project=bindparam("b_key"))
+)

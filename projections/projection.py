@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic
@@ -40,11 +41,15 @@ class Projection:
     def handlers(self) -> dict[type, Handler]:
         raise NotImplementedError
 
+    @cached_property
+    def _dispatch(self) -> dict[type, Handler]:
+        return self.handlers()
+
     def topics(self) -> list[str]:
-        return [get_topic(cls) for cls in self.handlers()]
+        return [get_topic(cls) for cls in self._dispatch]
 
     def table_objects(self) -> list[Table]:
         return [model.__table__ for model in self.tables]  # type: ignore[misc]
 
     def apply(self, connection: Connection, event: Any, position: int) -> None:
-        self.handlers()[type(event)](connection, event, position)
+        self._dispatch[type(event)](connection, event, position)

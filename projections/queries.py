@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from projections.catalog import (
     CatalogCategory,
@@ -127,36 +127,41 @@ def plan_years(c: Connection) -> list[int]:
 
 
 def plan(c: Connection, year: int) -> PlanView | None:
-    row = c.execute(select(CatalogPlan.__table__).where(CatalogPlan.year == year)).first()
+    """The plan's facts and counts, without the document's text (see `document`)."""
+    p = CatalogPlan
+    row = c.execute(
+        select(
+            p.year,
+            p.document_number,
+            p.notice_title,
+            p.title,
+            p.issuer,
+            p.document_date,
+            p.published,
+            p.midyear_date,
+            p.midyear_share,
+            p.deadline,
+            p.declared,
+            p.registered_at,
+            p.category_count,
+            p.item_count,
+            p.project_count,
+            p.key_project_count,
+            p.key_member_count,
+        ).where(p.year == year)
+    ).first()
     if row is None:
         return None
-    key_members = c.execute(
-        select(func.count()).where(
-            CatalogProject.year == year, CatalogProject.key_project.is_not(None)
-        )
-    ).scalar_one()
+    *facts, categories, items, projects, key_projects, key_members = row
     counts = {
-        "categories": _count(c, CatalogCategory, year),
-        "items": _count(c, CatalogItem, year),
-        "projects": _count(c, CatalogProject, year),
-        "key_projects": _count(c, CatalogKeyProject, year),
+        "categories": categories,
+        "items": items,
+        "projects": projects,
+        "key_projects": key_projects,
         "key_project_projects": key_members,
     }
-    return PlanView(
-        row.year,
-        row.document_number,
-        row.notice_title,
-        row.title,
-        row.issuer,
-        row.document_date,
-        row.published,
-        row.midyear_date,
-        row.midyear_share,
-        row.deadline,
-        dict(row.declared),
-        row.registered_at,
-        counts,
-    )
+    facts[10] = dict(facts[10])  # declared
+    return PlanView(*facts, counts)
 
 
 def categories(c: Connection, year: int) -> list[CategoryView]:
@@ -339,7 +344,3 @@ def _project(r: Any) -> ProjectView:
         tuple(r.milestones),
         r.key_project,
     )
-
-
-def _count(c: Connection, model: Any, year: int) -> int:
-    return c.execute(select(func.count()).select_from(model).where(model.year == year)).scalar_one()
