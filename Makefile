@@ -15,7 +15,7 @@ PLAN := plans/2023/plan.yaml
 run: setup
 	$(FLASK) plan load $(PLAN)
 	PROJECTOR_THREAD=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-		--access-logfile - 'minsheng_site:create_app()'
+		'minsheng_site:create_app()'
 
 ## make test: install what the tests need (system packages too) and run the whole suite
 test: system-packages setup-dev

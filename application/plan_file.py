@@ -226,10 +226,8 @@ def _read_beside(path: Path, name: str, field: str) -> str:
     try:
         return source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        line = None
-        raise PlanFileError(
-            [FileProblem(path, line, field, f"cannot read {source}: {error}")]
-        ) from error
+        problem = FileProblem(path, None, field, f"cannot read {source}: {error}")
+        raise PlanFileError([problem]) from error
 
 
 def _dotted(loc: Sequence[Any]) -> str:

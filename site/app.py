@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 from htmx_flask import Htmx
-from minsheng_site import api, cli, errors, i18n, public
+from minsheng_site import api, cli, errors, health, i18n, public
 from minsheng_site.config import ROOT, from_environment
 from minsheng_site.services import Services
 from werkzeug.wrappers import Response
@@ -41,6 +41,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     cli.init_app(app)
     app.after_request(_headers)
     return app

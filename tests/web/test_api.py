@@ -79,6 +79,20 @@ def test_bad_api_requests_get_json_errors(client: FlaskClient, url: str, status:
     assert response.get_json()["error"]["status"] == status
 
 
+def test_open_data_can_be_read_from_any_site(client: FlaskClient) -> None:
+    assert client.get("/api/v1/plans/2023").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "ok",
+        "log_head": 71,
+        "read_models": {"catalog": {"position": 71, "behind": 0}},
+    }
+
+
 def test_wrong_method_is_a_json_405(client: FlaskClient) -> None:
     response = client.post("/api/v1/plans/2023")
     assert response.status_code == 405
