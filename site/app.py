@@ -10,6 +10,7 @@ from htmx_flask import Htmx
 from minsheng_site import api, cli, errors, health, i18n, public
 from minsheng_site.config import ROOT, from_environment
 from minsheng_site.services import Services
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 # script-src 'self' only: htmx is served from our own static folder.
@@ -36,6 +37,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     Htmx(app)
     i18n.init_app(app)
     errors.init_app(app)

@@ -21,7 +21,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # with a separate `projections` worker (Procfile) this stays off.
         "PROJECTOR_THREAD": environ.get("PROJECTOR_THREAD", "0") == "1",
         "PROJECTOR_INTERVAL": float(environ.get("PROJECTOR_INTERVAL", "0.5")),
-        "SITE_URL": environ.get("SITE_URL", ""),
+        # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
+        "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
     }
 
 

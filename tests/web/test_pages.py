@@ -40,6 +40,7 @@ def page(client: FlaskClient, url: str, status: int = 200) -> str:
 
 def test_home_shows_the_plan_at_a_glance(client: FlaskClient) -> None:
     html = page(client, "/")
+    assert '<link rel="canonical" href="http://localhost/plans/2023/">' in html
     for fact in (
         "锡政发〔2023〕5号",
         "2023年3月14日",
