@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from application.commands import Commands
 from domain.errors import PlanConflict
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
 from domain.plan_rules import diff_plans, validate_plan
@@ -23,11 +26,18 @@ class PlanRegistration:
     last_notification_id: int | None
 
 
-class Ledger(Application[UUID]):
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ledger(Commands, Application[UUID]):
     """Commands take plain values, load aggregates, call one method, save."""
 
     # Fixed: the name sets the table names and environment prefix of the store.
     name: ClassVar[str] = "minsheng"
+
+    # When events are recorded. Only the simulated year sets another clock.
+    clock: Callable[[], datetime] = staticmethod(system_clock)
 
     def register_plan(self, spec: PlanSpec, actor: str) -> PlanRegistration:
         """Register a year's plan atomically; the same plan again changes nothing."""

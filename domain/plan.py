@@ -34,6 +34,17 @@ from domain.plan_spec import (
     ProjectSpec,
     Schedule,
 )
+from domain.progress import (
+    AlreadyReported,
+    Filing,
+    InvalidReport,
+    NotResponsible,
+    Period,
+    Report,
+    ReportProblem,
+    ReportRules,
+    values_from_data,
+)
 
 NAMESPACE = UUID("8f1c2b52-5d0e-4f5e-9a53-6d1f0c3c2023")
 
@@ -103,7 +114,7 @@ class Plan(Aggregate):
 
 
 class Item(Aggregate):
-    """An item (项) with its responsible units and its specific projects."""
+    """An item (项) with its responsible units, its specific projects and their reports."""
 
     class Registered(Aggregate.Created):
         year: int
@@ -113,6 +124,36 @@ class Item(Aggregate):
         units: list[str]
         projects: list[dict[str, Any]]
         actor: str
+
+    class ProgressReported(Aggregate.Event):
+        """The lead unit's report for one month (recorded time: the event's timestamp)."""
+
+        report_id: str
+        period: str
+        unit: str
+        values: list[dict[str, Any]]
+        narrative: str
+        evidence: list[str]
+        actor: str
+
+        def apply(self, item: Item) -> None:
+            item._keep(self, corrects=None, reason="")
+
+    class ReportCorrected(Aggregate.Event):
+        """A new version of a month's report; the corrected one stays in the record."""
+
+        report_id: str
+        corrects: str
+        reason: str
+        period: str
+        unit: str
+        values: list[dict[str, Any]]
+        narrative: str
+        evidence: list[str]
+        actor: str
+
+        def apply(self, item: Item) -> None:
+            item._keep(self, corrects=self.corrects, reason=self.reason)
 
     @staticmethod
     def create_id(year: int, number: int) -> UUID:
@@ -136,6 +177,8 @@ class Item(Aggregate):
         self.units = tuple(units)
         self.projects: tuple[ProjectSpec, ...] = tuple(project_from_data(p) for p in projects)
         self.registered_by = actor
+        self.reports: dict[str, Report] = {}  # every report and correction, by id
+        self.current: dict[Period, Report] = {}  # the version in force for each month
 
     @property
     def lead_unit(self) -> str:
@@ -156,6 +199,80 @@ class Item(Aggregate):
 
     def spec(self) -> ItemSpec:
         return ItemSpec(self.number, self.category, self.text, self.units, self.projects)
+
+    def report_progress(self, filing: Filing, period: Period, first_period: Period) -> None:
+        """File the month's report; a month reported already needs a correction instead."""
+        self._check(filing)
+        if period in self.current:
+            raise AlreadyReported(period, self.current[period].report_id)
+        ReportRules(self.projects, first_period, self.current).check(
+            period, filing.values, filing.recorded_at
+        )
+        self.trigger_event(
+            self.ProgressReported, timestamp=filing.recorded_at, period=str(period), **filing.data()
+        )
+
+    def correct_report(
+        self, filing: Filing, corrects: str, reason: str, first_period: Period
+    ) -> None:
+        """Replace a month's report in force with a new version, saying why."""
+        self._check(filing)
+        original = self.reports.get(corrects)
+        if original is None:
+            raise InvalidReport([ReportProblem("corrects", "no_such_report")])
+        in_force = self.current[original.period]
+        if in_force.report_id != corrects:
+            raise InvalidReport(
+                [ReportProblem("corrects", "superseded", {"by": in_force.report_id})]
+            )
+        problems: list[ReportProblem] = []
+        if not reason.strip():
+            problems.append(ReportProblem("reason", "required"))
+        if (filing.values, filing.narrative, filing.evidence) == (
+            original.values,
+            original.narrative,
+            original.evidence,
+        ):
+            problems.append(ReportProblem("values", "unchanged"))
+        if problems:
+            raise InvalidReport(problems)
+        others = {p: r for p, r in self.current.items() if p != original.period}
+        ReportRules(self.projects, first_period, others).check(
+            original.period, filing.values, filing.recorded_at
+        )
+        self.trigger_event(
+            self.ReportCorrected,
+            timestamp=filing.recorded_at,
+            period=str(original.period),
+            corrects=corrects,
+            reason=reason.strip(),
+            **filing.data(),
+        )
+
+    def _check(self, filing: Filing) -> None:
+        if filing.unit != self.lead_unit:
+            raise NotResponsible(f"{filing.unit} does not lead item {self.number}")
+        if filing.report_id in self.reports:
+            raise InvalidReport([ReportProblem("report_id", "used")])
+        problems = filing.problems()
+        if problems:
+            raise InvalidReport(problems)
+
+    def _keep(self, e: Any, corrects: str | None, reason: str) -> None:
+        report = Report(
+            report_id=e.report_id,
+            period=Period.parse(e.period),
+            unit=e.unit,
+            values=values_from_data(e.values),
+            narrative=e.narrative,
+            evidence=tuple(e.evidence),
+            actor=e.actor,
+            recorded_at=e.timestamp,
+            corrects=corrects,
+            reason=reason,
+        )
+        self.reports[report.report_id] = report
+        self.current[report.period] = report
 
 
 class KeyProject(Aggregate):

@@ -1,0 +1,222 @@
+"""Commands for progress reports, staff accounts and supervision (mixed into the Ledger).
+
+Each takes plain values and the acting person, loads an aggregate, calls one
+domain method with the recorded time from the ledger's clock, and saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, Recording
+
+from domain.errors import NotFound
+from domain.plan import Item, Plan, item_id, plan_id
+from domain.progress import Filing, Period, ProjectValues, StaleReport
+from domain.staff import Role, RoleError, StaffAccount, staff_id
+from domain.supervision import Finding, SupervisionRecord
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a command wrote: the id it made and the log position to wait for."""
+
+    id: str
+    version: int
+    notification_id: int
+
+
+def receipt(ident: str, version: int, recordings: Sequence[Recording[Any]]) -> Receipt:
+    return Receipt(ident, version, max(r.notification.id for r in recordings))
+
+
+class Commands:
+    # Provided by eventsourcing.Application and the Ledger.
+    repository: Any
+    save: Callable[..., list[Recording[Any]]]
+    clock: Callable[[], datetime]
+
+    def _get(self, aggregate_id: UUID, what: str) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError as error:
+            raise NotFound(what) from error
+
+    def first_period(self, year: int) -> Period:
+        plan: Plan = self._get(plan_id(year), f"plan {year}")
+        return Period.of(plan.document.date)
+
+    # Progress reports -----------------------------------------------------
+
+    def report_progress(
+        self,
+        *,
+        year: int,
+        item: int,
+        period: str,
+        unit: str,
+        values: tuple[ProjectValues, ...],
+        narrative: str,
+        evidence: tuple[str, ...],
+        actor: str,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        aggregate, filing = self._filing(
+            year, item, unit, values, narrative, evidence, actor, expected_version
+        )
+        aggregate.report_progress(filing, Period.parse(period), self.first_period(year))
+        return self._save_report(aggregate, filing, expected_version)
+
+    def correct_report(
+        self,
+        *,
+        year: int,
+        item: int,
+        corrects: str,
+        reason: str,
+        unit: str,
+        values: tuple[ProjectValues, ...],
+        narrative: str,
+        evidence: tuple[str, ...],
+        actor: str,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        aggregate, filing = self._filing(
+            year, item, unit, values, narrative, evidence, actor, expected_version
+        )
+        aggregate.correct_report(filing, corrects, reason, self.first_period(year))
+        return self._save_report(aggregate, filing, expected_version)
+
+    def _filing(
+        self,
+        year: int,
+        item: int,
+        unit: str,
+        values: tuple[ProjectValues, ...],
+        narrative: str,
+        evidence: tuple[str, ...],
+        actor: str,
+        expected_version: int | None,
+    ) -> tuple[Item, Filing]:
+        aggregate: Item = self._get(item_id(year, item), f"item {item} of {year}")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleReport(expected_version, aggregate.version)
+        filing = Filing(
+            str(uuid4()), unit, values, narrative.strip(), evidence, actor, self.clock()
+        )
+        return aggregate, filing
+
+    def _save_report(self, aggregate: Item, filing: Filing, expected: int | None) -> Receipt:
+        try:
+            recordings = self.save(aggregate)
+        except IntegrityError as error:
+            # Another report on this item was saved between our read and our write.
+            latest: Item = self.repository.get(aggregate.id)
+            raise StaleReport(expected or aggregate.version - 1, latest.version) from error
+        return receipt(filing.report_id, aggregate.version, recordings)
+
+    # Staff ------------------------------------------------------------------
+
+    def open_account(self, username: str, display_name: str, actor: str) -> Receipt:
+        account = StaffAccount.open(username, display_name, actor, self.clock())
+        try:
+            recordings = self.save(account)
+        except IntegrityError as error:
+            raise RoleError(f"the account {username} exists already") from error
+        return receipt(username, account.version, recordings)
+
+    def account(self, username: str) -> StaffAccount:
+        return self._get(staff_id(username), f"account {username}")
+
+    def grant_role(self, username: str, role: Role, actor: str) -> Receipt:
+        account = self.account(username)
+        account.grant(role, actor, self.clock())
+        return receipt(username, account.version, self.save(account))
+
+    def revoke_role(self, username: str, role: Role, actor: str) -> Receipt:
+        account = self.account(username)
+        account.revoke(role, actor, self.clock())
+        return receipt(username, account.version, self.save(account))
+
+    def record_password_change(self, username: str, actor: str) -> Receipt:
+        account = self.account(username)
+        account.password_changed(actor, self.clock())
+        return receipt(username, account.version, self.save(account))
+
+    # Supervision ------------------------------------------------------------
+
+    def record_supervision(
+        self,
+        *,
+        year: int,
+        kind: str,
+        held_on: date,
+        title: str,
+        summary: str,
+        findings: Sequence[tuple[list[str], str]],
+        actor: str,
+    ) -> Receipt:
+        """A supervision record and its findings, saved together.
+
+        `findings`: (project refs, text) pairs.
+        """
+        now = self.clock()
+        refs = sorted({ref for projects, _ in findings for ref in projects})
+        record = SupervisionRecord.record(
+            id=uuid4(),
+            year=year,
+            kind=kind,
+            held_on=held_on,
+            title=title,
+            summary=summary,
+            projects=refs,
+            actor=actor,
+            recorded_at=now,
+        )
+        raised = [
+            Finding.raise_on(
+                id=uuid4(),
+                record=record,
+                projects=projects,
+                unit=self._rectifier(year, projects),
+                text=text,
+                actor=actor,
+                recorded_at=now,
+            )
+            for projects, text in findings
+        ]
+        return receipt(str(record.id), record.version, self.save(record, *raised))
+
+    def _rectifier(self, year: int, refs: list[str]) -> str:
+        """The lead unit of the item the named projects belong to (one item per finding)."""
+        items = {int(ref.split(".")[0]) for ref in refs if ref.split(".")[0].isdigit()}
+        if len(items) != 1:
+            raise NotFound("a finding names projects of exactly one item")
+        item: Item = self._get(item_id(year, items.pop()), "item")
+        known = {p.number for p in item.projects}
+        if not set(refs) <= known:
+            raise NotFound(f"no project {', '.join(sorted(set(refs) - known))}")
+        return item.lead_unit
+
+    def finding(self, finding_id: UUID) -> Finding:
+        return self._get(finding_id, f"finding {finding_id}")
+
+    def report_rectification(self, finding_id: UUID, text: str, unit: str, actor: str) -> Receipt:
+        found = self.finding(finding_id)
+        found.report_rectification(text, unit, actor, self.clock())
+        return receipt(str(finding_id), found.version, self.save(found))
+
+    def close_finding(self, finding_id: UUID, note: str, actor: str) -> Receipt:
+        found = self.finding(finding_id)
+        found.close(note, actor, self.clock())
+        return receipt(str(finding_id), found.version, self.save(found))
+
+    def reopen_finding(self, finding_id: UUID, reason: str, actor: str) -> Receipt:
+        found = self.finding(finding_id)
+        found.reopen(reason, actor, self.clock())
+        return receipt(str(finding_id), found.version, self.save(found))

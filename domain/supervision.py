@@ -1,0 +1,200 @@
+"""Supervision: the People's Congress "四个一" and the government inspection office.
+
+A supervision record is one contact, inspection, report or review. Its
+findings on specific projects are tracked one by one — raised, rectification
+reported by the responsible unit, closed by the supervisors once 整改到位,
+or reopened — all of it public.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+
+# kind -> (body, name as the document writes it)
+KINDS = {
+    "monthly_contact": ("人大督查组", "一月一联系"),
+    "quarterly_inspection": ("人大督查组", "一季一督查"),
+    "half_year_report": ("人大督查组", "半年一报告+询问"),
+    "annual_review": ("人大督查组", "全年一评议"),
+    "inspection": ("市政府督查室", "督查室督查"),
+}
+
+
+class SupervisionError(DomainError):
+    pass
+
+
+class SupervisionRecord(Aggregate):
+    class Recorded(Aggregate.Created):
+        year: int
+        kind: str
+        body: str
+        held_on: str  # the business date: when the visit, report or review took place
+        title: str
+        summary: str
+        projects: list[str]
+        actor: str
+
+    @event(Recorded)
+    def __init__(
+        self,
+        year: int,
+        kind: str,
+        body: str,
+        held_on: str,
+        title: str,
+        summary: str,
+        projects: list[str],
+        actor: str,
+    ) -> None:
+        self.year = year
+        self.kind = kind
+        self.body = body
+        self.held_on = date.fromisoformat(held_on)
+        self.title = title
+        self.summary = summary
+        self.projects = tuple(projects)
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        id: UUID,
+        year: int,
+        kind: str,
+        held_on: date,
+        title: str,
+        summary: str,
+        projects: list[str],
+        actor: str,
+        recorded_at: datetime,
+    ) -> SupervisionRecord:
+        if kind not in KINDS:
+            raise SupervisionError(f"no kind {kind!r}; kinds are {', '.join(KINDS)}")
+        if not title.strip():
+            raise SupervisionError("a record needs a title")
+        if held_on.year != year:
+            raise SupervisionError(f"held on {held_on}, outside the plan year {year}")
+        if held_on > recorded_at.date() + timedelta(days=1):
+            raise SupervisionError(f"held on {held_on}, which has not come yet")
+        return cls._create(
+            cls.Recorded,
+            id=id,
+            timestamp=recorded_at,
+            year=year,
+            kind=kind,
+            body=KINDS[kind][0],
+            held_on=held_on.isoformat(),
+            title=title.strip(),
+            summary=summary.strip(),
+            projects=list(projects),
+            actor=actor,
+        )
+
+
+OPEN, RECTIFYING, CLOSED = "open", "rectifying", "closed"
+
+
+class Finding(Aggregate):
+    """A problem found on specific projects, and its rectification (整改)."""
+
+    class Raised(Aggregate.Created):
+        year: int
+        record_id: str
+        projects: list[str]
+        unit: str  # who must rectify: the lead unit of the projects' item
+        text: str
+        actor: str
+
+    class RectificationReported(Aggregate.Event):
+        text: str
+        unit: str
+        actor: str
+
+        def apply(self, finding: Finding) -> None:
+            finding.state = RECTIFYING
+
+    class Closed(Aggregate.Event):
+        note: str
+        actor: str
+
+        def apply(self, finding: Finding) -> None:
+            finding.state = CLOSED
+
+    class Reopened(Aggregate.Event):
+        reason: str
+        actor: str
+
+        def apply(self, finding: Finding) -> None:
+            finding.state = OPEN
+
+    @event(Raised)
+    def __init__(
+        self, year: int, record_id: str, projects: list[str], unit: str, text: str, actor: str
+    ) -> None:
+        self.year = year
+        self.record_id = record_id
+        self.projects = tuple(projects)
+        self.unit = unit
+        self.text = text
+        self.state = OPEN
+
+    @classmethod
+    def raise_on(
+        cls,
+        *,
+        id: UUID,
+        record: SupervisionRecord,
+        projects: list[str],
+        unit: str,
+        text: str,
+        actor: str,
+        recorded_at: datetime,
+    ) -> Finding:
+        if not projects:
+            raise SupervisionError("a finding names the projects it is about")
+        if not text.strip():
+            raise SupervisionError("a finding says what was found")
+        return cls._create(
+            cls.Raised,
+            id=id,
+            timestamp=recorded_at,
+            year=record.year,
+            record_id=str(record.id),
+            projects=list(projects),
+            unit=unit,
+            text=text.strip(),
+            actor=actor,
+        )
+
+    def report_rectification(self, text: str, unit: str, actor: str, recorded_at: datetime) -> None:
+        if unit != self.unit:
+            raise SupervisionError(f"{unit} is not the unit that rectifies this finding")
+        if self.state == CLOSED:
+            raise SupervisionError("the finding is closed")
+        if not text.strip():
+            raise SupervisionError("say what was done")
+        self.trigger_event(
+            self.RectificationReported,
+            timestamp=recorded_at,
+            text=text.strip(),
+            unit=unit,
+            actor=actor,
+        )
+
+    def close(self, note: str, actor: str, recorded_at: datetime) -> None:
+        if self.state != RECTIFYING:
+            raise SupervisionError("a finding closes only after a rectification is reported")
+        self.trigger_event(self.Closed, timestamp=recorded_at, note=note.strip(), actor=actor)
+
+    def reopen(self, reason: str, actor: str, recorded_at: datetime) -> None:
+        if self.state == OPEN:
+            raise SupervisionError("the finding is open already")
+        if not reason.strip():
+            raise SupervisionError("say why it is reopened")
+        self.trigger_event(self.Reopened, timestamp=recorded_at, reason=reason.strip(), actor=actor)
