@@ -128,6 +128,8 @@ class Item(Aggregate):
     class ProgressReported(Aggregate.Event):
         """The lead unit's report for one month (recorded time: the event's timestamp)."""
 
+        year: int
+        item: int
         report_id: str
         period: str
         unit: str
@@ -142,6 +144,8 @@ class Item(Aggregate):
     class ReportCorrected(Aggregate.Event):
         """A new version of a month's report; the corrected one stays in the record."""
 
+        year: int
+        item: int
         report_id: str
         corrects: str
         reason: str
@@ -209,7 +213,12 @@ class Item(Aggregate):
             period, filing.values, filing.recorded_at
         )
         self.trigger_event(
-            self.ProgressReported, timestamp=filing.recorded_at, period=str(period), **filing.data()
+            self.ProgressReported,
+            timestamp=filing.recorded_at,
+            year=self.year,
+            item=self.number,
+            period=str(period),
+            **filing.data(),
         )
 
     def correct_report(
@@ -243,6 +252,8 @@ class Item(Aggregate):
         self.trigger_event(
             self.ReportCorrected,
             timestamp=filing.recorded_at,
+            year=self.year,
+            item=self.number,
             period=str(original.period),
             corrects=corrects,
             reason=reason.strip(),

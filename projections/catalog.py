@@ -12,7 +12,6 @@ from sqlalchemy import (
     JSON,
     Connection,
     Date,
-    DateTime,
     Integer,
     String,
     Text,
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.plan import Item, KeyProject, Plan
 from domain.plan_rules import locate_in_source
-from projections.database import ReadModel
+from projections.database import ReadModel, UtcDateTime
 from projections.projection import Handler, Projection
 
 
@@ -51,7 +50,7 @@ class CatalogPlan(ReadModel):
     project_count: Mapped[int] = mapped_column(Integer, default=0)
     key_project_count: Mapped[int] = mapped_column(Integer, default=0)
     key_member_count: Mapped[int] = mapped_column(Integer, default=0)
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     event_id: Mapped[int] = mapped_column(Integer)
 
 
@@ -75,7 +74,7 @@ class CatalogItem(ReadModel):
     units: Mapped[list[str]] = mapped_column(JSON)
     project_count: Mapped[int] = mapped_column(Integer)
     source_line: Mapped[int | None] = mapped_column(Integer)
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     event_id: Mapped[int] = mapped_column(Integer)
 
 
@@ -122,7 +121,7 @@ class CatalogResponsibility(ReadModel):
 
 class Catalog(Projection):
     name = "catalog"
-    version = 2
+    version = 3
     tables = (
         CatalogPlan,
         CatalogCategory,

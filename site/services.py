@@ -13,6 +13,9 @@ from sqlalchemy import Connection, Engine
 from application import Ledger
 from application.store import store_settings
 from projections.catalog import Catalog
+from projections.progress import Progress
+from projections.staff import Staff
+from projections.supervision import Supervision
 from projections.database import make_engine
 from projections.projector import Projector
 
@@ -29,7 +32,8 @@ class Services:
         settings = store_settings(database_url)
         ledger = Ledger(env=settings.event_store_env)
         engine = make_engine(settings.sqlalchemy_url)
-        projector = Projector(engine, ledger.recorder, ledger.mapper, [Catalog()])
+        projections = [Catalog(), Progress(), Supervision(), Staff()]
+        projector = Projector(engine, ledger.recorder, ledger.mapper, projections)
         projector.setup()
         return cls(ledger, engine, projector)
 

@@ -56,7 +56,7 @@ def test_catching_up_twice_applies_nothing_the_second_time(
     services.ledger.register_plan(plan_spec, "a")
     services.caught_up()
     assert services.caught_up() == 0
-    assert services.projector.positions() == {"catalog": 71}
+    assert set(services.projector.positions().values()) == {71}
 
 
 def test_a_rebuild_from_zero_gives_the_same_rows(services: Services, plan_spec: PlanSpec) -> None:
@@ -82,7 +82,7 @@ def test_a_new_projection_version_rebuilds_its_read_model(
         services.engine, services.ledger.recorder, services.ledger.mapper, [CatalogV2()]
     )
     upgraded.setup()
-    assert upgraded.positions() == {"catalog": 0}
+    assert upgraded.positions()["catalog"] == 0
     assert upgraded.catch_up() == 71
     assert dump(services.engine) == before
 

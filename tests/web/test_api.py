@@ -89,7 +89,10 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
     assert response.get_json() == {
         "status": "ok",
         "log_head": 71,
-        "read_models": {"catalog": {"position": 71, "behind": 0}},
+        "read_models": {
+            name: {"position": 71, "behind": 0}
+            for name in ("catalog", "progress", "staff", "supervision")
+        },
     }
 
 

@@ -33,7 +33,10 @@ def test_load_registers_the_plan_and_projects_it(app: Flask) -> None:
     code, output = run(app, "plan", "load", str(PLAN_FILE))
     assert (code, output) == (0, "plan 2023: registered as 71 events\n")
     assert app.test_client().get("/plans/2023/items/9").status_code == 200
-    assert run(app, "projections", "status") == (0, "catalog: 71/71\n")
+    assert run(app, "projections", "status") == (
+        0,
+        "catalog: 71/71\nprogress: 71/71\nstaff: 71/71\nsupervision: 71/71\n",
+    )
 
 
 def test_loading_twice_changes_nothing(app: Flask) -> None:
@@ -75,6 +78,7 @@ def test_check_validates_without_writing(app: Flask) -> None:
 
 def test_rebuild_reports_and_refuses_unknown_read_models(app: Flask) -> None:
     run(app, "plan", "load", str(PLAN_FILE))
+    # Every projection reads the log; only the catalog handles the plan's 71 events.
     assert run(app, "projections", "rebuild") == (0, "rebuilt from 71 events\n")
     code, output = run(app, "projections", "rebuild", "nonsense")
     assert code == 2 and "unknown: nonsense" in output

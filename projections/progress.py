@@ -1,0 +1,69 @@
+"""Progress reports as filed: one row per report or correction, never updated.
+
+The state at any moment ("as of") is computed from these rows by
+`projections.progress_queries`, so time travel needs no other read model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Connection, Integer, String, Text, insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.plan import Item
+from projections.database import ReadModel, UtcDateTime
+from projections.projection import Handler, Projection
+
+SIMULATED_ACTOR = "sim:"  # actors of the labelled simulated year
+
+
+class ProgressReport(ReadModel):
+    __tablename__ = "progress_reports"
+
+    report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    item: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(7))
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    values: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    narrative: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(JSON)
+    corrects: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(Text)
+    simulated: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)
+
+
+_INSERT = insert(ProgressReport.__table__)  # type: ignore[arg-type]
+
+
+class Progress(Projection):
+    name = "progress"
+    version = 1
+    tables = (ProgressReport,)
+
+    def handlers(self) -> dict[type, Handler]:
+        return {Item.ProgressReported: self._reported, Item.ReportCorrected: self._reported}
+
+    def _reported(self, c: Connection, e: Any, position: int) -> None:
+        c.execute(
+            _INSERT,
+            {
+                "report_id": e.report_id,
+                "year": e.year,
+                "item": e.item,
+                "period": e.period,
+                "unit": e.unit,
+                "values": e.values,
+                "narrative": e.narrative,
+                "evidence": e.evidence,
+                "corrects": getattr(e, "corrects", None),
+                "reason": getattr(e, "reason", ""),
+                "simulated": e.actor.startswith(SIMULATED_ACTOR),
+                "recorded_at": e.timestamp,
+                "event_id": position,
+            },
+        )
