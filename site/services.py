@@ -13,11 +13,11 @@ from sqlalchemy import Connection, Engine
 from application import Ledger
 from application.store import store_settings
 from projections.catalog import Catalog
+from projections.database import make_engine
 from projections.progress import Progress
+from projections.projector import Projector
 from projections.staff import Staff
 from projections.supervision import Supervision
-from projections.database import make_engine
-from projections.projector import Projector
 
 
 @dataclass
