@@ -12,9 +12,8 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from minsheng_site import create_app
-
 from bench.common import ROOT, Gunicorn, machine, save, wrk
+from minsheng_site import create_app
 
 PAGES = {
     "item page (/plans/2023/items/8)": "/plans/2023/items/8",

@@ -13,10 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from minsheng_site.services import Services
-
 from application.plan_file import load_plan_file
 from bench.common import ROOT, machine, save
+from minsheng_site.services import Services
 from tests.plans import plan_for_year
 
 

@@ -20,6 +20,7 @@ from domain.progress import Period, ProjectValues, values_from_data
 from domain.schedule import (
     Due,
     Status,
+    Timeliness,
     end_of_day,
     mean,
     project_completion,
@@ -30,6 +31,7 @@ from domain.schedule import (
 )
 from projections import queries as q
 from projections.progress import ProgressReport
+from projections.supervision_queries import FindingView
 
 
 @dataclass(frozen=True)
@@ -233,3 +235,50 @@ def simulated_present(c: Connection) -> bool:
         select(ProgressReport.report_id).where(ProgressReport.simulated.is_(True)).limit(1)
     ).first()
     return found is not None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """How a lead unit reported, and what supervision left open, as of a day."""
+
+    unit: str
+    items: tuple[int, ...]
+    counts: dict[Timeliness, int]
+    days_late: int  # in all, over its late reports
+    worst_delay: int
+    open_findings: int
+    closed_findings: int
+
+    @property
+    def on_time(self) -> int:
+        return self.counts.get(Timeliness.ON_TIME, 0)
+
+    @property
+    def late(self) -> int:
+        return self.counts.get(Timeliness.LATE, 0)
+
+    @property
+    def missing(self) -> int:
+        return self.counts.get(Timeliness.MISSING, 0)
+
+
+def scorecards(progress: PlanProgress, raised: Sequence[FindingView]) -> list[Scorecard]:
+    by_unit: dict[str, list[ItemProgress]] = defaultdict(list)
+    for item in progress.items:
+        by_unit[item.item.lead_unit].append(item)
+    cards = []
+    for unit, items in by_unit.items():
+        dues = [d for i in items for d in i.dues]
+        mine = [f for f in raised if f.unit == unit]
+        cards.append(
+            Scorecard(
+                unit,
+                tuple(i.item.number for i in items),
+                dict(Counter(d.timeliness for d in dues)),
+                sum(d.days_late for d in dues),
+                max((d.days_late for d in dues), default=0),
+                sum(1 for f in mine if f.is_open),
+                sum(1 for f in mine if not f.is_open),
+            )
+        )
+    return cards

@@ -286,6 +286,11 @@ def units(c: Connection, year: int) -> list[UnitSummary]:
     return sorted(summaries, key=lambda u: (-u.items - u.key_projects, u.name))
 
 
+def unit_names(c: Connection) -> set[str]:
+    """Every unit named responsible in any registered plan."""
+    return set(c.execute(select(CatalogResponsibility.unit).distinct()).scalars())
+
+
 def unit(c: Connection, year: int, name: str) -> UnitView | None:
     rows = c.execute(
         select(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, String, delete, insert, select
@@ -64,3 +65,35 @@ def _username(c: Connection, e: Any) -> str:
     return c.execute(
         select(StaffRow.username).where(StaffRow.account_id == str(e.originator_id))
     ).scalar_one()
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    display_name: str
+    roles: frozenset[tuple[str, str]]  # (role, scope)
+
+    def has(self, role: str) -> bool:
+        return any(name == role for name, _ in self.roles)
+
+    def scopes(self, role: str) -> list[str]:
+        return sorted(scope for name, scope in self.roles if name == role)
+
+    @property
+    def unit(self) -> str | None:
+        """The responsible unit this member reports for."""
+        units = self.scopes("reporter")
+        return units[0] if units else None
+
+
+def staff_member(c: Connection, username: str) -> StaffMember | None:
+    row = c.execute(select(StaffRow.display_name).where(StaffRow.username == username)).first()
+    if row is None:
+        return None
+    roles = c.execute(select(StaffRole.role, StaffRole.scope).where(StaffRole.username == username))
+    return StaffMember(username, row.display_name, frozenset((r, s) for r, s in roles))
+
+
+def staff_members(c: Connection) -> list[StaffMember]:
+    names = c.execute(select(StaffRow.username).order_by(StaffRow.username)).scalars().all()
+    return [m for name in names if (m := staff_member(c, name)) is not None]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, url_for
-from minsheng_site.services import services
-from minsheng_site.views import found
 from werkzeug.wrappers import Response
 
+from minsheng_site.services import services
+from minsheng_site.views import found
 from projections import queries as q
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

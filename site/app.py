@@ -7,11 +7,14 @@ from typing import Any
 
 from flask import Flask
 from htmx_flask import Htmx
-from minsheng_site import api, cli, errors, health, i18n, public
-from minsheng_site.config import ROOT, from_environment
-from minsheng_site.services import Services
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+from minsheng_site import api, auth, cli, errors, health, i18n, progress, public, staff, users_cli
+from minsheng_site.config import ROOT, from_environment
+from minsheng_site.services import Services, services
+from minsheng_site.views import keep_as_of
+from projections.progress_queries import simulated_present
 
 # script-src 'self' only: htmx is served from our own static folder.
 CSP = (
@@ -44,11 +47,23 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(progress.bp)
     app.register_blueprint(api.bp)
+    auth.init_app(app)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
+    users_cli.init_app(app)
+    app.add_template_global(keep_as_of, "keep_as_of")
+    app.context_processor(_site_notices)
     app.after_request(_headers)
     return app
+
+
+def _site_notices() -> dict[str, Any]:
+    """What every page says about the data: whether a simulated year is in it."""
+    with services().read() as c:
+        return {"simulated": simulated_present(c)}
 
 
 def _headers(response: Response) -> Response:

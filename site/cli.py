@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from minsheng_site.services import services
 
 from application.plan_file import PlanFileError, load_plan_file
 from domain.errors import DomainError
+from minsheng_site.services import services
 
 plan_cli = AppGroup("plan", help="Register the yearly plan from its data file.")
 projections_cli = AppGroup("projections", help="Build and inspect the read models.")

@@ -21,6 +21,12 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # with a separate `projections` worker (Procfile) this stays off.
         "PROJECTOR_THREAD": environ.get("PROJECTOR_THREAD", "0") == "1",
         "PROJECTOR_INTERVAL": float(environ.get("PROJECTOR_INTERVAL", "0.5")),
+        # Login throttling (Flask-Limiter). memory:// counts per process; give
+        # several workers a shared store, e.g. redis://host:6379.
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_LIMIT_PER_ADDRESS": environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 15 minutes"),
+        "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
     }

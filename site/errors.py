@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response
+
+from domain.errors import NotFound as NotFoundError
+from domain.progress import NotResponsible
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(NotResponsible, lambda _e: _http_error(Forbidden()))
+    app.register_error_handler(NotFoundError, lambda _e: _http_error(NotFound()))
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -24,7 +29,10 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     status = error.code or 500
     if wants_json():
         return _json(status, error.name, error.description or error.name), status
-    return render_template("error.html", status=status, name=error.name), status
+    description = error.description if status in (400, 429) else None
+    return render_template(
+        "error.html", status=status, name=error.name, description=description
+    ), status
 
 
 def _unexpected(error: Exception) -> tuple[Response | str, int]:

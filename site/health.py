@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from minsheng_site.services import services
 from werkzeug.wrappers import Response
+
+from minsheng_site.services import services
 
 bp = Blueprint("health", __name__)
 

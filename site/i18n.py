@@ -95,13 +95,13 @@ def switch(code: str) -> Response:
     """Remember the chosen language and go back to the page the reader was on."""
     if code not in LANGUAGES:
         abort(404)
-    response = redirect(_local(request.args.get("next", "/")))
+    response = redirect(local_path(request.args.get("next", "/")) or "/")
     response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 
-def _local(target: str) -> str:
-    """Only same-site paths: never an open redirect."""
+def local_path(target: str) -> str:
+    """`target` if it is a path on this site, else "" (never an open redirect)."""
     parts = urlsplit(target)
     if (
         parts.scheme
@@ -110,5 +110,5 @@ def _local(target: str) -> str:
         or target.startswith("//")
         or "\\" in target
     ):
-        return "/"
+        return ""
     return target

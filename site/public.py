@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from flask import Blueprint, redirect, request, url_for
-from minsheng_site.services import services
-from minsheng_site.views import found, int_arg, render
+from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
+from domain.schedule import end_of_day
+from minsheng_site.charts import expected_curve
+from minsheng_site.services import services
+from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
 from projections import queries as q
+from projections.progress_queries import ReportRow, item_progress
+from projections.supervision_queries import findings, visits
+from projections.timeline import Entry, timeline
 
 bp = Blueprint("public", __name__)
-
-YEAR = "<int(min=2000, max=2100):year>"
-NUMBER = "<int(min=1, max=999):number>"
 
 
 @bp.get("/")
@@ -53,16 +59,25 @@ def category(year: int, number: int) -> str:
 
 @bp.get(f"/plans/{YEAR}/items/{NUMBER}")
 def item(year: int, number: int) -> str:
+    as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = found(q.plan(c, year))
         it = found(q.item(c, year, number))
         keys = sorted({p.key_project for p in it.projects if p.key_project})
+        progress = item_progress(c, plan, it, as_of)
+        refs = {p.ref for p in it.projects}
         return render(
             "item.html",
             plan=plan,
             item=it,
             category=q.category(c, year, it.category),
             key_projects=q.key_projects(c, year, numbers=keys) if keys else [],
+            progress=progress,
+            entries=_timeline(c, year, as_of, progress.reports, refs, items=[number]),
+            refs=refs,
+            projects_by_ref={p.ref: p for p in it.projects},
+            as_of=as_of,
+            travelling=travelling,
         )
 
 
@@ -86,17 +101,43 @@ def projects(year: int) -> str:
 
 @bp.get(f"/plans/{YEAR}/projects/<ref>")
 def project(year: int, ref: str) -> str:
+    as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = found(q.plan(c, year))
         proj = found(q.project(c, year, ref))
+        it = found(q.item(c, year, proj.item))
+        progress = item_progress(c, plan, it, as_of)
+        mine = next(p for p in progress.projects if p.project.ref == ref)
         return render(
             "project.html",
             plan=plan,
             project=proj,
-            item=q.item(c, year, proj.item),
+            item=it,
             category=q.category(c, year, proj.category),
             key_project=q.key_project(c, year, proj.key_project) if proj.key_project else None,
+            progress=mine,
+            item_progress=progress,
+            expected=expected_curve(plan),
+            entries=_timeline(c, year, as_of, progress.reports, {ref}, items=[proj.item]),
+            refs={ref},
+            projects_by_ref={proj.ref: proj},
+            as_of=as_of,
+            travelling=travelling,
         )
+
+
+def _timeline(
+    c: Connection,
+    year: int,
+    as_of: date,
+    reports: Sequence[ReportRow],
+    refs: set[str],
+    items: list[int],
+) -> list[Entry]:
+    cutoff = end_of_day(as_of)
+    seen_visits = [v for v in visits(c, year, cutoff) if refs & set(v.projects)]
+    seen_findings = [f for f in findings(c, year, cutoff, items=items) if refs & set(f.projects)]
+    return timeline(reports, seen_visits, seen_findings)
 
 
 @bp.get(f"/plans/{YEAR}/key-projects/")

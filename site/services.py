@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import Connection, Engine
 
 from application import Ledger
+from application.credentials import CredentialStore
 from application.store import store_settings
 from projections.catalog import Catalog
 from projections.database import make_engine
@@ -25,6 +26,7 @@ class Services:
     ledger: Ledger
     engine: Engine
     projector: Projector
+    credentials: CredentialStore
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
@@ -35,7 +37,7 @@ class Services:
         projections = [Catalog(), Progress(), Supervision(), Staff()]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)
         projector.setup()
-        return cls(ledger, engine, projector)
+        return cls(ledger, engine, projector, CredentialStore(engine))
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from htmx_flask import request as htmx_request
+
+from domain.progress import LOCAL
+from minsheng_site.services import services
+
+YEAR = "<int(min=2000, max=2100):year>"
+NUMBER = "<int(min=1, max=999):number>"
 
 
 def render(template: str, fragment: str | None = None, **context: Any) -> str:
@@ -33,3 +41,32 @@ def int_arg(name: str, low: int = 1, high: int = 9999) -> int | None:
     if not raw.isdigit() or not low <= int(raw) <= high:
         abort(400, description=f"{name}={raw[:20]!r}")
     return int(raw)
+
+
+def today() -> date:
+    """Today in Wuxi, by the ledger's clock."""
+    return services().ledger.clock().astimezone(LOCAL).date()
+
+
+def as_of_arg() -> tuple[date, bool]:
+    """The day a page shows the state of: ?as_of=YYYY-MM-DD, else today (and whether asked)."""
+    raw = request.args.get("as_of", "").strip()
+    now = today()
+    if not raw:
+        return now, False
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=f"as_of={raw[:20]!r}")
+    if not date(2000, 1, 1) <= day <= now:
+        abort(400, description=f"as_of={raw[:20]!r}")
+    return day, day != now
+
+
+def keep_as_of(endpoint: str, **values: object) -> str:
+    """A link to `endpoint` that stays on the day the reader is looking at."""
+    raw = request.args.get("as_of", "").strip()
+    url = url_for(endpoint, **values)
+    if raw and "#" not in url:
+        return url + ("&" if "?" in url else "?") + urlencode({"as_of": raw})
+    return url

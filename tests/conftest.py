@@ -10,11 +10,11 @@ from uuid import uuid4
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from minsheng_site import create_app
-from minsheng_site.services import Services
 
 from application.plan_file import load_plan_file
 from domain.plan_spec import PlanSpec
+from minsheng_site import create_app
+from minsheng_site.services import Services
 from tests.postgres import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent

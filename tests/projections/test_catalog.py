@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from minsheng_site.services import Services
 from sqlalchemy import func, select
 
 from domain.plan_spec import PlanSpec
+from minsheng_site.services import Services
 from projections import queries as q
 from projections.catalog import Catalog, CatalogItem
 from projections.projector import Projector

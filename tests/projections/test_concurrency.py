@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from minsheng_site.services import Services
 from sqlalchemy import func, select
 
 from domain.plan_spec import PlanSpec
+from minsheng_site.services import Services
 from projections.catalog import CatalogItem
 from tests.plans import plan_for_year
 from tests.projections.helpers import category_totals, dump

@@ -6,12 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from minsheng_site.services import Services
 
 from domain.plan import item_id
 from domain.plan_spec import PlanSpec
 from domain.progress import Period, ProjectValues, StaleReport
 from domain.schedule import Status, Timeliness
+from minsheng_site.services import Services
 from projections import queries as q
 from projections.progress_queries import item_progress, plan_progress, simulated_present
 from tests.clock import Clock

@@ -10,9 +10,9 @@ import argparse
 import time
 from typing import Any
 
-from minsheng_site.services import Services
 from sqlalchemy import Connection
 
+from minsheng_site.services import Services
 from projections.catalog import Catalog
 
 

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from flask import Flask
-from minsheng_site.services import Services
 
+from minsheng_site.services import Services
 from tests.conftest import PLAN_FILE
 
 

@@ -1,0 +1,73 @@
+"""The public record of an item or a project, in the order things were recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from domain.progress import LOCAL
+from projections.progress_queries import ReportRow
+from projections.supervision_queries import FindingView, Step, Visit
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # report | correction | visit | raised | rectification | closed | reopened
+    recorded_at: datetime
+    business: str  # the month reported, or the day a visit took place
+    anchor: str
+    simulated: bool
+    report: ReportRow | None = None
+    visit: Visit | None = None
+    finding: FindingView | None = None
+    step: Step | None = None
+    days_late: int = 0
+
+    @property
+    def recorded_on(self) -> date:
+        return self.recorded_at.astimezone(LOCAL).date()
+
+
+def timeline(
+    reports: Iterable[ReportRow], visits: Iterable[Visit], findings: Iterable[FindingView]
+) -> list[Entry]:
+    entries = [_report(r) for r in reports]
+    entries += [
+        Entry(
+            "visit",
+            v.recorded_at,
+            v.held_on.isoformat(),
+            f"record-{v.record_id}",
+            v.simulated,
+            visit=v,
+        )
+        for v in visits
+    ]
+    entries += [
+        Entry(
+            s.step,
+            s.recorded_at,
+            f.record.held_on.isoformat() if s.step == "raised" else "",
+            f"finding-{f.finding_id}-{s.event_id}",
+            s.simulated,
+            finding=f,
+            step=s,
+        )
+        for f in findings
+        for s in f.steps
+    ]
+    return sorted(entries, key=lambda e: e.recorded_at, reverse=True)
+
+
+def _report(r: ReportRow) -> Entry:
+    late = (r.recorded_at.astimezone(LOCAL).date() - r.period.last_day).days
+    return Entry(
+        "correction" if r.corrects else "report",
+        r.recorded_at,
+        str(r.period),
+        f"report-{r.report_id}",
+        r.simulated,
+        report=r,
+        days_late=max(late, 0) if not r.corrects else 0,
+    )

@@ -1,0 +1,60 @@
+"""Server-rendered SVG charts (pygal): expected against reported progress."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pygal
+from flask_babel import gettext as _
+from pygal.style import Style
+
+from domain.progress import Period
+from domain.schedule import expected_share
+from projections import queries as q
+from projections.progress_queries import ProjectProgress, schedule_of
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1d2329",
+    foreground_strong="#1d2329",
+    foreground_subtle="#4f5b66",
+    colors=("#4f5b66", "#a4161a"),
+    font_family='"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=16,
+    title_font_size=18,
+)
+
+
+def expected_curve(plan: q.PlanView) -> list[tuple[Period, Decimal]]:
+    """The document's expected share of the year's task at each month's end."""
+    schedule = schedule_of(plan)
+    return [
+        (Period(plan.year, m), expected_share(schedule, Period(plan.year, m).last_day))
+        for m in range(1, 13)
+    ]
+
+
+def progress_chart(plan: q.PlanView, progress: ProjectProgress) -> bytes:
+    months = [p for p, _share in expected_curve(plan)]
+    reported = dict(progress.curve)
+    chart = pygal.Line(
+        style=STYLE,
+        js=[],  # no remote script; the SVG is shown as an image
+        range=(0, 100),
+        width=800,
+        height=420,
+        show_y_guides=True,
+        legend_at_bottom=True,
+        value_formatter=lambda v: f"{v:.0f}%",
+        title=_("计划进度与实际进度（%）"),
+        x_labels=[_("%(month)s月", month=p.month) for p in months],
+    )
+    chart.add(_("计划进度"), [float(share * 100) for _p, share in expected_curve(plan)])
+    chart.add(
+        _("实际进度（按月报告）"),
+        [float(reported[p] * 100) if p in reported else None for p in months],
+    )
+    return chart.render()

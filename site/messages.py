@@ -1,0 +1,34 @@
+"""Domain problems, worded for the people who filed the form."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from domain.progress import ReportProblem
+
+REPORT_PROBLEMS = {
+    "not_begun": _l("%(period)s尚未开始，不能填报。"),
+    "before_plan": _l("本计划从%(first)s起报告。"),
+    "not_a_quantity": _l("请填写不小于0的数字。"),
+    "below_earlier": _l(
+        "累计数%(amount)s小于%(period)s已报告的%(reported)s。累计数不会减少；如前次报告有误，请先更正%(period)s的报告。"
+    ),
+    "above_later": _l("累计数%(amount)s大于%(period)s已报告的%(reported)s。"),
+    "undone": _l("%(period)s已报告完成，不能改为未完成；如有误，请先更正该月报告。"),
+    "done_before_later": _l("%(period)s报告为未完成，更早的月份不能报告为已完成。"),
+    "too_long": _l("不能超过%(limit)s字。"),
+    "too_many": _l("最多%(limit)s个链接。"),
+    "not_a_web_address": _l("请填写以 http:// 或 https:// 开头的网址，每行一个。"),
+    "required": _l("请说明更正原因。"),
+    "unchanged": _l("更正内容与原报告相同，无需更正。"),
+    "superseded": _l("该报告已被更正，请更正最新的版本。"),
+    "no_such_report": _l("找不到要更正的报告。"),
+}
+
+
+def report_problem(problem: ReportProblem) -> str:
+    template = REPORT_PROBLEMS.get(problem.code)
+    if template is None:  # shape problems: the form and the item disagree
+        return _("报告格式与本条目不符，请刷新页面后重试。")
+    return str(template) % dict(problem.params)

@@ -1,0 +1,187 @@
+"""Public progress pages: the dashboard, unit scorecards, supervision, charts, changes, method."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from flask import Blueprint, abort, make_response, request
+from werkzeug.wrappers import Response
+
+from domain.schedule import Status, end_of_day
+from minsheng_site.charts import expected_curve, progress_chart
+from minsheng_site.services import services
+from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today
+from projections import queries as q
+from projections.progress_queries import item_progress, plan_progress, scorecards
+from projections.supervision_queries import findings, visits
+from projections.timeline import timeline
+
+bp = Blueprint("progress", __name__)
+
+SORTS = {
+    "ref": lambda p: (p.project.item, p.project.ref),
+    "completion": lambda p: (p.completion, p.project.item),
+    "-completion": lambda p: (-p.completion, p.project.item),
+}
+
+
+@bp.get(f"/plans/{YEAR}/progress")
+def dashboard(year: int) -> str:
+    as_of, travelling = as_of_arg()
+    wanted = request.args.get("status", "")
+    if wanted and wanted not in {s.value for s in Status}:
+        abort(400, description=f"status={wanted[:20]!r}")
+    order = request.args.get("sort", "ref")
+    if order not in SORTS:
+        abort(400, description=f"sort={order[:20]!r}")
+    category = int_arg("category", high=999)
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        progress = plan_progress(c, plan, as_of)
+        categories = q.categories(c, year)
+    projects = [
+        p
+        for p in progress.projects
+        if (not wanted or p.status.value == wanted)
+        and (category is None or p.project.category == category)
+    ]
+    return render(
+        "dashboard.html",
+        "_dashboard_table.html",
+        plan=plan,
+        progress=progress,
+        projects=sorted(projects, key=SORTS[order]),
+        categories=categories,
+        selected={"status": wanted, "sort": order, "category": category},
+        statuses=list(Status),
+        as_of=as_of,
+        travelling=travelling,
+    )
+
+
+@bp.get(f"/plans/{YEAR}/scorecards")
+def scorecards_page(year: int) -> str:
+    as_of, travelling = as_of_arg()
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        progress = plan_progress(c, plan, as_of)
+        cards = scorecards(progress, findings(c, year, end_of_day(as_of)))
+    order = request.args.get("sort", "missing")
+    keys = {
+        "missing": lambda s: (-s.missing, -s.days_late, s.unit),
+        "late": lambda s: (-s.days_late, s.unit),
+        "findings": lambda s: (-s.open_findings, s.unit),
+        "unit": lambda s: s.unit,
+    }
+    if order not in keys:
+        abort(400, description=f"sort={order[:20]!r}")
+    return render(
+        "scorecards.html",
+        "_scorecards_table.html",
+        plan=plan,
+        cards=sorted(cards, key=keys[order]),
+        order=order,
+        as_of=as_of,
+        travelling=travelling,
+    )
+
+
+@bp.get(f"/plans/{YEAR}/supervision")
+def supervision(year: int) -> str:
+    as_of, travelling = as_of_arg()
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        cutoff = end_of_day(as_of)
+        all_findings = findings(c, year, cutoff)
+        return render(
+            "supervision.html",
+            plan=plan,
+            visits=visits(c, year, cutoff),
+            findings=all_findings,
+            as_of=as_of,
+            travelling=travelling,
+        )
+
+
+@bp.get(f"/plans/{YEAR}/findings/<uuid:finding_id>")
+def finding(year: int, finding_id: UUID) -> str:
+    as_of, travelling = as_of_arg()
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        found_finding = found(
+            next(iter(findings(c, year, end_of_day(as_of), finding_id=str(finding_id))), None)
+        )
+        projects = q.projects(c, year, refs=list(found_finding.projects))
+    return render(
+        "finding.html",
+        plan=plan,
+        finding=found_finding,
+        projects=projects,
+        as_of=as_of,
+        travelling=travelling,
+    )
+
+
+@bp.get(f"/plans/{YEAR}/projects/<ref>/chart.svg")
+def chart(year: int, ref: str) -> Response:
+    as_of, _travelling = as_of_arg()
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        project = found(q.project(c, year, ref))
+        progress = item_progress(c, plan, found(q.item(c, year, project.item)), as_of)
+    mine = next(p for p in progress.projects if p.project.ref == ref)
+    response = make_response(progress_chart(plan, mine))
+    response.mimetype = "image/svg+xml"
+    # Shown through <img>: its own styles only, no scripts.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.get(f"/plans/{YEAR}/projects/<ref>/changes")
+def changes(year: int, ref: str) -> str:
+    end = _day_arg("to") or today()
+    start = _day_arg("from") or end.replace(month=1, day=1)
+    if start > end or end > today():
+        abort(400, description="from/to")
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+        project = found(q.project(c, year, ref))
+        item = found(q.item(c, year, project.item))
+        before = item_progress(c, plan, item, start)
+        after = item_progress(c, plan, item, end)
+        cutoff, since = end_of_day(end), end_of_day(start)
+        recorded = [r for r in after.reports if r.recorded_at >= since]
+        seen = [v for v in visits(c, year, cutoff) if ref in v.projects and v.recorded_at >= since]
+        raised = [f for f in findings(c, year, cutoff, items=[item.number]) if ref in f.projects]
+    between = [e for e in timeline(recorded, seen, raised) if e.recorded_at >= since]
+    return render(
+        "changes.html",
+        plan=plan,
+        project=project,
+        item=item,
+        start=start,
+        end=end,
+        before=(was := next(p for p in before.projects if p.project.ref == ref)),
+        after=(now := next(p for p in after.projects if p.project.ref == ref)),
+        target_pairs=list(zip(was.targets, now.targets, strict=True)),
+        milestone_pairs=list(zip(was.milestones, now.milestones, strict=True)),
+        entries=between,
+    )
+
+
+@bp.get(f"/plans/{YEAR}/method")
+def method(year: int) -> str:
+    with services().read() as c:
+        plan = found(q.plan(c, year))
+    return render("method.html", plan=plan, expected=expected_curve(plan))
+
+
+def _day_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=f"{name}={raw[:20]!r}")
