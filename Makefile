@@ -8,12 +8,15 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app minsheng_site
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PLAN := plans/2023/plan.yaml
+SIMULATE ?= 1
 
 .PHONY: run test setup setup-dev system-packages assets translations translations-update lint bench clean
 
 ## make run: install, load the 2023 plan, serve on http://127.0.0.1:$(PORT)
 run: setup
 	$(FLASK) plan load $(PLAN)
+	@if [ "$(SIMULATE)" = "1" ]; then $(FLASK) simulation load; \
+	else echo "SIMULATE=0: no simulated year"; fi
 	PROJECTOR_THREAD=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		'minsheng_site:create_app()'
 

@@ -29,10 +29,13 @@ class Receipt:
     id: str
     version: int
     notification_id: int
+    related: tuple[str, ...] = ()  # ids of what was made with it (a record's findings)
 
 
-def receipt(ident: str, version: int, recordings: Sequence[Recording[Any]]) -> Receipt:
-    return Receipt(ident, version, max(r.notification.id for r in recordings))
+def receipt(
+    ident: str, version: int, recordings: Sequence[Recording[Any]], related: tuple[str, ...] = ()
+) -> Receipt:
+    return Receipt(ident, version, max(r.notification.id for r in recordings), related)
 
 
 class Commands:
@@ -190,7 +193,8 @@ class Commands:
             )
             for projects, text in findings
         ]
-        return receipt(str(record.id), record.version, self.save(record, *raised))
+        made = tuple(str(f.id) for f in raised)
+        return receipt(str(record.id), record.version, self.save(record, *raised), made)
 
     def _rectifier(self, year: int, refs: list[str]) -> str:
         """The lead unit of the item the named projects belong to (one item per finding)."""

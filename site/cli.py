@@ -11,16 +11,20 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from application.plan_file import PlanFileError, load_plan_file
+from application.simulation import NPC, SEED, SimulatedYear
 from domain.errors import DomainError
 from minsheng_site.services import services
+from projections import queries as q
 
 plan_cli = AppGroup("plan", help="Register the yearly plan from its data file.")
+simulation_cli = AppGroup("simulation", help="The labelled simulated year of a demo site.")
 projections_cli = AppGroup("projections", help="Build and inspect the read models.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(plan_cli)
     app.cli.add_command(projections_cli)
+    app.cli.add_command(simulation_cli)
 
 
 @plan_cli.command("check")
@@ -52,6 +56,34 @@ def load(path: Path, actor: str) -> None:
         click.echo(f"plan {spec.year}: registered as {result.events} events")
     else:
         click.echo(f"plan {spec.year}: already registered, unchanged")
+
+
+@simulation_cli.command("load")
+@click.option("--seed", default=SEED, show_default=True, help="The same seed writes the same year.")
+@click.option("--year", type=int, help="The plan year (default: the latest registered).")
+def load_simulation(seed: int, year: int | None) -> None:
+    """Write a simulated year of reports and supervision (every entry labelled simulated)."""
+    ledger = services().ledger
+    with services().read() as c:
+        years = q.plan_years(c)
+    year = year or (years[-1] if years else None)
+    spec = ledger.plan_spec(year) if year else None
+    if spec is None:
+        raise click.ClickException("register a plan first (flask plan load ...)")
+    try:
+        ledger.account(NPC)
+    except DomainError:
+        pass
+    else:
+        click.echo("the simulated year is loaded already; nothing written")
+        return
+    summary = SimulatedYear(ledger, spec, seed).write()
+    services().caught_up()
+    click.echo(
+        f"simulated {year}: {summary.reports} reports, {summary.corrections} corrections, "
+        f"{summary.visits} supervision records, {summary.findings} findings "
+        f"({summary.skipped} generated steps refused by the rules and left out)"
+    )
 
 
 @projections_cli.command("setup")
