@@ -33,12 +33,16 @@ REASONS = (
     "补录遗漏的已完工数量",
     "重复计数，予以核减",
 )
+# What a unit writes, by how far along it is: not begun, under way, done.
 NARRATIVES = (
-    "按计划推进，本月完成情况见上表。",
-    "施工进入高峰期，已协调各市(县)区加快进度。",
-    "受天气影响进度略有放缓，已制定赶工计划。",
-    "已完成阶段性验收，下月将继续推进。",
-    "正在开展前期手续办理，预计下月开工。",
+    ("正在开展前期手续办理，预计下月开工。", "正在进行方案设计和招标准备。"),
+    (
+        "按计划推进，本月完成情况见上表。",
+        "施工进入高峰期，已协调各市(县)区加快进度。",
+        "受天气影响进度略有放缓，已制定赶工计划。",
+        "已完成阶段性验收，下月将继续推进。",
+    ),
+    ("已全面完成年度目标任务，正在组织验收。", "年度任务已完成，转入后续管护。"),
 )
 FINDINGS = (
     "进度滞后于序时要求，需加快推进",
@@ -151,7 +155,12 @@ class SimulatedYear:
             else:
                 day = due - timedelta(days=self.rng.randint(0, 5))
             values = tuple(self._values(p, paces[p.number], period) for p in projects)
-            self._at(day, self.rng.randint(9, 17), self._report(item, unit, period, values))
+            shares = [self._share(paces[p.number], period) for p in projects]
+            stage = 0 if max(shares) == 0 else 2 if min(shares) >= 1 else 1
+            narrative = self.rng.choice(NARRATIVES[stage])
+            self._at(
+                day, self.rng.randint(9, 17), self._report(item, unit, period, values, narrative)
+            )
             if self.rng.random() < 0.03:
                 fix = day + timedelta(days=self.rng.randint(2, 10))
                 self._at(fix, 11, self._correction(item, unit, period, values, projects))
@@ -188,7 +197,12 @@ class SimulatedYear:
         return ProjectValues(project.number, amounts, milestones)
 
     def _report(
-        self, item: int, unit: str, period: Period, values: tuple[ProjectValues, ...]
+        self,
+        item: int,
+        unit: str,
+        period: Period,
+        values: tuple[ProjectValues, ...],
+        narrative: str,
     ) -> Callable[[], object]:
         def file() -> None:
             receipt = self.ledger.report_progress(
@@ -197,7 +211,7 @@ class SimulatedYear:
                 period=str(period),
                 unit=unit,
                 values=values,
-                narrative=self.rng.choice(NARRATIVES),
+                narrative=narrative,
                 evidence=(),
                 actor=f"sim:{self.reporters[unit]}",
             )
