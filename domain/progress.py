@@ -84,6 +84,7 @@ class Report:
         return next(v for v in self.values if v.ref == ref)
 
 
+MAX_AMOUNT = Decimal(10) ** 12
 MAX_NARRATIVE = 2000
 MAX_EVIDENCE = 5
 
@@ -219,7 +220,7 @@ class ReportRules:
                     f"{project.number}.milestones", "wrong_count", expected=len(project.milestones)
                 )
             for index, amount in enumerate(value.amounts):
-                if not amount.is_finite() or amount < 0:
+                if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
                     self._add(f"{project.number}.amounts[{index}]", "not_a_quantity")
 
     def _monotone(self, period: Period, values: tuple[ProjectValues, ...]) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,19 +14,30 @@ from wtforms import (
     DateField,
     Field,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from domain.progress import MAX_NARRATIVE, ProjectValues
 from domain.supervision import KINDS
 from projections.queries import ProjectView
 
+PLAIN_NUMBER = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
+
 
 class Quantity(Field):
     """A cumulative amount: a number of zero or more, commas allowed (1,500)."""
+
+    widget = TextInput()
+
+    def __call__(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("inputmode", "decimal")
+        kwargs.setdefault("autocomplete", "off")
+        return super().__call__(**kwargs)
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
@@ -35,13 +47,9 @@ class Quantity(Field):
         self.data = None
         if not raw:
             return
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError(_l("请填写数字，例如 120 或 3.5。")) from None
-        if not number.is_finite():
+        if not PLAIN_NUMBER.match(raw):  # no exponents, no words, no absurd sizes
             raise ValueError(_l("请填写数字，例如 120 或 3.5。"))
-        self.data = number
+        self.data = Decimal(raw)
 
 
 def amount_field(ref: str, index: int) -> str:
@@ -63,11 +71,8 @@ class FilingFields(FlaskForm):
         )
 
     def version(self) -> int | None:
-        return (
-            int(self.expected_version.data)
-            if (self.expected_version.data or "").isdigit()
-            else None
-        )
+        raw = str(self.expected_version.data or "")
+        return int(raw) if raw.isdigit() else None
 
 
 class NewReport(FilingFields):
@@ -130,7 +135,7 @@ def form_field(problem_field: str) -> str | None:
 class SupervisionForm(FlaskForm):
     kind = SelectField(
         _l("类型"),
-        choices=[(k, name) for k, (_body, name) in KINDS.items()],
+        choices=[SelectChoice(k, name) for k, (_body, name) in KINDS.items()],
         validators=[DataRequired()],
     )
     held_on = DateField(_l("日期"), validators=[InputRequired(message=_l("请填写日期。"))])
@@ -156,12 +161,9 @@ def supervision_form(**kwargs: Any) -> Any:
 def findings_of(form: Any) -> list[tuple[list[str], str]]:
     found = []
     for n in range(FINDING_SLOTS):
-        refs = [
-            r.strip()
-            for r in form[f"finding-{n}-projects"].data.replace("，", ",").split(",")
-            if r.strip()
-        ]
-        text = form[f"finding-{n}-text"].data.strip()
+        listed = (form[f"finding-{n}-projects"].data or "").replace("，", ",")
+        refs = [r.strip() for r in listed.split(",") if r.strip()]
+        text = (form[f"finding-{n}-text"].data or "").strip()
         if refs or text:
             found.append((refs, text))
     return found

@@ -10,12 +10,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from domain.errors import NotFound
 from domain.plan import item_id
 from domain.plan_spec import Schedule
 from domain.progress import AlreadyReported, InvalidReport, Period, StaleReport
-from domain.schedule import reporting_periods
+from domain.schedule import end_of_day, reporting_periods
 from domain.supervision import KINDS, SupervisionError
 from minsheng_site.auth import requires
 from minsheng_site.forms import (
@@ -93,7 +94,7 @@ def report(year: int, number: int) -> Page:
             "expected_version": _version(year, number),
         },
     )
-    form.period.choices = [(p, p) for p in open_periods]
+    form.period.choices = [SelectChoice(p, p) for p in open_periods]
     if form.validate_on_submit():
         try:
             receipt = services().ledger.report_progress(
@@ -178,7 +179,7 @@ def record_supervision(year: int) -> Page:
         plan = found(q.plan(c, year))
     form = supervision_form()
     kinds = _kinds_for(current_user.member)
-    form.kind.choices = [(k, n) for k, n in form.kind.choices if k in kinds]
+    form.kind.choices = [c for c in form.kind.choices if c.value in kinds]
     if form.validate_on_submit():
         try:
             receipt = services().ledger.record_supervision(
@@ -195,7 +196,8 @@ def record_supervision(year: int) -> Page:
         else:
             services().caught_up()
             flash(_("督查记录已发布。"))
-            return redirect(url_for("public.supervision", year=year) + f"#record-{receipt.id}", 303)
+            target = url_for("progress.supervision", year=year) + f"#record-{receipt.id}"
+            return redirect(target, 303)
     return render_template(
         "staff/supervision.html", plan=plan, form=form
     ), 409 if form.errors else 200
@@ -232,10 +234,8 @@ def finding_step(finding_id: UUID, action: str) -> Page:
         else:
             services().caught_up()
             flash(_("已记录。"))
-            return redirect(
-                url_for("public.finding", year=finding.record.held_on.year, finding_id=finding_id),
-                303,
-            )
+            year = finding.record.held_on.year
+            return redirect(url_for("progress.finding", year=year, finding_id=finding_id), 303)
     return render_template("staff/finding_step.html", finding=finding, form=form, action=action), (
         409 if form.errors else 200
     )
@@ -255,7 +255,8 @@ def _schedule(plan: q.PlanView) -> Schedule:
 
 
 def _now() -> datetime:
-    return services().ledger.clock()
+    """Everything recorded so far (to the end of today, so a frozen test clock sees it too)."""
+    return end_of_day(today())
 
 
 def _kinds_for(member: Any) -> set[str]:
