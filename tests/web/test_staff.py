@@ -166,11 +166,7 @@ def test_a_stale_form_is_told_keeps_what_was_typed_and_can_be_resubmitted(
         item=9,
         period="2023-05",
         unit=HOUSING,
-        values=(
-            ProjectValues(
-                "9.1", (Decimal(100),), ()
-            ),
-        ),
+        values=(ProjectValues("9.1", (Decimal(100),), ()),),
         narrative="",
         evidence=(),
         actor="staff:colleague",

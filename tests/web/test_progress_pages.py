@@ -1,0 +1,147 @@
+"""The public progress pages over the labelled simulated year, on both stores."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from application.simulation import SimulatedYear
+from domain.plan_spec import PlanSpec
+from domain.progress import LOCAL
+from minsheng_site.services import Services
+from projections.progress import ProgressReport
+from tests.conftest import BACKENDS, make_app, new_database
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def year_app(
+    request: pytest.FixtureRequest, tmp_path_factory, plan_spec: PlanSpec
+) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("year")
+    app = make_app(new_database(request.param, request, folder), folder)
+    services: Services = app.extensions["minsheng"]
+    services.ledger.register_plan(plan_spec, "system:test")
+    SimulatedYear(services.ledger, plan_spec).write()
+    services.caught_up()
+    yield app
+    services.close()
+
+
+@pytest.fixture
+def client(year_app: Flask) -> FlaskClient:
+    return year_app.test_client()
+
+
+def status_counts(html: str) -> list[int]:
+    block = html.split('class="counts status-counts"')[1].split("</ul>")[0]
+    return [int(n) for n in re.findall(r"<strong>(\d+)</strong>", block)]
+
+
+def test_mid_year_and_the_deadline_look_different(client: FlaskClient) -> None:
+    june = client.get("/plans/2023/progress?as_of=2023-06-30").get_data(as_text=True)
+    november = client.get("/plans/2023/progress?as_of=2023-11-30").get_data(as_text=True)
+    assert status_counts(june) != status_counts(november)
+    assert sum(status_counts(june)) == sum(status_counts(november)) == 118
+    assert "历史状态" in june and "2023年6月30日" in june
+    done_june, done_november = status_counts(june)[3], status_counts(november)[3]  # 已完成
+    assert done_november > done_june
+
+
+def test_today_nothing_is_on_track_any_more(client: FlaskClient) -> None:
+    """The deadline has passed: every project is done or overdue."""
+    now = status_counts(client.get("/plans/2023/progress").get_data(as_text=True))
+    not_started, on_track, behind, done, overdue = now
+    assert (not_started, on_track, behind) == (0, 0, 0) and done + overdue == 118
+
+
+def test_a_late_report_appears_only_from_the_day_it_was_recorded(
+    client: FlaskClient, year_app: Flask
+) -> None:
+    with year_app.extensions["minsheng"].read() as c:
+        late = c.execute(
+            select(ProgressReport.item, ProgressReport.report_id, ProgressReport.recorded_at)
+            .where(ProgressReport.period == "2023-05")
+            .where(ProgressReport.recorded_at >= datetime(2023, 6, 2, tzinfo=UTC))
+            .order_by(ProgressReport.recorded_at)
+        ).first()
+    assert late is not None, "the simulated year has late reports"
+    recorded_on = late.recorded_at.astimezone(LOCAL).date()
+    anchor = f'id="report-{late.report_id}"'
+    before = client.get(f"/plans/2023/items/{late.item}?as_of={recorded_on - timedelta(days=1)}")
+    on_the_day = client.get(f"/plans/2023/items/{late.item}?as_of={recorded_on}")
+    assert anchor not in before.get_data(as_text=True)
+    assert anchor in on_the_day.get_data(as_text=True)
+    assert "迟报" in on_the_day.get_data(as_text=True).split(anchor)[1].split("</li>")[0]
+
+
+def test_the_simulated_year_is_labelled_on_every_page(client: FlaskClient) -> None:
+    for url in (
+        "/",
+        "/plans/2023/items/9",
+        "/plans/2023/progress",
+        "/plans/2023/document",
+        "/plans/2023/units/",
+        "/nope",
+    ):
+        assert "演示数据" in client.get(url).get_data(as_text=True), url
+    assert "模拟" in client.get("/plans/2023/supervision").get_data(as_text=True)
+
+
+def test_a_project_page_has_a_chart_its_data_and_its_record(client: FlaskClient) -> None:
+    html = client.get("/plans/2023/projects/9.1?as_of=2023-09-30").get_data(as_text=True)
+    assert 'src="/plans/2023/projects/9.1/chart.svg?as_of=2023-09-30"' in html
+    assert "图表数据" in html and "月度报告" in html
+    chart = client.get("/plans/2023/projects/9.1/chart.svg?as_of=2023-09-30")
+    assert chart.mimetype == "image/svg+xml" and chart.data.startswith(b"<?xml")
+    assert "script-src" not in chart.headers["Content-Security-Policy"]
+    assert "计划进度".encode() in chart.data
+
+
+def test_scorecards_count_every_due_report(client: FlaskClient, plan_spec: PlanSpec) -> None:
+    html = client.get("/plans/2023/scorecards?sort=unit").get_data(as_text=True)
+    rows = re.findall(
+        r"<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>\d+</td>\s*<td>\d+</td>", html
+    )
+    assert (
+        sum(int(a) + int(b) + int(c) for a, b, c in rows) == 60 * 9
+    )  # items x months, all due now
+    assert client.get("/plans/2023/scorecards?sort=missing").status_code == 200
+    assert client.get("/plans/2023/scorecards?sort=evil").status_code == 400
+
+
+def test_dashboard_filters_by_status_as_plain_links_and_for_htmx(client: FlaskClient) -> None:
+    full = client.get("/plans/2023/progress?status=overdue").get_data(as_text=True)
+    fragment = client.get("/plans/2023/progress?status=overdue", headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="dashboard-results"') and "<html" not in html
+    assert re.search(r"共(\d+)个具体项目", html)[1] == re.search(r"共(\d+)个具体项目", full)[1]  # type: ignore[index]
+    assert client.get("/plans/2023/progress?status=bogus").status_code == 400
+    assert client.get("/plans/2023/progress?sort=bogus").status_code == 400
+
+
+def test_changes_between_two_days(client: FlaskClient) -> None:
+    html = client.get("/plans/2023/projects/9.1/changes?from=2023-06-30&to=2023-11-30").get_data(
+        as_text=True
+    )
+    assert "期间记录" in html and 'class="changed"' in html
+    assert (
+        client.get("/plans/2023/projects/9.1/changes?from=2023-12-01&to=2023-06-01").status_code
+        == 400
+    )
+    assert client.get("/plans/2023/projects/9.1/changes?from=junk").status_code == 400
+
+
+@pytest.mark.parametrize("as_of", ["2099-01-01", "1999-12-31", "30/06/2023", "2023-02-30"])
+def test_bad_days_are_a_clear_400(client: FlaskClient, as_of: str) -> None:
+    assert client.get(f"/plans/2023/progress?as_of={as_of}").status_code == 400
+
+
+def test_the_method_page_publishes_the_expected_curve(client: FlaskClient) -> None:
+    html = client.get("/plans/2023/method").get_data(as_text=True)
+    assert "<td>60%</td>" in html and "<td>100%</td>" in html
