@@ -18,6 +18,7 @@ class Entry:
     business: str  # the month reported, or the day a visit took place
     anchor: str
     simulated: bool
+    event_id: int
     report: ReportRow | None = None
     visit: Visit | None = None
     finding: FindingView | None = None
@@ -40,6 +41,7 @@ def timeline(
             v.held_on.isoformat(),
             f"record-{v.record_id}",
             v.simulated,
+            v.event_id,
             visit=v,
         )
         for v in visits
@@ -51,13 +53,14 @@ def timeline(
             f.record.held_on.isoformat() if s.step == "raised" else "",
             f"finding-{f.finding_id}-{s.event_id}",
             s.simulated,
+            s.event_id,
             finding=f,
             step=s,
         )
         for f in findings
         for s in f.steps
     ]
-    return sorted(entries, key=lambda e: e.recorded_at, reverse=True)
+    return sorted(entries, key=lambda e: (e.recorded_at, e.event_id), reverse=True)
 
 
 def _report(r: ReportRow) -> Entry:
@@ -68,6 +71,7 @@ def _report(r: ReportRow) -> Entry:
         str(r.period),
         f"report-{r.report_id}",
         r.simulated,
+        r.event_id,
         report=r,
         days_late=max(late, 0) if not r.corrects else 0,
     )

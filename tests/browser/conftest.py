@@ -7,11 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from application.simulation import SimulatedYear
 from domain.plan_spec import PlanSpec
+from tests.clock import Clock
 from tests.conftest import make_app
+from tests.web.staff_helpers import add_staff
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
@@ -30,19 +34,36 @@ CHROMIUM_ARGS = [
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("live")
-    app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", folder)
-    services = app.extensions["minsheng"]
-    services.ledger.register_plan(plan_spec, "test")
-    services.caught_up()
+def serve(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    services.close()
+    app.extensions["minsheng"].close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -> Iterator[str]:
+    """The 2023 plan with the labelled simulated year, as make run serves it."""
+    folder = tmp_path_factory.mktemp("live")
+    app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", folder)
+    services = app.extensions["minsheng"]
+    services.ledger.register_plan(plan_spec, "test")
+    SimulatedYear(services.ledger, plan_spec).write()
+    services.caught_up()
+    yield from serve(app)
+
+
+@pytest.fixture
+def reporting_server(tmp_path: Path, plan_spec: PlanSpec) -> Iterator[str]:
+    """The plan, a reporter of 市住房城乡建设局 and a clock stopped on 5 July 2023."""
+    app = make_app(f"sqlite:///{tmp_path / 'reporting.sqlite3'}", tmp_path)
+    services = app.extensions["minsheng"]
+    services.ledger.clock = Clock("2023-07-05T10:00")
+    services.ledger.register_plan(plan_spec, "test")
+    add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
+    yield from serve(app)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,12 @@ PAGES = {
     "unit": "/plans/2023/units/市住房城乡建设局",
     "document": "/plans/2023/document",
     "not-found": "/plans/2023/items/99",
+    "progress": "/plans/2023/progress?as_of=2023-06-30",
+    "scorecards": "/plans/2023/scorecards",
+    "supervision": "/plans/2023/supervision",
+    "project-mid-year": "/plans/2023/projects/9.1?as_of=2023-06-30",
+    "method": "/plans/2023/method",
+    "login": "/staff/login",
 }
 
 

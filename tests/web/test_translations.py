@@ -51,7 +51,11 @@ def extracted(tmp_path: Path) -> set[str]:
 
 def test_the_catalogs_hold_every_string_the_code_uses(tmp_path: Path) -> None:
     used = extracted(tmp_path)
-    assert {"民生实事公开台", "用户名", "请填写累计完成数。"} <= used  # templates, forms, lazy strings
+    assert {
+        "民生实事公开台",
+        "用户名",
+        "请填写累计完成数。",
+    } <= used  # templates, forms, lazy strings
     for locale in ("zh_Hant", "en"):
         known = {m.id for m in catalog(locale) if m.id}
         assert used - known == set(), f"run make translations-update ({locale})"
