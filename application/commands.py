@@ -51,8 +51,12 @@ class Commands:
             raise NotFound(what) from error
 
     def first_period(self, year: int) -> Period:
-        plan: Plan = self._get(plan_id(year), f"plan {year}")
-        return Period.of(plan.document.date)
+        """The plan's first reporting month (a registered plan never changes: kept once read)."""
+        known: dict[int, Period] = self.__dict__.setdefault("_first_periods", {})
+        if year not in known:
+            plan: Plan = self._get(plan_id(year), f"plan {year}")
+            known[year] = Period.of(plan.document.date)
+        return known[year]
 
     # Progress reports -----------------------------------------------------
 

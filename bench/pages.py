@@ -12,11 +12,14 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from application.simulation import SimulatedYear
 from bench.common import ROOT, Gunicorn, machine, save, wrk
 from minsheng_site import create_app
 
 PAGES = {
     "item page (/plans/2023/items/8)": "/plans/2023/items/8",
+    "project + timeline (/projects/9.1)": "/plans/2023/projects/9.1",
+    "dashboard (/plans/2023/progress)": "/plans/2023/progress",
     "project index (/plans/2023/projects/)": "/plans/2023/projects/",
 }
 STATIC = ROOT / "static" / "bench"
@@ -34,7 +37,9 @@ def main() -> None:
         from application.plan_file import load_plan_file
 
         services = app.extensions["minsheng"]
-        services.ledger.register_plan(load_plan_file(ROOT / "plans/2023/plan.yaml"), "bench")
+        plan = load_plan_file(ROOT / "plans/2023/plan.yaml")
+        services.ledger.register_plan(plan, "bench")
+        SimulatedYear(services.ledger, plan).write()  # the pages as make run shows them
         services.caught_up()
         services.close()
 
@@ -56,7 +61,8 @@ def main() -> None:
         server.stop()
 
     print(f"machine: {machine()}")
-    print(f"gunicorn 2 workers (sync), wrk -t1 -c16 -d{args.seconds}s, SQLite, plan 2023 loaded\n")
+    load = f"wrk -t1 -c16 -d{args.seconds}s"
+    print(f"gunicorn 2 sync workers, {load}, SQLite, the plan and the simulated year\n")
     head = f"{'page':40} {'bytes':>7} {'req/s':>8} {'p99 ms':>8}"
     print(f"{head} | {'static req/s':>12} {'p99 ms':>8} | ratio")
     for label, size, d, s in rows:

@@ -134,7 +134,11 @@ def in_force(rows: Iterable[ReportRow]) -> dict[Period, ReportRow]:
 
 
 def project_progress(
-    project: q.ProjectView, current: dict[Period, ReportRow], plan: q.PlanView, as_of: date
+    project: q.ProjectView,
+    current: dict[Period, ReportRow],
+    plan: q.PlanView,
+    as_of: date,
+    with_curve: bool = True,
 ) -> ProjectProgress:
     spec, schedule = spec_of(project), schedule_of(plan)
     latest = next(reversed(current.values()), None) if current else None
@@ -167,7 +171,9 @@ def project_progress(
         latest.period if latest else None,
         midyear_completion,
         midyear_completion * 100 >= plan.midyear_share if as_of >= plan.midyear_date else None,
-        tuple((p, project_completion(spec, r.of(project.ref))) for p, r in current.items()),
+        tuple((p, project_completion(spec, r.of(project.ref))) for p, r in current.items())
+        if with_curve
+        else (),
     )
 
 
@@ -177,10 +183,10 @@ def item_progress(c: Connection, plan: q.PlanView, item: q.ItemView, as_of: date
 
 
 def _item_progress(
-    plan: q.PlanView, item: q.ItemView, rows: list[ReportRow], as_of: date
+    plan: q.PlanView, item: q.ItemView, rows: list[ReportRow], as_of: date, with_curve: bool = True
 ) -> ItemProgress:
     current = in_force(rows)
-    projects = tuple(project_progress(p, current, plan, as_of) for p in item.projects)
+    projects = tuple(project_progress(p, current, plan, as_of, with_curve) for p in item.projects)
     completion = mean(p.completion for p in projects)
     first_recorded: dict[Period, datetime] = {}
     for row in rows:
@@ -216,7 +222,10 @@ def plan_progress(c: Connection, plan: q.PlanView, as_of: date) -> PlanProgress:
     by_item: dict[int, list[ReportRow]] = defaultdict(list)
     for row in rows:
         by_item[row.item].append(row)
-    items = tuple(_item_progress(plan, i, by_item[i.number], as_of) for i in q.items(c, plan.year))
+    items = tuple(
+        _item_progress(plan, i, by_item[i.number], as_of, with_curve=False)
+        for i in q.items(c, plan.year)
+    )
     projects = [p for i in items for p in i.projects]
     met = [p.midyear_met for p in projects]
     return PlanProgress(

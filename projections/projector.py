@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, delete, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, select, text, update
 
 from projections.database import WRITE
 from projections.projection import Position, Projection
@@ -62,10 +62,14 @@ class Projector:
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         """Apply every event recorded so far; return how many were applied."""
+        head = self.recorder.max_notification_id() or 0
+        # An unlocked look first: a committed position at the head needs no lock.
+        positions = self.positions()
         applied = 0
         for name in names or self.projections:
-            projection = self.projections[name]
-            while (done := self._step(projection)) is not None:
+            position = positions.get(name, 0)
+            while position < head:
+                done, position = self._step(self.projections[name], head)
                 applied += done
         return applied
 
@@ -94,15 +98,14 @@ class Projector:
             if not applied:
                 stop.wait(interval)
 
-    def _step(self, projection: Projection) -> int | None:
-        """Apply one batch in one transaction; None when there was nothing to do."""
-        head = self.recorder.max_notification_id() or 0
+    def _step(self, projection: Projection, head: int) -> tuple[int, int]:
+        """Apply one batch up to `head` in one transaction: (events applied, new position)."""
         with self._locked(projection) as (connection, row):
             if row is None:
                 raise ProjectionError(f"projection {projection.name} is not set up")
             start = row.position
             if start >= head:
-                return None
+                return 0, start  # another process got there first
             notifications = self.recorder.select_notifications(
                 start,
                 self.batch_size,
@@ -116,13 +119,11 @@ class Projector:
             # A short batch means nothing else of interest lies up to `head`.
             end = notifications[-1].id if len(notifications) == self.batch_size else head
             moved = connection.execute(
-                update(Position)
-                .where(Position.name == projection.name, Position.position == start)
-                .values(position=end)
+                _MOVE, {"b_name": projection.name, "b_start": start, "b_end": end}
             ).rowcount
             if moved != 1:
                 raise ProjectionError(f"position of {projection.name} moved under its lock")
-            return len(notifications)
+            return len(notifications), end
 
     def _locked(self, projection: Projection) -> _Locked:
         return _Locked(self.engine, projection.name)
@@ -153,9 +154,7 @@ class _Locked:
     def __enter__(self) -> tuple[Connection, Any]:
         self.connection = self.engine.connect().execution_options(**WRITE)
         self.transaction = self.connection.begin()
-        row = self.connection.execute(
-            select(Position).where(Position.name == self.name).with_for_update()
-        ).first()
+        row = self.connection.execute(_LOCK, {"b_name": self.name}).first()
         return self.connection, row
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -166,3 +165,11 @@ class _Locked:
                 self.transaction.rollback()
         finally:
             self.connection.close()
+
+
+_LOCK = select(Position).where(Position.name == bindparam("b_name")).with_for_update()
+_MOVE = (
+    update(Position)
+    .where(Position.name == bindparam("b_name"), Position.position == bindparam("b_start"))
+    .values(position=bindparam("b_end"))
+)

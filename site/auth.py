@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from minsheng_site import bench_baseline
 from minsheng_site.i18n import local_path
 from minsheng_site.services import services
 from projections.staff import StaffMember, staff_member
@@ -54,7 +55,9 @@ class LoginForm(FlaskForm):
 def init_app(app: Flask) -> None:
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
+    if app.config.get("BENCH_BASELINE"):
+        bench_baseline.init_app(app, csrf)
     manager = LoginManager(app)
     manager.login_view = "auth.login"
     manager.login_message = _l("请先登录。")

@@ -27,6 +27,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ADDRESS": environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 15 minutes"),
         "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # bench/reports.py only: a bare sqlite3 POST to compare report submission with.
+        "BENCH_BASELINE": environ.get("BENCH_BASELINE", "0") == "1",
         # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
     }

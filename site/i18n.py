@@ -9,11 +9,12 @@ government's own traditional copy), and stays in Chinese under English.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 import opencc
-from flask import Blueprint, Flask, abort, redirect, request
-from flask_babel import Babel, get_locale
+from flask import Blueprint, Flask, abort, g, redirect, request
+from flask_babel import Babel, get_locale, get_translations
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -34,10 +35,29 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
     )
     app.register_blueprint(bp)
+    # Templates call gettext a few hundred times a page: fetch the catalog once per request.
+    app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     app.add_template_filter(content, "content")
     app.add_template_global(locale_code, "locale_code")
     app.add_template_global(html_lang, "html_lang")
     app.add_template_global(LANGUAGES, "languages")
+
+
+def _translations() -> Any:
+    found = g.get("_translations")
+    if found is None:
+        found = g._translations = get_translations()
+    return found
+
+
+def _gettext(string: str, **variables: Any) -> str:
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def _ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
 
 
 def select_locale() -> str:
@@ -64,7 +84,10 @@ def _match(tag: str) -> str | None:
 
 
 def locale_code() -> str:
-    return str(get_locale() or DEFAULT)
+    found = g.get("_locale_code")
+    if found is None:
+        found = g._locale_code = str(get_locale() or DEFAULT)
+    return found
 
 
 def html_lang() -> str:

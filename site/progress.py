@@ -13,7 +13,7 @@ from minsheng_site.charts import expected_curve, progress_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today
 from projections import queries as q
-from projections.progress_queries import item_progress, plan_progress, scorecards
+from projections.progress_queries import item_progress, scorecards
 from projections.supervision_queries import findings, visits
 from projections.timeline import timeline
 
@@ -38,7 +38,7 @@ def dashboard(year: int) -> str:
     category = int_arg("category", high=999)
     with services().read() as c:
         plan = found(q.plan(c, year))
-        progress = plan_progress(c, plan, as_of)
+        progress = services().plan_progress(c, plan, as_of)
         categories = q.categories(c, year)
     projects = [
         p
@@ -65,7 +65,7 @@ def scorecards_page(year: int) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = found(q.plan(c, year))
-        progress = plan_progress(c, plan, as_of)
+        progress = services().plan_progress(c, plan, as_of)
         cards = scorecards(progress, findings(c, year, end_of_day(as_of)))
     order = request.args.get("sort", "missing")
     keys = {

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import Connection, Engine
@@ -13,9 +14,11 @@ from sqlalchemy import Connection, Engine
 from application import Ledger
 from application.credentials import CredentialStore
 from application.store import store_settings
+from projections import queries as q
 from projections.catalog import Catalog
 from projections.database import make_engine
 from projections.progress import Progress
+from projections.progress_queries import PlanProgress, plan_progress
 from projections.projector import Projector
 from projections.staff import Staff
 from projections.supervision import Supervision
@@ -28,6 +31,7 @@ class Services:
     projector: Projector
     credentials: CredentialStore
     _stop: threading.Event = field(default_factory=threading.Event)
+    _progress: dict[tuple[int, date, int | None], PlanProgress] = field(default_factory=dict)
 
     @classmethod
     def open(cls, database_url: str) -> Services:
@@ -43,6 +47,17 @@ class Services:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             yield connection
+
+    def plan_progress(self, c: Connection, plan: q.PlanView, as_of: date) -> PlanProgress:
+        """The whole plan's progress as of a day, computed once per state of the log."""
+        key = (plan.year, as_of, self.ledger.recorder.max_notification_id())
+        found = self._progress.get(key)
+        if found is None:
+            found = plan_progress(c, plan, as_of)
+            if len(self._progress) >= 32:
+                self._progress.clear()
+            self._progress[key] = found
+        return found
 
     def caught_up(self) -> int:
         """Read-your-writes: bring every read model up to what was just written."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -89,7 +89,10 @@ def report(year: int, number: int) -> Page:
     form = filing_form(
         NewReport,
         item.projects,
-        data={
+        # Defaults only for a fresh form: a posted form carries its own values.
+        data=None
+        if request.method == "POST"
+        else {
             **prefill(latest.values if latest else ()),
             "expected_version": _version(year, number),
         },
@@ -136,7 +139,9 @@ def correct(year: int, number: int, report_id: str) -> Page:
     form = filing_form(
         Correction,
         item.projects,
-        data={
+        data=None
+        if request.method == "POST"
+        else {
             **prefill(original.values),
             "narrative": original.narrative,
             "evidence": "\n".join(original.evidence),
