@@ -10,7 +10,19 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from minsheng_site import api, auth, cli, errors, health, i18n, progress, public, staff, users_cli
+from minsheng_site import (
+    api,
+    auth,
+    caching,
+    cli,
+    errors,
+    health,
+    i18n,
+    progress,
+    public,
+    staff,
+    users_cli,
+)
 from minsheng_site.config import ROOT, from_environment
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
@@ -50,6 +62,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(progress.bp)
     app.register_blueprint(api.bp)
     auth.init_app(app)
+    caching.init_app(app, ROOT)
     app.register_blueprint(staff.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)

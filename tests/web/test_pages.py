@@ -241,3 +241,16 @@ def test_pages_carry_security_headers_and_a_feed_slot(client: FlaskClient) -> No
     html = response.get_data(as_text=True)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert '<link rel="canonical" href="http://localhost/plans/2023/items/9">' in html
+
+
+def test_an_unchanged_page_is_a_304_for_a_reader_who_has_it(client: FlaskClient) -> None:
+    first = client.get("/plans/2023/items/9")
+    tag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get("/plans/2023/items/9", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    other_language = client.get(
+        "/plans/2023/items/9", headers={"If-None-Match": tag, "Accept-Language": "en"}
+    )
+    assert other_language.status_code == 200
+    assert client.get("/plans/2023/items/10", headers={"If-None-Match": tag}).status_code == 200

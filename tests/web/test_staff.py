@@ -255,3 +255,16 @@ def test_a_finding_on_an_unknown_project_is_refused_with_a_message(
     )
     assert status == 409 and 'role="alert"' in html
     assert events(app) == before
+
+
+def test_a_new_report_changes_the_pages_tag_and_staff_pages_are_never_tagged(
+    client: FlaskClient, app: Flask
+) -> None:
+    tag = client.get("/plans/2023/items/9").headers["ETag"]
+    assert client.get("/plans/2023/items/9", headers={"If-None-Match": tag}).status_code == 304
+    sign_in(client, "zjj.li")
+    assert "ETag" not in client.get("/plans/2023/items/9").headers  # signed in: personal footer
+    post_form(client, REPORT_9, {"period": "2023-06", "amount-9.1-0": "186"})
+    anonymous = app.test_client()
+    fresh = anonymous.get("/plans/2023/items/9", headers={"If-None-Match": tag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != tag

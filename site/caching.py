@@ -1,0 +1,66 @@
+"""Conditional GET for public pages: an ETag from the log's head, the day, the language.
+
+A public page is a function of what the log holds, the date (statuses
+change at midnight), the reader's language and the address. Readers and
+feed tools that send If-None-Match get a 304 without the page being built.
+Signed-in staff and pages carrying a one-off message are never tagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minsheng_site.i18n import locale_code
+from minsheng_site.services import services
+from minsheng_site.views import today
+
+CACHEABLE = {"public", "progress", "api"}
+
+
+def init_app(app: Flask, root: Path) -> None:
+    app.config["ETAG_SALT"] = _fingerprint(root)
+    app.before_request(_not_modified)
+    app.after_request(_tag)
+
+
+def _fingerprint(root: Path) -> str:
+    """Changes when the templates, styles or translations change (same for every worker)."""
+    digest = hashlib.sha256()
+    for folder in ("templates", "static/css", "translations"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".html", ".css", ".po"):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _etag(salt: str) -> str | None:
+    if request.method not in ("GET", "HEAD") or request.blueprint not in CACHEABLE:
+        return None
+    if current_user.is_authenticated or session.get("_flashes"):
+        return None
+    head = services().ledger.recorder.max_notification_id() or 0
+    htmx = request.headers.get("HX-Request", "")
+    key = f"{salt}|{head}|{today()}|{locale_code()}|{htmx}|{request.full_path}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def _not_modified() -> Response | None:
+    tag = g._etag = _etag(current_app.config["ETAG_SALT"])
+    if tag and request.if_none_match.contains(tag):
+        response = Response(status=304)
+        response.set_etag(tag)
+        return response
+    return None
+
+
+def _tag(response: Response) -> Response:
+    tag = g.get("_etag")
+    if tag and response.status_code == 200:
+        response.set_etag(tag)
+        response.headers["Cache-Control"] = "no-cache"  # keep it, but ask each time
+    return response
