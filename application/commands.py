@@ -19,7 +19,7 @@ from domain.errors import NotFound
 from domain.plan import Item, Plan, item_id, plan_id
 from domain.progress import Filing, Period, ProjectValues, StaleReport
 from domain.staff import Role, RoleError, StaffAccount, staff_id
-from domain.supervision import Finding, SupervisionRecord
+from domain.supervision import Finding, SupervisionError, SupervisionRecord
 
 
 @dataclass(frozen=True)
@@ -204,11 +204,16 @@ class Commands:
         """The lead unit of the item the named projects belong to (one item per finding)."""
         items = {int(ref.split(".")[0]) for ref in refs if ref.split(".")[0].isdigit()}
         if len(items) != 1:
-            raise NotFound("a finding names projects of exactly one item")
-        item: Item = self._get(item_id(year, items.pop()), "item")
-        known = {p.number for p in item.projects}
+            raise SupervisionError("one_item", "a finding names projects of exactly one item")
+        try:
+            item: Item = self._get(item_id(year, items.pop()), "item")
+        except NotFound:
+            known: set[str] = set()
+        else:
+            known = {p.number for p in item.projects}
         if not set(refs) <= known:
-            raise NotFound(f"no project {', '.join(sorted(set(refs) - known))}")
+            unknown = ", ".join(sorted(set(refs) - known))
+            raise SupervisionError("unknown_projects", f"no project {unknown}", refs=unknown)
         return item.lead_unit
 
     def finding(self, finding_id: UUID) -> Finding:

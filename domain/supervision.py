@@ -26,7 +26,11 @@ KINDS = {
 
 
 class SupervisionError(DomainError):
-    pass
+    """A supervision step breaks a rule: `code` names it, the message explains it."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(message)
 
 
 class SupervisionRecord(Aggregate):
@@ -75,13 +79,17 @@ class SupervisionRecord(Aggregate):
         recorded_at: datetime,
     ) -> SupervisionRecord:
         if kind not in KINDS:
-            raise SupervisionError(f"no kind {kind!r}; kinds are {', '.join(KINDS)}")
+            raise SupervisionError(
+                "unknown_kind", f"no kind {kind!r}; kinds are {', '.join(KINDS)}"
+            )
         if not title.strip():
-            raise SupervisionError("a record needs a title")
+            raise SupervisionError("no_title", "a record needs a title")
         if held_on.year != year:
-            raise SupervisionError(f"held on {held_on}, outside the plan year {year}")
+            raise SupervisionError(
+                "outside_year", f"held on {held_on}, outside the plan year {year}", year=year
+            )
         if held_on > recorded_at.date() + timedelta(days=1):
-            raise SupervisionError(f"held on {held_on}, which has not come yet")
+            raise SupervisionError("in_future", f"held on {held_on}, which has not come yet")
         return cls._create(
             cls.Recorded,
             id=id,
@@ -157,9 +165,9 @@ class Finding(Aggregate):
         recorded_at: datetime,
     ) -> Finding:
         if not projects:
-            raise SupervisionError("a finding names the projects it is about")
+            raise SupervisionError("no_projects", "a finding names the projects it is about")
         if not text.strip():
-            raise SupervisionError("a finding says what was found")
+            raise SupervisionError("no_text", "a finding says what was found")
         return cls._create(
             cls.Raised,
             id=id,
@@ -174,11 +182,11 @@ class Finding(Aggregate):
 
     def report_rectification(self, text: str, unit: str, actor: str, recorded_at: datetime) -> None:
         if unit != self.unit:
-            raise SupervisionError(f"{unit} is not the unit that rectifies this finding")
+            raise SupervisionError("not_rectifier", f"{unit} does not rectify this finding")
         if self.state == CLOSED:
-            raise SupervisionError("the finding is closed")
+            raise SupervisionError("closed", "the finding is closed")
         if not text.strip():
-            raise SupervisionError("say what was done")
+            raise SupervisionError("no_text", "say what was done")
         self.trigger_event(
             self.RectificationReported,
             timestamp=recorded_at,
@@ -189,12 +197,14 @@ class Finding(Aggregate):
 
     def close(self, note: str, actor: str, recorded_at: datetime) -> None:
         if self.state != RECTIFYING:
-            raise SupervisionError("a finding closes only after a rectification is reported")
+            raise SupervisionError(
+                "not_rectified", "a finding closes only after a rectification is reported"
+            )
         self.trigger_event(self.Closed, timestamp=recorded_at, note=note.strip(), actor=actor)
 
     def reopen(self, reason: str, actor: str, recorded_at: datetime) -> None:
         if self.state == OPEN:
-            raise SupervisionError("the finding is open already")
+            raise SupervisionError("open", "the finding is open already")
         if not reason.strip():
-            raise SupervisionError("say why it is reopened")
+            raise SupervisionError("no_text", "say why it is reopened")
         self.trigger_event(self.Reopened, timestamp=recorded_at, reason=reason.strip(), actor=actor)

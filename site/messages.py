@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from domain.progress import ReportProblem
+from domain.supervision import SupervisionError
 
 REPORT_PROBLEMS = {
     "not_begun": _l("%(period)s尚未开始，不能填报。"),
@@ -25,6 +26,27 @@ REPORT_PROBLEMS = {
     "superseded": _l("该报告已被更正，请更正最新的版本。"),
     "no_such_report": _l("找不到要更正的报告。"),
 }
+
+
+SUPERVISION_PROBLEMS = {
+    "unknown_kind": _l("请选择督查类型。"),
+    "no_title": _l("请填写标题。"),
+    "outside_year": _l("日期须在%(year)s年内。"),
+    "in_future": _l("日期不能晚于今天。"),
+    "no_projects": _l("每个问题须写明涉及的具体项目编号。"),
+    "no_text": _l("请填写说明。"),
+    "not_rectifier": _l("只有整改责任单位可以报告整改情况。"),
+    "closed": _l("该问题已销号。"),
+    "not_rectified": _l("整改情况报告后才能确认整改到位。"),
+    "open": _l("该问题本来就未销号。"),
+    "one_item": _l("一个问题涉及的具体项目须属于同一条目（如 9.1 或 11.1,11.2）。"),
+    "unknown_projects": _l("没有编号为%(refs)s的具体项目。"),
+}
+
+
+def supervision_problem(error: SupervisionError) -> str:
+    template = SUPERVISION_PROBLEMS.get(error.code)
+    return str(template) % dict(error.params) if template else str(error)
 
 
 def report_problem(problem: ReportProblem) -> str:

@@ -14,7 +14,7 @@ from minsheng_site.charts import expected_curve
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
 from projections import queries as q
-from projections.progress_queries import ReportRow, item_progress
+from projections.progress_queries import ReportRow, item_progress, scorecards
 from projections.supervision_queries import findings, visits
 from projections.timeline import Entry, timeline
 
@@ -169,9 +169,23 @@ def units(year: int) -> str:
 
 @bp.get(f"/plans/{YEAR}/units/<name>")
 def unit(year: int, name: str) -> str:
+    as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = found(q.plan(c, year))
-        return render("unit.html", plan=plan, unit=found(q.unit(c, year, name)))
+        it = found(q.unit(c, year, name))
+        progress = services().plan_progress(c, plan, as_of)
+        raised = findings(c, year, end_of_day(as_of), unit=name)
+    led = {i.number for i in it.items_led}
+    return render(
+        "unit.html",
+        plan=plan,
+        unit=it,
+        card=next((s for s in scorecards(progress, raised) if s.unit == name), None),
+        reporting=[i for i in progress.items if i.item.number in led],
+        open_findings=[f for f in raised if f.is_open],
+        as_of=as_of,
+        travelling=travelling,
+    )
 
 
 @bp.get(f"/plans/{YEAR}/document")

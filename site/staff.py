@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from domain.errors import NotFound
 from domain.plan import item_id
 from domain.plan_spec import Schedule
 from domain.progress import AlreadyReported, InvalidReport, Period, StaleReport
@@ -30,7 +29,7 @@ from minsheng_site.forms import (
     supervision_form,
     values_of,
 )
-from minsheng_site.messages import report_problem
+from minsheng_site.messages import report_problem, supervision_problem
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, found, today
 from projections import queries as q
@@ -196,8 +195,8 @@ def record_supervision(year: int) -> Page:
                 findings=findings_of(form),
                 actor=current_user.actor,
             )
-        except (SupervisionError, NotFound) as error:
-            form.form_errors.append(str(error))
+        except SupervisionError as error:
+            form.form_errors.append(supervision_problem(error))
         else:
             services().caught_up()
             flash(_("督查记录已发布。"))
@@ -235,7 +234,7 @@ def finding_step(finding_id: UUID, action: str) -> Page:
             else:
                 ledger.reopen_finding(finding_id, text, current_user.actor)
         except SupervisionError as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(supervision_problem(error))
         else:
             services().caught_up()
             flash(_("已记录。"))

@@ -253,7 +253,7 @@ def test_a_finding_on_an_unknown_project_is_refused_with_a_message(
             "finding-0-text": "问题",
         },
     )
-    assert status == 409 and 'role="alert"' in html
+    assert status == 409 and "没有编号为99.9的具体项目。" in html
     assert events(app) == before
 
 
