@@ -34,9 +34,13 @@ class CredentialStore:
         self.engine = engine
         metadata.create_all(engine)
 
-    def set(self, username: str, password: str) -> None:
+    @staticmethod
+    def check(password: str) -> None:
         if len(password) < MIN_LENGTH:
             raise WeakPassword(f"at least {MIN_LENGTH} characters")
+
+    def set(self, username: str, password: str) -> None:
+        self.check(password)
         row = {
             "username": username,
             "password_hash": generate_password_hash(password),

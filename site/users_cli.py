@@ -52,6 +52,10 @@ def create(username: str, display_name: str, password_stdin: bool, actor: str) -
     """Open an account (without roles) and set its password."""
     password = _password(password_stdin)
     try:
+        services().credentials.check(password)  # before anything is written
+    except WeakPassword as error:
+        raise click.ClickException(f"password refused: {error}") from error
+    try:
         services().ledger.open_account(username, display_name, actor)
     except DomainError as error:
         raise click.ClickException(str(error)) from error

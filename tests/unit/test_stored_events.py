@@ -59,3 +59,110 @@ def test_todays_events_keep_the_stored_topics_and_fields(plan_spec) -> None:  # 
     for old in json.loads(FIXTURE.read_text(encoding="utf-8"))["events"]:
         assert old["topic"] in today
         assert set(today[old["topic"]]) == set(old["state"]), old["topic"]
+
+
+PROGRESS_FIXTURE = FIXTURE.with_name("stored_events_v1_progress.json")
+
+
+def replay(path: Path) -> dict[UUID, object]:
+    """Fold each aggregate's stored events, in version order, into today's aggregate."""
+    mapper = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    data = json.loads(path.read_text(encoding="utf-8"))
+    aggregates: dict[UUID, object] = {}
+    for e in sorted(data["events"], key=lambda e: (e["originator_id"], e["originator_version"])):
+        stored_event = StoredEvent(
+            originator_id=UUID(e["originator_id"]),
+            originator_version=e["originator_version"],
+            topic=e["topic"],
+            state=json.dumps(e["state"], ensure_ascii=False).encode("utf-8"),
+        )
+        event = mapper.to_domain_event(stored_event)
+        aggregates[event.originator_id] = event.mutate(aggregates.get(event.originator_id))
+    return aggregates
+
+
+def test_version_1_reports_staff_and_supervision_still_replay() -> None:
+    from domain.plan import Item
+    from domain.staff import StaffAccount
+    from domain.supervision import CLOSED, Finding, SupervisionRecord
+
+    aggregates = list(replay(PROGRESS_FIXTURE).values())
+    [item] = [a for a in aggregates if isinstance(a, Item)]
+    [account] = [a for a in aggregates if isinstance(a, StaffAccount)]
+    [record] = [a for a in aggregates if isinstance(a, SupervisionRecord)]
+    [finding] = [a for a in aggregates if isinstance(a, Finding)]
+    assert (
+        len(item.reports) == 2
+        and str(next(iter(item.current.values())).values[0].amounts[0]) == "45"
+    )
+    assert account.username == "zjj.li" and account.roles == set() and account.password_changes == 1
+    assert record.title == "一季度督查" and finding.state == CLOSED
+
+
+def test_todays_progress_events_keep_the_stored_fields() -> None:
+    stored = json.loads(PROGRESS_FIXTURE.read_text(encoding="utf-8"))["events"]
+    today = {e["topic"]: set(e["state"]) for e in _todays_progress_events()}
+    for old in stored:
+        assert old["topic"] in today, old["topic"]
+        assert today[old["topic"]] == set(old["state"]), old["topic"]
+
+
+def _todays_progress_events() -> list[dict[str, object]]:
+    """The same steps as the fixture, written by today's code."""
+    from datetime import date
+    from decimal import Decimal
+
+    from application.plan_file import load_plan_file
+    from domain.progress import ProjectValues
+    from domain.staff import Role
+    from tests.clock import Clock
+    from tests.conftest import PLAN_FILE
+
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app.clock = Clock("2023-03-20T10:00")  # type: ignore[method-assign]
+    app.register_plan(load_plan_file(PLAN_FILE), "system:plan-loader")
+    app.open_account("zjj.li", "李工", "cli:admin")
+    app.grant_role("zjj.li", Role("reporter", "市住房城乡建设局"), "cli:admin")
+    app.record_password_change("zjj.li", "cli:admin")
+    app.revoke_role("zjj.li", Role("reporter", "市住房城乡建设局"), "cli:admin")
+    app.clock = Clock("2023-03-30T16:00")  # type: ignore[method-assign]
+    values = (ProjectValues("9.1", (Decimal(50),), ()),)
+    first = app.report_progress(
+        year=2023,
+        item=9,
+        period="2023-03",
+        unit="市住房城乡建设局",
+        values=values,
+        narrative="",
+        evidence=(),
+        actor="staff:x",
+    )
+    app.correct_report(
+        year=2023,
+        item=9,
+        corrects=first.id,
+        reason="r",
+        unit="市住房城乡建设局",
+        values=(ProjectValues("9.1", (Decimal(45),), ()),),
+        narrative="",
+        evidence=(),
+        actor="staff:x",
+    )
+    record = app.record_supervision(
+        year=2023,
+        kind="inspection",
+        held_on=date(2023, 3, 29),
+        title="t",
+        summary="",
+        findings=[(["9.1"], "f")],
+        actor="staff:s",
+    )
+    finding = UUID(record.related[0])
+    app.report_rectification(finding, "a", "市住房城乡建设局", "staff:x")
+    app.reopen_finding(finding, "b", "staff:s")
+    app.report_rectification(finding, "c", "市住房城乡建设局", "staff:x")
+    app.close_finding(finding, "d", "staff:s")
+    return [
+        {"topic": n.topic, "state": json.loads(n.state)}
+        for n in app.recorder.select_notifications(1, 1000)
+    ]
