@@ -68,6 +68,7 @@ lint: setup-dev
 ## make bench: page and projection benchmarks (figures go in bench/README.md)
 bench: system-packages setup-dev
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.rebuild --postgres
 
 ## make translations-update: extract interface strings, refresh catalogs
