@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from application.case_commands import CaseCommands
 from application.commands import Commands
 from domain.errors import PlanConflict
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
@@ -30,7 +31,7 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Ledger(Commands, Application[UUID]):
+class Ledger(CaseCommands, Commands, Application[UUID]):
     """Commands take plain values, load aggregates, call one method, save."""
 
     # Fixed: the name sets the table names and environment prefix of the store.

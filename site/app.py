@@ -23,7 +23,7 @@ from minsheng_site import (
     staff,
     users_cli,
 )
-from minsheng_site.config import ROOT, from_environment
+from minsheng_site.config import ROOT, settings
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
 from projections.progress_queries import simulated_present
@@ -36,7 +36,7 @@ CSP = (
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    config = {**from_environment(), **(overrides or {})}
+    config = settings(overrides or {})
     app = Flask(
         __name__,
         instance_path=config["INSTANCE_PATH"],
@@ -47,7 +47,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    services = Services.open(app.config["DATABASE_URL"])
+    services = Services.open(
+        app.config["DATABASE_URL"], app.config["KEY_STORE_URL"], app.config["PII_PEPPER"].encode()
+    )
     app.extensions["minsheng"] = services
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])

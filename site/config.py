@@ -11,12 +11,25 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def settings(
+    overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+) -> dict[str, Any]:
+    """The environment's settings with `overrides` (tests) on top; defaults under instance/."""
+    config = {**from_environment(environ), **overrides}
+    instance = Path(config["INSTANCE_PATH"])
+    config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'minsheng.sqlite3'}")
+    # Personal-data keys live apart from the event log (a different file or database).
+    config.setdefault("KEY_STORE_URL", f"sqlite:///{instance / 'keys.sqlite3'}")
+    config.setdefault("SECRET_KEY", _instance_secret(instance, "secret_key"))
+    config.setdefault("PII_PEPPER", _instance_secret(instance, "pii_pepper"))
+    return config
+
+
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    instance = Path(environ.get("INSTANCE_PATH", ROOT / "instance"))
+    optional = ("DATABASE_URL", "KEY_STORE_URL", "SECRET_KEY", "PII_PEPPER")
     return {
-        "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{instance / 'minsheng.sqlite3'}"),
-        "SECRET_KEY": environ.get("SECRET_KEY") or _instance_secret(instance),
+        "INSTANCE_PATH": environ.get("INSTANCE_PATH", str(ROOT / "instance")),
+        **{key: environ[key] for key in optional if environ.get(key)},
         # The embedded set-up runs the projector in a thread of the web process;
         # with a separate `projections` worker (Procfile) this stays off.
         "PROJECTOR_THREAD": environ.get("PROJECTOR_THREAD", "0") == "1",
@@ -34,9 +47,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     }
 
 
-def _instance_secret(instance: Path) -> str:
-    """A development secret kept under instance/; production sets SECRET_KEY."""
-    path = instance / "secret_key"
+def _instance_secret(instance: Path, name: str) -> str:
+    """A development secret kept under instance/; production sets it in the environment."""
+    path = instance / name
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32))

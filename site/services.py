@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.pool import StaticPool
 
 from application import Ledger
 from application.credentials import CredentialStore
 from application.store import store_settings
+from application.vault import Vault
 from projections import queries as q
 from projections.catalog import Catalog
 from projections.database import make_engine
@@ -34,9 +36,20 @@ class Services:
     _progress: dict[tuple[int, date, int | None], PlanProgress] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, database_url: str) -> Services:
+    def open(
+        cls, database_url: str, key_store_url: str | None = None, pepper: bytes = b"not a secret"
+    ) -> Services:
+        """`key_store_url` None: keys in memory, for tools and tests that take no cases."""
         settings = store_settings(database_url)
         ledger = Ledger(env=settings.event_store_env)
+        keys = (
+            make_engine(store_settings(key_store_url).sqlalchemy_url)
+            if key_store_url
+            else create_engine(
+                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        )
+        ledger.vault = Vault(keys, pepper)
         engine = make_engine(settings.sqlalchemy_url)
         projections = [Catalog(), Progress(), Supervision(), Staff()]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)

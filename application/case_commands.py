@@ -1,0 +1,281 @@
+"""Commands for citizens' cases (mixed into the Ledger): intake, handling, evaluation, erasure.
+
+Personal data is sealed here with the person's key before any event holds
+it, and opened here only for the citizen (with their case number and query
+code) and for the unit handling the case.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, Recording
+
+from application.calendar import OfficialCalendar
+from application.vault import Vault
+from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id
+from domain.progress import LOCAL
+from domain.workdays import Calendar, add_workdays
+
+NUMBER_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a citizen (or the hotline on their behalf) submits."""
+
+    year: int
+    channel: str
+    category: str
+    district: str
+    title: str
+    content: str
+    name: str
+    phone: str  # normalised
+    consent: bool
+    received_on: date
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseReceipt:
+    case_id: str
+    number: str
+    query_code: str | None  # None when the intake was seen before (idempotent by external id)
+    created: bool
+    notification_id: int | None
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """A case as its citizen or its handling unit may see it."""
+
+    case: Case
+    personal: dict[str, Any] | None  # None once erased
+    evaluation_reasons: list[str]
+
+
+class CaseCommands:
+    repository: Any
+    save: Callable[..., list[Recording[Any]]]
+    clock: Callable[[], datetime]
+    vault: Vault
+    calendar: Calendar = OfficialCalendar()
+
+    def _case(self, case_id: UUID | str) -> Case:
+        try:
+            return self.repository.get(UUID(str(case_id)))
+        except (AggregateNotFoundError, ValueError) as error:
+            raise CaseError("not_found", "no such case") from error
+
+    def case_by_number(self, number: str) -> Case:
+        try:
+            index = self.repository.get(index_id("number", number.strip().upper()))
+        except AggregateNotFoundError as error:
+            raise CaseError("not_found", "no such case") from error
+        return self._case(index.case_id)
+
+    def _today(self) -> date:
+        return self.clock().astimezone(LOCAL).date()
+
+    # Intake -----------------------------------------------------------------
+
+    def submit_case(self, intake: Intake, actor: str) -> CaseReceipt:
+        if intake.external_id:
+            seen = self._seen(intake.channel, intake.external_id)
+            if seen is not None:
+                return seen
+        for _attempt in range(5):
+            case_id = uuid4()
+            number = f"{intake.year}-" + "".join(secrets.choice(NUMBER_LETTERS) for _ in range(6))
+            code = "".join(secrets.choice("0123456789") for _ in range(8))
+            key_id = self.vault.key_for(intake.phone)
+            sealed = self.vault.seal(
+                key_id,
+                {
+                    "name": intake.name,
+                    "phone": intake.phone,
+                    "title": intake.title,
+                    "content": intake.content,
+                    "query_code": self.vault.digest(code),
+                },
+                str(case_id),
+            )
+            case = Case.submit(
+                id=case_id,
+                year=intake.year,
+                number=number,
+                channel=intake.channel,
+                external_id=intake.external_id,
+                category=intake.category,
+                district=intake.district,
+                consent=intake.consent,
+                received_on=intake.received_on,
+                key_id=key_id,
+                sealed=sealed,
+                actor=actor,
+                recorded_at=self.clock(),
+            )
+            now = case.created_on
+            indexes = [CaseIndex.reserve("number", number, case_id, now)]
+            if intake.external_id:
+                ref = f"{intake.channel}/{intake.external_id}"
+                indexes.append(CaseIndex.reserve("ref", ref, case_id, now))
+            try:
+                recordings = self.save(case, *indexes)
+            except IntegrityError:
+                seen = (
+                    self._seen(intake.channel, intake.external_id) if intake.external_id else None
+                )
+                if seen is not None:
+                    return seen  # submitted concurrently by another process
+                continue  # the number was taken: draw another
+            self.vault.remember(key_id, str(case_id))
+            last = max(r.notification.id for r in recordings)
+            return CaseReceipt(str(case_id), number, code, True, last)
+        raise CaseError("number", "could not draw a free case number")
+
+    def _seen(self, channel: str, external_id: str) -> CaseReceipt | None:
+        try:
+            index = self.repository.get(index_id("ref", f"{channel}/{external_id}"))
+        except AggregateNotFoundError:
+            return None
+        case = self._case(index.case_id)
+        return CaseReceipt(str(case.id), case.number, None, False, None)
+
+    # Reading with the right to read --------------------------------------------
+
+    def details_for_citizen(self, number: str, query_code: str) -> CaseDetails:
+        """The citizen's own view: only with the case number and its query code."""
+        try:
+            case = self.case_by_number(number)
+        except CaseError:
+            raise CaseError("lookup", "number and code do not match") from None
+        personal = self.vault.open(case.key_id, case.sealed, str(case.id))
+        if personal is None or not secrets.compare_digest(
+            personal.get("query_code", ""), self.vault.digest(query_code.strip())
+        ):
+            raise CaseError("lookup", "number and code do not match")
+        return CaseDetails(case, personal, self._reasons(case))
+
+    def details_for_unit(self, case_id: str, unit: str | None, admin: bool) -> CaseDetails:
+        """The handling unit's view (and the case task force's): the original words and contact."""
+        case = self._case(case_id)
+        if not admin and unit not in (case.lead_unit, *case.co_units):
+            raise CaseError("not_handler", "this case is not handled by your unit")
+        return CaseDetails(
+            case, self.vault.open(case.key_id, case.sealed, str(case.id)), self._reasons(case)
+        )
+
+    def _reasons(self, case: Case) -> list[str]:
+        reasons = []
+        for event in self.repository.event_store.get(case.id):
+            if isinstance(event, Case.Evaluated) and event.sealed_reason:
+                opened = self.vault.open(case.key_id, event.sealed_reason, str(case.id))
+                reasons.append(opened["reason"] if opened else "")
+        return reasons
+
+    # Handling ---------------------------------------------------------------
+
+    def _step(self, case_id: UUID | str, act: Callable[[Case, datetime], None]) -> Recording[Any]:
+        case = self._case(case_id)
+        act(case, self.clock())
+        return self.save(case)[-1]
+
+    def accept_case(self, case_id: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.accept(actor, at))
+
+    def decline_case(self, case_id: str, reason: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.decline(reason, actor, at))
+
+    def assign_case(
+        self,
+        case_id: str,
+        route: str,
+        lead_unit: str,
+        co_units: list[str],
+        working_days: int,
+        actor: str,
+    ) -> None:
+        deadline = add_workdays(self._today(), working_days, self.calendar)
+        self._step(
+            case_id,
+            lambda c, at: c.assign(route, lead_unit, co_units, working_days, deadline, actor, at),
+        )
+
+    def supervise_case_key(self, case_id: str, track: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.supervise_key(track, actor, at))
+
+    def reply_case(self, case_id: str, text: str, unit: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.reply(text, unit, actor, at))
+
+    def evaluate_case(self, number: str, query_code: str, level: str, reason: str) -> None:
+        """The citizen's evaluation; 不满意 sends the case back with a fresh time limit."""
+        case = self.details_for_citizen(number, query_code).case
+        sealed = (
+            self.vault.seal(case.key_id, {"reason": reason.strip()}, str(case.id))
+            if reason.strip()
+            else ""
+        )
+        fresh = add_workdays(self._today(), case.working_days or 5, self.calendar)
+        case.evaluate(
+            level,
+            sealed,
+            bool(reason.strip()),
+            fresh if level == "unsatisfied" else None,
+            self.clock(),
+        )
+        self.save(case)
+
+    def note_case_supervision(
+        self, case_id: str, text: str, within_days: int | None, actor: str
+    ) -> None:
+        deadline = add_workdays(self._today(), within_days, self.calendar) if within_days else None
+        self._step(case_id, lambda c, at: c.note_supervision(text, deadline, actor, at))
+
+    def merge_case(self, case_id: str, into_number: str, actor: str) -> None:
+        other = self.case_by_number(into_number)
+        self._step(case_id, lambda c, at: c.merge_into(other, actor, at))
+
+    def close_case(self, case_id: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.close(actor, at))
+
+    def link_case_to_project(
+        self, case_id: str, year: int, project: str, note: str, actor: str
+    ) -> None:
+        self._step(case_id, lambda c, at: c.link_project(year, project, note, actor, at))
+
+    def redact_case(self, case_id: str, title: str, text: str, reason: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.redact(title, text, reason, actor, at))
+
+    # Erasure ----------------------------------------------------------------
+
+    def erase_person(self, phone: str, reason: str, actor: str) -> list[str]:
+        """Destroy every key of this phone number; record which keys and cases, not whose.
+
+        The event is saved first: read models drop their copies when they see it,
+        and a failure between the two steps leaves a key to destroy on retry,
+        never a key destroyed without the record.
+        """
+        erased = []
+        for key_id in self.vault.keys_of(phone):
+            cases = self.vault.cases_of(key_id)
+            self.save(
+                Erasure.record(
+                    id=uuid4(),
+                    key_id=key_id,
+                    cases=cases,
+                    reason=reason,
+                    actor=actor,
+                    at=self.clock(),
+                )
+            )
+            self.vault.destroy(key_id)
+            erased.extend(cases)
+        return erased

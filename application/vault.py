@@ -1,0 +1,152 @@
+"""Personal data, sealed with each person's own key, in a store apart from the event log.
+
+A person's key is found by a keyed hash (HMAC) of their phone number, so the
+store never holds the number itself. Destroying the key (erasure, PIPL art.
+47) leaves their sealed data in the log unreadable for ever, while the
+history around it still replays.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+keys = Table(
+    "person_keys",
+    metadata,
+    Column("key_id", String(36), primary_key=True),
+    Column("secret", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+contacts = Table(  # keyed hash of a phone number -> that person's key
+    "person_contacts",
+    metadata,
+    Column("contact", String(64), primary_key=True),
+    Column("key_id", String(36), nullable=False, index=True),
+)
+sealed_cases = Table(  # which cases a key sealed: what an erasure must name
+    "person_cases",
+    metadata,
+    Column("key_id", String(36), primary_key=True),
+    Column("case_id", String(36), primary_key=True),
+)
+
+
+class Vault:
+    def __init__(self, engine: Engine, pepper: bytes) -> None:
+        self.engine = engine
+        self.pepper = pepper
+        metadata.create_all(engine)
+
+    def contact(self, phone: str) -> str:
+        """The keyed hash of a normalised phone number (no phone number is ever stored)."""
+        return hmac.new(self.pepper, phone.encode(), hashlib.sha256).hexdigest()
+
+    def digest(self, secret: str) -> str:
+        """A keyed hash of a short secret, e.g. a case's query code."""
+        return hmac.new(self.pepper, b"code:" + secret.encode(), hashlib.sha256).hexdigest()
+
+    def key_for(self, phone: str) -> str:
+        """This person's key id, made on first contact."""
+        contact = self.contact(phone)
+        with self.engine.begin() as c:
+            found = c.execute(
+                select(contacts.c.key_id).where(contacts.c.contact == contact)
+            ).scalar()
+            if found:
+                return str(found)
+        key_id = str(uuid4())
+        try:
+            with self.engine.begin() as c:
+                c.execute(
+                    insert(keys).values(
+                        key_id=key_id, secret=AESGCM.generate_key(256), created_at=datetime.now(UTC)
+                    )
+                )
+                c.execute(insert(contacts).values(contact=contact, key_id=key_id))
+        except IntegrityError:  # the same person, at the same moment, in another process
+            with self.engine.begin() as c:
+                return str(
+                    c.execute(
+                        select(contacts.c.key_id).where(contacts.c.contact == contact)
+                    ).scalar_one()
+                )
+        return key_id
+
+    def seal(self, key_id: str, data: dict[str, Any], case_id: str) -> str:
+        secret = self._secret(key_id)
+        if secret is None:
+            raise KeyError("no such key: erased or never made")
+        nonce = os.urandom(12)
+        plain = json.dumps(data, ensure_ascii=False).encode()
+        body = AESGCM(secret).encrypt(nonce, plain, case_id.encode())  # bound to its case
+        return base64.b64encode(nonce + body).decode()
+
+    def remember(self, key_id: str, case_id: str) -> None:
+        with self.engine.begin() as c:
+            exists = c.execute(
+                select(sealed_cases.c.case_id).where(
+                    sealed_cases.c.key_id == key_id, sealed_cases.c.case_id == case_id
+                )
+            ).first()
+            if not exists:
+                c.execute(insert(sealed_cases).values(key_id=key_id, case_id=case_id))
+
+    def open(self, key_id: str, sealed: str, case_id: str) -> dict[str, Any] | None:
+        """The sealed data, or None once the key is destroyed."""
+        secret = self._secret(key_id)
+        if secret is None or not sealed:
+            return None
+        raw = base64.b64decode(sealed)
+        try:
+            return json.loads(AESGCM(secret).decrypt(raw[:12], raw[12:], case_id.encode()))
+        except InvalidTag:
+            return None
+
+    def keys_of(self, phone: str) -> list[str]:
+        with self.engine.connect() as c:
+            return list(
+                c.execute(
+                    select(contacts.c.key_id).where(contacts.c.contact == self.contact(phone))
+                ).scalars()
+            )
+
+    def cases_of(self, key_id: str) -> list[str]:
+        with self.engine.connect() as c:
+            return list(
+                c.execute(
+                    select(sealed_cases.c.case_id).where(sealed_cases.c.key_id == key_id)
+                ).scalars()
+            )
+
+    def destroy(self, key_id: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(delete(keys).where(keys.c.key_id == key_id))
+            c.execute(delete(contacts).where(contacts.c.key_id == key_id))
+
+    def _secret(self, key_id: str) -> bytes | None:
+        with self.engine.connect() as c:
+            return c.execute(select(keys.c.secret).where(keys.c.key_id == key_id)).scalar()

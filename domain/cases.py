@@ -1,0 +1,485 @@
+"""Citizens' cases ("微幸福" works, "市长在线·民声留言板" messages): 受理→办理→反馈→监督→销号.
+
+What a citizen wrote and who they are travel sealed (encrypted by the
+application with the person's own key, `key_id`): the domain never sees them
+in the clear and the log can be kept after the key is destroyed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+from domain.plan import NAMESPACE
+
+DISTRICTS = ("梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "经开区", "江阴市", "宜兴市")
+CATEGORIES = (
+    "城市管理",
+    "交通出行",
+    "住房物业",
+    "环境保护",
+    "教育",
+    "医疗卫生",
+    "养老服务",
+    "社会保障",
+    "市场监管",
+    "文体旅游",
+    "其他",
+)
+CHANNELS = ("online", "hotline", "api", "csv")
+# 三个一批
+ROUTES = {
+    "hotline": "12345热线交办职能部门转移一批",
+    "local": "市(县)区联动属地处理一批",
+    "task_force": "专班协调部门攻坚克难解决一批",
+}
+TRACKS = {"weixingfu": "“微幸福”民生工程", "shizhang": "“市长在线·民声留言板”"}
+LEVELS = ("satisfied", "basically", "unsatisfied")  # 满意 / 基本满意 / 不满意
+
+SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING = (
+    "submitted",
+    "accepted",
+    "handling",
+    "replied",
+    "rehandling",
+)
+CLOSED, DECLINED, MERGED = "closed", "declined", "merged"
+OPEN_STATES = (SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING)
+
+
+class CaseError(DomainError):
+    """A step the case's state does not allow, or a value the rules refuse."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(message)
+
+
+def _require(condition: bool, code: str, message: str, **params: object) -> None:
+    if not condition:
+        raise CaseError(code, message, **params)
+
+
+class Case(Aggregate):
+    class Submitted(Aggregate.Created):
+        year: int
+        number: str
+        channel: str
+        external_id: str | None
+        category: str
+        district: str
+        consent: bool
+        received_on: str
+        key_id: str
+        sealed: str
+        actor: str
+
+    class Accepted(Aggregate.Event):
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.state = ACCEPTED
+
+    class Declined(Aggregate.Event):
+        reason: str  # published
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.state = DECLINED
+
+    class Assigned(Aggregate.Event):
+        route: str
+        lead_unit: str
+        co_units: list[str]
+        working_days: int
+        deadline: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.state = HANDLING
+            case.lead_unit = self.lead_unit
+            case.co_units = tuple(self.co_units)
+            case.working_days = self.working_days
+            case.deadline = date.fromisoformat(self.deadline)
+
+    class KeySupervised(Aggregate.Event):
+        track: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.track = self.track
+
+    class Replied(Aggregate.Event):
+        text: str
+        unit: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.state = REPLIED
+            case.replies += 1
+
+    class Evaluated(Aggregate.Event):
+        level: str
+        sealed_reason: str  # the citizen's words, sealed with their key
+        new_deadline: str | None  # 不满意: sent back for rehandling, with a new time limit
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.evaluation = self.level
+            if self.level == "unsatisfied":
+                case.state = REHANDLING
+                case.rehandled += 1
+                case.deadline = (
+                    date.fromisoformat(self.new_deadline) if self.new_deadline else case.deadline
+                )
+
+    class SupervisionNoted(Aggregate.Event):
+        text: str
+        new_deadline: str | None  # 限时督办: a shorter time limit
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            if self.new_deadline:
+                case.deadline = date.fromisoformat(self.new_deadline)
+                case.escalated = True
+
+    class Merged(Aggregate.Event):
+        into: str  # the case id it is merged into
+        into_number: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.state = MERGED
+
+    class Closed(Aggregate.Event):
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.state = CLOSED
+
+    class LinkedToProject(Aggregate.Event):
+        project_year: int
+        project: str
+        note: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.projects += ((self.project_year, self.project),)
+
+    class ContentRedacted(Aggregate.Event):
+        """A public version of the citizen's words; the original stays sealed for the unit."""
+
+        public_title: str
+        public_text: str
+        reason: str
+        actor: str
+
+    @event(Submitted)
+    def __init__(
+        self,
+        year: int,
+        number: str,
+        channel: str,
+        external_id: str | None,
+        category: str,
+        district: str,
+        consent: bool,
+        received_on: str,
+        key_id: str,
+        sealed: str,
+        actor: str,
+    ) -> None:
+        self.year = year
+        self.number = number
+        self.channel = channel
+        self.external_id = external_id
+        self.category = category
+        self.district = district
+        self.consent = consent
+        self.received_on = date.fromisoformat(received_on)
+        self.key_id = key_id
+        self.sealed = sealed
+        self.state = SUBMITTED
+        self.lead_unit: str | None = None
+        self.co_units: tuple[str, ...] = ()
+        self.working_days = 0
+        self.deadline: date | None = None
+        self.track: str | None = None
+        self.replies = 0
+        self.evaluation: str | None = None
+        self.rehandled = 0
+        self.escalated = False
+        self.projects: tuple[tuple[int, str], ...] = ()
+
+    @classmethod
+    def submit(
+        cls,
+        *,
+        id: UUID,
+        year: int,
+        number: str,
+        channel: str,
+        external_id: str | None,
+        category: str,
+        district: str,
+        consent: bool,
+        received_on: date,
+        key_id: str,
+        sealed: str,
+        actor: str,
+        recorded_at: datetime,
+    ) -> Case:
+        _require(channel in CHANNELS, "channel", f"no channel {channel!r}")
+        _require(category in CATEGORIES, "category", f"no category {category!r}")
+        _require(district in DISTRICTS, "district", f"no district {district!r}")
+        _require(received_on <= recorded_at.date(), "received_on", "received after it was recorded")
+        return cls._create(
+            cls.Submitted,
+            id=id,
+            timestamp=recorded_at,
+            year=year,
+            number=number,
+            channel=channel,
+            external_id=external_id,
+            category=category,
+            district=district,
+            consent=consent,
+            received_on=received_on.isoformat(),
+            key_id=key_id,
+            sealed=sealed,
+            actor=actor,
+        )
+
+    # 受理 -----------------------------------------------------------------
+
+    def accept(self, actor: str, at: datetime) -> None:
+        self._in(SUBMITTED, "accept")
+        self.trigger_event(self.Accepted, timestamp=at, actor=actor)
+
+    def decline(self, reason: str, actor: str, at: datetime) -> None:
+        self._in(SUBMITTED, "decline")
+        _require(bool(reason.strip()), "reason", "a declined case says why, publicly")
+        self.trigger_event(self.Declined, timestamp=at, reason=reason.strip(), actor=actor)
+
+    # 办理 -----------------------------------------------------------------
+
+    def assign(
+        self,
+        route: str,
+        lead_unit: str,
+        co_units: list[str],
+        working_days: int,
+        deadline: date,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        self._in(ACCEPTED, "assign")
+        _require(route in ROUTES, "route", f"no route {route!r}")
+        _require(bool(lead_unit), "lead_unit", "a lead unit (主办) is needed")
+        _require(lead_unit not in co_units, "co_units", "the lead unit is not also a co-unit")
+        _require(1 <= working_days <= 60, "working_days", "a time limit of 1 to 60 working days")
+        self.trigger_event(
+            self.Assigned,
+            timestamp=at,
+            route=route,
+            lead_unit=lead_unit,
+            co_units=list(co_units),
+            working_days=working_days,
+            deadline=deadline.isoformat(),
+            actor=actor,
+        )
+
+    def supervise_key(self, track: str, actor: str, at: datetime) -> None:
+        _require(track in TRACKS, "track", f"no track {track!r}")
+        _require(self.state in OPEN_STATES, "state", "the case is finished", state=self.state)
+        _require(self.track is None, "track", "the case is key-supervised already")
+        self.trigger_event(self.KeySupervised, timestamp=at, track=track, actor=actor)
+
+    def reply(self, text: str, unit: str, actor: str, at: datetime) -> None:
+        self._in((HANDLING, REHANDLING), "reply")
+        _require(unit == self.lead_unit, "unit", "only the lead unit replies")
+        _require(bool(text.strip()), "text", "a reply says something")
+        self.trigger_event(self.Replied, timestamp=at, text=text.strip(), unit=unit, actor=actor)
+
+    # 反馈 / 监督 ---------------------------------------------------------------
+
+    def evaluate(
+        self,
+        level: str,
+        sealed_reason: str,
+        has_reason: bool,
+        new_deadline: date | None,
+        at: datetime,
+    ) -> None:
+        self._in(REPLIED, "evaluate")
+        _require(level in LEVELS, "level", f"no level {level!r}")
+        if level == "unsatisfied":
+            _require(has_reason, "reason", "不满意 needs a reason")
+            _require(new_deadline is not None, "deadline", "a case sent back gets a new time limit")
+        self.trigger_event(
+            self.Evaluated,
+            timestamp=at,
+            level=level,
+            sealed_reason=sealed_reason,
+            new_deadline=new_deadline.isoformat()
+            if level == "unsatisfied" and new_deadline
+            else None,
+            actor="citizen",
+        )
+
+    def note_supervision(
+        self, text: str, new_deadline: date | None, actor: str, at: datetime
+    ) -> None:
+        _require(self.state in OPEN_STATES, "state", "the case is finished", state=self.state)
+        _require(bool(text.strip()), "text", "a supervision note says something")
+        if new_deadline is not None:
+            _require(
+                self.state in (HANDLING, REHANDLING),
+                "deadline",
+                "only a case being handled has a time limit",
+            )
+            _require(
+                self.deadline is None or new_deadline < self.deadline,
+                "deadline",
+                "督办 shortens the time limit",
+            )
+        self.trigger_event(
+            self.SupervisionNoted,
+            timestamp=at,
+            text=text.strip(),
+            new_deadline=new_deadline.isoformat() if new_deadline else None,
+            actor=actor,
+        )
+
+    def merge_into(self, other: Case, actor: str, at: datetime) -> None:
+        _require(other.id != self.id, "into", "a case is not merged into itself")
+        _require(
+            self.state in (SUBMITTED, ACCEPTED),
+            "state",
+            "only a case not yet handled is merged",
+            state=self.state,
+        )
+        _require(
+            other.state in (*OPEN_STATES, CLOSED), "into", "merge into a case that was accepted"
+        )
+        self.trigger_event(
+            self.Merged, timestamp=at, into=str(other.id), into_number=other.number, actor=actor
+        )
+
+    # 销号 -----------------------------------------------------------------
+
+    def close(self, actor: str, at: datetime) -> None:
+        """Only when the loop is complete: replied, and the reply not rejected by the citizen."""
+        self._in(REPLIED, "close")
+        _require(
+            self.evaluation in ("satisfied", "basically"),
+            "evaluation",
+            "销号 after the citizen's evaluation (满意 or 基本满意)",
+        )
+        self.trigger_event(self.Closed, timestamp=at, actor=actor)
+
+    def link_project(
+        self, project_year: int, project: str, note: str, actor: str, at: datetime
+    ) -> None:
+        _require((project_year, project) not in self.projects, "project", "linked already")
+        _require(
+            self.state not in (DECLINED, MERGED), "state", "the case is not kept", state=self.state
+        )
+        self.trigger_event(
+            self.LinkedToProject,
+            timestamp=at,
+            project_year=project_year,
+            project=project,
+            note=note.strip(),
+            actor=actor,
+        )
+
+    def redact(
+        self, public_title: str, public_text: str, reason: str, actor: str, at: datetime
+    ) -> None:
+        _require(self.consent, "consent", "without consent nothing of the content is published")
+        _require(bool(reason.strip()), "reason", "a redaction gives its reason, publicly")
+        self.trigger_event(
+            self.ContentRedacted,
+            timestamp=at,
+            public_title=public_title.strip(),
+            public_text=public_text.strip(),
+            reason=reason.strip(),
+            actor=actor,
+        )
+
+    def _in(self, states: str | tuple[str, ...], step: str) -> None:
+        allowed = (states,) if isinstance(states, str) else states
+        _require(
+            self.state in allowed,
+            "transition",
+            f"cannot {step} a case that is {self.state}",
+            step=step,
+            state=self.state,
+        )
+
+
+class Erasure(Aggregate):
+    """A person's data made unrecoverable (PIPL art. 47): their key is destroyed.
+
+    Records which key and which cases, never who: the public history still replays.
+    """
+
+    class Recorded(Aggregate.Created):
+        key_id: str
+        cases: list[str]
+        reason: str
+        actor: str
+
+    @event(Recorded)
+    def __init__(self, key_id: str, cases: list[str], reason: str, actor: str) -> None:
+        self.key_id = key_id
+        self.cases = tuple(cases)
+
+    @classmethod
+    def record(
+        cls, *, id: UUID, key_id: str, cases: list[str], reason: str, actor: str, at: datetime
+    ) -> Erasure:
+        return cls._create(
+            cls.Recorded,
+            id=id,
+            timestamp=at,
+            key_id=key_id,
+            cases=cases,
+            reason=reason,
+            actor=actor,
+        )
+
+
+def index_id(kind: str, key: str) -> UUID:
+    return uuid5(NAMESPACE, f"case-{kind}/{key}")
+
+
+class CaseIndex(Aggregate):
+    """A case number or an intake's external reference, held by exactly one case.
+
+    Saved with the case: a second case with the same key fails the whole save.
+    """
+
+    class Reserved(Aggregate.Created):
+        kind: str  # number | ref
+        key: str
+        case_id: str
+
+    @event(Reserved)
+    def __init__(self, kind: str, key: str, case_id: str) -> None:
+        self.kind, self.key, self.case_id = kind, key, case_id
+
+    @classmethod
+    def reserve(cls, kind: str, key: str, case_id: UUID, at: datetime) -> CaseIndex:
+        return cls._create(
+            cls.Reserved,
+            id=index_id(kind, key),
+            timestamp=at,
+            kind=kind,
+            key=key,
+            case_id=str(case_id),
+        )
