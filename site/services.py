@@ -17,6 +17,7 @@ from application.credentials import CredentialStore
 from application.store import store_settings
 from application.vault import Vault
 from projections import queries as q
+from projections.cases import Cases
 from projections.catalog import Catalog
 from projections.database import make_engine
 from projections.progress import Progress
@@ -51,7 +52,7 @@ class Services:
         )
         ledger.vault = Vault(keys, pepper)
         engine = make_engine(settings.sqlalchemy_url)
-        projections = [Catalog(), Progress(), Supervision(), Staff()]
+        projections = [Catalog(), Progress(), Supervision(), Staff(), Cases(ledger.vault)]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)
         projector.setup()
         return cls(ledger, engine, projector, CredentialStore(engine))

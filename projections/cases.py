@@ -1,0 +1,283 @@
+"""The public case board's read model: no name, no phone, no contact, ever.
+
+A case's words are public only with the citizen's consent: then the projection
+opens them with the person's key (or shows the public redaction instead).
+When a person is erased, their cases' words are dropped here as well.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Text,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.cases import Case, Erasure
+from domain.progress import LOCAL
+from projections.database import ReadModel, UtcDateTime
+from projections.progress import SIMULATED_ACTOR
+from projections.projection import Handler, Projection
+
+
+class Opener(Protocol):
+    def open(self, key_id: str, sealed: str, case_id: str) -> dict[str, Any] | None: ...
+
+
+class CaseRow(ReadModel):
+    __tablename__ = "cases"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    district: Mapped[str] = mapped_column(String(16), index=True)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    route: Mapped[str | None] = mapped_column(String(16))
+    lead_unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    co_units: Mapped[list[str]] = mapped_column(JSON)
+    working_days: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    track: Mapped[str | None] = mapped_column(String(16))
+    escalated: Mapped[bool] = mapped_column(Boolean)
+    received_on: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    assigned_on: Mapped[date | None] = mapped_column(Date)
+    first_reply_on: Mapped[date | None] = mapped_column(Date)
+    last_reply_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    replies: Mapped[int] = mapped_column(Integer)
+    evaluation: Mapped[str | None] = mapped_column(String(16))
+    rehandled: Mapped[int] = mapped_column(Integer)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    merged_into: Mapped[str | None] = mapped_column(String(16))
+    declined_reason: Mapped[str | None] = mapped_column(Text)
+    projects: Mapped[list[list[Any]]] = mapped_column(JSON)
+    public_title: Mapped[str | None] = mapped_column(Text)
+    public_text: Mapped[str | None] = mapped_column(Text)
+    redacted: Mapped[bool] = mapped_column(Boolean)
+    erased: Mapped[bool] = mapped_column(Boolean)
+    simulated: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseStep(ReadModel):
+    """Every public step of a case, in log order. Public text only when the case is public."""
+
+    __tablename__ = "case_steps"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    step: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+_CASE = insert(CaseRow.__table__)  # type: ignore[arg-type]
+_STEP = insert(CaseStep.__table__)  # type: ignore[arg-type]
+
+
+def _day(at: datetime) -> date:
+    return at.astimezone(LOCAL).date()
+
+
+class Cases(Projection):
+    name = "cases"
+    version = 1
+    tables = (CaseRow, CaseStep)
+
+    def __init__(self, opener: Opener) -> None:
+        self.opener = opener
+
+    def handlers(self) -> dict[type, Handler]:
+        return {
+            Case.Submitted: self._submitted,
+            Case.Accepted: self._step("accepted", lambda e: {"state": "accepted"}),
+            Case.Declined: self._declined,
+            Case.Assigned: self._assigned,
+            Case.KeySupervised: self._step("key_supervised", lambda e: {"track": e.track}),
+            Case.Replied: self._replied,
+            Case.Evaluated: self._evaluated,
+            Case.SupervisionNoted: self._noted,
+            Case.Merged: self._step(
+                "merged", lambda e: {"state": "merged", "merged_into": e.into_number}
+            ),
+            Case.Closed: self._step(
+                "closed", lambda e: {"state": "closed", "closed_on": _day(e.timestamp)}
+            ),
+            Case.LinkedToProject: self._linked,
+            Case.ContentRedacted: self._redacted,
+            Erasure.Recorded: self._erased,
+        }
+
+    def _submitted(self, c: Connection, e: Any, position: int) -> None:
+        case_id = str(e.originator_id)
+        words = self.opener.open(e.key_id, e.sealed, case_id) if e.consent else None
+        c.execute(
+            _CASE,
+            {
+                "case_id": case_id,
+                "number": e.number,
+                "year": e.year,
+                "channel": e.channel,
+                "category": e.category,
+                "district": e.district,
+                "consent": e.consent,
+                "state": "submitted",
+                "route": None,
+                "lead_unit": None,
+                "co_units": [],
+                "working_days": 0,
+                "deadline": None,
+                "track": None,
+                "escalated": False,
+                "received_on": date.fromisoformat(e.received_on),
+                "submitted_at": e.timestamp,
+                "assigned_on": None,
+                "first_reply_on": None,
+                "last_reply_on_time": None,
+                "replies": 0,
+                "evaluation": None,
+                "rehandled": 0,
+                "closed_on": None,
+                "merged_into": None,
+                "declined_reason": None,
+                "projects": [],
+                "public_title": words["title"] if words else None,
+                "public_text": words["content"] if words else None,
+                "redacted": False,
+                "erased": False,
+                "simulated": e.actor.startswith(SIMULATED_ACTOR),
+            },
+        )
+        self._insert_step(c, e, position, "submitted", None, None, {})
+
+    def _step(self, step: str, changes: Any) -> Handler:
+        def handle(c: Connection, e: Any, position: int) -> None:
+            self._update(c, e, changes(e))
+            self._insert_step(c, e, position, step, None, None, {})
+
+        return handle
+
+    def _declined(self, c: Connection, e: Any, position: int) -> None:
+        self._update(c, e, {"state": "declined", "declined_reason": e.reason})
+        self._insert_step(c, e, position, "declined", e.reason, None, {})
+
+    def _assigned(self, c: Connection, e: Any, position: int) -> None:
+        self._update(
+            c,
+            e,
+            {
+                "state": "handling",
+                "route": e.route,
+                "lead_unit": e.lead_unit,
+                "co_units": e.co_units,
+                "working_days": e.working_days,
+                "deadline": date.fromisoformat(e.deadline),
+                "assigned_on": _day(e.timestamp),
+            },
+        )
+        detail = {"route": e.route, "deadline": e.deadline, "co_units": e.co_units}
+        self._insert_step(c, e, position, "assigned", None, e.lead_unit, detail)
+
+    def _replied(self, c: Connection, e: Any, position: int) -> None:
+        row = self._row(c, e)
+        on_time = row.deadline is None or _day(e.timestamp) <= row.deadline
+        changes = {"state": "replied", "replies": row.replies + 1, "last_reply_on_time": on_time}
+        if row.first_reply_on is None:
+            changes["first_reply_on"] = _day(e.timestamp)
+        self._update(c, e, changes)
+        text = e.text if row.consent and not row.erased else None
+        self._insert_step(c, e, position, "replied", text, e.unit, {"on_time": on_time})
+
+    def _evaluated(self, c: Connection, e: Any, position: int) -> None:
+        row = self._row(c, e)
+        changes: dict[str, Any] = {"evaluation": e.level}
+        if e.level == "unsatisfied":
+            changes.update(
+                state="rehandling",
+                rehandled=row.rehandled + 1,
+                deadline=date.fromisoformat(e.new_deadline),
+            )
+        self._update(c, e, changes)
+        self._insert_step(
+            c, e, position, "evaluated", None, None, {"level": e.level, "deadline": e.new_deadline}
+        )
+
+    def _noted(self, c: Connection, e: Any, position: int) -> None:
+        if e.new_deadline:
+            self._update(c, e, {"deadline": date.fromisoformat(e.new_deadline), "escalated": True})
+        self._insert_step(c, e, position, "supervised", e.text, None, {"deadline": e.new_deadline})
+
+    def _linked(self, c: Connection, e: Any, position: int) -> None:
+        row = self._row(c, e)
+        self._update(c, e, {"projects": [*row.projects, [e.project_year, e.project]]})
+        self._insert_step(
+            c, e, position, "linked", e.note, None, {"year": e.project_year, "project": e.project}
+        )
+
+    def _redacted(self, c: Connection, e: Any, position: int) -> None:
+        self._update(
+            c, e, {"public_title": e.public_title, "public_text": e.public_text, "redacted": True}
+        )
+        self._insert_step(c, e, position, "redacted", e.reason, None, {})
+
+    def _erased(self, c: Connection, e: Any, position: int) -> None:
+        """Drop every copy of the person's words; keep redactions (they hold none by design)."""
+        for case_id in e.cases:
+            row = c.execute(select(CaseRow.redacted).where(CaseRow.case_id == case_id)).first()
+            if row is None:
+                continue
+            changes: dict[str, Any] = {"erased": True}
+            if not row.redacted:
+                changes.update(public_title=None, public_text=None)
+            c.execute(update(CaseRow).where(CaseRow.case_id == case_id).values(**changes))
+            c.execute(
+                update(CaseStep)
+                .where(CaseStep.case_id == case_id, CaseStep.step == "replied")
+                .values(text=None)
+            )
+
+    def _row(self, c: Connection, e: Any) -> Any:
+        return c.execute(
+            select(CaseRow.__table__).where(CaseRow.case_id == str(e.originator_id))
+        ).one()  # type: ignore[call-overload]
+
+    def _update(self, c: Connection, e: Any, changes: dict[str, Any]) -> None:
+        c.execute(update(CaseRow).where(CaseRow.case_id == str(e.originator_id)).values(**changes))
+
+    @staticmethod
+    def _insert_step(
+        c: Connection,
+        e: Any,
+        position: int,
+        step: str,
+        text: str | None,
+        unit: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        c.execute(
+            _STEP,
+            {
+                "event_id": position,
+                "case_id": str(e.originator_id),
+                "step": step,
+                "text": text,
+                "unit": unit,
+                "detail": detail,
+                "recorded_at": e.timestamp,
+            },
+        )
