@@ -59,6 +59,7 @@ class CaseDetails:
     case: Case
     personal: dict[str, Any] | None  # None once erased
     evaluation_reasons: list[str]
+    replies: list[tuple[datetime, str, str]]  # when, which unit, what it said
 
 
 class CaseCommands:
@@ -162,24 +163,24 @@ class CaseCommands:
             personal.get("query_code", ""), self.vault.digest(query_code.strip())
         ):
             raise CaseError("lookup", "number and code do not match")
-        return CaseDetails(case, personal, self._reasons(case))
+        return self._details(case, personal)
 
     def details_for_unit(self, case_id: str, unit: str | None, admin: bool) -> CaseDetails:
         """The handling unit's view (and the case task force's): the original words and contact."""
         case = self._case(case_id)
         if not admin and unit not in (case.lead_unit, *case.co_units):
             raise CaseError("not_handler", "this case is not handled by your unit")
-        return CaseDetails(
-            case, self.vault.open(case.key_id, case.sealed, str(case.id)), self._reasons(case)
-        )
+        return self._details(case, self.vault.open(case.key_id, case.sealed, str(case.id)))
 
-    def _reasons(self, case: Case) -> list[str]:
-        reasons = []
+    def _details(self, case: Case, personal: dict[str, Any] | None) -> CaseDetails:
+        reasons, replies = [], []
         for event in self.repository.event_store.get(case.id):
             if isinstance(event, Case.Evaluated) and event.sealed_reason:
                 opened = self.vault.open(case.key_id, event.sealed_reason, str(case.id))
                 reasons.append(opened["reason"] if opened else "")
-        return reasons
+            elif isinstance(event, Case.Replied):
+                replies.append((event.timestamp, event.unit, event.text))
+        return CaseDetails(case, personal, reasons, replies)
 
     # Handling ---------------------------------------------------------------
 

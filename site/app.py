@@ -10,10 +10,12 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from domain.cases import ROUTES
 from minsheng_site import (
     api,
     auth,
     caching,
+    cases,
     cli,
     errors,
     health,
@@ -63,13 +65,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(progress.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(cases.bp)
     auth.init_app(app)
+    cases.rate_limits(app, app.extensions["minsheng_limiter"])
     caching.init_app(app, ROOT)
     app.register_blueprint(staff.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     users_cli.init_app(app)
     app.add_template_global(keep_as_of, "keep_as_of")
+    app.add_template_global(ROUTES, "case_routes")
+    app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
     app.context_processor(_site_notices)
     app.after_request(_headers)
     return app

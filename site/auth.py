@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # One limiter per app (its counts live with it), on the login view only.
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["minsheng_limiter"] = limiter
     failed = {"deduct_when": lambda response: response.status_code == 401, "methods": ["POST"]}
     view = app.view_functions["auth.login"]
     view = limiter.limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], **failed)(view)

@@ -19,7 +19,7 @@ from minsheng_site.i18n import locale_code
 from minsheng_site.services import services
 from minsheng_site.views import today
 
-CACHEABLE = {"public", "progress", "api"}
+CACHEABLE = {"public", "progress", "api", "cases"}
 
 
 def init_app(app: Flask, root: Path) -> None:

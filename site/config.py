@@ -39,6 +39,10 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_LIMIT_PER_ADDRESS": environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 15 minutes"),
+        # Citizens' messages and lookups (Flask-Limiter; the phone counts as its keyed hash).
+        "CASE_LIMIT_PER_ADDRESS": environ.get("CASE_LIMIT_PER_ADDRESS", "10 per hour"),
+        "CASE_LIMIT_PER_PHONE": environ.get("CASE_LIMIT_PER_PHONE", "5 per day"),
+        "LOOKUP_LIMIT": environ.get("LOOKUP_LIMIT", "10 per 10 minutes"),
         "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         # bench/reports.py only: a bare sqlite3 POST to compare report submission with.
         "BENCH_BASELINE": environ.get("BENCH_BASELINE", "0") == "1",

@@ -1,0 +1,190 @@
+"""Forms for cases: the citizen's message, the lookup, the evaluation, the staff's steps."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from domain.cases import CATEGORIES, DISTRICTS, ROUTES, TRACKS
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """Digits only, without +86: a mainland mobile or a landline with its area code."""
+    digits = re.sub(r"[\s\-()（）]", "", raw or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits if MOBILE.match(digits) or LANDLINE.match(digits) else None
+
+
+def _phone(_form: Any, field: Any) -> None:
+    if normalise_phone(field.data or "") is None:
+        raise ValidationError(
+            _l("请填写有效的手机号码或带区号的固定电话，如 13900001111 或 0510-12345678。")
+        )
+
+
+def _choices(values: tuple[str, ...]) -> list[SelectChoice]:
+    return [SelectChoice("", _l("请选择")), *(SelectChoice(v, v) for v in values)]
+
+
+class CaseForm(FlaskForm):
+    """The citizen's message (and the hotline's entry of one)."""
+
+    title = StringField(
+        _l("标题"), validators=[DataRequired(message=_l("请填写标题。")), Length(max=60)]
+    )
+    category = SelectField(
+        _l("类别"),
+        choices=_choices(CATEGORIES),
+        validators=[DataRequired(message=_l("请选择类别。"))],
+    )
+    district = SelectField(
+        _l("所在区域"),
+        choices=_choices(DISTRICTS),
+        validators=[DataRequired(message=_l("请选择区域。"))],
+    )
+    content = TextAreaField(
+        _l("具体内容"),
+        validators=[
+            DataRequired(message=_l("请写明您反映的问题。")),
+            Length(min=10, max=2000, message=_l("请用10至2000字写明问题。")),
+        ],
+    )
+    name = StringField(
+        _l("姓名"), validators=[DataRequired(message=_l("请填写姓名。")), Length(max=30)]
+    )
+    phone = StringField(
+        _l("联系电话"), validators=[DataRequired(message=_l("请填写联系电话。")), _phone]
+    )
+    consent = BooleanField(_l("同意公开我反映的内容（姓名、电话等联系方式在任何情况下都不公开）"))
+    # A field people never see (hidden, out of the tab order): bots fill it in.
+    website = StringField(_l("请勿填写此项"), validators=[Optional()])
+
+
+class HotlineCaseForm(CaseForm):
+    received_on = DateField(_l("来电日期"), validators=[InputRequired(message=_l("请填写日期。"))])
+    external_id = StringField(_l("12345工单号"), validators=[Optional(), Length(max=40)])
+
+
+class LookupForm(FlaskForm):
+    number = StringField(
+        _l("案件编号"), validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)]
+    )
+    code = StringField(
+        _l("查询码"), validators=[DataRequired(message=_l("请填写查询码。")), Length(max=8)]
+    )
+
+
+class EvaluationForm(FlaskForm):
+    level = RadioField(
+        _l("您对办理结果的评价"),
+        choices=[
+            SelectChoice("satisfied", _l("满意")),
+            SelectChoice("basically", _l("基本满意")),
+            SelectChoice("unsatisfied", _l("不满意")),
+        ],
+        validators=[InputRequired(message=_l("请选择评价。"))],
+    )
+    reason = TextAreaField(_l("理由（选择“不满意”时必填）"), validators=[Length(max=1000)])
+
+    def validate_reason(self, field: Any) -> None:
+        if self.level.data == "unsatisfied" and not (field.data or "").strip():
+            raise ValidationError(_l("选择“不满意”时请说明理由，案件将发回重办。"))
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("不予受理的理由（公开）"),
+        validators=[DataRequired(message=_l("请填写理由。")), Length(max=500)],
+    )
+
+
+class AssignForm(FlaskForm):
+    route = SelectField(
+        _l("办理方式（三个一批）"), choices=[SelectChoice(k, v) for k, v in ROUTES.items()]
+    )
+    lead_unit = StringField(
+        _l("主办单位"), validators=[DataRequired(message=_l("请填写主办单位。")), Length(max=64)]
+    )
+    co_units = StringField(_l("协办单位（可不填，逗号分隔）"), validators=[Length(max=200)])
+    working_days = IntegerField(
+        _l("办理时限（工作日）"),
+        default=10,
+        validators=[
+            InputRequired(message=_l("请填写时限。")),
+            NumberRange(min=1, max=60, message=_l("时限为1至60个工作日。")),
+        ],
+    )
+
+
+class TrackForm(FlaskForm):
+    track = SelectField(_l("市级重点督办"), choices=[SelectChoice(k, v) for k, v in TRACKS.items()])
+
+
+class TextForm(FlaskForm):
+    text = TextAreaField(
+        _l("内容"), validators=[DataRequired(message=_l("请填写内容。")), Length(max=2000)]
+    )
+
+
+class NoteForm(TextForm):
+    within_days = IntegerField(
+        _l("限时督办：在几个工作日内办结（可不填）"),
+        validators=[Optional(), NumberRange(min=1, max=30, message=_l("时限为1至30个工作日。"))],
+    )
+
+
+class MergeForm(FlaskForm):
+    into = StringField(
+        _l("并入的案件编号"),
+        validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)],
+    )
+
+
+class LinkForm(FlaskForm):
+    project = StringField(
+        _l("具体项目编号（如 9.1）"),
+        validators=[DataRequired(message=_l("请填写项目编号。")), Length(max=10)],
+    )
+    note = TextAreaField(_l("说明"), validators=[Length(max=500)])
+
+
+class RedactForm(FlaskForm):
+    title = StringField(
+        _l("公开的标题"), validators=[DataRequired(message=_l("请填写标题。")), Length(max=60)]
+    )
+    text = TextAreaField(_l("公开的内容"), validators=[Length(max=2000)])
+    reason = StringField(
+        _l("处理原因（公开）"),
+        validators=[DataRequired(message=_l("请填写原因。")), Length(max=200)],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A button with a CSRF token (accept, close)."""

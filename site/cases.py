@@ -1,0 +1,207 @@
+"""Citizens' cases in public: submit, look up one's own, evaluate; the board and its statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from application.case_commands import Intake
+from domain.cases import CATEGORIES, DISTRICTS, ROUTES, TRACKS, CaseError
+from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm, normalise_phone
+from minsheng_site.services import services
+from minsheng_site.views import found, int_arg, render, today
+from projections import case_queries as cq
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+STATES = (
+    "submitted",
+    "accepted",
+    "handling",
+    "replied",
+    "rehandling",
+    "closed",
+    "declined",
+    "merged",
+)
+CITIZEN = "citizen_case"  # the case a visitor proved is theirs in this session: number and code
+
+
+@bp.get("/")
+def board() -> str:
+    filters = cq.Filters(
+        year=int_arg("year", low=2000, high=2100),
+        state=_choice("state", STATES),
+        route=_choice("route", tuple(ROUTES)),
+        district=_choice("district", DISTRICTS),
+        unit=(request.args.get("unit") or "").strip()[:64] or None,
+        track=_choice("track", tuple(TRACKS)),
+        key_only=request.args.get("key") == "1",
+        overdue_only=request.args.get("overdue") == "1",
+    )
+    page = int_arg("page", high=10_000) or 1
+    with services().read() as c:
+        rows, total = cq.board(c, filters, today(), page)
+        units = cq.search_units(c)
+    return render(
+        "cases/board.html",
+        "cases/_board.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // cq.PAGE)),
+        filters=filters,
+        units=units,
+        today=today(),
+        states=STATES,
+        routes=ROUTES,
+        districts=DISTRICTS,
+        tracks=TRACKS,
+    )
+
+
+@bp.get("/stats")
+def stats() -> str:
+    year = int_arg("year", low=2000, high=2100)
+    with services().read() as c:
+        rows = cq.all_rows(c, year)
+        years = cq.years(c)
+    now = today()
+    return render(
+        "cases/stats.html",
+        year=year,
+        years=years,
+        overall=cq.stats(rows, now, _("全部")),
+        by_unit=cq.grouped(rows, "lead_unit", now),
+        by_district=cq.grouped(rows, "district", now),
+        counters=cq.counters(rows),
+    )
+
+
+@bp.get("/<number>")
+def case(number: str) -> str:
+    with services().read() as c:
+        row = found(cq.case(c, number.strip().upper()))
+        steps = cq.steps(c, row.case_id) if row.consent else []
+    return render(
+        "cases/case.html", row=row, steps=steps, overdue=cq.is_overdue(row, today()), today=today()
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response | tuple[str, int]:
+    form = CaseForm()
+    if form.validate_on_submit():
+        if form.website.data:  # the field people never see: a bot
+            abort(400)
+        receipt = services().ledger.submit_case(
+            Intake(
+                year=today().year,
+                channel="online",
+                category=form.category.data,
+                district=form.district.data,
+                title=form.title.data.strip(),
+                content=form.content.data.strip(),
+                name=form.name.data.strip(),
+                phone=normalise_phone(form.phone.data) or "",
+                consent=bool(form.consent.data),
+                received_on=today(),
+            ),
+            actor="citizen",
+        )
+        services().caught_up()
+        session[CITIZEN] = {"number": receipt.number, "code": receipt.query_code}
+        session["new_case"] = True
+        return redirect(url_for("cases.mine"), 303)
+    return render_template(
+        "cases/new.html", form=form, categories=CATEGORIES
+    ), 400 if form.errors else 200
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+def lookup() -> str | Response | tuple[str, int]:
+    form = LookupForm()
+    if form.validate_on_submit():
+        number, code = form.number.data.strip().upper(), form.code.data.strip()
+        try:
+            services().ledger.details_for_citizen(number, code)
+        except CaseError:
+            form.code.errors = [_("案件编号与查询码不匹配。")]
+            return render_template("cases/lookup.html", form=form), 401
+        session[CITIZEN] = {"number": number, "code": code}
+        return redirect(url_for("cases.mine"), 303)
+    return render_template("cases/lookup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+def mine() -> str | Response | tuple[str, int]:
+    """The citizen's own case, with their own details, once they proved it is theirs."""
+    proof = session.get(CITIZEN)
+    if not proof:
+        return redirect(url_for("cases.lookup"))
+    ledger = services().ledger
+    try:
+        details = ledger.details_for_citizen(proof["number"], proof["code"])
+    except CaseError:
+        session.pop(CITIZEN, None)
+        return redirect(url_for("cases.lookup"))
+    form = EvaluationForm()
+    if details.case.state == "replied" and form.validate_on_submit():
+        try:
+            ledger.evaluate_case(
+                proof["number"], proof["code"], form.level.data, form.reason.data or ""
+            )
+        except CaseError as error:
+            form.form_errors.append(str(error))
+        else:
+            services().caught_up()
+            return redirect(url_for("cases.mine"), 303)
+    with services().read() as c:
+        row = cq.case(c, proof["number"])
+        steps = cq.steps(c, row.case_id) if row else []
+    return render_template(
+        "cases/mine.html",
+        details=details,
+        row=row,
+        steps=steps,
+        form=form,
+        code=proof["code"],
+        new=session.pop("new_case", False),
+    ), (409 if form.errors else 200)
+
+
+@bp.post("/mine/forget")
+def forget() -> Response:
+    session.pop(CITIZEN, None)
+    return redirect(url_for("cases.board"), 303)
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    if value not in allowed:
+        abort(400, description=f"{name}={value[:20]!r}")
+    return value
+
+
+def rate_limits(app: Any, limiter: Any) -> None:
+    """Per address, and per phone number (as its keyed hash) for new messages."""
+
+    def per_phone() -> str:
+        phone = normalise_phone(request.form.get("phone", "")) or "none"
+        return "phone:" + services().ledger.vault.contact(phone)
+
+    view = app.view_functions["cases.new"]
+    view = limiter.limit(app.config["CASE_LIMIT_PER_ADDRESS"], methods=["POST"])(view)
+    view = limiter.limit(app.config["CASE_LIMIT_PER_PHONE"], key_func=per_phone, methods=["POST"])(
+        view
+    )
+    app.view_functions["cases.new"] = view
+    failed = {"deduct_when": lambda response: response.status_code == 401, "methods": ["POST"]}
+    app.view_functions["cases.lookup"] = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(
+        app.view_functions["cases.lookup"]
+    )
