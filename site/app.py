@@ -15,11 +15,13 @@ from minsheng_site import (
     api,
     auth,
     caching,
+    case_staff,
     cases,
     cli,
     errors,
     health,
     i18n,
+    intake,
     progress,
     public,
     staff,
@@ -66,10 +68,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(progress.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(intake.bp)
     auth.init_app(app)
     cases.rate_limits(app, app.extensions["minsheng_limiter"])
     caching.init_app(app, ROOT)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(case_staff.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     users_cli.init_app(app)

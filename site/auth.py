@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     csrf = CSRFProtect(app)
+    csrf.exempt("minsheng_site.intake.submit")  # a bearer-token JSON API, not a browser form
     if app.config.get("BENCH_BASELINE"):
         bench_baseline.init_app(app, csrf)
     manager = LoginManager(app)

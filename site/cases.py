@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from application.case_commands import Intake
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, TRACKS, CaseError
 from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm, normalise_phone
+from minsheng_site.messages import case_problem
 from minsheng_site.services import services
 from minsheng_site.views import found, int_arg, render, today
 from projections import case_queries as cq
@@ -155,7 +156,7 @@ def mine() -> str | Response | tuple[str, int]:
                 proof["number"], proof["code"], form.level.data, form.reason.data or ""
             )
         except CaseError as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(case_problem(error))
         else:
             services().caught_up()
             return redirect(url_for("cases.mine"), 303)

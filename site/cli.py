@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import signal
 import threading
 from pathlib import Path
@@ -13,6 +14,8 @@ from flask.cli import AppGroup
 from application.plan_file import PlanFileError, load_plan_file
 from application.simulation import NPC, SEED, SimulatedYear
 from domain.errors import DomainError
+from minsheng_site.case_forms import normalise_phone
+from minsheng_site.intake import TicketError, read_csv, register
 from minsheng_site.services import services
 from projections import queries as q
 
@@ -25,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(plan_cli)
     app.cli.add_command(projections_cli)
     app.cli.add_command(simulation_cli)
+    app.cli.add_command(cases_cli)
 
 
 @plan_cli.command("check")
@@ -150,3 +154,37 @@ def _domain_message(error: DomainError) -> str:
         lines = "\n".join(f"  {d}" for d in differences)
         return f"refused: the registered plan differs from the file:\n{lines}"
     return f"refused: {error}"
+
+
+cases_cli = AppGroup("cases", help="Citizens' cases: hotline import and personal-data erasure.")
+
+
+@cases_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--actor", default="cli:hotline-import", show_default=True)
+def import_cases(path: str, actor: str) -> None:
+    """Register a CSV export of 12345 tickets; tickets seen before are skipped."""
+    results = register(read_csv(path), "csv", actor)
+    created = sum(1 for r in results if not isinstance(r, TicketError) and r.created)
+    known = sum(1 for r in results if not isinstance(r, TicketError) and not r.created)
+    for line, result in enumerate(results, start=2):
+        if isinstance(result, TicketError):
+            click.echo(f"{path}:{line}: refused: {result}", err=True)
+    refused = len(results) - created - known
+    click.echo(f"{created} registered, {known} already registered, {refused} refused")
+
+
+@cases_cli.command("erase")
+@click.option(
+    "--phone", prompt=True, hide_input=True, help="The person's phone number (never logged)."
+)
+@click.option("--reason", required=True, help="Recorded publicly, e.g. 本人申请删除.")
+@click.option("--actor", default=lambda: f"cli:{getpass.getuser()}")
+def erase(phone: str, reason: str, actor: str) -> None:
+    """Make a person's data unrecoverable: their keys are destroyed, the history stays."""
+    normal = normalise_phone(phone)
+    if normal is None:
+        raise click.ClickException("not a phone number")
+    erased = services().ledger.erase_person(normal, reason, actor)
+    services().caught_up()
+    click.echo(f"erased: {len(erased)} case(s)")

@@ -43,6 +43,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "CASE_LIMIT_PER_ADDRESS": environ.get("CASE_LIMIT_PER_ADDRESS", "10 per hour"),
         "CASE_LIMIT_PER_PHONE": environ.get("CASE_LIMIT_PER_PHONE", "5 per day"),
         "LOOKUP_LIMIT": environ.get("LOOKUP_LIMIT", "10 per 10 minutes"),
+        # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
+        "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
         "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         # bench/reports.py only: a bare sqlite3 POST to compare report submission with.
         "BENCH_BASELINE": environ.get("BENCH_BASELINE", "0") == "1",

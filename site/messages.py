@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from domain.cases import CaseError
 from domain.progress import ReportProblem
 from domain.supervision import SupervisionError
 
@@ -54,3 +55,29 @@ def report_problem(problem: ReportProblem) -> str:
     if template is None:  # shape problems: the form and the item disagree
         return _("报告格式与本条目不符，请刷新页面后重试。")
     return str(template) % dict(problem.params)
+
+
+CASE_PROBLEMS = {
+    "transition": _l("当前阶段不能进行这一步。"),
+    "reason": _l("请说明理由。"),
+    "route": _l("请选择办理方式。"),
+    "lead_unit": _l("请填写主办单位。"),
+    "co_units": _l("主办单位不能同时是协办单位。"),
+    "working_days": _l("时限为1至60个工作日。"),
+    "track": _l("该诉求已列为重点督办，或督办类型有误。"),
+    "unit": _l("只有主办单位可以答复。"),
+    "text": _l("请填写内容。"),
+    "evaluation": _l("市民评价为满意或基本满意后才能销号。"),
+    "state": _l("该诉求已办结或已关闭。"),
+    "deadline": _l("限时督办只能缩短办理时限，且只适用于办理中的诉求。"),
+    "into": _l("请填写另一件已受理诉求的编号。"),
+    "project": _l("该项目已关联。"),
+    "consent": _l("当事人未同意公开，不能发布内容。"),
+    "not_found": _l("找不到该诉求。"),
+    "level": _l("请选择评价。"),
+}
+
+
+def case_problem(error: CaseError) -> str:
+    template = CASE_PROBLEMS.get(error.code)
+    return str(template) % dict(error.params) if template else _("操作未能完成。")

@@ -35,7 +35,7 @@ def test_load_registers_the_plan_and_projects_it(app: Flask) -> None:
     assert app.test_client().get("/plans/2023/items/9").status_code == 200
     assert run(app, "projections", "status") == (
         0,
-        "catalog: 71/71\nprogress: 71/71\nstaff: 71/71\nsupervision: 71/71\n",
+        "cases: 71/71\ncatalog: 71/71\nprogress: 71/71\nstaff: 71/71\nsupervision: 71/71\n",
     )
 
 

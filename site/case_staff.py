@@ -1,0 +1,232 @@
+"""Staff handling of cases: the case task force (市政府办公室) runs the loop; units reply.
+
+The original words and contact details are opened only here, for the
+handling units and the task force, and never written to a read model or log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from application.case_commands import Intake
+from domain.cases import CaseError
+from minsheng_site import case_forms as f
+from minsheng_site.messages import case_problem
+from minsheng_site.services import services
+from minsheng_site.views import today
+from projections import case_queries as cq
+
+bp = Blueprint("case_staff", __name__, url_prefix="/staff/cases")
+TASK_FORCE = "市政府办公室"  # the 双专班 office that runs the cases
+
+
+def is_task_force() -> bool:
+    return TASK_FORCE in current_user.member.scopes("admin")
+
+
+@dataclass(frozen=True)
+class Action:
+    form: type[Any]
+    allowed: Callable[[Any], bool]  # given the case aggregate
+    run: Callable[[Any, Any], None]  # given the case (aggregate) and the validated form
+
+
+def _ledger() -> Any:
+    return services().ledger
+
+
+def _units(text: str) -> list[str]:
+    return [
+        u.strip()
+        for u in (text or "").replace("，", ",").replace("、", ",").split(",")
+        if u.strip()
+    ]
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        f.EmptyForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().accept_case(str(c.id), current_user.actor),
+    ),
+    "decline": Action(
+        f.DeclineForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().decline_case(str(c.id), form.reason.data, current_user.actor),
+    ),
+    "assign": Action(
+        f.AssignForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().assign_case(
+            str(c.id),
+            form.route.data,
+            form.lead_unit.data.strip(),
+            _units(form.co_units.data),
+            form.working_days.data,
+            current_user.actor,
+        ),
+    ),
+    "track": Action(
+        f.TrackForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().supervise_case_key(
+            str(c.id), form.track.data, current_user.actor
+        ),
+    ),
+    "reply": Action(
+        f.TextForm,
+        lambda c: current_user.member.unit == c.lead_unit,
+        lambda c, form: _ledger().reply_case(
+            str(c.id), form.text.data, current_user.member.unit, current_user.actor
+        ),
+    ),
+    "note": Action(
+        f.NoteForm,
+        lambda c: is_task_force() or current_user.member.has("supervisor"),
+        lambda c, form: _ledger().note_case_supervision(
+            str(c.id), form.text.data, form.within_days.data, current_user.actor
+        ),
+    ),
+    "merge": Action(
+        f.MergeForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().merge_case(
+            str(c.id), form.into.data.strip().upper(), current_user.actor
+        ),
+    ),
+    "close": Action(
+        f.EmptyForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().close_case(str(c.id), current_user.actor),
+    ),
+    "link": Action(
+        f.LinkForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().link_case_to_project(
+            str(c.id), c.year, form.project.data.strip(), form.note.data or "", current_user.actor
+        ),
+    ),
+    "redact": Action(
+        f.RedactForm,
+        lambda c: is_task_force(),
+        lambda c, form: _ledger().redact_case(
+            str(c.id), form.title.data, form.text.data or "", form.reason.data, current_user.actor
+        ),
+    ),
+}
+
+
+@bp.get("/")
+@login_required
+def queue() -> str:
+    """定期梳理: open cases, oldest first, with their age and time limit."""
+    unit = None if is_task_force() else current_user.member.unit
+    if unit is None and not is_task_force():
+        abort(403)
+    with services().read() as c:
+        rows = cq.open_cases(c, unit)
+    return render_template("staff/cases.html", rows=rows, today=today(), task_force=is_task_force())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def hotline() -> str | Response | tuple[str, int]:
+    """A call to the 12345 hotline, entered by the task force."""
+    if not is_task_force():
+        abort(403)
+    form = f.HotlineCaseForm()
+    if form.validate_on_submit():
+        receipt = _ledger().submit_case(
+            Intake(
+                year=form.received_on.data.year,
+                channel="hotline",
+                category=form.category.data,
+                district=form.district.data,
+                title=form.title.data.strip(),
+                content=form.content.data.strip(),
+                name=form.name.data.strip(),
+                phone=f.normalise_phone(form.phone.data) or "",
+                consent=bool(form.consent.data),
+                received_on=form.received_on.data,
+                external_id=(form.external_id.data or "").strip() or None,
+            ),
+            actor=current_user.actor,
+        )
+        services().caught_up()
+        if receipt.created:
+            flash(
+                _(
+                    "已登记为%(number)s。请告知来电人查询码：%(code)s",
+                    number=receipt.number,
+                    code=receipt.query_code,
+                )
+            )
+        else:
+            flash(_("该工单已登记为%(number)s，未重复登记。", number=receipt.number))
+        return redirect(url_for("case_staff.case", case_id=receipt.case_id), 303)
+    return render_template("staff/case_new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/<uuid:case_id>")
+@login_required
+def case(case_id: Any) -> str:
+    details = _details(str(case_id))
+    forms = {
+        name: action.form(prefix=name)
+        for name, action in ACTIONS.items()
+        if action.allowed(details.case)
+    }
+    with services().read() as c:
+        row = cq.case(c, details.case.number)
+        steps = cq.steps(c, str(case_id))
+    return render_template(
+        "staff/case.html", details=details, row=row, steps=steps, forms=forms, today=today()
+    )
+
+
+@bp.post("/<uuid:case_id>/<action>")
+@login_required
+def act(case_id: Any, action: str) -> str | Response | tuple[str, int]:
+    step = ACTIONS.get(action) or abort(404)
+    details = _details(str(case_id))
+    if not step.allowed(details.case):
+        abort(403)
+    form = step.form(prefix=action)
+    if form.validate_on_submit():
+        try:
+            step.run(details.case, form)
+        except CaseError as error:
+            form.form_errors.append(case_problem(error))
+        else:
+            services().caught_up()
+            flash(_("已记录。"))
+            return redirect(url_for("case_staff.case", case_id=case_id), 303)
+    forms = {name: a.form(prefix=name) for name, a in ACTIONS.items() if a.allowed(details.case)}
+    forms[action] = form
+    with services().read() as c:
+        row = cq.case(c, details.case.number)
+        steps = cq.steps(c, str(case_id))
+    return render_template(
+        "staff/case.html",
+        details=details,
+        row=row,
+        steps=steps,
+        forms=forms,
+        today=today(),
+        failed=action,
+    ), 409
+
+
+def _details(case_id: str) -> Any:
+    member = current_user.member
+    try:
+        return _ledger().details_for_unit(case_id, member.unit, admin=is_task_force())
+    except CaseError as error:
+        abort(404 if error.code == "not_found" else 403)

@@ -1,0 +1,142 @@
+"""Cases from the 12345 hotline platform: an authenticated JSON endpoint and a CSV import.
+
+Both are idempotent by the platform's ticket number (external_id): sending
+the same ticket twice registers one case.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from werkzeug.wrappers import Response
+
+from application.case_commands import CaseReceipt, Intake
+from domain.cases import CATEGORIES, DISTRICTS
+from minsheng_site.case_forms import normalise_phone
+from minsheng_site.services import services
+
+bp = Blueprint("intake", __name__, url_prefix="/api/v1")
+
+
+class Ticket(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: str = Field(min_length=1, max_length=40)
+    received_on: date
+    category: str
+    district: str
+    title: str = Field(min_length=1, max_length=60)
+    content: str = Field(min_length=1, max_length=2000)
+    name: str = Field(min_length=1, max_length=30)
+    phone: str = Field(min_length=5, max_length=20)
+    consent: bool = False
+
+    def intake(self, channel: str) -> Intake:
+        problems = []
+        if self.category not in CATEGORIES:
+            problems.append(("category", f"one of {', '.join(CATEGORIES)}"))
+        if self.district not in DISTRICTS:
+            problems.append(("district", f"one of {', '.join(DISTRICTS)}"))
+        phone = normalise_phone(self.phone)
+        if phone is None:
+            problems.append(("phone", "a mainland mobile or a landline with its area code"))
+        if problems:
+            raise TicketError(problems)
+        return Intake(
+            year=self.received_on.year,
+            channel=channel,
+            category=self.category,
+            district=self.district,
+            title=self.title,
+            content=self.content,
+            name=self.name,
+            phone=phone or "",
+            consent=self.consent,
+            received_on=self.received_on,
+            external_id=self.external_id,
+        )
+
+
+class TicketError(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+
+
+def register(
+    tickets: Iterable[dict[str, Any]], channel: str, actor: str
+) -> list[CaseReceipt | TicketError]:
+    """Each ticket registered (or found registered already), or why not."""
+    out: list[CaseReceipt | TicketError] = []
+    for raw in tickets:
+        try:
+            ticket = Ticket.model_validate(raw)
+            out.append(services().ledger.submit_case(ticket.intake(channel), actor))
+        except ValidationError as error:
+            out.append(
+                TicketError(
+                    [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors()]
+                )
+            )
+        except TicketError as error:
+            out.append(error)
+    services().caught_up()
+    return out
+
+
+@bp.post("/cases")
+def submit() -> tuple[Response, int]:
+    _authenticate()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "bad_request", "a JSON object is expected"), 400
+    [result] = register([body], "api", "api:hotline")
+    if isinstance(result, TicketError):
+        response = jsonify(
+            {
+                "error": {
+                    "status": 422,
+                    "code": "invalid",
+                    "message": "the ticket was refused",
+                    "fields": [{"field": f, "message": m} for f, m in result.problems],
+                }
+            }
+        )
+        return response, 422
+    payload = {"number": result.number, "created": result.created}
+    if result.query_code:
+        payload["query_code"] = result.query_code  # for the platform to pass on to the caller, once
+    return jsonify(payload), 201 if result.created else 200
+
+
+def _authenticate() -> None:
+    expected = current_app.config.get("INTAKE_API_TOKEN") or ""
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        abort(401, description="a valid bearer token is needed")
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return jsonify({"error": {"status": status, "code": code, "message": message}})
+
+
+def read_csv(path: str) -> list[dict[str, Any]]:
+    """Rows of a hotline export: external_id, received_on, category, district, title, content,
+    name, phone, consent (是/否, yes/no, 1/0)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["consent"] = str(row.get("consent", "")).strip().lower() in (
+            "1",
+            "yes",
+            "true",
+            "是",
+            "y",
+        )
+    return rows
