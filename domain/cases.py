@@ -341,10 +341,11 @@ class Case(Aggregate):
                 "deadline",
                 "only a case being handled has a time limit",
             )
+            overdue = self.deadline is not None and self.deadline < at.date()
             _require(
-                self.deadline is None or new_deadline < self.deadline,
+                overdue or self.deadline is None or new_deadline < self.deadline,
                 "deadline",
-                "督办 shortens the time limit",
+                "督办 shortens the time limit (or sets one for an overdue case)",
             )
         self.trigger_event(
             self.SupervisionNoted,

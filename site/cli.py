@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from application.plan_file import PlanFileError, load_plan_file
+from application.simulated_cases import SimulatedCases
 from application.simulation import NPC, SEED, SimulatedYear
 from domain.errors import DomainError
 from minsheng_site.case_forms import normalise_phone
@@ -82,11 +83,13 @@ def load_simulation(seed: int, year: int | None) -> None:
         click.echo("the simulated year is loaded already; nothing written")
         return
     summary = SimulatedYear(ledger, spec, seed).write()
+    cases = SimulatedCases(ledger, spec.year, seed=seed).write()
     services().caught_up()
     click.echo(
         f"simulated {year}: {summary.reports} reports, {summary.corrections} corrections, "
-        f"{summary.visits} supervision records, {summary.findings} findings "
-        f"({summary.skipped} generated steps refused by the rules and left out)"
+        f"{summary.visits} supervision records, {summary.findings} findings, "
+        f"{cases.cases} citizens' cases ({cases.closed} closed, {cases.erased} people erased); "
+        f"{summary.skipped + cases.refused} generated steps refused by the rules and left out"
     )
 
 
