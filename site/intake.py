@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from werkzeug.wrappers import Response
 
 from application.case_commands import CaseReceipt, Intake
@@ -34,20 +34,32 @@ class Ticket(BaseModel):
     title: str = Field(min_length=1, max_length=60)
     content: str = Field(min_length=1, max_length=2000)
     name: str = Field(min_length=1, max_length=30)
-    phone: str = Field(min_length=5, max_length=20)
+    phone: str = Field(max_length=20)
     consent: bool = False
 
-    def intake(self, channel: str) -> Intake:
-        problems = []
-        if self.category not in CATEGORIES:
-            problems.append(("category", f"one of {', '.join(CATEGORIES)}"))
-        if self.district not in DISTRICTS:
-            problems.append(("district", f"one of {', '.join(DISTRICTS)}"))
-        phone = normalise_phone(self.phone)
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(f"one of {', '.join(CATEGORIES)}")
+        return value
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, value: str) -> str:
+        if value not in DISTRICTS:
+            raise ValueError(f"one of {', '.join(DISTRICTS)}")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        phone = normalise_phone(value)
         if phone is None:
-            problems.append(("phone", "a mainland mobile or a landline with its area code"))
-        if problems:
-            raise TicketError(problems)
+            raise ValueError("a mainland mobile, or a landline with its area code")
+        return phone
+
+    def intake(self, channel: str) -> Intake:
         return Intake(
             year=self.received_on.year,
             channel=channel,
@@ -56,7 +68,7 @@ class Ticket(BaseModel):
             title=self.title,
             content=self.content,
             name=self.name,
-            phone=phone or "",
+            phone=self.phone,
             consent=self.consent,
             received_on=self.received_on,
             external_id=self.external_id,
@@ -84,8 +96,6 @@ def register(
                     [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors()]
                 )
             )
-        except TicketError as error:
-            out.append(error)
     services().caught_up()
     return out
 
