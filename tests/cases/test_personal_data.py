@@ -1,4 +1,4 @@
-"""Canary personal data: in no public page, API answer, log line or stored row — and gone after erasure.
+"""Canary personal data: in no public page, API answer, log or stored row; gone after erasure.
 
 Two citizens with made-up, unique names, phone numbers and words go through
 the whole loop (one through the web form without consent, one through the
@@ -140,7 +140,7 @@ def test_canaries_reach_no_public_page_log_or_stored_row_and_erasure_makes_them_
 ) -> None:
     caplog.set_level(logging.DEBUG)
     citizen, staff, public = app.test_client(), app.test_client(), app.test_client()
-    number, code = submit_secret_case(citizen)
+    number, _code = submit_secret_case(citizen)
     api = public.post(
         "/api/v1/cases",
         headers={"Authorization": f"Bearer {TOKEN}"},
