@@ -1,0 +1,116 @@
+"""A citizen's case in a real browser: submit, follow, 不满意 and sent back, then closed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+
+from domain.plan_spec import PlanSpec
+from tests.browser.conftest import axe_violations, screenshot, serve
+from tests.clock import Clock
+from tests.conftest import make_app
+from tests.web.staff_helpers import PASSWORD, add_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def case_server(tmp_path: Path, plan_spec: PlanSpec) -> Iterator[str]:
+    app: Flask = make_app(f"sqlite:///{tmp_path / 'cases.sqlite3'}", tmp_path)
+    services = app.extensions["minsheng"]
+    services.ledger.clock = Clock("2023-09-04T09:00")
+    services.ledger.register_plan(plan_spec, "test")
+    add_staff(app, "gov.chen", ("admin", "市政府办公室"))
+    add_staff(app, "wg.li", ("reporter", "市文广旅游局"))
+    yield from serve(app)
+
+
+def sign_in(page: Page, server: str, username: str) -> None:
+    page.goto(server + "/staff/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("工作台")
+
+
+def staff_step(page: Page, summary: str, fields: dict[str, str] | None = None) -> None:
+    details = page.locator(f"details.action:has(> summary:text-is('{summary}'))")
+    details.locator("summary").click()
+    for name, value in (fields or {}).items():
+        control = details.locator(f"[name='{name}']")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    details.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("已记录")
+
+
+def test_a_citizen_case_through_the_whole_loop(browser: Browser, case_server: str) -> None:
+    citizen = browser.new_context(locale="zh-CN", bypass_csp=True).new_page()
+    citizen.goto(case_server + "/cases/new")
+    assert axe_violations(citizen) == []
+    citizen.fill("#title", "公园健身器材损坏")
+    citizen.select_option("#category", "文体旅游")
+    citizen.select_option("#district", "滨湖区")
+    citizen.fill("#content", "蠡湖公园内健身器材损坏多日无人维修，老人锻炼不便。")
+    citizen.fill("#name", "测试市民")
+    citizen.fill("#phone", "139 0000 1111")
+    citizen.check("#consent")
+    citizen.click("button[type=submit]")
+    expect(citizen.locator(".flash")).to_contain_text("已收到您的诉求")
+    number, _code = re.findall(r'class="code">([^<]+)<', citizen.content())
+    screenshot(citizen, "case-submitted")
+    assert axe_violations(citizen) == []
+
+    staff = browser.new_context(locale="zh-CN").new_page()
+    sign_in(staff, case_server, "gov.chen")
+    staff.goto(case_server + "/staff/cases/")
+    staff.click(f"text={number}")
+    expect(staff.locator("#private + dl")).to_contain_text("测试市民")
+    staff_step(staff, "受理")
+    staff_step(
+        staff,
+        "交办",
+        {"assign-route": "hotline", "assign-lead_unit": "市文广旅游局", "assign-working_days": "5"},
+    )
+    staff_step(staff, "列为市级重点督办", {"track-track": "weixingfu"})
+    case_url = staff.url
+
+    unit = browser.new_context(locale="zh-CN").new_page()
+    sign_in(unit, case_server, "wg.li")
+    unit.goto(case_url)
+    staff_step(unit, "答复", {"reply-text": "已更换损坏的健身器材。"})
+
+    citizen.goto(case_server + "/cases/mine")
+    expect(citizen.locator(".reply")).to_contain_text("已更换损坏的健身器材")
+    citizen.check("input[value='unsatisfied']")
+    citizen.fill("#reason", "只换了一台，其余仍然损坏")
+    citizen.click("text=提交评价")
+    expect(citizen.locator(".case-rehandling")).to_be_visible()
+    screenshot(citizen, "case-sent-back")
+
+    unit.goto(case_url)
+    staff_step(unit, "答复", {"reply-text": "其余器材已全部更换。"})
+    citizen.goto(case_server + "/cases/mine")
+    citizen.check("input[value='satisfied']")
+    citizen.click("text=提交评价")
+    staff.goto(case_url)
+    staff_step(staff, "销号")
+    expect(staff.locator("h1 .case-closed")).to_be_visible()
+
+    public = browser.new_context(locale="zh-CN", bypass_csp=True).new_page()
+    public.goto(case_server + f"/cases/{number}")
+    expect(public.locator("h1")).to_contain_text("公园健身器材损坏")
+    expect(public.locator(".timeline")).to_contain_text("发回重办")
+    assert "测试市民" not in public.content() and "13900001111" not in public.content()
+    screenshot(public, "case-public")
+    assert axe_violations(public) == []
+    for url in ("/cases/", "/cases/stats", "/cases/lookup"):
+        public.goto(case_server + url)
+        assert axe_violations(public) == [], url
