@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -21,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     LargeBinary,
@@ -80,7 +83,7 @@ class Vault:
                 return str(found)
         key_id = str(uuid4())
         try:
-            with self.engine.begin() as c:
+            with self._writing() as c:
                 c.execute(
                     insert(keys).values(
                         key_id=key_id, secret=AESGCM.generate_key(256), created_at=datetime.now(UTC)
@@ -106,7 +109,7 @@ class Vault:
         return base64.b64encode(nonce + body).decode()
 
     def remember(self, key_id: str, case_id: str) -> None:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             exists = c.execute(
                 select(sealed_cases.c.case_id).where(
                     sealed_cases.c.key_id == key_id, sealed_cases.c.case_id == case_id
@@ -143,9 +146,15 @@ class Vault:
             )
 
     def destroy(self, key_id: str) -> None:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(delete(keys).where(keys.c.key_id == key_id))
             c.execute(delete(contacts).where(contacts.c.key_id == key_id))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction that takes SQLite's write lock first (no read-then-upgrade)."""
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as c, c.begin():
+            yield c
 
     def _secret(self, key_id: str) -> bytes | None:
         with self.engine.connect() as c:

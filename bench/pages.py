@@ -12,6 +12,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from application.simulated_cases import SimulatedCases
 from application.simulation import SimulatedYear
 from bench.common import ROOT, Gunicorn, machine, save, wrk
 from minsheng_site import create_app
@@ -20,6 +21,8 @@ PAGES = {
     "item page (/plans/2023/items/8)": "/plans/2023/items/8",
     "project + timeline (/projects/9.1)": "/plans/2023/projects/9.1",
     "dashboard (/plans/2023/progress)": "/plans/2023/progress",
+    "case board (/cases/, 1,700 cases)": "/cases/",
+    "case statistics (/cases/stats)": "/cases/stats",
     "project index (/plans/2023/projects/)": "/plans/2023/projects/",
 }
 STATIC = ROOT / "static" / "bench"
@@ -40,6 +43,7 @@ def main() -> None:
         plan = load_plan_file(ROOT / "plans/2023/plan.yaml")
         services.ledger.register_plan(plan, "bench")
         SimulatedYear(services.ledger, plan).write()  # the pages as make run shows them
+        SimulatedCases(services.ledger, plan.year).write()
         services.caught_up()
         services.close()
 

@@ -101,6 +101,8 @@ def run(
                 latencies.append(took)
                 if status != expect:
                     failures.append(status)
+                    if len(failures) == 1:
+                        print(f"first failure: {status} {path}")
 
     threads = [
         threading.Thread(target=worker, args=pair) for pair in zip(clients, work, strict=True)

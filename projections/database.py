@@ -40,6 +40,8 @@ WRITE = {"sqlite_begin": "IMMEDIATE"}
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # hide_parameters: a failing statement's values never reach an exception or a log line.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_connect)
