@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -67,19 +68,22 @@ def board() -> str:
 @bp.get("/stats")
 def stats() -> str:
     year = int_arg("year", low=2000, high=2100)
-    with services().read() as c:
-        rows = cq.all_rows(c, year)
-        years = cq.years(c)
     now = today()
-    return render(
-        "cases/stats.html",
-        year=year,
-        years=years,
-        overall=cq.stats(rows, now, _("全部")),
-        by_unit=cq.grouped(rows, "lead_unit", now),
-        by_district=cq.grouped(rows, "district", now),
-        counters=cq.counters(rows),
-    )
+
+    def compute() -> dict[str, Any]:
+        with services().read() as c:
+            rows = cq.all_rows(c, year)
+            return {
+                "years": cq.years(c),
+                "overall": cq.stats(rows, now, _("全部")),
+                "by_unit": cq.grouped(rows, "lead_unit", now),
+                "by_district": cq.grouped(rows, "district", now),
+                "counters": cq.counters(rows),
+            }
+
+    # Derived from every case: computed once per state of the log (and day, and language).
+    figures = services().once(("case-stats", year, now, str(get_locale())), compute)
+    return render("cases/stats.html", year=year, **figures)
 
 
 @bp.get("/<number>")

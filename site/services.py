@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import Connection, Engine, create_engine
@@ -26,6 +27,8 @@ from projections.projector import Projector
 from projections.staff import Staff
 from projections.supervision import Supervision
 
+T = TypeVar("T")
+
 
 @dataclass
 class Services:
@@ -34,7 +37,7 @@ class Services:
     projector: Projector
     credentials: CredentialStore
     _stop: threading.Event = field(default_factory=threading.Event)
-    _progress: dict[tuple[int, date, int | None], PlanProgress] = field(default_factory=dict)
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -64,14 +67,18 @@ class Services:
 
     def plan_progress(self, c: Connection, plan: q.PlanView, as_of: date) -> PlanProgress:
         """The whole plan's progress as of a day, computed once per state of the log."""
-        key = (plan.year, as_of, self.ledger.recorder.max_notification_id())
-        found = self._progress.get(key)
+        return self.once(("progress", plan.year, as_of), lambda: plan_progress(c, plan, as_of))
+
+    def once(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, kept until the log moves on: what a page derives from the whole log."""
+        full = (*key, self.ledger.recorder.max_notification_id())
+        found = self._memo.get(full)
         if found is None:
-            found = plan_progress(c, plan, as_of)
-            if len(self._progress) >= 32:
-                self._progress.clear()
-            self._progress[key] = found
-        return found
+            found = compute()
+            if len(self._memo) >= 64:
+                self._memo.clear()
+            self._memo[full] = found
+        return found  # type: ignore[no-any-return]
 
     def caught_up(self) -> int:
         """Read-your-writes: bring every read model up to what was just written."""
