@@ -166,3 +166,21 @@ def _todays_progress_events() -> list[dict[str, object]]:
         {"topic": n.topic, "state": json.loads(n.state)}
         for n in app.recorder.select_notifications(1, 1000)
     ]
+
+
+def test_version_1_case_events_still_replay() -> None:
+    from domain.cases import CLOSED, MERGED, Case, CaseIndex, Erasure
+
+    aggregates = list(replay(FIXTURE.with_name("stored_events_v1_cases.json")).values())
+    cases = sorted((a for a in aggregates if isinstance(a, Case)), key=lambda c: c.state)
+    assert [c.state for c in cases] == [CLOSED, MERGED]
+    closed = cases[0]
+    assert (closed.rehandled, closed.track, closed.escalated, closed.projects) == (
+        1,
+        "weixingfu",
+        True,
+        ((2023, "17.2"),),
+    )
+    assert len([a for a in aggregates if isinstance(a, CaseIndex)]) == 3  # two numbers, one ticket
+    [erasure] = [a for a in aggregates if isinstance(a, Erasure)]
+    assert erasure.cases == (str(closed.id),)
