@@ -30,6 +30,7 @@ from domain.schedule import (
     timeliness,
 )
 from projections import queries as q
+from projections.cases import CaseRow
 from projections.progress import ProgressReport
 from projections.supervision_queries import FindingView
 
@@ -240,10 +241,9 @@ def plan_progress(c: Connection, plan: q.PlanView, as_of: date) -> PlanProgress:
 
 def simulated_present(c: Connection) -> bool:
     """Is any of the labelled simulated year in the log? (A banner says so on every page.)"""
-    found = c.execute(
-        select(ProgressReport.report_id).where(ProgressReport.simulated.is_(True)).limit(1)
-    ).first()
-    return found is not None
+    reports = select(ProgressReport.report_id).where(ProgressReport.simulated.is_(True)).limit(1)
+    cases = select(CaseRow.case_id).where(CaseRow.simulated.is_(True)).limit(1)
+    return c.execute(reports).first() is not None or c.execute(cases).first() is not None
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config, TRANSLATIONS=ROOT / "translations", JSON_SORT_KEYS=False)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # no form or API body is bigger
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 

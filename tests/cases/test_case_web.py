@@ -260,3 +260,19 @@ def test_statistics_show_counts_formulas_and_targets(client: FlaskClient) -> Non
     assert "/ 1500" in html and "/ 520" in html and "/ 120" in html
     assert "办结率 = 已销号 ÷ 办理。" in html
     assert "（0 / 0）" in html  # a rate with nothing to count says so
+
+
+def test_an_oversized_body_is_refused_cleanly(client: FlaskClient) -> None:
+    response = client.post("/cases/new", data={"content": "x" * (2 * 1024 * 1024)})
+    assert response.status_code in (400, 413)  # refused before anything is read; never a 500
+    assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_a_simulated_case_is_labelled_everywhere(app: Flask) -> None:
+    from application.simulated_cases import SimulatedCases
+
+    SimulatedCases(app.extensions["minsheng"].ledger, 2023, count=5).write()
+    app.extensions["minsheng"].caught_up()
+    client = app.test_client()
+    assert "演示数据" in client.get("/").get_data(as_text=True)
+    assert "模拟" in client.get("/cases/").get_data(as_text=True)
