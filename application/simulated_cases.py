@@ -9,17 +9,15 @@ are sealed like real ones and never shown.
 
 from __future__ import annotations
 
-import heapq
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from application.case_commands import Intake
 from application.ledger import Ledger
+from application.sim_schedule import SimSchedule
 from domain.cases import DISTRICTS
-from domain.errors import DomainError
-from domain.progress import LOCAL
 from domain.workdays import add_workdays
 
 SEED = 20230314
@@ -82,8 +80,7 @@ class SimulatedCases:
     def __init__(self, ledger: Ledger, year: int, count: int = 1700, seed: int = SEED) -> None:
         self.ledger, self.year, self.count = ledger, year, count
         self.rng = random.Random(seed)
-        self.actions: list[tuple[datetime, int, Callable[[], object]]] = []
-        self.sequence = 0
+        self.schedule = SimSchedule(self.rng)
         self.numbers: list[str] = []
         self.accepted: list[str] = []
         self.counts = {"cases": 0, "closed": 0, "erased": 0, "refused": 0}
@@ -95,26 +92,13 @@ class SimulatedCases:
         for n in range(self.count):
             received = start + timedelta(days=self.rng.randrange(span))
             self._at(received, 9 + self.rng.randrange(9), self._intake(n, received))
-        system = self.ledger.clock
-        try:
-            while self.actions:
-                when, _order, action = heapq.heappop(self.actions)
-                self.ledger.clock = lambda when=when: when  # type: ignore[method-assign]
-                try:
-                    action()
-                except DomainError as error:
-                    self.refusals.append(str(getattr(error, "code", error)))
-                    self.counts["refused"] += 1
-        finally:
-            self.ledger.clock = system  # type: ignore[method-assign]
+        self.refusals = self.schedule.run(self.ledger)
+        self.counts["refused"] = len(self.refusals)
         return CaseSummary(**self.counts)
 
     def _at(self, day: date, hour: int, action: Callable[[], object]) -> None:
-        if day.year != self.year:
-            return  # what would happen next year is left out
-        self.sequence += 1
-        when = datetime.combine(day, time(hour, self.rng.randrange(60)), tzinfo=LOCAL)
-        heapq.heappush(self.actions, (when, self.sequence, action))
+        if day.year == self.year:  # what would happen next year is left out
+            self.schedule.at(day, hour, action)
 
     def _later(self, day: date, low: int, high: int) -> date:
         days = self.rng.randint(low, high)

@@ -8,18 +8,17 @@ it is present. Nothing here is true: it only lets the site look alive.
 
 from __future__ import annotations
 
-import heapq
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from uuid import UUID
 
 from application.ledger import Ledger
-from domain.errors import DomainError
+from application.sim_schedule import SimSchedule
 from domain.plan_spec import PlanSpec, ProjectSpec, Target
-from domain.progress import LOCAL, Period, ProjectValues
+from domain.progress import Period, ProjectValues
 from domain.schedule import expected_share
 from domain.staff import Role
 from domain.supervision import KINDS
@@ -76,8 +75,7 @@ class SimulatedYear:
         self.year = plan.year
         self.first = Period.of(plan.document.date)
         self.last = Period.of(plan.schedule.deadline)
-        self.actions: list[tuple[datetime, int, Callable[[], object]]] = []  # a heap
-        self.sequence = 0
+        self.schedule = SimSchedule(self.rng)
         self.counts = {"reports": 0, "corrections": 0, "visits": 0, "findings": 0, "skipped": 0}
         self.report_ids: dict[tuple[int, Period], str] = {}
 
@@ -86,23 +84,11 @@ class SimulatedYear:
         for item in self.plan.items:
             self._reports(item.number, item.units[0], item.projects)
         self._supervision()
-        system = self.ledger.clock
-        try:
-            while self.actions:
-                when, _order, action = heapq.heappop(self.actions)
-                self.ledger.clock = lambda when=when: when  # type: ignore[method-assign]
-                try:
-                    action()  # may schedule follow-ups
-                except DomainError:
-                    self.counts["skipped"] += 1  # a generated step the rules refuse is left out
-        finally:
-            self.ledger.clock = system  # type: ignore[method-assign]
+        self.counts["skipped"] = len(self.schedule.run(self.ledger))
         return Summary(**self.counts)
 
     def _at(self, day: date, hour: int, action: Callable[[], object]) -> None:
-        when = datetime.combine(day, time(hour, self.rng.randrange(60)), tzinfo=LOCAL)
-        self.sequence += 1
-        heapq.heappush(self.actions, (when, self.sequence, action))
+        self.schedule.at(day, hour, action)
 
     # Accounts --------------------------------------------------------------
 

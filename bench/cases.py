@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from application.plan_file import load_plan_file
-from bench.common import ROOT, Gunicorn, machine, save
+from bench.common import ROOT, Gunicorn, report_posts
 from bench.reports import Client, run
 from minsheng_site import create_app
 
@@ -66,17 +66,7 @@ def main() -> None:
         baseline = run([Client(server.port) for _ in clients], baseline_work, expect=204)
     finally:
         server.stop()
-    print(f"machine: {machine()}")
-    posts = f"{cases['requests']:.0f} POSTs of each kind"
-    print(f"gunicorn 2 sync workers, SQLite, {len(clients)} clients, {posts}\n")
-    print(f"{'':28} {'POST/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
-    for name, r in (("case submission", cases), ("bare sqlite3 insert POST", baseline)):
-        figures = (
-            f"{r['per_second']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['failures']:7.0f}"
-        )
-        print(f"{name:28} {figures}")
-    print(f"\nratio (cases / baseline): {cases['per_second'] / baseline['per_second']:.3f}")
-    save("cases", {"machine": machine(), "cases": cases, "baseline": baseline})
+    report_posts("case submission", len(clients), cases, baseline)
 
 
 if __name__ == "__main__":

@@ -103,3 +103,20 @@ def save(name: str, data: dict) -> Path:  # type: ignore[type-arg]
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2))
     return path
+
+
+def report_posts(
+    name: str, clients: int, measured: dict[str, float], baseline: dict[str, float]
+) -> None:
+    """Print POST throughput against the bare sqlite3 baseline, and save both."""
+    print(f"machine: {machine()}")
+    posts = f"{measured['requests']:.0f} POSTs of each kind"
+    print(f"gunicorn 2 sync workers, SQLite, {clients} clients, {posts}\n")
+    print(f"{'':28} {'POST/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
+    for label, r in ((name, measured), ("bare sqlite3 insert POST", baseline)):
+        figures = (
+            f"{r['per_second']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['failures']:7.0f}"
+        )
+        print(f"{label:28} {figures}")
+    print(f"\nratio ({name} / baseline): {measured['per_second'] / baseline['per_second']:.3f}")
+    save(name.replace(" ", "-"), {"machine": machine(), "measured": measured, "baseline": baseline})

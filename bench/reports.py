@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from application.plan_file import load_plan_file
-from bench.common import ROOT, Gunicorn, machine, save
+from bench.common import ROOT, Gunicorn, report_posts
 from domain.plan_spec import PlanSpec
 from domain.progress import Period
 from minsheng_site import create_app
@@ -167,17 +167,7 @@ def main() -> None:
     finally:
         server.stop()
 
-    print(f"machine: {machine()}")
-    posts = f"{reports['requests']:.0f} POSTs of each kind"
-    print(f"gunicorn 2 sync workers, SQLite, {len(units)} clients, {posts}\n")
-    print(f"{'':28} {'POST/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
-    for name, r in (("report submission", reports), ("bare sqlite3 insert POST", baseline)):
-        figures = (
-            f"{r['per_second']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['failures']:7.0f}"
-        )
-        print(f"{name:28} {figures}")
-    print(f"\nratio (reports / baseline): {reports['per_second'] / baseline['per_second']:.3f}")
-    save("reports", {"machine": machine(), "reports": reports, "baseline": baseline})
+    report_posts("report submission", len(clients), reports, baseline)
 
 
 if __name__ == "__main__":
