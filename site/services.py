@@ -24,6 +24,7 @@ from projections.database import make_engine
 from projections.progress import Progress
 from projections.progress_queries import PlanProgress, plan_progress
 from projections.projector import Projector
+from projections.public_log import PublicLog
 from projections.staff import Staff
 from projections.supervision import Supervision
 
@@ -55,7 +56,14 @@ class Services:
         )
         ledger.vault = Vault(keys, pepper)
         engine = make_engine(settings.sqlalchemy_url)
-        projections = [Catalog(), Progress(), Supervision(), Staff(), Cases(ledger.vault)]
+        projections = [
+            Catalog(),
+            Progress(),
+            Supervision(),
+            Staff(),
+            Cases(ledger.vault),
+            PublicLog(),
+        ]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)
         projector.setup()
         return cls(ledger, engine, projector, CredentialStore(engine))

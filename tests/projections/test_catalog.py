@@ -15,7 +15,7 @@ from tests.projections.helpers import category_totals, dump
 
 def test_the_catalog_holds_the_plan_as_registered(services: Services, plan_spec: PlanSpec) -> None:
     services.ledger.register_plan(plan_spec, "a")
-    assert services.caught_up() == 71
+    assert services.projector.catch_up(["catalog"]) == 71
     with services.read() as c:
         plan = q.plan(c, 2023)
         assert plan is not None
@@ -63,7 +63,7 @@ def test_a_rebuild_from_zero_gives_the_same_rows(services: Services, plan_spec: 
     services.ledger.register_plan(plan_spec, "a")
     services.caught_up()
     before = dump(services.engine)
-    assert services.projector.rebuild() == 71
+    assert services.projector.rebuild(["catalog"]) == 71
     assert dump(services.engine) == before
     assert category_totals(services.engine) == {2023: (60, 118)}
 

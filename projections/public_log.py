@@ -1,0 +1,128 @@
+"""The public log: every public entry in log order with its hash, and its subjects for feeds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, MutableMapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Integer, String, Text, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from projections.database import ReadModel, UtcDateTime
+from projections.projection import Handler, Projection
+from projections.public_entries import _HANDLERS, GENESIS, Deriver, chain
+
+
+class LogEntry(ReadModel):
+    __tablename__ = "public_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)  # the store's notification id
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    business_date: Mapped[str | None] = mapped_column(String(10))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    corrects: Mapped[str | None] = mapped_column(String(36))
+    canonical: Mapped[str] = mapped_column(Text)  # exactly what was hashed
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LogSubject(ReadModel):
+    __tablename__ = "public_log_subjects"
+
+    subject: Mapped[str] = mapped_column(String(96), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class LogContext(ReadModel):
+    """What derivation remembers of earlier events (a case's number and consent, ...)."""
+
+    __tablename__ = "public_log_context"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class StoredContext(MutableMapping[str, Any]):
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    def __getitem__(self, key: str) -> Any:
+        row = self.c.execute(select(LogContext.value).where(LogContext.key == key)).first()
+        if row is None:
+            raise KeyError(key)
+        return row.value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        dialect = sqlite if self.c.dialect.name == "sqlite" else postgresql
+        statement = dialect.insert(LogContext.__table__).values(key=key, value=value)  # type: ignore[arg-type]
+        self.c.execute(
+            statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+        )
+
+    def __delitem__(self, key: str) -> None:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.c.execute(select(LogContext.key)).scalars())
+
+    def __len__(self) -> int:
+        return len(list(self))
+
+
+class PublicLog(Projection):
+    name = "public_log"
+    version = 1
+    tables = (LogEntry, LogSubject, LogContext)
+
+    def handlers(self) -> dict[type, Handler]:
+        return {cls: self._apply for cls in _HANDLERS}
+
+    def _apply(self, c: Connection, event: Any, position: int) -> None:
+        entry = Deriver(StoredContext(c)).derive(event)
+        if entry is None:
+            return
+        last = c.execute(
+            select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)
+        ).first()
+        seq, previous = (last.seq + 1, last.hash) if last else (1, GENESIS)
+        c.execute(
+            insert(LogEntry.__table__),  # type: ignore[arg-type]
+            {
+                "seq": seq,
+                "uuid": entry.uuid,
+                "event_id": position,
+                "kind": entry.kind,
+                "year": entry.year,
+                "business_date": entry.business_date,
+                "recorded_at": entry.recorded_at,
+                "payload": entry.payload,
+                "corrects": entry.corrects,
+                "canonical": entry.canonical(),
+                "prev_hash": previous,
+                "hash": chain(previous, entry),
+            },
+        )
+        c.execute(
+            insert(LogSubject.__table__), [{"subject": s, "seq": seq} for s in entry.subjects]
+        )  # type: ignore[arg-type]
+
+
+def export_line(row: Any) -> str:
+    """One line of the JSON Lines export: the hashed text, and the chain around it."""
+    return json.dumps(
+        {
+            "seq": row.seq,
+            "entry": json.loads(row.canonical),
+            "prev_hash": row.prev_hash,
+            "hash": row.hash,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
