@@ -57,7 +57,9 @@ def _where(filters: Filters, today: date) -> list[Any]:
     return where
 
 
-def board(c: Connection, filters: Filters, today: date, page: int = 1) -> tuple[list[Any], int]:
+def board(
+    c: Connection, filters: Filters, today: date, page: int = 1, per_page: int = PAGE
+) -> tuple[list[Any], int]:
     """One page of cases, newest first, and how many match in all."""
     where = _where(filters, today)
     total = c.execute(select(func.count()).select_from(CaseRow).where(*where)).scalar_one()
@@ -65,8 +67,8 @@ def board(c: Connection, filters: Filters, today: date, page: int = 1) -> tuple[
         select(CaseRow.__table__)  # type: ignore[call-overload]
         .where(*where)
         .order_by(CaseRow.submitted_at.desc(), CaseRow.number)
-        .limit(PAGE)
-        .offset((page - 1) * PAGE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return rows, total
 

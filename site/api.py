@@ -14,13 +14,6 @@ from projections import queries as q
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-@bp.after_request
-def _open_to_all(response: Response) -> Response:
-    """Open data: any site may read it from a browser (nothing here is personal)."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 @bp.get("/plans")
 def plans() -> Response:
     with services().read() as c:

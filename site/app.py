@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, request
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -22,6 +22,9 @@ from minsheng_site import (
     health,
     i18n,
     intake,
+    journalism,
+    open311,
+    open_data,
     progress,
     public,
     staff,
@@ -30,6 +33,7 @@ from minsheng_site import (
 from minsheng_site.config import ROOT, settings
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
+from projections import log_queries
 from projections.progress_queries import simulated_present
 
 # script-src 'self' only: htmx is served from our own static folder.
@@ -70,6 +74,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(intake.bp)
+    app.register_blueprint(journalism.bp)
+    app.register_blueprint(open_data.bp)
+    app.register_blueprint(open311.bp)
     auth.init_app(app)
     cases.rate_limits(app, app.extensions["minsheng_limiter"])
     caching.init_app(app, ROOT)
@@ -82,6 +89,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_global(ROUTES, "case_routes")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
     app.context_processor(_site_notices)
+    app.add_template_global(_log_head, "log_head")
     app.after_request(_headers)
     return app
 
@@ -92,11 +100,21 @@ def _site_notices() -> dict[str, Any]:
         return {"simulated": simulated_present(c)}
 
 
+def _log_head() -> tuple[int, str] | None:
+    """The public log's length and head hash, for every page's footer."""
+    if "log_head" not in g:
+        with services().read() as c:
+            g.log_head = log_queries.head(c)
+    return g.log_head
+
+
 def _headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith(("/api/", "/open311/", "/feeds", "/open-data/")):
+        response.headers["Access-Control-Allow-Origin"] = "*"  # open data: readable from any site
     if response.mimetype == "text/html":
         response.vary.add("Cookie")
         response.vary.add("Accept-Language")

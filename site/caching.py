@@ -19,7 +19,7 @@ from minsheng_site.i18n import locale_code
 from minsheng_site.services import services
 from minsheng_site.views import today
 
-CACHEABLE = {"public", "progress", "api", "cases"}
+CACHEABLE = {"public", "progress", "api", "cases", "log", "open_data", "open311"}
 
 
 def init_app(app: Flask, root: Path) -> None:

@@ -1,0 +1,48 @@
+"""Reading the public log: by subject for feeds, one entry for its permanent page, pages for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from projections.public_log import LogEntry, LogSubject
+
+_ENTRY = LogEntry.__table__  # type: ignore[attr-defined]
+
+
+def latest(c: Connection, subject: str | None, limit: int = 50) -> list[Any]:
+    query = select(_ENTRY)
+    if subject is not None:
+        query = query.join(LogSubject.__table__, LogSubject.seq == LogEntry.seq).where(LogSubject.subject == subject)  # type: ignore[arg-type]
+    return c.execute(query.order_by(LogEntry.seq.desc()).limit(limit)).all()
+
+
+def entry(c: Connection, uuid: str) -> Any | None:
+    return c.execute(select(_ENTRY).where(LogEntry.uuid == uuid)).first()
+
+
+def at(c: Connection, seq: int) -> Any | None:
+    return c.execute(select(_ENTRY).where(LogEntry.seq == seq)).first()
+
+
+def corrected_by(c: Connection, uuid: str) -> list[Any]:
+    return c.execute(select(_ENTRY).where(LogEntry.corrects == uuid).order_by(LogEntry.seq)).all()
+
+
+def subjects(c: Connection, seq: int) -> list[str]:
+    return list(c.execute(select(LogSubject.subject).where(LogSubject.seq == seq)).scalars())
+
+
+def head(c: Connection) -> tuple[int, str] | None:
+    row = c.execute(select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)).first()
+    return (row.seq, row.hash) if row else None
+
+
+def page(c: Connection, after: int, limit: int) -> list[Any]:
+    """Entries after `after` (a seq): stable pagination, however the log grows."""
+    return c.execute(select(_ENTRY).where(LogEntry.seq > after).order_by(LogEntry.seq).limit(limit)).all()
+
+
+def count(c: Connection) -> int:
+    return c.execute(select(func.count()).select_from(LogEntry)).scalar_one()

@@ -1,0 +1,135 @@
+"""Public log entries in words: a title and a summary, for event pages and feeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from domain.cases import ROUTES, TRACKS
+
+STAGES = {
+    "submitted": "待受理",
+    "accepted": "已受理",
+    "handling": "办理中",
+    "replied": "已答复",
+    "rehandling": "发回重办",
+    "closed": "已销号",
+    "declined": "不予受理",
+    "merged": "已并单",
+}
+LEVELS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+
+
+def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
+    """(title, summary) of an entry, in the reader's language where the interface has words."""
+    k = kind
+    if k == "plan.registered":
+        return _("登记%(doc)s《%(title)s》", doc=p["document"], title=p["title"]), _(
+            "计划登记，成文日期%(d)s。", d=p["date"]
+        )
+    if k == "item.registered":
+        return _("登记第%(n)s项", n=p["number"]), p["text"]
+    if k == "key_project.registered":
+        return _("登记重点民生实事项目：%(name)s", name=p["name"]), p["text"]
+    if k in ("report.filed", "report.corrected"):
+        title = _("第%(n)s项%(period)s月度报告", n=p["item"], period=p["period"])
+        if k == "report.corrected":
+            title = _("更正：%(title)s", title=title)
+        amounts = "；".join(f"{v['ref']}：{'、'.join(v['amounts']) or '—'}" for v in p["values"])
+        summary = _("%(unit)s报告累计完成数 %(amounts)s。", unit=p["unit"], amounts=amounts)
+        if p.get("reason"):
+            summary += _("更正原因：%(reason)s", reason=p["reason"])
+        return title, summary + (" " + p["narrative"] if p.get("narrative") else "")
+    if k == "supervision.recorded":
+        return _("督查：%(title)s", title=p["title"]), _(
+            "%(body)s，%(day)s。", body=p["body"], day=p["held_on"]
+        ) + p.get("summary", "")
+    if k.startswith("finding."):
+        label = {
+            "finding.raised": _("督查发现问题"),
+            "finding.rectified": _("报告整改情况"),
+            "finding.closed": _("问题整改到位，销号"),
+            "finding.reopened": _("问题重新打开"),
+        }[k]
+        return f"{label}（{'、'.join(p['projects'])}）", f"{p['text']}（{p['unit']}）"
+    if k.startswith("case."):
+        return _case(k, p)
+    if k == "log.checkpoint":
+        return _("公开记录检查点：%(day)s", day=p["day"]), _(
+            "截至当日共%(n)s条记录，链头哈希%(h)s。", n=p["entries"], h=p["head"]
+        )
+    return k, ""
+
+
+def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
+    number = p.get("number", "")
+    stage = STAGES.get(p.get("stage") or "", "")
+    titles = {
+        "case.submitted": _("收到诉求%(n)s", n=number),
+        "case.accepted": _("受理诉求%(n)s", n=number),
+        "case.declined": _("不予受理诉求%(n)s", n=number),
+        "case.assigned": _("交办诉求%(n)s", n=number),
+        "case.key_supervised": _("诉求%(n)s列为市级重点督办", n=number),
+        "case.replied": _("答复诉求%(n)s", n=number),
+        "case.evaluated": _("诉求%(n)s获得市民评价", n=number),
+        "case.supervised": _("督办诉求%(n)s", n=number),
+        "case.merged": _("诉求%(n)s并单", n=number),
+        "case.closed": _("诉求%(n)s销号", n=number),
+        "case.linked": _("诉求%(n)s转化为民生实事项目", n=number),
+        "case.redacted": _("诉求%(n)s公开内容处理", n=number),
+        "case.erased": _("按当事人要求删除个人信息"),
+    }
+    facts = [f"{p.get('category', '')} · {p.get('district', '')}"] if "category" in p else []
+    if stage:
+        facts.append(stage)
+    if p.get("lead_unit"):
+        facts.append(
+            _(
+                "主办：%(u)s，限%(d)s前办结（%(r)s）",
+                u=p["lead_unit"],
+                d=p["deadline"],
+                r=ROUTES.get(p["route"], ""),
+            )
+        )
+    if p.get("track"):
+        facts.append(TRACKS.get(p["track"], ""))
+    if p.get("level"):
+        facts.append(LEVELS.get(p["level"], ""))
+    for key in ("reason", "text", "note"):
+        if p.get(key):
+            facts.append(str(p[key]))
+    if p.get("into"):
+        facts.append(_("并入%(n)s", n=p["into"]))
+    if p.get("cases"):
+        facts.append("、".join(p["cases"]))
+    return titles.get(k, k), "；".join(f for f in facts if f)
+
+
+def subject_link(subject: str) -> tuple[str, str] | None:
+    """The page a subject is about: (label, url)."""
+    kind, _sep, rest = subject.partition(":")
+    try:
+        if kind == "plan":
+            return _("%(y)s年计划", y=rest), url_for("public.overview", year=int(rest))
+        year, _s, key = rest.partition(":")
+        if kind == "item":
+            return _("第%(n)s项", n=key), url_for("public.item", year=int(year), number=int(key))
+        if kind == "project":
+            return _("具体项目%(ref)s", ref=key), url_for("public.project", year=int(year), ref=key)
+        if kind == "category":
+            return _("第%(n)s方面", n=key), url_for(
+                "public.category", year=int(year), number=int(key)
+            )
+        if kind == "key":
+            return _("重点项目%(n)s", n=key), url_for(
+                "public.key_project", year=int(year), number=int(key)
+            )
+        if kind == "unit":
+            return key, url_for("public.unit", year=int(year), name=key)
+        if kind == "case":
+            return _("诉求%(n)s", n=rest), url_for("cases.case", number=rest)
+    except ValueError:
+        return None
+    return None

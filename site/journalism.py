@@ -1,0 +1,268 @@
+"""For journalists: a permanent page per public event, feeds of everything, OPML, the chain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid5
+
+from flask import Blueprint, abort, make_response, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from domain.progress import LOCAL
+from minsheng_site.describe import describe, subject_link
+from minsheng_site.feeds import build_feed
+from minsheng_site.services import services
+from minsheng_site.views import YEAR, found, today
+from projections import case_queries as cq
+from projections import log_queries as lq
+from projections import queries as q
+from projections.public_entries import EVENTS
+
+bp = Blueprint("log", __name__)
+FMT = "<any(atom, rss):fmt>"
+PLAN_KINDS = '"items", "projects", "categories", "key-projects", "units"'
+PLAN_FEEDS = {
+    "items": "item",
+    "projects": "project",
+    "categories": "category",
+    "key-projects": "key",
+    "units": "unit",
+}
+
+
+@bp.get("/events/<uuid:uuid>")
+def event(uuid: UUID) -> str:
+    with services().read() as c:
+        row = found(lq.entry(c, str(uuid)))
+        before, after = lq.at(c, row.seq - 1), lq.at(c, row.seq + 1)
+        corrected = lq.corrected_by(c, row.uuid)
+        corrects = lq.entry(c, row.corrects) if row.corrects else None
+        links = [link for s in lq.subjects(c, row.seq) if (link := subject_link(s))]
+    title, summary = describe(row.kind, row.payload)
+    return render_template(
+        "log/event.html",
+        row=row,
+        title=title,
+        summary=summary,
+        before=before,
+        after=after,
+        corrected=corrected,
+        corrects=corrects,
+        links=links,
+        describe=describe,
+    )
+
+
+@bp.get(f"/feeds/all.{FMT}")
+def everything(fmt: str) -> Response:
+    return _feed(fmt, None, "全部公开记录", url_for("public.home", _external=True))
+
+
+@bp.get(f"/feeds/plans/{YEAR}/<any({PLAN_KINDS}):kind>/<key>.{FMT}")
+def plan_feed(year: int, kind: str, key: str, fmt: str) -> Response:
+    with services().read() as c:
+        found(q.plan(c, year))
+        title, page = _plan_page(c, year, kind, key)
+    return _feed(fmt, f"{PLAN_FEEDS[kind]}:{year}:{key}", title, page)
+
+
+@bp.get(f"/feeds/plans/{YEAR}.{FMT}")
+def plan_all(year: int, fmt: str) -> Response:
+    with services().read() as c:
+        found(q.plan(c, year))
+    return _feed(
+        fmt, f"plan:{year}", f"{year}年计划", url_for("public.overview", year=year, _external=True)
+    )
+
+
+@bp.get(f"/feeds/cases.{FMT}")
+def cases(fmt: str) -> Response:
+    return _feed(fmt, "cases", "民生诉求", url_for("cases.board", _external=True))
+
+
+@bp.get(f"/feeds/cases/key.{FMT}")
+def key_cases(fmt: str) -> Response:
+    return _feed(
+        fmt, "cases:key", "市级重点督办诉求", url_for("cases.board", key=1, _external=True)
+    )
+
+
+@bp.get(f"/feeds/cases/districts/<district>.{FMT}")
+def district_cases(district: str, fmt: str) -> Response:
+    from domain.cases import DISTRICTS
+
+    if district not in DISTRICTS:
+        abort(404)
+    return _feed(
+        fmt,
+        f"district:{district}",
+        f"民生诉求 · {district}",
+        url_for("cases.board", district=district, _external=True),
+    )
+
+
+@bp.get(f"/feeds/cases/overdue.{FMT}")
+def overdue_cases(fmt: str) -> Response:
+    """Cases past their time limit: an entry when each passes it (cases made public only)."""
+    now = today()
+    with services().read() as c:
+        rows = [r for r in cq.open_cases(c) if cq.is_overdue(r, now) and r.consent]
+    items = [
+        {
+            "id": f"urn:uuid:{uuid5(EVENTS, f'overdue/{r.number}/{r.deadline}')}",
+            "title": f"诉求{r.number}超期未办结",
+            "summary": f"{r.category} · {r.district} · 主办：{r.lead_unit} · 时限{r.deadline}",
+            "link": url_for("cases.case", number=r.number, _external=True),
+            "published": datetime.combine(r.deadline + timedelta(days=1), time(0), tzinfo=LOCAL),
+        }
+        for r in sorted(rows, key=lambda r: r.deadline, reverse=True)[:100]
+    ]
+    page = url_for("cases.board", overdue=1, _external=True)
+    return _send(fmt, "超期未办结的诉求", page, items)
+
+
+@bp.get(f"/feeds/findings.{FMT}")
+def findings(fmt: str) -> Response:
+    return _feed(
+        fmt,
+        "findings",
+        "督查发现的问题与整改",
+        url_for("progress.supervision", year=_latest_year(), _external=True),
+    )
+
+
+@bp.get(f"/feeds/log.{FMT}")
+def checkpoints(fmt: str) -> Response:
+    return _feed(fmt, "log", "公开记录检查点", url_for("log.journalists", _external=True))
+
+
+@bp.get("/journalists")
+def journalists() -> str:
+    with services().read() as c:
+        year = _latest_year_in(c)
+        head = lq.head(c)
+        entries = lq.count(c)
+        plan_items = q.items(c, year) if year else []
+        key_projects = q.key_projects(c, year) if year else []
+        unit_list = q.units(c, year) if year else []
+    from domain.cases import DISTRICTS
+
+    return render_template(
+        "log/journalists.html",
+        year=year,
+        head=head,
+        entries=entries,
+        items=plan_items,
+        key_projects=key_projects,
+        units=unit_list,
+        districts=DISTRICTS,
+    )
+
+
+@bp.get("/feeds.opml")
+def opml() -> Response:
+    with services().read() as c:
+        year = _latest_year_in(c)
+        plan_items = q.items(c, year) if year else []
+    outlines = [
+        ("全部公开记录", url_for("log.everything", fmt="atom", _external=True)),
+        ("民生诉求", url_for("log.cases", fmt="atom", _external=True)),
+        ("市级重点督办诉求", url_for("log.key_cases", fmt="atom", _external=True)),
+        ("超期未办结的诉求", url_for("log.overdue_cases", fmt="atom", _external=True)),
+        ("督查发现的问题与整改", url_for("log.findings", fmt="atom", _external=True)),
+    ]
+    if year:
+        outlines.append(
+            (f"{year}年计划", url_for("log.plan_all", year=year, fmt="atom", _external=True))
+        )
+        outlines += [
+            (
+                f"第{i.number}项",
+                url_for(
+                    "log.plan_feed",
+                    year=year,
+                    kind="items",
+                    key=str(i.number),
+                    fmt="atom",
+                    _external=True,
+                ),
+            )
+            for i in plan_items
+        ]
+    response = make_response(
+        render_template("log/feeds.opml", outlines=outlines, now=datetime.now(UTC))
+    )
+    response.mimetype = "text/x-opml"
+    return response
+
+
+def _feed(fmt: str, subject: str | None, title: str, page: str) -> Response:
+    with services().read() as c:
+        rows = lq.latest(c, subject)
+    items = []
+    for row in rows:
+        heading, summary = describe(row.kind, row.payload)
+        items.append(
+            {
+                "id": f"urn:uuid:{row.uuid}",
+                "title": heading,
+                "summary": summary,
+                "link": url_for("log.event", uuid=row.uuid, _external=True),
+                "published": row.recorded_at,
+            }
+        )
+    return _send(fmt, title, page, items)
+
+
+def _send(fmt: str, title: str, page: str, items: list[dict[str, Any]]) -> Response:
+    with services().read() as c:
+        head = lq.head(c)
+    updated = max((i["published"] for i in items), default=datetime(2000, 1, 1, tzinfo=UTC))
+    note = f"民生实事公开台 · 公开记录链头 第{head[0]}条 {head[1]}" if head else "民生实事公开台"
+    body = build_feed(
+        title=f"{title} · 民生实事公开台",
+        page_url=page,
+        self_url=request.base_url,
+        feed_id=f"urn:uuid:{uuid5(EVENTS, request.path)}",
+        fmt=fmt,
+        items=items,
+        updated=updated,
+        note=note,
+    )
+    response = make_response(body)
+    response.mimetype = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
+    response.last_modified = updated
+    return response
+
+
+def _plan_page(c: Any, year: int, kind: str, key: str) -> tuple[str, str]:
+    if kind == "items" and key.isdigit() and q.item(c, year, int(key)):
+        return f"{year}年第{key}项", url_for(
+            "public.item", year=year, number=int(key), _external=True
+        )
+    if kind == "projects" and q.project(c, year, key):
+        return f"{year}年具体项目{key}", url_for(
+            "public.project", year=year, ref=key, _external=True
+        )
+    if kind == "categories" and key.isdigit() and q.category(c, year, int(key)):
+        return f"{year}年第{key}方面", url_for(
+            "public.category", year=year, number=int(key), _external=True
+        )
+    if kind == "key-projects" and key.isdigit() and q.key_project(c, year, int(key)):
+        return f"{year}年重点项目{key}", url_for(
+            "public.key_project", year=year, number=int(key), _external=True
+        )
+    if kind == "units" and q.unit(c, year, key):
+        return f"{year}年 {key}", url_for("public.unit", year=year, name=key, _external=True)
+    abort(404)
+
+
+def _latest_year() -> int:
+    with services().read() as c:
+        return _latest_year_in(c) or today().year
+
+
+def _latest_year_in(c: Any) -> int | None:
+    years = q.plan_years(c)
+    return years[-1] if years else None

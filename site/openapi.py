@@ -1,0 +1,369 @@
+"""The OpenAPI 3 description of the open-data API (served at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.cases import DISTRICTS
+
+STATES = [
+    "submitted",
+    "accepted",
+    "handling",
+    "replied",
+    "rehandling",
+    "closed",
+    "declined",
+    "merged",
+]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": _json(_ref("Error"), "Bad parameters"),
+    "404": _json(_ref("Error"), "Not found"),
+}
+YEAR = {
+    "name": "year",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+}
+LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+}
+
+
+def spec(server: str) -> dict[str, Any]:
+    string, integer, boolean = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+    nullable_string = {"type": ["string", "null"]}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "民生实事公开台 open data",
+            "version": "1",
+            "description": "The yearly plan, its progress, citizens' cases (without personal "
+            "data) and the hash-chained public log. Errors are JSON: "
+            "{error: {status, code, message}}.",
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/api/v1/plans": {
+                "get": {
+                    "summary": "Registered plans",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["plans"],
+                                "properties": {
+                                    "plans": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["year", "url"],
+                                            "properties": {"year": integer, "url": string},
+                                        },
+                                    }
+                                },
+                            }
+                        )
+                    },
+                }
+            },
+            "/api/v1/plans/{year}": {
+                "get": {
+                    "summary": "A plan: categories, items, projects, key projects",
+                    "parameters": [YEAR],
+                    "responses": {"200": _json(_ref("Plan")), **ERRORS},
+                }
+            },
+            "/api/v1/plans/{year}/progress": {
+                "get": {
+                    "summary": "Each project's completion and status, as of a day",
+                    "parameters": [
+                        YEAR,
+                        {
+                            "name": "as_of",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date"},
+                        },
+                    ],
+                    "responses": {"200": _json(_ref("Progress")), **ERRORS},
+                }
+            },
+            "/api/v1/plans/{year}/projects/{ref}/history": {
+                "get": {
+                    "summary": "Every report and correction",
+                    "parameters": [
+                        YEAR,
+                        {
+                            "name": "ref",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9]{1,3}\\.[0-9]{1,2}$"},
+                        },
+                    ],
+                    "responses": {"200": _json(_ref("History")), **ERRORS},
+                }
+            },
+            "/api/v1/cases": {
+                "get": {
+                    "summary": "Citizens' cases, without personal data",
+                    "parameters": [
+                        {
+                            "name": "state",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": STATES},
+                        },
+                        {
+                            "name": "district",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(DISTRICTS)},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 100000,
+                                "default": 1,
+                            },
+                        },
+                        LIMIT,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["total", "page", "cases", "next"],
+                                "properties": {
+                                    "total": integer,
+                                    "page": integer,
+                                    "cases": {"type": "array", "items": _ref("Case")},
+                                    "next": nullable_string,
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                    },
+                },
+                "post": {
+                    "summary": "A 12345 ticket (the hotline platform only; bearer token)",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("Ticket")}},
+                    },
+                    "responses": {
+                        "201": _json(_ref("TicketReceipt"), "Registered"),
+                        "200": _json(_ref("TicketReceipt"), "Registered before (same ticket)"),
+                        "400": _json(_ref("Error"), "Not JSON"),
+                        "401": _json(_ref("Error"), "No or wrong token"),
+                        "422": _json(_ref("Error"), "Refused fields"),
+                    },
+                },
+            },
+            "/api/v1/cases/{number}": {
+                "get": {
+                    "summary": "One case",
+                    "parameters": [
+                        {
+                            "name": "number",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "maxLength": 16},
+                        }
+                    ],
+                    "responses": {"200": _json(_ref("Case")), **ERRORS},
+                }
+            },
+            "/api/v1/log": {
+                "get": {
+                    "summary": "The public log, in order; follow `next`",
+                    "parameters": [
+                        {
+                            "name": "after",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0, "default": 0},
+                        },
+                        LIMIT,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["entries", "next"],
+                                "properties": {
+                                    "entries": {"type": "array", "items": _ref("LogEntry")},
+                                    "next": nullable_string,
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["status", "code", "message"],
+                            "properties": {
+                                "status": integer,
+                                "code": string,
+                                "message": string,
+                                "fields": {"type": "array"},
+                            },
+                        }
+                    },
+                },
+                "Plan": {
+                    "type": "object",
+                    "required": [
+                        "year",
+                        "document",
+                        "categories",
+                        "items",
+                        "projects",
+                        "key_projects",
+                    ],
+                    "properties": {
+                        "year": integer,
+                        "document": {"type": "object"},
+                        "categories": {"type": "array"},
+                        "items": {"type": "array"},
+                        "projects": {"type": "array"},
+                        "key_projects": {"type": "array"},
+                    },
+                },
+                "Progress": {
+                    "type": "object",
+                    "required": ["year", "as_of", "completion", "projects"],
+                    "properties": {
+                        "year": integer,
+                        "as_of": string,
+                        "completion": {"type": "number"},
+                        "projects": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["ref", "status", "completion"],
+                                "properties": {
+                                    "ref": string,
+                                    "status": {
+                                        "type": "string",
+                                        "enum": [
+                                            "not_started",
+                                            "on_track",
+                                            "behind",
+                                            "done",
+                                            "overdue",
+                                        ],
+                                    },
+                                    "completion": {"type": "number", "minimum": 0, "maximum": 1},
+                                },
+                            },
+                        },
+                    },
+                },
+                "History": {
+                    "type": "object",
+                    "required": ["year", "ref", "targets", "reports"],
+                    "properties": {
+                        "year": integer,
+                        "ref": string,
+                        "targets": {"type": "array"},
+                        "milestones": {"type": "array"},
+                        "reports": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["report_id", "period", "recorded_at"],
+                            },
+                        },
+                    },
+                },
+                "Case": {
+                    "type": "object",
+                    "required": ["number", "category", "district", "stage", "consent", "url"],
+                    "properties": {
+                        "number": string,
+                        "year": integer,
+                        "category": string,
+                        "district": string,
+                        "stage": {"type": "string", "enum": STATES},
+                        "consent": boolean,
+                        "simulated": boolean,
+                        "url": string,
+                    },
+                },
+                "Ticket": {
+                    "type": "object",
+                    "required": [
+                        "external_id",
+                        "received_on",
+                        "category",
+                        "district",
+                        "title",
+                        "content",
+                        "name",
+                        "phone",
+                    ],
+                    "properties": {
+                        "external_id": string,
+                        "received_on": {"type": "string", "format": "date"},
+                        "category": string,
+                        "district": string,
+                        "title": string,
+                        "content": string,
+                        "name": string,
+                        "phone": string,
+                        "consent": boolean,
+                    },
+                },
+                "TicketReceipt": {
+                    "type": "object",
+                    "required": ["number", "created"],
+                    "properties": {"number": string, "created": boolean, "query_code": string},
+                },
+                "LogEntry": {
+                    "type": "object",
+                    "required": [
+                        "seq",
+                        "uuid",
+                        "kind",
+                        "recorded_at",
+                        "payload",
+                        "prev_hash",
+                        "hash",
+                    ],
+                    "properties": {
+                        "seq": integer,
+                        "uuid": string,
+                        "kind": string,
+                        "recorded_at": string,
+                        "payload": {"type": "object"},
+                        "prev_hash": string,
+                        "hash": string,
+                    },
+                },
+            },
+        },
+    }
