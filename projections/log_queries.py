@@ -1,4 +1,4 @@
-"""Reading the public log: by subject for feeds, one entry for its permanent page, pages for the API."""
+"""Reading the public log: by subject for feeds, one entry for its page, pages for the API."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ _ENTRY = LogEntry.__table__  # type: ignore[attr-defined]
 def latest(c: Connection, subject: str | None, limit: int = 50) -> list[Any]:
     query = select(_ENTRY)
     if subject is not None:
-        query = query.join(LogSubject.__table__, LogSubject.seq == LogEntry.seq).where(LogSubject.subject == subject)  # type: ignore[arg-type]
+        subjects = LogSubject.__table__  # type: ignore[attr-defined]
+        query = query.join(subjects, LogSubject.seq == LogEntry.seq).where(
+            LogSubject.subject == subject
+        )
     return c.execute(query.order_by(LogEntry.seq.desc()).limit(limit)).all()
 
 
@@ -35,13 +38,17 @@ def subjects(c: Connection, seq: int) -> list[str]:
 
 
 def head(c: Connection) -> tuple[int, str] | None:
-    row = c.execute(select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)).first()
+    row = c.execute(
+        select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)
+    ).first()
     return (row.seq, row.hash) if row else None
 
 
 def page(c: Connection, after: int, limit: int) -> list[Any]:
     """Entries after `after` (a seq): stable pagination, however the log grows."""
-    return c.execute(select(_ENTRY).where(LogEntry.seq > after).order_by(LogEntry.seq).limit(limit)).all()
+    return c.execute(
+        select(_ENTRY).where(LogEntry.seq > after).order_by(LogEntry.seq).limit(limit)
+    ).all()
 
 
 def count(c: Connection) -> int:
