@@ -74,8 +74,8 @@ bench: system-packages setup-dev
 
 ## make translations-update: extract interface strings, refresh catalogs
 translations-update: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --no-wrap .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(BIN)/python tools/fill_traditional.py translations/zh_Hant/LC_MESSAGES/messages.po
 	@echo 'Now translate the empty msgstr entries of translations/en/LC_MESSAGES/messages.po'
 

@@ -25,8 +25,16 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def wants_georeport() -> bool:
+    """GeoReport v2 reports errors as a list of {code, description}."""
+    return request.path.startswith("/open311/")
+
+
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     status = error.code or 500
+    if wants_georeport():
+        georeport = jsonify([{"code": status, "description": error.description or error.name}])
+        return georeport, status
     if wants_json():
         return _json(status, error.name, error.description or error.name), status
     description = error.description if status in (400, 429) else None

@@ -72,7 +72,7 @@ class FilingFields(FlaskForm):
 
     def version(self) -> int | None:
         raw = str(self.expected_version.data or "")
-        return int(raw) if raw.isdigit() else None
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 class NewReport(FilingFields):

@@ -13,7 +13,7 @@ from domain.progress import LOCAL
 from minsheng_site.describe import describe, subject_link
 from minsheng_site.feeds import build_feed
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, found, today
+from minsheng_site.views import YEAR, bounded, found, today
 from projections import case_queries as cq
 from projections import log_queries as lq
 from projections import queries as q
@@ -237,21 +237,22 @@ def _send(fmt: str, title: str, page: str, items: list[dict[str, Any]]) -> Respo
 
 
 def _plan_page(c: Any, year: int, kind: str, key: str) -> tuple[str, str]:
-    if kind == "items" and key.isdigit() and q.item(c, year, int(key)):
+    number = bounded(key, 1, 999)
+    if kind == "items" and number and q.item(c, year, number):
         return f"{year}年第{key}项", url_for(
-            "public.item", year=year, number=int(key), _external=True
+            "public.item", year=year, number=number, _external=True
         )
     if kind == "projects" and q.project(c, year, key):
         return f"{year}年具体项目{key}", url_for(
             "public.project", year=year, ref=key, _external=True
         )
-    if kind == "categories" and key.isdigit() and q.category(c, year, int(key)):
+    if kind == "categories" and number and q.category(c, year, number):
         return f"{year}年第{key}方面", url_for(
-            "public.category", year=year, number=int(key), _external=True
+            "public.category", year=year, number=number, _external=True
         )
-    if kind == "key-projects" and key.isdigit() and q.key_project(c, year, int(key)):
+    if kind == "key-projects" and number and q.key_project(c, year, number):
         return f"{year}年重点项目{key}", url_for(
-            "public.key_project", year=year, number=int(key), _external=True
+            "public.key_project", year=year, number=number, _external=True
         )
     if kind == "units" and q.unit(c, year, key):
         return f"{year}年 {key}", url_for("public.unit", year=year, name=key, _external=True)

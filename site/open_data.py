@@ -25,12 +25,12 @@ from flask import (
 from domain.cases import DISTRICTS
 from minsheng_site.openapi import spec
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, as_of_arg, found, today
+from minsheng_site.views import YEAR, as_of_arg, bounded, found, today
 from projections import case_queries as cq
 from projections import log_queries as lq
 from projections import queries as q
 from projections.progress_queries import item_progress
-from projections.public_log import export_line
+from projections.public_log import MAX_SEQ, export_line
 
 bp = Blueprint("open_data", __name__)
 STATES = (
@@ -46,17 +46,17 @@ STATES = (
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+    limit = bounded(request.args.get("limit", "100"), 1, 500)
+    if limit is None:
         abort(400, description="limit: 1 to 500")
-    return int(raw)
+    return limit
 
 
 def _after() -> int:
-    raw = request.args.get("after", "0")
-    if not raw.isdigit() or int(raw) > 10**12:
+    after = bounded(request.args.get("after", "0"), 0, MAX_SEQ)
+    if after is None:
         abort(400, description="after: an entry number")
-    return int(raw)
+    return after
 
 
 @bp.get("/api/v1/openapi.json")
@@ -71,7 +71,7 @@ def docs() -> str:
 
 @bp.get(f"/api/v1/plans/{YEAR}/progress")
 def plan_progress(year: int) -> Response:
-    as_of, _travelling = as_of_arg()
+    as_of, _travelling = as_of_arg(clamp=True)
     with services().read() as c:
         plan = found(q.plan(c, year))
         progress = services().plan_progress(c, plan, as_of)
@@ -319,10 +319,10 @@ def public_case(row: Any) -> dict[str, Any]:
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        abort(400, description="page: 1 or more")
-    return int(raw)
+    page = bounded(request.args.get("page", "1"), 1, 100_000)
+    if page is None:
+        abort(400, description="page: 1 to 100000")
+    return page
 
 
 def _share(value: Any) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.cases import DISTRICTS
+from projections.public_log import MAX_SEQ
 
 STATES = [
     "submitted",
@@ -95,6 +96,9 @@ def spec(server: str) -> dict[str, Any]:
                         {
                             "name": "as_of",
                             "in": "query",
+                            "description": "A day (default today). A day before 2000 or after"
+                            " today is answered for the nearest day known; the"
+                            " response's `as_of` says which.",
                             "schema": {"type": "string", "format": "date"},
                         },
                     ],
@@ -195,7 +199,12 @@ def spec(server: str) -> dict[str, Any]:
                         {
                             "name": "after",
                             "in": "query",
-                            "schema": {"type": "integer", "minimum": 0, "default": 0},
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "maximum": MAX_SEQ,
+                                "default": 0,
+                            },
                         },
                         LIMIT,
                     ],

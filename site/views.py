@@ -33,14 +33,27 @@ def found(value: Any) -> Any:
     return value
 
 
+def bounded(raw: str, low: int, high: int) -> int | None:
+    """`raw` as an integer in low..high, else None.
+
+    ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() refuses
+    or reads differently, and an unbounded number overflows a database integer.
+    """
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(high)):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
 def int_arg(name: str, low: int = 1, high: int = 9999) -> int | None:
     """An optional integer query parameter; a bad value is a 400, not a guess."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        abort(400, description=f"{name}={raw[:20]!r}")
-    return int(raw)
+    value = bounded(raw, low, high)
+    if value is None:
+        abort(400, description=f"{name}: a whole number from {low} to {high}")
+    return value
 
 
 def today() -> date:
@@ -48,18 +61,29 @@ def today() -> date:
     return services().ledger.clock().astimezone(LOCAL).date()
 
 
-def as_of_arg() -> tuple[date, bool]:
-    """The day a page shows the state of: ?as_of=YYYY-MM-DD, else today (and whether asked)."""
+EARLIEST = date(2000, 1, 1)
+
+
+def as_of_arg(clamp: bool = False) -> tuple[date, bool]:
+    """The day a page shows the state of: ?as_of=YYYY-MM-DD, else today (and whether asked).
+
+    A page refuses a day outside 2000-01-01..today. The API (`clamp`) answers such
+    a day with the nearest it can speak for (nothing before 2000 differs from
+    2000-01-01; nothing is known past today) and says which day it used.
+    """
     raw = request.args.get("as_of", "").strip()
     now = today()
     if not raw:
         return now, False
+    problem = f"as_of: a day YYYY-MM-DD from {EARLIEST} to {now}"
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        abort(400, description=f"as_of={raw[:20]!r}")
-    if not date(2000, 1, 1) <= day <= now:
-        abort(400, description=f"as_of={raw[:20]!r}")
+        abort(400, description=problem)
+    if clamp:
+        day = min(max(day, EARLIEST), now)
+    elif not EARLIEST <= day <= now:
+        abort(400, description=problem)
     return day, day != now
 
 

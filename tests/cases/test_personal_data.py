@@ -1,4 +1,4 @@
-"""Canary personal data: in no public page, API answer, log or stored row; gone after erasure.
+"""Canary personal data: in no public page, feed, export, log or stored row; gone after erasure.
 
 Two citizens with made-up, unique names, phone numbers and words go through
 the whole loop (one through the web form without consent, one through the
@@ -9,6 +9,7 @@ record captured, and every row of every table of the main database read
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -106,8 +107,24 @@ def every_public_page(client: FlaskClient, numbers: list[str]) -> str:
         "/plans/2023/progress",
         "/plans/2023/scorecards",
         "/plans/2023/supervision",
+        # what journalists and machines read: feeds, exports, the log, Open311
+        "/feeds/all.atom",
+        "/feeds/cases.atom",
+        "/feeds/cases.rss",
+        "/feeds/cases/districts/梁溪区.atom",
+        "/feeds/log.atom",
+        "/api/v1/cases",
+        "/api/v1/log",
+        "/api/v1/log.jsonl",
+        "/open-data/cases.csv",
+        "/open311/v2/requests.json",
     ]
     urls += [f"/cases/{n}" for n in numbers]
+    urls += [f"/api/v1/cases/{n}" for n in numbers]
+    urls += [f"/open311/v2/requests/{n}.json" for n in numbers]
+    urls += [f"/open311/v2/requests/{n}/history.json" for n in numbers]
+    log = client.get("/api/v1/log.jsonl").get_data(as_text=True)
+    urls += [f"/events/{json.loads(line)['entry']['uuid']}" for line in log.splitlines()]
     pages = []
     for url in urls:
         response = client.get(url)

@@ -189,12 +189,38 @@ def test_unknown_pages_are_a_clear_404(client: FlaskClient, url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["category=abc", "category=-1", "key=1e9", "category=" + "9" * 40]
+    "query",
+    ["category=abc", "category=-1", "key=1e9", "category=" + "9" * 40, "category=²", "key=٣"],
 )
 def test_bad_filters_are_a_clear_400(client: FlaskClient, query: str) -> None:
     response = client.get(f"/plans/2023/projects/?{query}")
     assert response.status_code == 400
     assert "请求有误" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/log?after=²",
+        "/api/v1/log?after=2147483648",
+        "/api/v1/log?limit=501",
+        "/api/v1/log?limit=٣",
+        "/api/v1/cases?page=0",
+        "/api/v1/cases?page=1" + "0" * 30,
+    ],
+)
+def test_bad_api_numbers_are_a_json_400(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/feeds/plans/2023/items/²².atom", "/feeds/plans/2023/categories/" + "9" * 30 + ".rss"],
+)
+def test_feeds_for_nonsense_numbers_are_a_404(client: FlaskClient, url: str) -> None:
+    assert client.get(url).status_code == 404
 
 
 def test_traditional_chinese_converts_the_documents_words_and_the_interface(

@@ -1,0 +1,40 @@
+"""A live server with the plan, the simulated progress and some simulated cases, on both stores."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from application.simulated_cases import SimulatedCases
+from application.simulation import SimulatedYear
+from domain.plan_spec import PlanSpec
+from tests.conftest import BACKENDS, make_app, new_database
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def year_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+) -> Iterator[Flask]:
+    folder = tmp_path_factory.mktemp("journalism")
+    app = make_app(new_database(request.param, request, folder), folder)
+    services = app.extensions["minsheng"]
+    services.ledger.register_plan(plan_spec, "test")
+    SimulatedYear(services.ledger, plan_spec).write()
+    SimulatedCases(services.ledger, 2023, count=120).write()
+    services.caught_up()
+    yield app
+    services.close()
+
+
+@pytest.fixture(scope="module")
+def server(year_app: Flask) -> Iterator[str]:
+    """Served over real HTTP, for real clients (feedparser, georeport)."""
+    http = make_server("127.0.0.1", 0, year_app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()

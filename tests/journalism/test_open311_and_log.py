@@ -1,0 +1,131 @@
+"""Open311 through a real GeoReport client; the log's chain, its export, and tampering."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from georeport import GeoReport
+from sqlalchemy import text
+
+from application.store import store_settings
+
+
+def test_the_georeport_client_lists_services_and_requests_and_reads_one(server: str) -> None:
+    client = GeoReport(f"{server}/open311/v2")
+    services = client.get_service_list()
+    assert {s["service_name"] for s in services} >= {"城市管理", "交通出行"}
+    requests = client.get_service_requests(status="closed")
+    assert requests and all(r["status"] == "closed" for r in requests)
+    one = client.get_service_request(requests[0]["service_request_id"])
+    assert one["service_request_id"] == requests[0]["service_request_id"]
+    assert {"stage", "route", "deadline", "key_supervised", "district"} <= set(one)
+    code = services[0]["service_code"]
+    assert all(r["service_code"] == code for r in client.get_service_requests(service_code=code))
+
+
+def test_open311_filters_and_errors(server: str) -> None:
+    def get(path: str) -> tuple[int, object]:
+        try:
+            with urllib.request.urlopen(f"{server}/open311/v2/{path}") as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    status, recent = get("requests.json?updated_after=2023-11-01T00:00:00Z")
+    assert status == 200 and all(r["updated_datetime"] > "2023-11-01" for r in recent)  # type: ignore[union-attr]
+    assert get("requests.json?status=maybe")[0] == 400
+    assert get("requests.json?start_date=yesterday")[0] == 400
+    assert get("requests/NOPE.json")[0] == 404
+    number = recent[0]["service_request_id"]  # type: ignore[index]
+    status, history = get(f"requests/{number}/history.json")
+    assert status == 200 and history[0]["step"] == "submitted"  # type: ignore[index]
+
+
+def run(app: Flask, *args: str) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=list(args))
+    return result.exit_code, result.output
+
+
+def test_an_untouched_store_and_a_fresh_export_verify(year_app: Flask, tmp_path: Path) -> None:
+    code, output = run(year_app, "log", "verify")
+    assert code == 0 and output.startswith("verified:")
+    export = tmp_path / "log.jsonl"
+    assert run(year_app, "log", "export", str(export))[0] == 0
+    code, output = run(year_app, "log", "verify", "--export", str(export))
+    assert (
+        code == 0 and output.split("head")[1] == run(year_app, "log", "verify")[1].split("head")[1]
+    )
+
+
+def test_a_checkpoint_is_part_of_the_chain_and_verified(year_app: Flask, tmp_path: Path) -> None:
+    code, output = run(year_app, "log", "checkpoint")
+    assert code == 0 and "checkpoint" in output
+    assert run(year_app, "log", "checkpoint")[0] == 1  # once a day
+    export = tmp_path / "log.jsonl"
+    run(year_app, "log", "export", str(export))
+    lines = export.read_text(encoding="utf-8").splitlines()
+    last = json.loads(lines[-1])
+    assert last["entry"]["kind"] == "log.checkpoint"
+    forged = dict(last)
+    forged["entry"] = {**last["entry"], "payload": {**last["entry"]["payload"], "head": "0" * 64}}
+    (tmp_path / "forged.jsonl").write_text(
+        "\n".join([*lines[:-1], json.dumps(forged, ensure_ascii=False)]), encoding="utf-8"
+    )
+    code, output = run(year_app, "log", "verify", "--export", str(tmp_path / "forged.jsonl"))
+    assert code == 1 and f"entry {last['seq']}" in output
+
+
+def test_one_changed_byte_of_an_export_is_found_and_named(year_app: Flask, tmp_path: Path) -> None:
+    export = tmp_path / "log.jsonl"
+    run(year_app, "log", "export", str(export))
+    lines = export.read_text(encoding="utf-8").splitlines()
+    target = next(i for i, line in enumerate(lines) if '"kind":"report.filed"' in line)
+    seq = json.loads(lines[target])["seq"]
+    lines[target] = lines[target].replace('"amounts":["', '"amounts":["9', 1)
+    export.write_text("\n".join(lines), encoding="utf-8")
+    code, output = run(year_app, "log", "verify", "--export", str(export))
+    assert code == 1 and f"entry {seq} " in output and "hash does not match" in output
+
+
+@pytest.mark.slow
+def test_one_changed_byte_of_one_stored_event_is_found_and_named(year_app: Flask) -> None:
+    url = store_settings(_database_url(year_app)).sqlalchemy_url
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    table = "stored_events" if url.startswith("sqlite") else "minsheng_events"
+    id_column = "rowid" if url.startswith("sqlite") else "notification_id"
+    with engine.begin() as c:
+        row = c.execute(
+            text(
+                f"SELECT {id_column} AS id, state FROM {table}"
+                " WHERE topic LIKE '%ProgressReported'"
+                f" ORDER BY {id_column} LIMIT 1 OFFSET 7"
+            )
+        ).one()
+        state = bytes(row.state)
+        at = state.index(b'"period"') + 12  # a digit of the reporting month
+        changed = state[:at] + bytes([state[at] ^ 1]) + state[at + 1 :]
+        c.execute(
+            text(f"UPDATE {table} SET state = :s WHERE {id_column} = :i"),
+            {"s": changed, "i": row.id},
+        )
+    try:
+        code, output = run(year_app, "log", "verify")
+        assert code == 1 and f"notification {row.id}" in output
+    finally:
+        with engine.begin() as c:
+            c.execute(
+                text(f"UPDATE {table} SET state = :s WHERE {id_column} = :i"),
+                {"s": state, "i": row.id},
+            )
+        engine.dispose()
+    assert run(year_app, "log", "verify")[0] == 0
+
+
+def _database_url(app: Flask) -> str:
+    return app.config["DATABASE_URL"]
