@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -24,6 +28,8 @@ PAGES = {
     "project-mid-year": "/plans/2023/projects/9.1?as_of=2023-06-30",
     "method": "/plans/2023/method",
     "login": "/staff/login",
+    "journalists": "/journalists",
+    "api-docs": "/api/docs",
 }
 
 
@@ -40,10 +46,27 @@ def test_pages_have_no_serious_accessibility_violations(
     ]
 
 
-@pytest.mark.parametrize("name", ["home", "item", "projects", "document"])
+def an_event_page(live_server: str) -> str:
+    """The permanent page of a monthly report: long hashes, the hashed JSON."""
+    with urllib.request.urlopen(f"{live_server}/api/v1/log?limit=500") as response:
+        entries = json.loads(response.read())["entries"]
+    report = next(e for e in entries if e["kind"] == "report.filed")
+    return urlsplit(report["url"]).path
+
+
+def test_an_event_page_has_no_serious_accessibility_violations(
+    page: Page, live_server: str
+) -> None:
+    page.goto(live_server + an_event_page(live_server))
+    expect(page.get_by_text("在公开记录链中的位置")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("name", ["home", "item", "projects", "document", "journalists", "event"])
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(
     browser: Browser, live_server: str, name: str
 ) -> None:
+    path = an_event_page(live_server) if name == "event" else PAGES[name]
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
@@ -52,7 +75,7 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(
         locale="zh-CN",
     )
     page = context.new_page()
-    page.goto(live_server + PAGES[name])
+    page.goto(live_server + path)
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
