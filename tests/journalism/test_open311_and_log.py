@@ -39,10 +39,34 @@ def test_open311_filters_and_errors(server: str) -> None:
     assert status == 200 and all(r["updated_datetime"] > "2023-11-01" for r in recent)  # type: ignore[union-attr]
     assert get("requests.json?status=maybe")[0] == 400
     assert get("requests.json?start_date=yesterday")[0] == 400
+    assert get("requests.json?page_size=1001")[0] == 400
+    assert get("requests.json?page=0")[0] == 400
     assert get("requests/NOPE.json")[0] == 404
     number = recent[0]["service_request_id"]  # type: ignore[index]
     status, history = get(f"requests/{number}/history.json")
     assert status == 200 and history[0]["step"] == "submitted"  # type: ignore[index]
+
+
+def test_open311_lists_page_by_link_headers(server: str) -> None:
+    def page(url: str) -> tuple[list[str], str | None]:
+        with urllib.request.urlopen(url) as response:
+            link = response.headers.get("Link")
+            numbers = [r["service_request_id"] for r in json.loads(response.read())]
+        return numbers, link.split(">")[0].lstrip("<") if link else None
+
+    everything, last = page(f"{server}/open311/v2/requests.json?page_size=1000")
+    assert len(everything) == 120 and last is None
+    walked, url = [], f"{server}/open311/v2/requests.json?page_size=50&status=open,closed"
+    while url:
+        numbers, url = page(url)  # type: ignore[assignment]
+        assert len(numbers) <= 50
+        walked += numbers
+    assert walked == everything  # newest first, every case once, nothing skipped
+    default, _link = page(f"{server}/open311/v2/requests.json")
+    assert default == everything[:100]
+    closed, _ = page(f"{server}/open311/v2/requests.json?status=closed&page_size=1000")
+    opened, _ = page(f"{server}/open311/v2/requests.json?status=open&page_size=1000")
+    assert sorted(closed + opened) == sorted(everything)
 
 
 def run(app: Flask, *args: str) -> tuple[int, str]:
