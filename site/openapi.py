@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.cases import DISTRICTS
+from domain.cases import CATEGORIES, DISTRICTS
 from projections.public_log import MAX_SEQ
 
 STATES = [
@@ -335,15 +335,23 @@ def spec(server: str) -> dict[str, Any]:
                         "name",
                         "phone",
                     ],
+                    "description": "Fields are refused (422, each named) when blank after"
+                    " trimming spaces, or when the phone is not a mainland mobile or a"
+                    " landline with its area code.",
+                    "additionalProperties": False,
                     "properties": {
-                        "external_id": string,
+                        "external_id": {"type": "string", "minLength": 1, "maxLength": 40},
                         "received_on": {"type": "string", "format": "date"},
-                        "category": string,
-                        "district": string,
-                        "title": string,
-                        "content": string,
-                        "name": string,
-                        "phone": string,
+                        "category": {"type": "string", "enum": list(CATEGORIES)},
+                        "district": {"type": "string", "enum": list(DISTRICTS)},
+                        "title": {"type": "string", "minLength": 1, "maxLength": 60},
+                        "content": {"type": "string", "minLength": 1, "maxLength": 2000},
+                        "name": {"type": "string", "minLength": 1, "maxLength": 30},
+                        "phone": {
+                            "type": "string",
+                            "maxLength": 20,
+                            "examples": ["13812345678", "0510-12345678"],
+                        },
                         "consent": boolean,
                     },
                 },
