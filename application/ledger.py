@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.case_commands import CaseCommands
 from application.commands import Commands
+from application.rating_commands import RatingCommands
 from domain.errors import PlanConflict
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
 from domain.plan_rules import diff_plans, validate_plan
@@ -31,7 +32,7 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Ledger(CaseCommands, Commands, Application[UUID]):
+class Ledger(RatingCommands, CaseCommands, Commands, Application[UUID]):
     """Commands take plain values, load aggregates, call one method, save."""
 
     # Fixed: the name sets the table names and environment prefix of the store.

@@ -25,6 +25,7 @@ from domain.cases import Case, Erasure
 from domain.checkpoint import Checkpoint
 from domain.plan import Item, KeyProject, Plan
 from domain.progress import LOCAL
+from domain.ratings import Ballot, subject_year
 from domain.supervision import Finding, SupervisionRecord
 
 GENESIS = "0" * 64
@@ -290,6 +291,32 @@ class Deriver:
             {"cases": numbers, "reason": e.reason},
         )
 
+    # Ratings (the level counts publicly; who rated and what they wrote never enter the log) --
+
+    def _ballot(self, e: Any) -> Entry:
+        if isinstance(e, Ballot.Cast):
+            self.context[f"ballot:{e.originator_id}"] = {
+                "subject": e.subject,
+                "quarter": e.quarter,
+            }
+        ballot = self.context[f"ballot:{e.originator_id}"]
+        kind, facts = {
+            Ballot.Cast: lambda: ("rating.cast", {"level": e.level, "district": e.district}),
+            Ballot.Recast: lambda: ("rating.replaced", {"level": e.level, "district": e.district}),
+            Ballot.CommentApproved: lambda: ("rating.comment_published", {}),
+            Ballot.CommentRejected: lambda: ("rating.comment_rejected", {"category": e.category}),
+        }[type(e)]()
+        subject, year = ballot["subject"], subject_year(ballot["subject"])
+        payload = {
+            "ballot": str(e.originator_id),
+            "subject": subject,
+            "quarter": ballot["quarter"],
+            "simulated": getattr(e, "actor", "").startswith("sim:") or None,
+            **facts,
+        }
+        payload = {k: v for k, v in payload.items() if v is not None}
+        return self._entry(e, kind, year, ["ratings", f"ratings:{subject}"], payload)
+
     def _checkpoint(self, e: Checkpoint.Recorded) -> Entry:
         payload = {"day": e.day, "entries": e.entries, "head": e.head}
         return self._entry(e, "log.checkpoint", None, ["log"], payload, e.day)
@@ -355,4 +382,8 @@ _HANDLERS: dict[type, Any] = {
     **{cls: Deriver._case for cls in _CASE_FACTS},
     Erasure.Recorded: Deriver._erasure,
     Checkpoint.Recorded: Deriver._checkpoint,
+    Ballot.Cast: Deriver._ballot,
+    Ballot.Recast: Deriver._ballot,
+    Ballot.CommentApproved: Deriver._ballot,
+    Ballot.CommentRejected: Deriver._ballot,
 }

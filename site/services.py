@@ -25,6 +25,7 @@ from projections.progress import Progress
 from projections.progress_queries import PlanProgress, plan_progress
 from projections.projector import Projector
 from projections.public_log import PublicLog
+from projections.satisfaction import Satisfaction
 from projections.staff import Staff
 from projections.supervision import Supervision
 
@@ -62,6 +63,7 @@ class Services:
             Supervision(),
             Staff(),
             Cases(ledger.vault),
+            Satisfaction(ledger.vault),
             PublicLog(),
         ]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)

@@ -1,0 +1,242 @@
+"""Proving control of a phone number or an e-mail address with a one-time code.
+
+Codes are kept as keyed hashes in the key store (apart from the event log),
+for one contact at a time: a new request replaces the pending code. A code
+expires, works once, and allows a few wrong guesses before it is void.
+Codes are sent by a `Sender`: SMTP for e-mail, an SMS gateway for phones, or
+(development only) a local outbox that a page shows.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import smtplib
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from json import dumps
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from application.vault import Vault
+
+metadata = MetaData()
+codes = Table(
+    "verification_codes",
+    metadata,
+    Column("contact", String(64), primary_key=True),  # keyed hash of the address
+    Column("digest", String(64), nullable=False),  # keyed hash of the code
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+outbox = Table(  # development only: what would have been sent
+    "dev_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("address", String(254), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+)
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@dataclass(frozen=True)
+class Address:
+    kind: str  # "phone" or "email"
+    value: str  # normalised
+
+    @classmethod
+    def parse(cls, raw: str) -> Address | None:
+        """A mainland mobile number (SMS) or an e-mail address, normalised; else None."""
+        text = (raw or "").strip()
+        if "@" in text:
+            return cls("email", text.lower()) if EMAIL.match(text) and len(text) <= 254 else None
+        digits = re.sub(r"[\s\-()（）]", "", text)
+        for prefix in ("+86", "0086"):
+            if digits.startswith(prefix):
+                digits = digits[len(prefix) :]
+        return cls("phone", digits) if MOBILE.match(digits) else None
+
+
+class Sender(Protocol):
+    def send(self, address: Address, text: str) -> None: ...
+
+
+class SendFailed(Exception):
+    """The code could not be handed to the e-mail server or the SMS gateway."""
+
+
+class Outbox:
+    """Development: messages go to a table that the debug-only outbox page lists."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine, tables=[outbox])
+
+    def send(self, address: Address, text: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(
+                insert(outbox).values(address=address.value, text=text, sent_at=datetime.now(UTC))
+            )
+
+    def latest(self, limit: int = 20) -> list[tuple[str, str, datetime]]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(outbox).order_by(outbox.c.id.desc()).limit(limit)).all()
+        return [(r.address, r.text, r.sent_at) for r in rows]
+
+
+class Smtp:
+    """E-mail through an SMTP server: smtp://user:password@host:587?from=noreply@example.org."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("SMTP_URL: smtp://user:password@host:port?from=address")
+        query = parse_qs(parts.query)
+        self.ssl = parts.scheme == "smtps"
+        self.host, self.port = parts.hostname, parts.port or (465 if self.ssl else 587)
+        self.user = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.sender = query.get("from", [f"noreply@{self.host}"])[0]
+        self.starttls = not self.ssl and query.get("starttls", ["1"])[0] == "1"
+
+    def send(self, address: Address, text: str) -> None:
+        message = EmailMessage()
+        message["From"], message["To"] = self.sender, address.value
+        message["Subject"] = "民生实事公开台 验证码"
+        message.set_content(text)
+        try:
+            factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
+            with factory(self.host, self.port, timeout=10) as server:
+                if self.starttls:
+                    server.starttls()
+                if self.user:
+                    server.login(self.user, self.password or "")
+                server.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            raise SendFailed(type(error).__name__) from None
+
+
+class SmsGateway:
+    """SMS through a provider's HTTP gateway: POST {"to", "text"} with a bearer token.
+
+    Providers differ; an adapter in front of the real one keeps this interface.
+    """
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = url, token
+
+    def send(self, address: Address, text: str) -> None:
+        request = urllib.request.Request(
+            self.url,
+            data=dumps({"to": address.value, "text": text}).encode(),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                if response.status >= 300:
+                    raise SendFailed(f"gateway answered {response.status}")
+        except OSError as error:
+            raise SendFailed(type(error).__name__) from None
+
+
+class Router:
+    """E-mail to one sender, phones to another; a kind without one cannot be verified."""
+
+    def __init__(self, email: Sender | None, phone: Sender | None) -> None:
+        self.by_kind = {"email": email, "phone": phone}
+
+    def accepts(self, kind: str) -> bool:
+        return self.by_kind.get(kind) is not None
+
+    def send(self, address: Address, text: str) -> None:
+        sender = self.by_kind.get(address.kind)
+        if sender is None:
+            raise SendFailed(f"no sender for {address.kind}")
+        sender.send(address, text)
+
+
+@dataclass(frozen=True)
+class Verified:
+    voter: str  # the keyed hash of the address: who, for de-duplication
+    address: Address
+
+
+class Verifier:
+    def __init__(
+        self,
+        engine: Engine,
+        vault: Vault,
+        sender: Router,
+        clock: Callable[[], datetime],
+        lifetime: timedelta = timedelta(minutes=10),
+        attempts: int = 5,
+    ) -> None:
+        self.engine, self.vault, self.sender, self.clock = engine, vault, sender, clock
+        self.lifetime, self.attempts = lifetime, attempts
+        metadata.create_all(engine, tables=[codes])
+
+    def voter(self, address: Address) -> str:
+        return self.vault.contact(f"{address.kind}:{address.value}")
+
+    def request(self, address: Address) -> None:
+        """Send a fresh six-digit code; it replaces any code pending for this address."""
+        code = f"{secrets.randbelow(10**6):06d}"
+        contact = self.voter(address)
+        row = {
+            "digest": self.vault.digest(code),
+            "expires_at": self.clock() + self.lifetime,
+            "attempts": 0,
+        }
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as c, c.begin():
+            c.execute(delete(codes).where(codes.c.contact == contact))
+            c.execute(insert(codes).values(contact=contact, **row))
+        minutes = int(self.lifetime.total_seconds() // 60)
+        self.sender.send(
+            address, f"您的验证码是 {code}，{minutes} 分钟内有效，仅可使用一次。请勿告诉他人。"
+        )
+
+    def confirm(self, address: Address, code: str) -> Verified | None:
+        """The address proven (and the code used up), or None: wrong, expired or void."""
+        contact = self.voter(address)
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as c, c.begin():
+            row = c.execute(select(codes).where(codes.c.contact == contact)).first()
+            if row is None:
+                return None
+            expires = (
+                row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+            )
+            if expires <= self.clock() or row.attempts >= self.attempts:
+                c.execute(delete(codes).where(codes.c.contact == contact))
+                return None
+            if not hmac.compare_digest(row.digest, self.vault.digest(code.strip())):
+                c.execute(
+                    update(codes)
+                    .where(codes.c.contact == contact)
+                    .values(attempts=codes.c.attempts + 1)
+                )
+                return None
+            c.execute(delete(codes).where(codes.c.contact == contact))  # used once
+        return Verified(contact, address)
