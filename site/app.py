@@ -10,7 +10,7 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from domain.cases import ROUTES
+from domain.cases import ROUTES, TRACKS
 from minsheng_site import (
     api,
     auth,
@@ -27,6 +27,8 @@ from minsheng_site import (
     open_data,
     progress,
     public,
+    ratings,
+    satisfaction,
     staff,
     users_cli,
 )
@@ -77,8 +79,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(journalism.bp)
     app.register_blueprint(open_data.bp)
     app.register_blueprint(open311.bp)
+    app.register_blueprint(satisfaction.bp)
+    ratings.init_app(app)
     auth.init_app(app)
     cases.rate_limits(app, app.extensions["minsheng_limiter"])
+    ratings.rate_limits(app, app.extensions["minsheng_limiter"])
     caching.init_app(app, ROOT)
     app.register_blueprint(staff.bp)
     app.register_blueprint(case_staff.bp)
@@ -87,6 +92,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     users_cli.init_app(app)
     app.add_template_global(keep_as_of, "keep_as_of")
     app.add_template_global(ROUTES, "case_routes")
+    app.add_template_global(TRACKS, "case_tracks")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
     app.context_processor(_site_notices)
     app.add_template_global(_log_head, "log_head")

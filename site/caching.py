@@ -3,7 +3,8 @@
 A public page is a function of what the log holds, the date (statuses
 change at midnight), the reader's language and the address. Readers and
 feed tools that send If-None-Match get a 304 without the page being built.
-Signed-in staff and pages carrying a one-off message are never tagged.
+Signed-in staff, visitors with a case or a verified contact in their session
+and pages carrying a one-off message are never tagged.
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ from minsheng_site.i18n import locale_code
 from minsheng_site.services import services
 from minsheng_site.views import today
 
-CACHEABLE = {"public", "progress", "api", "cases", "log", "open_data", "open311"}
+# Session keys that make a page this visitor's own (their case, their verified contact).
+PERSONAL = ("citizen_case", "voter", "voter_pending")
+CACHEABLE = {
+    "public",
+    "progress",
+    "api",
+    "cases",
+    "log",
+    "open_data",
+    "open311",
+    "satisfaction",
+}
 
 
 def init_app(app: Flask, root: Path) -> None:
@@ -42,6 +54,8 @@ def _etag(salt: str) -> str | None:
     if request.method not in ("GET", "HEAD") or request.blueprint not in CACHEABLE:
         return None
     if current_user.is_authenticated or session.get("_flashes"):
+        return None
+    if any(session.get(key) for key in PERSONAL):  # the page shows this visitor's own state
         return None
     head = services().ledger.recorder.max_notification_id() or 0
     htmx = request.headers.get("HX-Request", "")

@@ -58,3 +58,31 @@ def progress_chart(plan: q.PlanView, progress: ProjectProgress) -> bytes:
         [float(reported[p] * 100) if p in reported else None for p in months],
     )
     return chart.render()
+
+
+def satisfaction_chart(quarters: dict[str, tuple[float, float, float]]) -> bytes:
+    """满意率 by quarter with its 95% interval: {quarter: (rate, low, high)} in percent."""
+    chart = pygal.Line(
+        style=Style(**{**STYLE.__dict__, "colors": ("#a4161a", "#9aa5b1", "#9aa5b1")}),
+        js=[],
+        range=(0, 100),
+        width=800,
+        height=380,
+        show_y_guides=True,
+        legend_at_bottom=True,
+        value_formatter=lambda v: f"{v:.1f}%",
+        title=_("各季度满意率（%）与95%区间"),
+        x_labels=list(quarters),
+    )
+    chart.add(_("满意率"), [rate for rate, _low, _high in quarters.values()])
+    chart.add(
+        _("区间下限"),
+        [low for _rate, low, _high in quarters.values()],
+        stroke_style={"dasharray": "4,4"},
+    )
+    chart.add(
+        _("区间上限"),
+        [high for _rate, _low, high in quarters.values()],
+        stroke_style={"dasharray": "4,4"},
+    )
+    return chart.render()

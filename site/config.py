@@ -43,6 +43,18 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "CASE_LIMIT_PER_ADDRESS": environ.get("CASE_LIMIT_PER_ADDRESS", "10 per hour"),
         "CASE_LIMIT_PER_PHONE": environ.get("CASE_LIMIT_PER_PHONE", "5 per day"),
         "LOOKUP_LIMIT": environ.get("LOOKUP_LIMIT", "10 per 10 minutes"),
+        # Ratings: one-time codes. DEV_OUTBOX=1 (make run) keeps them in a local outbox
+        # shown at /dev/outbox instead of sending; production sets SMTP_URL and/or an SMS
+        # gateway. With none of them, ratings cannot be verified (the page says so).
+        "DEV_OUTBOX": environ.get("DEV_OUTBOX", "0") == "1",
+        "SMTP_URL": environ.get("SMTP_URL", ""),
+        "SMS_GATEWAY_URL": environ.get("SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_TOKEN": environ.get("SMS_GATEWAY_TOKEN", ""),
+        "CODE_LIMIT_PER_ADDRESS": environ.get("CODE_LIMIT_PER_ADDRESS", "10 per hour"),
+        "CODE_LIMIT_PER_CONTACT": environ.get("CODE_LIMIT_PER_CONTACT", "3 per 15 minutes"),
+        "VERIFY_LIMIT": environ.get("VERIFY_LIMIT", "10 per 10 minutes"),
+        "RATING_LIMIT_PER_ADDRESS": environ.get("RATING_LIMIT_PER_ADDRESS", "120 per hour"),
+        "RATING_LIMIT_PER_VOTER": environ.get("RATING_LIMIT_PER_VOTER", "60 per hour"),
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
         "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
         "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "0") == "1",

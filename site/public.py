@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from domain.schedule import end_of_day
+from minsheng_site import ratings
 from minsheng_site.charts import expected_curve
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
@@ -78,6 +79,9 @@ def item(year: int, number: int) -> str:
             projects_by_ref={p.ref: p for p in it.projects},
             as_of=as_of,
             travelling=travelling,
+            **ratings.panel(
+                c, f"item:{year}:{number}", url_for("public.item", year=year, number=number)
+            ),
         )
 
 
@@ -123,6 +127,9 @@ def project(year: int, ref: str) -> str:
             projects_by_ref={proj.ref: proj},
             as_of=as_of,
             travelling=travelling,
+            **ratings.panel(
+                c, f"project:{year}:{ref}", url_for("public.project", year=year, ref=ref)
+            ),
         )
 
 

@@ -1,0 +1,222 @@
+"""Satisfaction results: counts per level, 满意率 with a 95% interval, by any grouping.
+
+满意率 = (满意 + 基本满意) ÷ all ratings. The interval is Wilson's score
+interval, so that 3 of 3 reads as "somewhere between 44% and 100%", not as a
+triumph; nothing is ranked before it has `MIN_RANKED` ratings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from projections.catalog import CatalogItem, CatalogProject
+from projections.satisfaction import BallotRow, CaseRating
+
+LEVELS = ("satisfied", "basically", "unsatisfied")
+MIN_RANKED = 30  # ratings a subject needs before it is ranked among others
+Z95 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
+DIMENSIONS = ("project", "item", "category", "key_project", "unit", "district")
+
+
+def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson's score interval for a proportion (E. B. Wilson, JASA 1927)."""
+    if total == 0:
+        return (0.0, 1.0)
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass
+class Tally:
+    satisfied: int = 0
+    basically: int = 0
+    unsatisfied: int = 0
+
+    def add(self, level: str) -> None:
+        setattr(self, level, getattr(self, level) + 1)
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.basically + self.unsatisfied
+
+    @property
+    def content(self) -> int:
+        """满意 + 基本满意."""
+        return self.satisfied + self.basically
+
+    @property
+    def rate(self) -> float | None:
+        return self.content / self.total if self.total else None
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson(self.content, self.total)
+
+    @property
+    def ranked(self) -> bool:
+        return self.total >= MIN_RANKED
+
+    def as_dict(self) -> dict[str, Any]:
+        low, high = self.interval
+        return {
+            "satisfied": self.satisfied,
+            "basically": self.basically,
+            "unsatisfied": self.unsatisfied,
+            "total": self.total,
+            "rate": None if self.rate is None else round(self.rate, 4),
+            "interval_95": [round(low, 4), round(high, 4)] if self.total else None,
+            "ranked": self.ranked,
+        }
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A ballot as it counts: what it is about, where it puts it, and its level."""
+
+    kind: str
+    ref: str
+    item: int
+    quarter: str
+    level: str
+    district: str | None
+
+
+@dataclass
+class Results:
+    """Tallies of one year's ratings by each dimension, and by quarter."""
+
+    by: dict[str, dict[Any, Tally]] = field(default_factory=dict)
+    quarters: dict[str, Tally] = field(default_factory=dict)
+    trend: dict[tuple[str, Any], dict[str, Tally]] = field(default_factory=dict)
+    overall: Tally = field(default_factory=Tally)
+
+
+def counted(c: Connection, year: int, quarter: str | None = None) -> list[Counted]:
+    query = select(
+        BallotRow.kind,
+        BallotRow.ref,
+        BallotRow.item,
+        BallotRow.quarter,
+        BallotRow.level,
+        BallotRow.district,
+    ).where(BallotRow.year == year)
+    if quarter:
+        query = query.where(BallotRow.quarter == quarter)
+    return [Counted(*row) for row in c.execute(query)]
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where the plan puts each project and item: category, key project, lead unit."""
+
+    project_item: dict[str, int]
+    project_key: dict[str, int | None]
+    item_category: dict[int, int]
+    item_lead: dict[int, str]
+
+    @classmethod
+    def of(cls, c: Connection, year: int) -> Places:
+        projects = c.execute(
+            select(CatalogProject.ref, CatalogProject.item, CatalogProject.key_project).where(
+                CatalogProject.year == year
+            )
+        ).all()
+        items = c.execute(
+            select(CatalogItem.number, CatalogItem.category, CatalogItem.units).where(
+                CatalogItem.year == year
+            )
+        ).all()
+        return cls(
+            {p.ref: p.item for p in projects},
+            {p.ref: p.key_project for p in projects},
+            {i.number: i.category for i in items},
+            {i.number: i.units[0] for i in items},
+        )
+
+    def keys(self, ballot: Counted) -> dict[str, Any]:
+        """The group of each dimension this ballot counts in (None: it does not)."""
+        project = ballot.ref if ballot.kind == "project" else None
+        return {
+            "project": project,
+            "item": ballot.item,
+            "category": self.item_category.get(ballot.item),
+            "key_project": self.project_key.get(project) if project else None,
+            "unit": self.item_lead.get(ballot.item),
+            "district": ballot.district,
+        }
+
+
+def tally(ballots: Iterable[Counted], places: Places) -> Results:
+    results = Results(by={d: defaultdict(Tally) for d in DIMENSIONS})
+    quarters: dict[str, Tally] = defaultdict(Tally)
+    trend: dict[tuple[str, Any], dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    for ballot in ballots:
+        results.overall.add(ballot.level)
+        quarters[ballot.quarter].add(ballot.level)
+        for dimension, key in places.keys(ballot).items():
+            if key is not None:
+                results.by[dimension][key].add(ballot.level)
+                trend[(dimension, key)][ballot.quarter].add(ballot.level)
+    results.quarters = dict(sorted(quarters.items()))
+    results.trend = {k: dict(sorted(v.items())) for k, v in trend.items()}
+    results.by = {d: dict(groups) for d, groups in results.by.items()}
+    return results
+
+
+def year_results(c: Connection, year: int, quarter: str | None = None) -> Results:
+    return tally(counted(c, year, quarter), Places.of(c, year))
+
+
+def ranking(groups: dict[Any, Tally]) -> list[tuple[Any, Tally]]:
+    """Groups with enough ratings, best first by the interval's lower bound (then the rate)."""
+    ranked = [(key, t) for key, t in groups.items() if t.ranked]
+    return sorted(ranked, key=lambda kv: (-kv[1].interval[0], -(kv[1].rate or 0), str(kv[0])))
+
+
+# Case evaluations: kept apart ------------------------------------------------------
+
+
+@dataclass
+class CaseResults:
+    overall: Tally = field(default_factory=Tally)
+    by_unit: dict[str, Tally] = field(default_factory=dict)
+    by_district: dict[str, Tally] = field(default_factory=dict)
+    by_track: dict[str, Tally] = field(default_factory=dict)
+    quarters: dict[str, Tally] = field(default_factory=dict)
+
+
+def case_results(c: Connection, year: int) -> CaseResults:
+    rows = c.execute(
+        select(
+            CaseRating.unit,
+            CaseRating.district,
+            CaseRating.track,
+            CaseRating.level,
+            CaseRating.quarter,
+        ).where(CaseRating.year == year, CaseRating.level.is_not(None))
+    ).all()
+    out = CaseResults()
+    by_unit: dict[str, Tally] = defaultdict(Tally)
+    by_district: dict[str, Tally] = defaultdict(Tally)
+    by_track: dict[str, Tally] = defaultdict(Tally)
+    quarters: dict[str, Tally] = defaultdict(Tally)
+    for row in rows:
+        out.overall.add(row.level)
+        by_district[row.district].add(row.level)
+        quarters[row.quarter].add(row.level)
+        if row.unit:
+            by_unit[row.unit].add(row.level)
+        if row.track:
+            by_track[row.track].add(row.level)
+    out.by_unit, out.by_district = dict(by_unit), dict(by_district)
+    out.by_track, out.quarters = dict(by_track), dict(sorted(quarters.items()))
+    return out

@@ -1,0 +1,414 @@
+"""Citizens rate projects and items: verify a phone or e-mail once, then rate in one click.
+
+The verified contact lives in the visitor's session only sealed (AES-GCM
+under a key derived from SECRET_KEY), never readable in the cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import json
+import os
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import Connection, func, select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from application.verification import (
+    Address,
+    Outbox,
+    Router,
+    SendFailed,
+    SmsGateway,
+    Smtp,
+    Verified,
+    Verifier,
+)
+from domain.cases import DISTRICTS
+from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
+from minsheng_site.services import services
+from projections.satisfaction import BallotRow
+from projections.satisfaction_queries import MIN_RANKED, Tally
+
+bp = Blueprint("ratings", __name__)
+VOTER, PENDING = "voter", "voter_pending"
+VERIFIED_FOR = 24 * 3600  # seconds a verification lasts in a session
+
+
+# Sealing what the session holds ----------------------------------------------------
+
+
+def _key() -> bytes:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hashlib.sha256(b"minsheng-session-seal:" + secret).digest()
+
+
+def _seal(data: dict[str, Any]) -> str:
+    nonce = os.urandom(12)
+    body = AESGCM(_key()).encrypt(nonce, json.dumps(data).encode(), b"session")
+    return base64.urlsafe_b64encode(nonce + body).decode()
+
+
+def _open(sealed: str | None) -> dict[str, Any] | None:
+    if not sealed:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+        data = json.loads(AESGCM(_key()).decrypt(raw[:12], raw[12:], b"session"))
+    except (InvalidTag, ValueError):
+        return None
+    return data if data.get("until", 0) > time.time() else None
+
+
+def verified() -> Verified | None:
+    """The contact this visitor proved in this session, if still valid."""
+    data = _open(session.get(VOTER))
+    if data is None:
+        return None
+    return Verified(data["voter"], Address(data["kind"], data["value"]))
+
+
+def verifier() -> Verifier:
+    return current_app.extensions["minsheng_verifier"]
+
+
+def network_of(address: str | None) -> str:
+    """A keyed hash of the visitor's network (/24 for IPv4, /48 for IPv6): bursts, not people."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    prefix = 24 if ip.version == 4 else 48
+    network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+    return services().ledger.vault.contact(f"net:{network}")[:16]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no //): never an open redirect."""
+    if not target:
+        return url_for("public.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("public.home")
+    return target
+
+
+# Forms ------------------------------------------------------------------------------
+
+
+class ContactForm(FlaskForm):
+    contact = StringField(
+        _l("手机号码或电子邮箱"),
+        validators=[DataRequired(message=_l("请填写手机号码或电子邮箱。")), Length(max=254)],
+    )
+    next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("验证码"),
+        validators=[DataRequired(message=_l("请填写收到的6位验证码。")), Length(max=12)],
+    )
+    next = HiddenField()
+
+
+class RatingForm(FlaskForm):
+    level = SelectField(
+        _l("评价"),
+        choices=[
+            ("satisfied", _l("满意")),
+            ("basically", _l("基本满意")),
+            ("unsatisfied", _l("不满意")),
+        ],
+        validators=[DataRequired(message=_l("请选择评价。"))],
+    )
+    district = SelectField(
+        _l("您所在的区（可不填）"),
+        choices=[("", _l("不填"))] + [(d, d) for d in DISTRICTS],
+        validators=[Optional()],
+    )
+    comment = TextAreaField(
+        _l("意见建议（可不填，审核后公开，请勿填写姓名、电话等个人信息）"),
+        validators=[Optional(), Length(max=COMMENT_MAX)],
+    )
+
+
+# Verification -------------------------------------------------------------------------
+
+
+@bp.route("/ratings/verify", methods=["GET", "POST"])
+def verify() -> str | Response | tuple[str, int]:
+    form = ContactForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if not verifier().sender.by_kind["email"] and not verifier().sender.by_kind["phone"]:
+        return render_template("ratings/verify.html", form=form, unavailable=True), 503
+    if form.validate_on_submit():
+        address = Address.parse(form.contact.data)
+        if address is None:
+            form.contact.errors = [_("请填写中国大陆手机号码（如 13900001111）或电子邮箱。")]
+        elif not verifier().sender.accepts(address.kind):
+            form.contact.errors = [_("暂不支持用这种方式接收验证码，请换一种。")]
+        else:
+            try:
+                verifier().request(address)
+            except SendFailed:
+                form.form_errors.append(_("验证码发送失败，请稍后再试。"))
+                return render_template("ratings/verify.html", form=form), 503
+            session[PENDING] = _seal(
+                {"kind": address.kind, "value": address.value, "until": time.time() + 900}
+            )
+            return redirect(url_for("ratings.code", next=_safe_next(form.next.data)), 303)
+    return render_template("ratings/verify.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/ratings/verify/code", methods=["GET", "POST"])
+def code() -> str | Response | tuple[str, int]:
+    pending = _open(session.get(PENDING))
+    if pending is None:
+        return redirect(url_for("ratings.verify", next=request.args.get("next", "")), 303)
+    address = Address(pending["kind"], pending["value"])
+    form = CodeForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        proof = verifier().confirm(address, form.code.data)
+        if proof is None:
+            form.code.errors = [_("验证码不正确、已过期或已使用。可以重新获取。")]
+            return render_template("ratings/code.html", form=form, address=address), 401
+        session.pop(PENDING, None)
+        session[VOTER] = _seal(
+            {
+                "voter": proof.voter,
+                "kind": address.kind,
+                "value": address.value,
+                "until": time.time() + VERIFIED_FOR,
+            }
+        )
+        return redirect(_safe_next(form.next.data) + "#rate", 303)
+    return render_template("ratings/code.html", form=form, address=address), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/ratings/forget")
+def forget() -> Response:
+    session.pop(VOTER, None)
+    session.pop(PENDING, None)
+    return redirect(_safe_next(request.form.get("next")), 303)
+
+
+# Rating -------------------------------------------------------------------------------
+
+
+@bp.post("/plans/<int(min=2000, max=2100):year>/projects/<ref>/rate")
+def rate_project(year: int, ref: str) -> str | Response | tuple[str, int]:
+    return _rate(f"project:{year}:{ref}", url_for("public.project", year=year, ref=ref))
+
+
+@bp.post("/plans/<int(min=2000, max=2100):year>/items/<int(min=1, max=999):number>/rate")
+def rate_item(year: int, number: int) -> str | Response | tuple[str, int]:
+    return _rate(f"item:{year}:{number}", url_for("public.item", year=year, number=number))
+
+
+def _rate(subject: str, page: str) -> str | Response | tuple[str, int]:
+    ledger = services().ledger
+    if not ledger.subject_exists(subject):
+        abort(404)
+    who = verified()
+    if who is None:
+        return redirect(url_for("ratings.verify", next=page), 303)
+    form = RatingForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ledger.rate(
+                who,
+                subject,
+                form.level.data,
+                form.comment.data or "",
+                form.district.data or None,
+                network_of(request.remote_addr),
+            )
+        except RatingError as error:
+            form.form_errors.append(_rating_problem(error))
+            status = 409
+        else:
+            services().caught_up()
+            if not _htmx():
+                return redirect(page + "#rate", 303)
+            form = RatingForm(formdata=None)
+    else:
+        status = 400
+    with services().read() as c:
+        context = panel(c, subject, page, form=form, just_rated=status == 200)
+    if _htmx():
+        return render_template("ratings/_panel.html", **context), status
+    return render_template("ratings/rate_error.html", **context), status
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _rating_problem(error: RatingError) -> str:
+    return {
+        "comment": _("意见建议最多%(n)s字。", n=COMMENT_MAX),
+        "level": _("请选择满意、基本满意或不满意。"),
+        "busy": _("评价未能保存，请再试一次。"),
+    }.get(error.code, _("评价未能保存。"))
+
+
+# The panel on project and item pages -------------------------------------------------------
+
+
+def panel(
+    c: Connection,
+    subject: str,
+    page: str,
+    form: RatingForm | None = None,
+    just_rated: bool = False,
+) -> dict[str, Any]:
+    kind, year, ref = subject.split(":")
+    where = (BallotRow.year == int(year), BallotRow.kind == kind, BallotRow.ref == ref)
+    tally = Tally()
+    for level, count in c.execute(
+        select(BallotRow.level, func.count()).where(*where).group_by(BallotRow.level)
+    ):
+        setattr(tally, level, count)
+    comments = c.execute(
+        select(BallotRow.comment_text, BallotRow.level, BallotRow.quarter, BallotRow.moderated_at)
+        .where(*where, BallotRow.comment == "approved", BallotRow.comment_text.is_not(None))
+        .order_by(BallotRow.moderated_at.desc())
+        .limit(20)
+    ).all()
+    rejected = dict(
+        c.execute(
+            select(BallotRow.rejected_as, func.count())
+            .where(*where, BallotRow.comment == "rejected")
+            .group_by(BallotRow.rejected_as)
+        ).all()
+    )
+    pending = c.execute(
+        select(func.count()).where(*where, BallotRow.comment == "pending")
+    ).scalar_one()
+    who = verified()
+    mine = None
+    if who is not None:
+        ledger = services().ledger
+        mine = c.execute(
+            select(BallotRow.level).where(
+                BallotRow.ballot_id == str(ballot_id(who.voter, subject, ledger.quarter_now()))
+            )
+        ).scalar()
+    rate_url = (
+        url_for("ratings.rate_project", year=int(year), ref=ref)
+        if kind == "project"
+        else url_for("ratings.rate_item", year=int(year), number=int(ref))
+    )
+    return {
+        "rating": {
+            "subject": subject,
+            "tally": tally,
+            "min_ranked": MIN_RANKED,
+            "comments": comments,
+            "rejected": rejected,
+            "rejections": REJECTIONS,
+            "pending": pending,
+            "who": who,
+            "mine": mine,
+            "quarter": services().ledger.quarter_now(),
+            "form": form or RatingForm(formdata=None),
+            "rate_url": rate_url,
+            "page": page,
+            "just_rated": just_rated,
+            "levels": LEVELS,
+            "year": int(year),
+        }
+    }
+
+
+# Development outbox ---------------------------------------------------------------------------
+
+dev = Blueprint("dev", __name__, url_prefix="/dev")
+
+
+@dev.get("/outbox")
+def outbox() -> str:
+    box = current_app.extensions["minsheng_outbox"]
+    return render_template("ratings/outbox.html", messages=box.latest())
+
+
+def init_app(app: Flask) -> None:
+    """Senders from the configuration; the outbox (and its page) only when DEV_OUTBOX is on."""
+    keys = services_engine(app)
+    email = phone = None
+    if app.config["DEV_OUTBOX"]:
+        box = Outbox(keys)
+        app.extensions["minsheng_outbox"] = box
+        email = phone = box
+        app.register_blueprint(dev)
+    if app.config["SMTP_URL"]:
+        email = Smtp(app.config["SMTP_URL"])
+    if app.config["SMS_GATEWAY_URL"]:
+        phone = SmsGateway(app.config["SMS_GATEWAY_URL"], app.config["SMS_GATEWAY_TOKEN"])
+    ledger = app.extensions["minsheng"].ledger
+    app.extensions["minsheng_verifier"] = Verifier(
+        keys, ledger.vault, Router(email, phone), lambda: ledger.clock()
+    )
+    app.register_blueprint(bp)
+
+
+def services_engine(app: Flask) -> Any:
+    return app.extensions["minsheng"].ledger.vault.engine
+
+
+def rate_limits(app: Flask, limiter: Any) -> None:
+    """Codes per address and contact; failed codes per address; ratings per address and voter."""
+
+    def per_contact() -> str:
+        address = Address.parse(request.form.get("contact", ""))
+        value = f"{address.kind}:{address.value}" if address else "none"
+        return "contact:" + services().ledger.vault.contact(value)
+
+    def per_voter() -> str:
+        who = verified()
+        return "voter:" + (who.voter if who else "none")
+
+    views = app.view_functions
+    post = {"methods": ["POST"]}
+    view = limiter.limit(app.config["CODE_LIMIT_PER_ADDRESS"], **post)(views["ratings.verify"])
+    views["ratings.verify"] = limiter.limit(
+        app.config["CODE_LIMIT_PER_CONTACT"], key_func=per_contact, **post
+    )(view)
+    failed = {"deduct_when": lambda response: response.status_code == 401, **post}
+    views["ratings.code"] = limiter.limit(app.config["VERIFY_LIMIT"], **failed)(
+        views["ratings.code"]
+    )
+    for name in ("ratings.rate_project", "ratings.rate_item"):
+        view = limiter.limit(app.config["RATING_LIMIT_PER_ADDRESS"], **post)(views[name])
+        views[name] = limiter.limit(
+            app.config["RATING_LIMIT_PER_VOTER"], key_func=per_voter, **post
+        )(view)

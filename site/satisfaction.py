@@ -1,0 +1,192 @@
+"""Satisfaction results (问效于民): by project, item, category, key project, unit, district.
+
+Every rate is shown with its counts, its formula and its 95% interval; case
+evaluations are shown apart from project ratings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, jsonify, make_response, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import Connection
+from werkzeug.wrappers import Response
+
+from minsheng_site.charts import satisfaction_chart
+from minsheng_site.services import services
+from minsheng_site.views import YEAR, found, render
+from projections import queries as q
+from projections import satisfaction_queries as sq
+
+bp = Blueprint("satisfaction", __name__)
+
+FORMULA = "满意率 =（满意 + 基本满意）÷ 全部评价"
+
+
+def _labels(c: Connection, year: int) -> dict[str, dict[Any, str]]:
+    """What each group is called on the page."""
+    return {
+        "project": {p.ref: f"{p.ref} {p.title}" for p in q.projects(c, year)},
+        "item": {i.number: _("第%(n)s项", n=i.number) for i in q.items(c, year)},
+        "category": {k.number: k.name for k in q.categories(c, year)},
+        "key_project": {k.number: k.name for k in q.key_projects(c, year)},
+        "unit": {},
+        "district": {},
+    }
+
+
+def results_of(year: int) -> dict[str, Any]:
+    """The year's results, computed once per state of the log (and language)."""
+
+    def compute() -> dict[str, Any]:
+        with services().read() as c:
+            plan = found(q.plan(c, year))
+            return {
+                "plan": plan,
+                "results": sq.year_results(c, year),
+                "cases": sq.case_results(c, year),
+                "labels": _labels(c, year),
+            }
+
+    return services().once(("satisfaction", year, str(get_locale())), compute)
+
+
+@bp.get(f"/plans/{YEAR}/satisfaction")
+def results(year: int) -> str:
+    figures = results_of(year)
+    r: sq.Results = figures["results"]
+    ranked = {d: sq.ranking(r.by.get(d, {})) for d in sq.DIMENSIONS}
+    return render(
+        "satisfaction/results.html",
+        **figures,
+        ranked=ranked,
+        dimensions=_dimension_names(),
+        min_ranked=sq.MIN_RANKED,
+    )
+
+
+def _dimension_names() -> dict[str, str]:
+    return {
+        "project": _("具体项目"),
+        "item": _("条目"),
+        "category": _("方面"),
+        "key_project": _("重点项目"),
+        "unit": _("牵头责任单位"),
+        "district": _("区域（评价人自填）"),
+    }
+
+
+@bp.get(f"/plans/{YEAR}/satisfaction/chart.svg")
+def chart(year: int) -> Response:
+    r: sq.Results = results_of(year)["results"]
+    series = {
+        quarter: (100 * (t.rate or 0), 100 * t.interval[0], 100 * t.interval[1])
+        for quarter, t in r.quarters.items()
+    }
+    response = make_response(satisfaction_chart(series))
+    response.mimetype = "image/svg+xml"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _rows(year: int) -> list[list[Any]]:
+    figures = results_of(year)
+    r: sq.Results = figures["results"]
+    cases: sq.CaseResults = figures["cases"]
+    rows: list[list[Any]] = []
+
+    def add(source: str, dimension: str, key: Any, t: sq.Tally) -> None:
+        low, high = t.interval
+        rows.append(
+            [
+                source,
+                dimension,
+                key,
+                t.satisfied,
+                t.basically,
+                t.unsatisfied,
+                t.total,
+                "" if t.rate is None else f"{t.rate:.4f}",
+                f"{low:.4f}" if t.total else "",
+                f"{high:.4f}" if t.total else "",
+                int(t.ranked),
+            ]
+        )
+
+    add("ratings", "all", "", r.overall)
+    for quarter, t in r.quarters.items():
+        add("ratings", "quarter", quarter, t)
+    for dimension in sq.DIMENSIONS:
+        for key, t in sorted(r.by.get(dimension, {}).items(), key=lambda kv: str(kv[0])):
+            add("ratings", dimension, key, t)
+    add("cases", "all", "", cases.overall)
+    for name, groups in (
+        ("unit", cases.by_unit),
+        ("district", cases.by_district),
+        ("track", cases.by_track),
+        ("quarter", cases.quarters),
+    ):
+        for key, t in sorted(groups.items()):
+            add("cases", name, key, t)
+    return rows
+
+
+HEADER = [
+    "source",
+    "dimension",
+    "key",
+    "satisfied",
+    "basically",
+    "unsatisfied",
+    "total",
+    "rate",
+    "interval_95_low",
+    "interval_95_high",
+    "ranked",
+]
+
+
+@bp.get(f"/open-data/plans/{YEAR}/satisfaction.csv")
+def results_csv(year: int) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(_rows(year))
+    response = make_response("\ufeff" + out.getvalue())  # BOM: spreadsheets read it as UTF-8
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = f"attachment; filename=satisfaction-{year}.csv"
+    return response
+
+
+@bp.get(f"/api/v1/plans/{YEAR}/satisfaction")
+def results_api(year: int) -> Response:
+    figures = results_of(year)
+    r: sq.Results = figures["results"]
+    cases: sq.CaseResults = figures["cases"]
+    return jsonify(
+        {
+            "year": year,
+            "formula": "rate = (satisfied + basically) / total; interval_95: Wilson score",
+            "min_ranked": sq.MIN_RANKED,
+            "ratings": {
+                "overall": r.overall.as_dict(),
+                "quarters": {k: t.as_dict() for k, t in r.quarters.items()},
+                "by": {
+                    d: {str(k): t.as_dict() for k, t in r.by.get(d, {}).items()}
+                    for d in sq.DIMENSIONS
+                },
+            },
+            "cases": {
+                "overall": cases.overall.as_dict(),
+                "by_unit": {k: t.as_dict() for k, t in cases.by_unit.items()},
+                "by_district": {k: t.as_dict() for k, t in cases.by_district.items()},
+                "by_track": {k: t.as_dict() for k, t in cases.by_track.items()},
+                "quarters": {k: t.as_dict() for k, t in cases.quarters.items()},
+            },
+            "csv": url_for("satisfaction.results_csv", year=year, _external=True),
+        }
+    )
