@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import Connection, func, select
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from application.verification import (
@@ -138,15 +138,15 @@ class RatingForm(FlaskForm):
     level = SelectField(
         _l("评价"),
         choices=[
-            ("satisfied", _l("满意")),
-            ("basically", _l("基本满意")),
-            ("unsatisfied", _l("不满意")),
+            SelectChoice("satisfied", _l("满意")),
+            SelectChoice("basically", _l("基本满意")),
+            SelectChoice("unsatisfied", _l("不满意")),
         ],
         validators=[DataRequired(message=_l("请选择评价。"))],
     )
     district = SelectField(
         _l("您所在的区（可不填）"),
-        choices=[("", _l("不填"))] + [(d, d) for d in DISTRICTS],
+        choices=[SelectChoice("", _l("不填")), *(SelectChoice(d, d) for d in DISTRICTS)],
         validators=[Optional()],
     )
     comment = TextAreaField(
@@ -163,7 +163,7 @@ def verify() -> str | Response | tuple[str, int]:
     form = ContactForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    if not verifier().sender.by_kind["email"] and not verifier().sender.by_kind["phone"]:
+    if not (verifier().sender.accepts("email") or verifier().sender.accepts("phone")):
         return render_template("ratings/verify.html", form=form, unavailable=True), 503
     if form.validate_on_submit():
         address = Address.parse(form.contact.data)
@@ -269,6 +269,19 @@ def _rate(subject: str, page: str) -> str | Response | tuple[str, int]:
     return render_template("ratings/rate_error.html", **context), status
 
 
+def rejection_labels() -> dict[str, str]:
+    """Why comments were not published, in the reader's language (categories, never text)."""
+    labels = {
+        "personal": _("含有个人信息"),
+        "abusive": _("辱骂、攻击他人"),
+        "off_topic": _("与本项目无关"),
+        "advertising": _("广告或垃圾信息"),
+        "illegal": _("违法或不实信息"),
+    }
+    assert set(labels) == set(REJECTIONS)
+    return labels
+
+
 def _htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -335,10 +348,11 @@ def panel(
             "min_ranked": MIN_RANKED,
             "comments": comments,
             "rejected": rejected,
-            "rejections": REJECTIONS,
+            "rejections": rejection_labels(),
             "pending": pending,
             "who": who,
             "mine": mine,
+            "can_verify": verifier().sender.accepts("email") or verifier().sender.accepts("phone"),
             "quarter": services().ledger.quarter_now(),
             "form": form or RatingForm(formdata=None),
             "rate_url": rate_url,

@@ -91,7 +91,15 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
         "log_head": 71,
         "read_models": {
             name: {"position": 71, "behind": 0}
-            for name in ("cases", "catalog", "progress", "public_log", "staff", "supervision")
+            for name in (
+                "cases",
+                "catalog",
+                "progress",
+                "public_log",
+                "satisfaction",
+                "staff",
+                "supervision",
+            )
         },
     }
 
