@@ -17,7 +17,7 @@ run: setup
 	$(FLASK) plan load $(PLAN)
 	@if [ "$(SIMULATE)" = "1" ]; then $(FLASK) simulation load; \
 	else echo "SIMULATE=0: no simulated year"; fi
-	PROJECTOR_THREAD=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	PROJECTOR_THREAD=1 DEV_OUTBOX=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		'minsheng_site:create_app()'
 
 ## make test: install what the tests need (system packages too) and run the whole suite

@@ -207,7 +207,8 @@ class Verifier:
         contact = self.voter(address)
         row = {
             "digest": self.vault.digest(code),
-            "expires_at": self.clock() + self.lifetime,
+            # UTC: SQLite keeps no offset, and a naive value is read back as UTC
+            "expires_at": (self.clock() + self.lifetime).astimezone(UTC),
             "attempts": 0,
         }
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as c, c.begin():
