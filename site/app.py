@@ -23,6 +23,7 @@ from minsheng_site import (
     i18n,
     intake,
     journalism,
+    moderation,
     open311,
     open_data,
     progress,
@@ -87,6 +88,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     caching.init_app(app, ROOT)
     app.register_blueprint(staff.bp)
     app.register_blueprint(case_staff.bp)
+    app.register_blueprint(moderation.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     users_cli.init_app(app)

@@ -18,6 +18,7 @@ from domain.progress import AlreadyReported, InvalidReport, Period, StaleReport
 from domain.schedule import end_of_day, reporting_periods
 from domain.supervision import KINDS, SupervisionError
 from minsheng_site.auth import requires
+from minsheng_site.case_staff import TASK_FORCE
 from minsheng_site.forms import (
     Correction,
     NewReport,
@@ -65,6 +66,7 @@ def home() -> str:
         to_rectify=to_rectify,
         open_findings=open_findings,
         today=today(),
+        is_task_force=TASK_FORCE in member.scopes("admin"),
     )
 
 

@@ -1,0 +1,137 @@
+"""Moderating citizens' comments, and seeing bursts of ratings from one network.
+
+The task force (admin of 市政府办公室) reads each pending comment (opened
+with the person's key, never stored in the clear until approved), then
+approves it or rejects it with a category the public sees counted.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.validators import DataRequired
+
+from domain.ratings import REJECTIONS, RatingError
+from minsheng_site.case_staff import is_task_force
+from minsheng_site.ratings import rejection_labels
+from minsheng_site.services import services
+from projections.satisfaction import BallotRow
+
+bp = Blueprint("moderation", __name__, url_prefix="/staff/ratings")
+BURST = 20  # ratings from one network within a day that a moderator should look at
+
+
+class ApproveForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+
+
+class RejectForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    category = SelectField(
+        "理由",
+        choices=[SelectChoice(k, k) for k in REJECTIONS],
+        validators=[DataRequired()],
+    )
+
+
+def _guard() -> None:
+    if not is_task_force():
+        abort(403)
+
+
+@bp.get("/")
+@login_required
+def queue() -> str:
+    _guard()
+    ledger = services().ledger
+    since = ledger.clock() - timedelta(days=1)
+    with services().read() as c:
+        pending = c.execute(
+            select(BallotRow.__table__)  # type: ignore[call-overload]
+            .where(BallotRow.comment == "pending")
+            .order_by(BallotRow.cast_at)
+            .limit(50)
+        ).all()
+        waiting = c.execute(select(func.count()).where(BallotRow.comment == "pending")).scalar_one()
+        bursts = c.execute(
+            select(BallotRow.network, func.count(), func.min(BallotRow.cast_at))
+            .where(BallotRow.cast_at >= since)
+            .group_by(BallotRow.network)
+            .having(func.count() >= BURST)
+            .order_by(func.count().desc())
+        ).all()
+    comments: list[dict[str, Any]] = []
+    for row in pending:
+        ballot = ledger.ballot(row.ballot_id)
+        comments.append(
+            {
+                "row": row,
+                "text": ledger.comment_of(ballot),
+                "approve": ApproveForm(formdata=None, prefix=f"a{row.ballot_id[:8]}"),
+                "reject": RejectForm(formdata=None, prefix=f"r{row.ballot_id[:8]}"),
+            }
+        )
+    return render_template(
+        "staff/moderation.html",
+        comments=comments,
+        waiting=waiting,
+        bursts=bursts,
+        burst=BURST,
+        labels=rejection_labels(),
+    )
+
+
+@bp.post("/<ballot>/approve")
+@login_required
+def approve(ballot: str) -> Response:
+    _guard()
+    form = ApproveForm(prefix=f"a{ballot[:8]}")
+    if form.validate_on_submit() and form.version.data.isdigit():
+        _act(
+            lambda: services().ledger.approve_comment(
+                ballot, int(form.version.data), current_user.actor
+            )
+        )
+    else:
+        flash(_("表单已过期，请重试。"))
+    return redirect(url_for("moderation.queue"), 303)
+
+
+@bp.post("/<ballot>/reject")
+@login_required
+def reject(ballot: str) -> Response:
+    _guard()
+    form = RejectForm(prefix=f"r{ballot[:8]}")
+    if form.validate_on_submit() and form.version.data.isdigit():
+        _act(
+            lambda: services().ledger.reject_comment(
+                ballot, int(form.version.data), form.category.data, current_user.actor
+            )
+        )
+    else:
+        flash(_("表单已过期，请重试。"))
+    return redirect(url_for("moderation.queue"), 303)
+
+
+def _act(step: Any) -> None:
+    try:
+        step()
+    except RatingError as error:
+        flash(
+            {
+                "superseded": _("市民已重新评价，这条意见已被替换，请审核新的意见。"),
+                "nothing_pending": _("这条意见已经审核过。"),
+                "not_found": _("没有这条评价。"),
+            }.get(error.code, _("操作未成功。"))
+        )
+    else:
+        services().caught_up()
+        flash(_("已记录。"))
