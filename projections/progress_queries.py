@@ -31,6 +31,7 @@ from domain.schedule import (
 )
 from projections import queries as q
 from projections.cases import CaseRow
+from projections.satisfaction import BallotRow
 from projections.progress import ProgressReport
 from projections.supervision_queries import FindingView
 
@@ -243,7 +244,8 @@ def simulated_present(c: Connection) -> bool:
     """Is any of the labelled simulated year in the log? (A banner says so on every page.)"""
     reports = select(ProgressReport.report_id).where(ProgressReport.simulated.is_(True)).limit(1)
     cases = select(CaseRow.case_id).where(CaseRow.simulated.is_(True)).limit(1)
-    return c.execute(reports).first() is not None or c.execute(cases).first() is not None
+    ratings = select(BallotRow.ballot_id).where(BallotRow.simulated.is_(True)).limit(1)
+    return any(c.execute(query).first() is not None for query in (reports, cases, ratings))
 
 
 @dataclass(frozen=True)

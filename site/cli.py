@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from application.plan_file import PlanFileError, load_plan_file
 from application.simulated_cases import SimulatedCases
+from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
 from domain.checkpoint import Checkpoint
 from domain.errors import DomainError
@@ -94,12 +95,16 @@ def load_simulation(seed: int, year: int | None) -> None:
         return
     summary = SimulatedYear(ledger, spec, seed).write()
     cases = SimulatedCases(ledger, spec.year, seed=seed).write()
+    ratings = SimulatedRatings(ledger, spec, seed=seed).write()
     services().caught_up()
     click.echo(
         f"simulated {year}: {summary.reports} reports, {summary.corrections} corrections, "
         f"{summary.visits} supervision records, {summary.findings} findings, "
-        f"{cases.cases} citizens' cases ({cases.closed} closed, {cases.erased} people erased); "
-        f"{summary.skipped + cases.refused} generated steps refused by the rules and left out"
+        f"{cases.cases} citizens' cases ({cases.closed} closed, {cases.erased} people erased), "
+        f"{ratings.ratings} ratings ({ratings.replaced} replacing one of the same quarter, "
+        f"{ratings.comments} with a comment); "
+        f"{summary.skipped + cases.refused + ratings.refused} generated steps refused by the "
+        "rules and left out"
     )
 
 

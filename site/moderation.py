@@ -7,6 +7,7 @@ approves it or rejects it with a category the public sees counted.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
+from domain.progress import LOCAL
 from domain.ratings import REJECTIONS, RatingError
 from minsheng_site.case_staff import is_task_force
 from minsheng_site.ratings import rejection_labels
@@ -26,7 +28,8 @@ from minsheng_site.services import services
 from projections.satisfaction import BallotRow
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/ratings")
-BURST = 20  # ratings from one network within a day that a moderator should look at
+BURST = 20  # new ratings from one network in one day that a moderator should look at
+BURST_WINDOW = 366  # days looked back
 
 
 class ApproveForm(FlaskForm):
@@ -52,7 +55,7 @@ def _guard() -> None:
 def queue() -> str:
     _guard()
     ledger = services().ledger
-    since = ledger.clock() - timedelta(days=1)
+    since = ledger.clock() - timedelta(days=BURST_WINDOW)
     with services().read() as c:
         pending = c.execute(
             select(BallotRow.__table__)  # type: ignore[call-overload]
@@ -61,13 +64,17 @@ def queue() -> str:
             .limit(50)
         ).all()
         waiting = c.execute(select(func.count()).where(BallotRow.comment == "pending")).scalar_one()
-        bursts = c.execute(
-            select(BallotRow.network, func.count(), func.min(BallotRow.cast_at))
-            .where(BallotRow.cast_at >= since)
-            .group_by(BallotRow.network)
-            .having(func.count() >= BURST)
-            .order_by(func.count().desc())
+        recent = c.execute(
+            select(BallotRow.network, BallotRow.first_cast_at).where(
+                BallotRow.first_cast_at >= since
+            )
         ).all()
+    per_day = Counter((network, at.astimezone(LOCAL).date()) for network, at in recent)
+    bursts = sorted(
+        ((network, day, n) for (network, day), n in per_day.items() if n >= BURST),
+        key=lambda b: (b[1], b[2]),
+        reverse=True,
+    )[:20]
     comments: list[dict[str, Any]] = []
     for row in pending:
         ballot = ledger.ballot(row.ballot_id)
