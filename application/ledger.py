@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from application.award_commands import AwardCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
 from application.rating_commands import RatingCommands
@@ -32,7 +33,7 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Ledger(RatingCommands, CaseCommands, Commands, Application[UUID]):
+class Ledger(AwardCommands, RatingCommands, CaseCommands, Commands, Application[UUID]):
     """Commands take plain values, load aggregates, call one method, save."""
 
     # Fixed: the name sets the table names and environment prefix of the store.

@@ -9,6 +9,7 @@ the person's key and is published only once a moderator approves it.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from uuid import UUID, uuid5
@@ -29,6 +30,20 @@ REJECTIONS = {
     "illegal": "违法或不实信息",
 }
 COMMENT_MAX = 500
+
+
+Z95 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
+
+
+def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson's score interval for a proportion (E. B. Wilson, JASA 1927)."""
+    if total == 0:
+        return (0.0, 1.0)
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 class RatingError(DomainError):

@@ -31,8 +31,8 @@ from domain.schedule import (
 )
 from projections import queries as q
 from projections.cases import CaseRow
-from projections.satisfaction import BallotRow
 from projections.progress import ProgressReport
+from projections.satisfaction import BallotRow
 from projections.supervision_queries import FindingView
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from domain.awards import Award
 from domain.cases import Case, Erasure
 from domain.checkpoint import Checkpoint
 from domain.plan import Item, KeyProject, Plan
@@ -317,6 +318,18 @@ class Deriver:
         payload = {k: v for k, v in payload.items() if v is not None}
         return self._entry(e, kind, year, ["ratings", f"ratings:{subject}"], payload)
 
+    # Awards ----------------------------------------------------------------------
+
+    def _award(self, e: Any) -> Entry:
+        kind = "award.nominated" if isinstance(e, Award.Nominated) else "award.selected"
+        payload = {"award": e.award, "candidate": e.candidate, "note": e.note}
+        subjects = [f"plan:{e.year}", "awards"]
+        if e.candidate[:1].isdigit() and "." in e.candidate:
+            subjects.append(f"project:{e.year}:{e.candidate}")
+        else:
+            subjects.append(f"case:{e.candidate}")
+        return self._entry(e, kind, e.year, subjects, payload)
+
     def _checkpoint(self, e: Checkpoint.Recorded) -> Entry:
         payload = {"day": e.day, "entries": e.entries, "head": e.head}
         return self._entry(e, "log.checkpoint", None, ["log"], payload, e.day)
@@ -386,4 +399,6 @@ _HANDLERS: dict[type, Any] = {
     Ballot.Recast: Deriver._ballot,
     Ballot.CommentApproved: Deriver._ballot,
     Ballot.CommentRejected: Deriver._ballot,
+    Award.Nominated: Deriver._award,
+    Award.Selected: Deriver._award,
 }

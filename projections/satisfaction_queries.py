@@ -7,7 +7,6 @@ triumph; nothing is ranked before it has `MIN_RANKED` ratings.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,24 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from domain.ratings import wilson
 from projections.catalog import CatalogItem, CatalogProject
 from projections.satisfaction import BallotRow, CaseRating
 
 LEVELS = ("satisfied", "basically", "unsatisfied")
 MIN_RANKED = 30  # ratings a subject needs before it is ranked among others
-Z95 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
 DIMENSIONS = ("project", "item", "category", "key_project", "unit", "district")
-
-
-def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson's score interval for a proportion (E. B. Wilson, JASA 1927)."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = successes / total
-    denominator = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denominator
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 @dataclass

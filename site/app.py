@@ -19,6 +19,7 @@ from minsheng_site import (
     cases,
     cli,
     errors,
+    evaluation,
     health,
     i18n,
     intake,
@@ -81,6 +82,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(open_data.bp)
     app.register_blueprint(open311.bp)
     app.register_blueprint(satisfaction.bp)
+    app.register_blueprint(evaluation.bp)
     ratings.init_app(app)
     auth.init_app(app)
     cases.rate_limits(app, app.extensions["minsheng_limiter"])

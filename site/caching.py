@@ -31,6 +31,7 @@ CACHEABLE = {
     "open_data",
     "open311",
     "satisfaction",
+    "evaluation",
 }
 
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
+from application.evaluation_file import load_formula
 from minsheng_site.charts import satisfaction_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, found, render
@@ -66,6 +67,7 @@ def results(year: int) -> str:
         ranked=ranked,
         dimensions=_dimension_names(),
         min_ranked=sq.MIN_RANKED,
+        has_evaluation=load_formula(year) is not None,
     )
 
 

@@ -18,6 +18,7 @@ from application.credentials import CredentialStore
 from application.store import store_settings
 from application.vault import Vault
 from projections import queries as q
+from projections.awards import Awards
 from projections.cases import Cases
 from projections.catalog import Catalog
 from projections.database import make_engine
@@ -64,6 +65,7 @@ class Services:
             Staff(),
             Cases(ledger.vault),
             Satisfaction(ledger.vault),
+            Awards(),
             PublicLog(),
         ]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)

@@ -1,0 +1,101 @@
+"""Year-end awards: administrators nominate candidates, then select winners; all on record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+from domain.plan import NAMESPACE
+
+
+class AwardError(DomainError):
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def award_id(year: int, award: str) -> UUID:
+    return uuid5(NAMESPACE, f"award/{year}/{award}")
+
+
+class Award(Aggregate):
+    """One award of one year: its nominations and its selections, in order."""
+
+    class Opened(Aggregate.Created):
+        year: int
+        award: str
+        name: str
+        places: int
+        actor: str
+
+    class Nominated(Aggregate.Event):
+        year: int
+        award: str
+        candidate: str  # a project ref or a case number
+        note: str
+        actor: str
+
+        def apply(self, award: Award) -> None:
+            award.nominated += (self.candidate,)
+
+    class Selected(Aggregate.Event):
+        year: int
+        award: str
+        candidate: str
+        note: str
+        actor: str
+
+        def apply(self, award: Award) -> None:
+            award.selected += (self.candidate,)
+
+    @event(Opened)
+    def __init__(self, year: int, award: str, name: str, places: int, actor: str) -> None:
+        self.year, self.award, self.name, self.places = year, award, name, places
+        self.nominated: tuple[str, ...] = ()
+        self.selected: tuple[str, ...] = ()
+
+    @classmethod
+    def open(cls, year: int, award: str, name: str, places: int, actor: str, at: datetime) -> Award:
+        return cls._create(
+            cls.Opened,
+            id=award_id(year, award),
+            timestamp=at,
+            year=year,
+            award=award,
+            name=name,
+            places=places,
+            actor=actor,
+        )
+
+    def nominate(self, candidate: str, note: str, actor: str, at: datetime) -> None:
+        if candidate in self.nominated:
+            raise AwardError("nominated", f"{candidate} is nominated already")
+        self.trigger_event(
+            self.Nominated,
+            timestamp=at,
+            year=self.year,
+            award=self.award,
+            candidate=candidate,
+            note=note.strip(),
+            actor=actor,
+        )
+
+    def select(self, candidate: str, note: str, actor: str, at: datetime) -> None:
+        if candidate not in self.nominated:
+            raise AwardError("not_nominated", f"{candidate} has not been nominated")
+        if candidate in self.selected:
+            raise AwardError("selected", f"{candidate} is selected already")
+        if len(self.selected) >= self.places:
+            raise AwardError("full", f"all {self.places} places are taken")
+        self.trigger_event(
+            self.Selected,
+            timestamp=at,
+            year=self.year,
+            award=self.award,
+            candidate=candidate,
+            note=note.strip(),
+            actor=actor,
+        )

@@ -1,0 +1,65 @@
+"""Awards read model: each year's nominations and selections, in the order they were made."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, String, Text, insert, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.awards import Award
+from projections.database import ReadModel, UtcDateTime
+from projections.projection import Handler, Projection
+
+
+class AwardEntry(ReadModel):
+    __tablename__ = "award_entries"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    award: Mapped[str] = mapped_column(String(16), primary_key=True)
+    candidate: Mapped[str] = mapped_column(String(32), primary_key=True)
+    nominated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    nomination_note: Mapped[str] = mapped_column(Text)
+    selected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    selection_note: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[int] = mapped_column(Integer)
+
+
+class Awards(Projection):
+    name = "awards"
+    version = 1
+    tables = (AwardEntry,)
+
+    def handlers(self) -> dict[type, Handler]:
+        return {
+            Award.Opened: lambda c, e, p: None,
+            Award.Nominated: self._nominated,
+            Award.Selected: self._selected,
+        }
+
+    def _nominated(self, c: Connection, e: Any, position: int) -> None:
+        c.execute(
+            insert(AwardEntry.__table__),  # type: ignore[arg-type]
+            {
+                "year": e.year,
+                "award": e.award,
+                "candidate": e.candidate,
+                "nominated_at": e.timestamp,
+                "nomination_note": e.note,
+                "selected_at": None,
+                "selection_note": None,
+                "event_id": position,
+            },
+        )
+
+    def _selected(self, c: Connection, e: Any, position: int) -> None:
+        c.execute(
+            update(AwardEntry)
+            .where(
+                AwardEntry.year == e.year,
+                AwardEntry.award == e.award,
+                AwardEntry.candidate == e.candidate,
+            )
+            .values(selected_at=e.timestamp, selection_note=e.note)
+        )
