@@ -159,6 +159,7 @@ def _case_candidates(c: Connection, year: int, track: str, as_of: date) -> list[
         select(CaseRow.__table__).where(  # type: ignore[call-overload]
             CaseRow.year == year,
             CaseRow.track == track,
+            CaseRow.consent.is_(True),  # an 优秀案例 is shown in public: only with consent
             CaseRow.state == "closed",
             CaseRow.evaluation.in_(("satisfied", "basically")),
             CaseRow.closed_on <= as_of,

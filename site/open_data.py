@@ -312,6 +312,7 @@ def public_case(row: Any) -> dict[str, Any]:
         "key_supervised": row.track,
         "evaluation": row.evaluation,
         "rehandled": row.rehandled,
+        "replied_on_time": row.last_reply_on_time,
         "closed_on": row.closed_on.isoformat() if row.closed_on else None,
         "merged_into": row.merged_into,
         "projects": [{"year": y, "ref": r} for y, r in (row.projects or [])],

@@ -53,7 +53,8 @@ def spec(server: str) -> dict[str, Any]:
             "title": "民生实事公开台 open data",
             "version": "1",
             "description": "The yearly plan, its progress, citizens' cases (without personal "
-            "data) and the hash-chained public log. Errors are JSON: "
+            "data), satisfaction results, the year-end evaluation and the hash-chained public "
+            "log. Errors are JSON: "
             "{error: {status, code, message}}.",
         },
         "servers": [{"url": server}],
@@ -118,6 +119,23 @@ def spec(server: str) -> dict[str, Any]:
                         },
                     ],
                     "responses": {"200": _json(_ref("History")), **ERRORS},
+                }
+            },
+            "/api/v1/plans/{year}/satisfaction": {
+                "get": {
+                    "summary": "Satisfaction: ratings counted per level and 满意率 with its "
+                    "Wilson 95% interval, per subject, unit, district and quarter; "
+                    "and citizens' evaluations of cases, kept apart",
+                    "parameters": [YEAR],
+                    "responses": {"200": _json(_ref("Satisfaction")), **ERRORS},
+                }
+            },
+            "/api/v1/plans/{year}/evaluation": {
+                "get": {
+                    "summary": "The year-end evaluation: formula, every input, component, "
+                    "score and rank, award candidates, nominations and selections",
+                    "parameters": [YEAR],
+                    "responses": {"200": _json(_ref("Evaluation")), **ERRORS},
                 }
             },
             "/api/v1/cases": {
@@ -305,6 +323,125 @@ def spec(server: str) -> dict[str, Any]:
                             "items": {
                                 "type": "object",
                                 "required": ["report_id", "period", "recorded_at"],
+                            },
+                        },
+                    },
+                },
+                "Tally": {
+                    "type": "object",
+                    "required": [
+                        "satisfied",
+                        "basically",
+                        "unsatisfied",
+                        "total",
+                        "rate",
+                        "interval_95",
+                        "ranked",
+                    ],
+                    "properties": {
+                        "satisfied": integer,
+                        "basically": integer,
+                        "unsatisfied": integer,
+                        "total": integer,
+                        "rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                        "interval_95": {
+                            "type": ["array", "null"],
+                            "items": {"type": "number", "minimum": 0, "maximum": 1},
+                        },
+                        "ranked": boolean,
+                    },
+                },
+                "Satisfaction": {
+                    "type": "object",
+                    "required": ["year", "formula", "min_ranked", "ratings", "cases"],
+                    "properties": {
+                        "year": integer,
+                        "formula": string,
+                        "min_ranked": integer,
+                        "ratings": {
+                            "type": "object",
+                            "required": ["overall", "quarters", "by"],
+                            "properties": {
+                                "overall": _ref("Tally"),
+                                "quarters": {
+                                    "type": "object",
+                                    "additionalProperties": _ref("Tally"),
+                                },
+                                "by": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "object",
+                                        "additionalProperties": _ref("Tally"),
+                                    },
+                                },
+                            },
+                        },
+                        "cases": {
+                            "type": "object",
+                            "required": ["overall"],
+                            "properties": {"overall": _ref("Tally")},
+                        },
+                    },
+                },
+                "Scored": {
+                    "type": "object",
+                    "required": ["key", "label", "rank", "score", "inputs", "components"],
+                    "properties": {
+                        "key": string,
+                        "label": string,
+                        "rank": {"type": "integer", "minimum": 1},
+                        "score": {"type": "number", "minimum": 0, "maximum": 100},
+                        "inputs": {
+                            "type": "object",
+                            "required": [
+                                "completion",
+                                "reports_due",
+                                "reports_on_time",
+                                "findings_raised",
+                                "findings_open",
+                                "ratings_content",
+                                "ratings_total",
+                            ],
+                        },
+                        "components": {
+                            "type": "object",
+                            "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                        },
+                    },
+                },
+                "Evaluation": {
+                    "type": "object",
+                    "required": ["year", "formula", "projects", "units", "awards"],
+                    "properties": {
+                        "year": integer,
+                        "formula": {
+                            "type": "object",
+                            "required": ["as_of", "weights", "minimum_ratings", "awards"],
+                        },
+                        "projects": {"type": "array", "items": _ref("Scored")},
+                        "units": {"type": "array", "items": _ref("Scored")},
+                        "awards": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "object",
+                                "required": [
+                                    "name",
+                                    "places",
+                                    "candidates",
+                                    "nominated",
+                                    "selected",
+                                ],
+                                "properties": {
+                                    "candidates": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["key", "rank"],
+                                        },
+                                    },
+                                    "nominated": {"type": "array", "items": string},
+                                    "selected": {"type": "array", "items": string},
+                                },
                             },
                         },
                     },
