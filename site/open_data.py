@@ -275,10 +275,11 @@ def cases_csv() -> Response:
         rows = cq.all_rows(c, None)
     out = io.StringIO()
     writer = csv.writer(out)
-    fields = list(public_case(rows[0]).keys()) if rows else ["number"]
+    records = [public_case(row) for row in sorted(rows, key=lambda r: r.number)]
+    # a case published with consent has every column; the others leave those blank
+    fields = max((list(r) for r in records), key=len, default=["number"])
     writer.writerow(fields)
-    for row in sorted(rows, key=lambda r: r.number):
-        record = public_case(row)
+    for record in records:
         writer.writerow([_cell(record.get(f)) for f in fields])
     return _csv(out.getvalue(), "minsheng-cases.csv")
 
