@@ -320,9 +320,13 @@ class Deriver:
 
     # Awards ----------------------------------------------------------------------
 
+    def _award_opened(self, e: Award.Opened) -> None:
+        self.context[f"award:{e.originator_id}"] = {"name": e.name}
+
     def _award(self, e: Any) -> Entry:
         kind = "award.nominated" if isinstance(e, Award.Nominated) else "award.selected"
-        payload = {"award": e.award, "candidate": e.candidate, "note": e.note}
+        name = self.context.get(f"award:{e.originator_id}", {}).get("name", e.award)
+        payload = {"award": e.award, "name": name, "candidate": e.candidate, "note": e.note}
         subjects = [f"plan:{e.year}", "awards"]
         if e.candidate[:1].isdigit() and "." in e.candidate:
             subjects.append(f"project:{e.year}:{e.candidate}")
@@ -399,6 +403,7 @@ _HANDLERS: dict[type, Any] = {
     Ballot.Recast: Deriver._ballot,
     Ballot.CommentApproved: Deriver._ballot,
     Ballot.CommentRejected: Deriver._ballot,
+    Award.Opened: Deriver._award_opened,
     Award.Nominated: Deriver._award,
     Award.Selected: Deriver._award,
 }

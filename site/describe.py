@@ -8,6 +8,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from domain.cases import ROUTES, TRACKS
+from minsheng_site.ratings import rejection_labels
 
 STAGES = {
     "submitted": "待受理",
@@ -56,11 +57,34 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
         return f"{label}（{'、'.join(p['projects'])}）", f"{p['text']}（{p['unit']}）"
     if k.startswith("case."):
         return _case(k, p)
+    if k.startswith("rating."):
+        return _rating(k, p)
+    if k == "award.nominated":
+        return _("%(award)s提名：%(c)s", award=p["name"], c=p["candidate"]), p["note"]
+    if k == "award.selected":
+        return _("%(award)s评选：%(c)s获奖", award=p["name"], c=p["candidate"]), p["note"]
     if k == "log.checkpoint":
         return _("公开记录检查点：%(day)s", day=p["day"]), _(
             "截至当日共%(n)s条记录，链头哈希%(h)s。", n=p["entries"], h=p["head"]
         )
     return k, ""
+
+
+def _rating(k: str, p: dict[str, Any]) -> tuple[str, str]:
+    """Who rated and what they wrote never reach the log: only the level and the subject."""
+    link = subject_link(p["subject"])
+    about = link[0] if link else p["subject"]
+    level = LEVELS.get(p.get("level", ""), "")
+    if k == "rating.cast":
+        title = _("%(s)s收到满意度评价：%(l)s", s=about, l=level)
+    elif k == "rating.replaced":
+        title = _("%(s)s的一条评价被评价人本季度的新评价替换：%(l)s", s=about, l=level)
+    elif k == "rating.comment_published":
+        title = _("%(s)s的一条评价意见审核后公开", s=about)
+    else:
+        why = rejection_labels().get(p.get("category", ""), "")
+        title = _("%(s)s的一条评价意见未予公开（%(why)s）", s=about, why=why)
+    return title, _("%(q)s；每人每季度对同一对象只计一次评价。", q=p["quarter"])
 
 
 def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
