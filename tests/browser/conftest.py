@@ -11,6 +11,8 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from application.simulated_cases import SimulatedCases
+from application.simulated_ratings import SimulatedRatings
 from application.simulation import SimulatedYear
 from domain.plan_spec import PlanSpec
 from tests.clock import Clock
@@ -45,12 +47,14 @@ def serve(app: Flask) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -> Iterator[str]:
-    """The 2023 plan with the labelled simulated year, as make run serves it."""
+    """The 2023 plan with the labelled simulated year, as make run serves it (less of it)."""
     folder = tmp_path_factory.mktemp("live")
     app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", folder)
     services = app.extensions["minsheng"]
     services.ledger.register_plan(plan_spec, "test")
     SimulatedYear(services.ledger, plan_spec).write()
+    SimulatedCases(services.ledger, 2023, count=100).write()
+    SimulatedRatings(services.ledger, plan_spec, people=500).write()
     services.caught_up()
     yield from serve(app)
 

@@ -30,6 +30,9 @@ PAGES = {
     "login": "/staff/login",
     "journalists": "/journalists",
     "api-docs": "/api/docs",
+    "satisfaction": "/plans/2023/satisfaction",
+    "evaluation": "/plans/2023/evaluation",
+    "cases": "/cases/",
 }
 
 
@@ -62,7 +65,10 @@ def test_an_event_page_has_no_serious_accessibility_violations(
     assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize("name", ["home", "item", "projects", "document", "journalists", "event"])
+@pytest.mark.parametrize(
+    "name",
+    ["home", "item", "projects", "document", "journalists", "satisfaction", "evaluation", "event"],
+)
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(
     browser: Browser, live_server: str, name: str
 ) -> None:
