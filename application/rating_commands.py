@@ -110,6 +110,13 @@ class RatingCommands:
         except (AggregateNotFoundError, ValueError) as error:
             raise RatingError("not_found", "no such rating") from error
 
+    def is_ballot(self, aggregate_id: str) -> bool:
+        """Whether this id (e.g. one of a person's sealed records) is a rating."""
+        try:
+            return isinstance(self.repository.get(UUID(aggregate_id)), Ballot)
+        except (AggregateNotFoundError, ValueError):
+            return False
+
     def comment_of(self, ballot: Ballot) -> str | None:
         """The comment, for a moderator; None once the person is erased."""
         opened = self.vault.open(ballot.key_id, ballot.sealed, str(ballot.id))

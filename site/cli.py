@@ -19,6 +19,7 @@ from application.plan_file import PlanFileError, load_plan_file
 from application.simulated_cases import SimulatedCases
 from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
+from application.verification import Address
 from domain.checkpoint import Checkpoint
 from domain.errors import DomainError
 from domain.progress import LOCAL
@@ -195,19 +196,32 @@ def import_cases(path: str, actor: str) -> None:
 
 
 @cases_cli.command("erase")
-@click.option(
-    "--phone", prompt=True, hide_input=True, help="The person's phone number (never logged)."
-)
+@click.option("--phone", help="The person's phone number (never logged; asked for when absent).")
+@click.option("--email", help="Or the e-mail address they verified to rate (never logged).")
 @click.option("--reason", required=True, help="Recorded publicly, e.g. 本人申请删除.")
 @click.option("--actor", default=lambda: f"cli:{getpass.getuser()}")
-def erase(phone: str, reason: str, actor: str) -> None:
-    """Make a person's data unrecoverable: their keys are destroyed, the history stays."""
-    normal = normalise_phone(phone)
-    if normal is None:
-        raise click.ClickException("not a phone number")
-    erased = services().ledger.erase_person(normal, reason, actor)
+def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None:
+    """Make a person's data unrecoverable: their keys are destroyed, the history stays.
+
+    Covers their cases (by phone) and their ratings (by the phone or e-mail
+    address they verified): contacts and comments become unreadable, and the
+    read models drop their copies of the text.
+    """
+    if email:
+        address = Address.parse(email)
+        if address is None or address.kind != "email":
+            raise click.ClickException("not an e-mail address")
+        contact = address.value
+    else:
+        normal = normalise_phone(phone or click.prompt("Phone", hide_input=True))
+        if normal is None:
+            raise click.ClickException("not a phone number")
+        contact = normal
+    ledger = services().ledger
+    erased = ledger.erase_person(contact, reason, actor)
     services().caught_up()
-    click.echo(f"erased: {len(erased)} case(s)")
+    ratings = sum(1 for i in erased if ledger.is_ballot(i))
+    click.echo(f"erased: {len(erased) - ratings} case(s), {ratings} rating(s)")
 
 
 log_cli = AppGroup("log", help="The tamper-evident public log: export, verify, checkpoint.")
