@@ -184,3 +184,79 @@ def test_version_1_case_events_still_replay() -> None:
     assert len([a for a in aggregates if isinstance(a, CaseIndex)]) == 3  # two numbers, one ticket
     [erasure] = [a for a in aggregates if isinstance(a, Erasure)]
     assert erasure.cases == (str(closed.id),)
+
+
+RATINGS_FIXTURE = FIXTURE.with_name("stored_events_v1_ratings.json")
+
+
+def _todays_rating_events() -> list[dict[str, object]]:
+    """Ratings, moderation and award decisions written by today's code (the fixture's steps).
+
+    Made the fixture once (its key then destroyed): the list this returns,
+    written as {"comment": ..., "events": [...]} to RATINGS_FIXTURE.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from application.plan_file import load_plan_file
+    from application.vault import Vault
+    from application.verification import Address, Verified
+    from tests.clock import Clock
+    from tests.conftest import PLAN_FILE
+
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    engine = create_engine(
+        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
+    app.vault = Vault(engine, b"pepper")
+    app.clock = Clock("2023-08-10T10:00")  # type: ignore[method-assign]
+    app.register_plan(load_plan_file(PLAN_FILE), "system:plan-loader")
+    first = app.recorder.max_notification_id() or 0
+    one = Verified(app.vault.contact("13900001111"), Address("phone", "13900001111"))
+    two = Verified(app.vault.contact("x@example.org"), Address("email", "x@example.org"))
+    cast = app.rate(one, "project:2023:9.1", "satisfied", "很好", "梁溪区", "net1", "citizen")
+    app.rate(one, "project:2023:9.1", "basically", "还行", "梁溪区", "net1", "citizen")
+    app.approve_comment(cast.ballot_id, app.ballot(cast.ballot_id).version, "gov.chen")
+    other = app.rate(two, "item:2023:9", "unsatisfied", "电话139", None, "net2", "citizen")
+    app.reject_comment(other.ballot_id, 1, "personal", "gov.chen")
+    app.clock = Clock("2024-01-10T09:00")  # type: ignore[method-assign]
+    app.nominate(2023, "minxin", "民心工程奖", 10, "9.1", "完成好", "gov.chen")
+    app.select(2023, "minxin", "民心工程奖", 10, "9.1", "", "gov.chen")
+    return [
+        {
+            "originator_id": str(n.originator_id),
+            "originator_version": n.originator_version,
+            "topic": n.topic,
+            "state": json.loads(n.state),
+        }
+        for n in app.recorder.select_notifications(first + 1, 1000)
+    ]
+
+
+def test_version_1_rating_and_award_events_still_replay() -> None:
+    from domain.awards import Award
+    from domain.ratings import Ballot
+
+    aggregates = list(replay(RATINGS_FIXTURE).values())
+    ballots = sorted((a for a in aggregates if isinstance(a, Ballot)), key=lambda b: b.subject)
+    assert [(b.subject, b.quarter, b.level, b.version, b.comment_version) for b in ballots] == [
+        ("item:2023:9", "2023Q3", "unsatisfied", 2, 1),
+        ("project:2023:9.1", "2023Q3", "basically", 3, 2),  # recast, its comment approved
+    ]
+    assert all(b.moderated for b in ballots)
+    assert ballots[0].district is None and ballots[1].district == "梁溪区"
+    [award] = [a for a in aggregates if isinstance(a, Award)]
+    assert (award.year, award.award, award.nominated, award.selected) == (
+        2023,
+        "minxin",
+        ("9.1",),
+        ("9.1",),
+    )
+
+
+def test_todays_rating_and_award_events_keep_the_stored_topics_and_fields() -> None:
+    stored = json.loads(RATINGS_FIXTURE.read_text(encoding="utf-8"))["events"]
+    today = _todays_rating_events()
+    assert [e["topic"] for e in today] == [e["topic"] for e in stored]
+    for old, new in zip(stored, today, strict=True):
+        assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
