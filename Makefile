@@ -70,6 +70,7 @@ bench: system-packages setup-dev
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.cases
+	$(BIN)/python -m bench.ratings
 	$(BIN)/python -m bench.feeds
 	$(BIN)/python -m bench.rebuild --postgres
 

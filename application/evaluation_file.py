@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -34,8 +35,13 @@ class FormulaFileError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=32)
 def load_formula(year: int, folder: Path = PLANS) -> Formula | None:
-    """The year's formula, or None when the year has no evaluation file."""
+    """The year's formula, or None when the year has no evaluation file.
+
+    Read once per process (pages ask on every request): a changed file takes
+    effect when the site restarts.
+    """
     path = folder / str(year) / "evaluation.yaml"
     if not path.exists():
         return None

@@ -41,6 +41,9 @@ class RatingCommands:
         return quarter_of(self.clock().astimezone(LOCAL).date())
 
     def subject_exists(self, subject: str) -> bool:
+        known: set[str] = self.__dict__.setdefault("_known_subjects", set())
+        if subject in known:  # a registered plan's items and projects never go away
+            return True
         match = SUBJECT.match(subject)
         if not match:
             return False
@@ -49,7 +52,10 @@ class RatingCommands:
             item = self.repository.get(item_id(int(year), int(key.split(".")[0])))
         except AggregateNotFoundError:
             return False
-        return kind == "item" or any(p.number == key for p in item.projects)
+        exists = kind == "item" or any(p.number == key for p in item.projects)
+        if exists:
+            known.add(subject)
+        return exists
 
     def rate(
         self,
