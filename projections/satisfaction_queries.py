@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from domain.progress import LOCAL
 from domain.ratings import wilson
 from projections.catalog import CatalogItem, CatalogProject
 from projections.satisfaction import BallotRow, CaseRating
@@ -208,3 +210,62 @@ def case_results(c: Connection, year: int) -> CaseResults:
     out.by_unit, out.by_district = dict(by_unit), dict(by_district)
     out.by_track, out.quarters = dict(by_track), dict(sorted(quarters.items()))
     return out
+
+
+# Milestones (for the satisfaction feed) -------------------------------------------
+
+TOTALS = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)  # the year's ratings
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A fact about the ratings that, once true, stays true: a feed entry.
+
+    kind: "quarter" (a quarter ended; its tally is final, since a rating
+    counts in the quarter it was cast), "ranked" (a subject reached
+    MIN_RANKED ratings, by when each person first rated it that quarter) or
+    "total" (the year's ratings reached a round number).
+    """
+
+    key: str  # stable: the entry's id is made from it
+    kind: str
+    at: datetime
+    subject: tuple[str, str] | None = None  # (kind, ref)
+    quarter: str | None = None
+    count: int = 0
+    tally: Tally | None = None
+
+
+def milestones(c: Connection, year: int, now: datetime) -> list[Milestone]:
+    """Every milestone reached by `now`, newest first."""
+    rows = c.execute(
+        select(BallotRow.kind, BallotRow.ref, BallotRow.quarter, BallotRow.level,
+               BallotRow.first_cast_at)
+        .where(BallotRow.year == year)
+        .order_by(BallotRow.first_cast_at, BallotRow.ballot_id)
+    ).all()  # fmt: skip
+    out: list[Milestone] = []
+    quarters: dict[str, Tally] = defaultdict(Tally)
+    people: dict[tuple[str, str], int] = defaultdict(int)
+    for n, row in enumerate(rows, start=1):
+        quarters[row.quarter].add(row.level)
+        subject = (row.kind, row.ref)
+        people[subject] += 1
+        if people[subject] == MIN_RANKED:
+            key = f"ranked/{year}/{row.kind}/{row.ref}"
+            out.append(Milestone(key, "ranked", row.first_cast_at, subject, count=MIN_RANKED))
+        if n in TOTALS:
+            out.append(Milestone(f"total/{year}/{n}", "total", row.first_cast_at, count=n))
+    for quarter, counts in quarters.items():
+        ended = quarter_end(quarter)
+        if ended <= now:
+            key = f"quarter/{quarter}"
+            out.append(Milestone(key, "quarter", ended, quarter=quarter, tally=counts))
+    return sorted(out, key=lambda m: (m.at, m.key), reverse=True)
+
+
+def quarter_end(quarter: str) -> datetime:
+    """The instant a quarter ("2023Q3") is over, in Wuxi."""
+    year, q = int(quarter[:4]), int(quarter[-1])
+    following = date(year + (q == 4), q * 3 % 12 + 1, 1)
+    return datetime.combine(following, time(0), tzinfo=LOCAL)

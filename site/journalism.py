@@ -17,6 +17,7 @@ from minsheng_site.views import YEAR, bounded, found, today
 from projections import case_queries as cq
 from projections import log_queries as lq
 from projections import queries as q
+from projections import satisfaction_queries as sq
 from projections.public_entries import EVENTS
 
 bp = Blueprint("log", __name__)
@@ -122,6 +123,60 @@ def overdue_cases(fmt: str) -> Response:
     return _send(fmt, "超期未办结的诉求", page, items)
 
 
+@bp.get(f"/feeds/plans/{YEAR}/satisfaction.{FMT}")
+def satisfaction(year: int, fmt: str) -> Response:
+    """Satisfaction milestones: quarters closed with their final results, subjects that
+    reached the ranking minimum, the year's ratings passing round numbers."""
+    now = datetime.now(LOCAL)
+    with services().read() as c:
+        found(q.plan(c, year))
+        reached = services().once(
+            ("satisfaction-milestones", year, now.date()), lambda: sq.milestones(c, year, now)
+        )
+        labels = {
+            **{("project", p.ref): f"具体项目{p.ref} {p.title}" for p in q.projects(c, year)},
+            **{("item", str(i.number)): f"第{i.number}项" for i in q.items(c, year)},
+        }
+    page = url_for("satisfaction.results", year=year, _external=True)
+    items = [_milestone(m, year, labels, page) for m in reached[:100]]
+    return _send(fmt, f"{year}年满意度评价动态", page, items)
+
+
+def _milestone(
+    m: sq.Milestone, year: int, labels: dict[tuple[str, str], str], page: str
+) -> dict[str, Any]:
+    if m.kind == "quarter" and m.tally is not None:
+        low, high = m.tally.interval
+        title = f"{m.quarter}满意度评价结果：满意率{(m.tally.rate or 0) * 100:.1f}%"
+        summary = (
+            f"本季度共{m.tally.total}条评价（满意{m.tally.satisfied}、基本满意"
+            f"{m.tally.basically}、不满意{m.tally.unsatisfied}），满意率 =（满意 + 基本满意）÷"
+            f" 全部评价，95%区间{low * 100:.1f}%–{high * 100:.1f}%。季度结束后不再变化。"
+        )
+        link = f"{page}#quarters"
+    elif m.kind == "ranked" and m.subject is not None:
+        kind, ref = m.subject
+        name = labels.get(m.subject, ref)
+        title = f"{name}的评价满{m.count}条，进入满意度排名"
+        summary = f"评价满{m.count}条（每人每季度计一次）后才参与排名；当前结果见其页面。"
+        link = (
+            url_for("public.project", year=year, ref=ref, _external=True)
+            if kind == "project"
+            else url_for("public.item", year=year, number=int(ref), _external=True)
+        ) + "#rate"
+    else:
+        title = f"{year}年满意度评价累计达到{m.count:,}条"
+        summary = "每人每季度对每个项目或条目计一次评价。"
+        link = page
+    return {
+        "id": f"urn:uuid:{uuid5(EVENTS, f'satisfaction/{m.key}')}",
+        "title": title,
+        "summary": summary,
+        "link": link,
+        "published": m.at,
+    }
+
+
 @bp.get(f"/feeds/findings.{FMT}")
 def findings(fmt: str) -> Response:
     return _feed(
@@ -175,6 +230,12 @@ def opml() -> Response:
     if year:
         outlines.append(
             (f"{year}年计划", url_for("log.plan_all", year=year, fmt="atom", _external=True))
+        )
+        outlines.append(
+            (
+                f"{year}年满意度评价动态",
+                url_for("log.satisfaction", year=year, fmt="atom", _external=True),
+            )
         )
         outlines += [
             (

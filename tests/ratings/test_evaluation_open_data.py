@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -295,3 +296,42 @@ def test_administrators_nominate_then_select_and_everyone_can_see_it(year_app: F
     feed = public.get(f"/feeds/plans/2023/projects/{first}.atom").get_data(as_text=True)
     assert f"民心工程奖评选：{first}获奖" in feed and f"民心工程奖提名：{first}" in feed
     assert "完成最好、群众最满意" in feed
+
+
+def test_the_satisfaction_feed_lists_milestones_that_agree_with_the_open_data(
+    year_app: Flask,
+) -> None:
+    import feedparser
+
+    web = year_app.test_client()
+    body = web.get("/feeds/plans/2023/satisfaction.atom").get_data()
+    feed = feedparser.parse(body)
+    assert not feed.bozo, feed.bozo_exception
+    assert feedparser.parse(web.get("/feeds/plans/2023/satisfaction.rss").get_data()).entries
+    titles = [e.title for e in feed.entries]
+    ratings = web.get("/api/v1/plans/2023/satisfaction").get_json()["ratings"]
+
+    for quarter, tally in ratings["quarters"].items():  # every 2023 quarter is over by now
+        [entry] = [e for e in feed.entries if e.title.startswith(f"{quarter}满意度评价结果")]
+        rate = (tally["satisfied"] + tally["basically"]) / tally["total"]
+        assert f"满意率{rate * 100:.1f}%" in entry.title
+        assert f"本季度共{tally['total']}条评价" in entry.summary
+        assert entry.link.endswith("/plans/2023/satisfaction#quarters")
+    ranked = {ref for ref, t in ratings["by"]["project"].items() if t["total"] >= 30}
+    announced = {m[1] for t in titles if (m := re.match(r"具体项目(\d+\.\d+) .*的评价满30条", t))}
+    assert announced == ranked and ranked
+    total = ratings["overall"]["total"]
+    reached = [n for n in (1_000, 2_000, 5_000, 10_000) if n <= total]
+    for n in reached:
+        assert f"2023年满意度评价累计达到{n:,}条" in titles
+    assert f"2023年满意度评价累计达到{reached[-1] * 10:,}条" not in titles
+
+    ids = [e.id for e in feed.entries]
+    assert len(set(ids)) == len(ids)
+    year_app.extensions["minsheng"].projector.rebuild()
+    again = feedparser.parse(web.get("/feeds/plans/2023/satisfaction.atom").get_data())
+    assert [e.id for e in again.entries] == ids  # stable across a rebuild
+    page = web.get("/plans/2023/satisfaction").get_data(as_text=True)
+    assert 'href="/feeds/plans/2023/satisfaction.atom"' in page
+    assert "/feeds/plans/2023/satisfaction.atom" in web.get("/feeds.opml").get_data(as_text=True)
+    assert web.get("/feeds/plans/1999/satisfaction.atom").status_code == 404
