@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -123,3 +124,89 @@ def report_posts(
         print(f"{label:28} {figures}")
     print(f"\nratio ({name} / baseline): {measured['per_second'] / baseline['per_second']:.3f}")
     save(name.replace(" ", "-"), {"machine": machine(), "measured": measured, "baseline": baseline})
+
+
+def loaded_instance(
+    prefix: str, extra: dict[str, str] | None = None, ratings: bool = False
+) -> dict[str, str]:
+    """A fresh instance with the plan and the simulated year (and its ratings); its env."""
+    from application.plan_file import load_plan_file
+    from application.simulated_cases import SimulatedCases
+    from application.simulated_ratings import SimulatedRatings
+    from application.simulation import SimulatedYear
+    from minsheng_site import create_app
+
+    instance = Path(tempfile.mkdtemp(prefix=f"minsheng-bench-{prefix}-"))
+    env = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "PROJECTOR_THREAD": "0"}
+    env.update(extra or {})
+    os.environ.update(env)  # configuration comes from the environment, here as under gunicorn
+    app = create_app()
+    services = app.extensions["minsheng"]
+    plan = load_plan_file(ROOT / "plans" / "2023" / "plan.yaml")
+    services.ledger.register_plan(plan, "bench")
+    SimulatedYear(services.ledger, plan).write()  # the pages as make run shows them
+    SimulatedCases(services.ledger, plan.year).write()
+    if ratings:
+        SimulatedRatings(services.ledger, plan).write()
+    services.caught_up()
+    services.close()
+    return env
+
+
+@dataclass(frozen=True)
+class Versus:
+    """One answer under wrk, and the same bytes as a static file from the same server."""
+
+    label: str
+    size: int
+    dynamic: Load
+    static: Load
+
+    @property
+    def ratio(self) -> float:
+        return self.dynamic.requests_per_second / self.static.requests_per_second
+
+
+def against_static(server: Gunicorn, answers: dict[str, str], seconds: int) -> list[Versus]:
+    """wrk each answer (path by label) and a static copy of its bytes (static/bench/)."""
+    folder = ROOT / "static" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for label, path in answers.items():
+        body = urllib.request.urlopen(server.url + path).read()
+        copy = folder / (path.strip("/").replace("/", "_") + ".bin")
+        copy.write_bytes(body)
+        static_url = f"{server.url}/static/bench/{copy.name}"
+        assert urllib.request.urlopen(static_url).read() == body
+        wrk(server.url + path, seconds=1)  # warm up: the first build of each answer
+        rows.append(
+            Versus(label, len(body), wrk(server.url + path, seconds), wrk(static_url, seconds))
+        )
+    return rows
+
+
+def print_against_static(rows: list[Versus], name: str, heading: str) -> None:
+    """Print the table (and save it as bench/results/<name>.json)."""
+    width = max(len(r.label) for r in rows)
+    print(heading + "\n")
+    columns = f"{'bytes':>7} {'req/s':>7} {'p99 ms':>7} | {'static':>7} {'p99 ms':>7} | ratio"
+    print(f"{'':{width}} {columns}")
+    for r in rows:
+        d, s = r.dynamic, r.static
+        print(
+            f"{r.label:{width}} {r.size:7d} {d.requests_per_second:7.0f} {d.p99_ms:7.1f} | "
+            f"{s.requests_per_second:7.0f} {s.p99_ms:7.1f} | {r.ratio:.2f}"
+        )
+        if d.errors or s.errors:
+            print(f"  errors: dynamic {d.errors}, static {s.errors}")
+    save(
+        name,
+        {
+            "machine": machine(),
+            "rows": [
+                {"answer": r.label, "bytes": r.size, "dynamic": r.dynamic.__dict__,
+                 "static": r.static.__dict__}
+                for r in rows
+            ],
+        },
+    )  # fmt: skip

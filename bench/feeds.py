@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-from application.plan_file import load_plan_file
-from application.simulated_cases import SimulatedCases
-from application.simulation import SimulatedYear
-from bench.common import ROOT, Gunicorn, Load, machine, save, wrk
-from minsheng_site import create_app
+from bench.common import (
+    Gunicorn,
+    against_static,
+    loaded_instance,
+    machine,
+    print_against_static,
+    save,
+    wrk,
+)
 from projections.verify import verify_export
 
 ANSWERS = {
@@ -34,23 +35,6 @@ ANSWERS = {
     "progress API (/api/v1/plans/2023/progress)": "/api/v1/plans/2023/progress",
     "Open311 requests (/open311/v2/requests.json)": "/open311/v2/requests.json",
 }
-STATIC = ROOT / "static" / "bench"
-
-
-def loaded_instance() -> dict[str, str]:
-    instance = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
-    env = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "PROJECTOR_THREAD": "0"}
-    os.environ.update(env)
-    app = create_app()
-    with app.app_context():
-        services = app.extensions["minsheng"]
-        plan = load_plan_file(ROOT / "plans/2023/plan.yaml")
-        services.ledger.register_plan(plan, "bench")
-        SimulatedYear(services.ledger, plan).write()
-        SimulatedCases(services.ledger, plan.year).write()
-        services.caught_up()
-        services.close()
-    return env
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
@@ -63,24 +47,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     args = parser.parse_args()
-    server = Gunicorn(loaded_instance())
-    rows: list[tuple[str, int, Load, Load]] = []
+    server = Gunicorn(loaded_instance("feeds"))
     try:
-        STATIC.mkdir(parents=True, exist_ok=True)
-        for label, path in ANSWERS.items():
-            body, _ = get(server.url + path)
-            copy = STATIC / (path.strip("/").replace("/", "_") + ".bin")
-            copy.write_bytes(body)
-            static_url = f"{server.url}/static/bench/{copy.name}"
-            wrk(server.url + path, seconds=1)
-            rows.append(
-                (
-                    label,
-                    len(body),
-                    wrk(server.url + path, args.seconds),
-                    wrk(static_url, args.seconds),
-                )
-            )
+        rows = against_static(server, ANSWERS, args.seconds)
         feed_url = server.url + "/feeds/all.atom"
         _, feed_headers = get(feed_url)
         static_url = f"{server.url}/static/bench/feeds_all.atom.bin"
@@ -107,17 +76,10 @@ def main() -> None:
     bare_seconds = time.perf_counter() - started
 
     print(f"machine: {machine()}")
-    print(
-        f"gunicorn 2 sync workers, wrk -t1 -c16 -d{args.seconds}s, SQLite, plan + simulated year\n"
+    heading = (
+        f"gunicorn 2 sync workers, wrk -t1 -c16 -d{args.seconds}s, SQLite, plan + simulated year"
     )
-    head = f"{'answer':46} {'bytes':>7} {'req/s':>7} {'p99 ms':>7}"
-    print(f"{head} | {'static':>7} {'p99 ms':>7} | ratio")
-    for label, size, d, s in rows:
-        print(
-            f"{label:46} {size:7d} {d.requests_per_second:7.0f} {d.p99_ms:7.1f} | "
-            f"{s.requests_per_second:7.0f} {s.p99_ms:7.1f} | "
-            f"{d.requests_per_second / s.requests_per_second:.2f}"
-        )
+    print_against_static(rows, "feeds-answers", heading)
     feed_304, static_304 = not_modified, static_not_modified
     print(
         f"\nconditional GET answered 304: feed {feed_304.requests_per_second:.0f} req/s "
@@ -138,10 +100,6 @@ def main() -> None:
         "feeds",
         {
             "machine": machine(),
-            "rows": [
-                {"answer": label, "bytes": size, "dynamic": d.__dict__, "static": s.__dict__}
-                for label, size, d, s in rows
-            ],
             "not_modified": not_modified.__dict__,
             "static_not_modified": static_not_modified.__dict__,
             "export": {"entries": verdict.entries, "bytes": len(export), "seconds": export_seconds},

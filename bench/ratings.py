@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import re
-import tempfile
-from pathlib import Path
 
 from application.plan_file import load_plan_file
-from application.simulated_cases import SimulatedCases
-from application.simulated_ratings import SimulatedRatings
-from application.simulation import SimulatedYear
-from bench.common import ROOT, Gunicorn, Load, machine, report_posts, save, wrk
+from bench.common import (
+    ROOT,
+    Gunicorn,
+    against_static,
+    loaded_instance,
+    print_against_static,
+    report_posts,
+)
 from bench.reports import Client, run
-from minsheng_site import create_app
 
 PAGES = {
     "satisfaction page (/plans/2023/satisfaction)": "/plans/2023/satisfaction",
@@ -37,7 +37,6 @@ PAGES = {
     "satisfaction API (/api/v1/plans/2023/satisfaction)": "/api/v1/plans/2023/satisfaction",
     "evaluation page (/plans/2023/evaluation)": "/plans/2023/evaluation",
 }
-STATIC = ROOT / "static" / "bench"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -68,39 +67,20 @@ def subjects() -> list[str]:
     return projects + [f"/plans/2023/items/{i.number}/rate" for i in plan.items]
 
 
-def loaded_instance() -> dict[str, str]:
-    instance = Path(tempfile.mkdtemp(prefix="minsheng-bench-ratings-"))
-    env = {
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "bench",
-        "PROJECTOR_THREAD": "0",
-        "BENCH_BASELINE": "1",
-        "DEV_OUTBOX": "1",
-        "RATING_LIMIT_PER_ADDRESS": "100000 per hour",
-        "RATING_LIMIT_PER_VOTER": "100000 per hour",
-        "CODE_LIMIT_PER_ADDRESS": "1000 per hour",
-    }
-    os.environ.update(env)
-    app = create_app()
-    services = app.extensions["minsheng"]
-    plan = load_plan_file(ROOT / "plans" / "2023" / "plan.yaml")
-    services.ledger.register_plan(plan, "bench")
-    SimulatedYear(services.ledger, plan).write()
-    SimulatedCases(services.ledger, plan.year).write()
-    SimulatedRatings(services.ledger, plan).write()
-    services.caught_up()
-    services.close()
-    return env
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--ratings", type=int, default=400)
     parser.add_argument("--seconds", type=int, default=5)
     args = parser.parse_args()
-    server = Gunicorn(loaded_instance())
-    rows: list[tuple[str, int, Load, Load]] = []
+    limits = {
+        "BENCH_BASELINE": "1",
+        "DEV_OUTBOX": "1",
+        "RATING_LIMIT_PER_ADDRESS": "100000 per hour",
+        "RATING_LIMIT_PER_VOTER": "100000 per hour",
+        "CODE_LIMIT_PER_ADDRESS": "1000 per hour",
+    }
+    server = Gunicorn(loaded_instance("ratings", limits, ratings=True))
     try:
         clients = [Client(server.port) for _ in range(args.clients)]
         tokens = [verify(c, f"1390000{n:04d}") for n, c in enumerate(clients)]
@@ -118,46 +98,14 @@ def main() -> None:
         baseline_work = [[("/bench/baseline", form) for _p, form in jobs] for jobs in work]
         baseline = run([Client(server.port) for _ in clients], baseline_work, expect=204)
 
-        STATIC.mkdir(parents=True, exist_ok=True)
-        reader = Client(server.port)
-        for label, path in PAGES.items():
-            status, body = reader.request("GET", path)
-            assert status == 200, path
-            copy = STATIC / (path.strip("/").replace("/", "_") + ".bin")
-            copy.write_bytes(body.encode())
-            static_url = f"{server.url}/static/bench/{copy.name}"
-            wrk(server.url + path, seconds=1)  # warm: the first build of each answer
-            rows.append(
-                (
-                    label,
-                    len(body.encode()),
-                    wrk(server.url + path, args.seconds),
-                    wrk(static_url, args.seconds),
-                )
-            )
+        rows = against_static(server, PAGES, args.seconds)
     finally:
         server.stop()
 
     report_posts("rating submission", len(clients), ratings, baseline)
-    print(f"\nwrk -t1 -c16 -d{args.seconds}s, SQLite, plan + simulated year with its ratings\n")
-    head = f"{'answer':52} {'bytes':>7} {'req/s':>7} {'p99 ms':>7}"
-    print(f"{head} | {'static':>7} {'p99 ms':>7} | ratio")
-    for label, size, d, s in rows:
-        print(
-            f"{label:52} {size:7d} {d.requests_per_second:7.0f} {d.p99_ms:7.1f} | "
-            f"{s.requests_per_second:7.0f} {s.p99_ms:7.1f} | "
-            f"{d.requests_per_second / s.requests_per_second:.2f}"
-        )
-    save(
-        "ratings-pages",
-        {
-            "machine": machine(),
-            "pages": [
-                {"label": label, "bytes": size, "page": d.__dict__, "static": s.__dict__}
-                for label, size, d, s in rows
-            ],
-        },
-    )
+    print()
+    heading = f"wrk -t1 -c16 -d{args.seconds}s, SQLite, plan + simulated year with its ratings"
+    print_against_static(rows, "ratings-pages", heading)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,23 @@ def loaded_app(
     services.close()
 
 
+def load_simulated(app: Flask, plan_spec: PlanSpec, cases: int = 0, raters: int = 0) -> Flask:
+    """Register the plan and write the labelled simulated year (smaller than make run's)."""
+    from application.simulated_cases import SimulatedCases
+    from application.simulated_ratings import SimulatedRatings
+    from application.simulation import SimulatedYear
+
+    services: Services = app.extensions["minsheng"]
+    services.ledger.register_plan(plan_spec, "test")
+    SimulatedYear(services.ledger, plan_spec).write()
+    if cases:
+        SimulatedCases(services.ledger, plan_spec.year, count=cases).write()
+    if raters:
+        SimulatedRatings(services.ledger, plan_spec, people=raters).write()
+    services.caught_up()
+    return app
+
+
 @pytest.fixture
 def client(loaded_app: Flask) -> FlaskClient:
     return loaded_app.test_client()

@@ -11,12 +11,9 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from application.simulated_cases import SimulatedCases
-from application.simulated_ratings import SimulatedRatings
-from application.simulation import SimulatedYear
 from domain.plan_spec import PlanSpec
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import load_simulated, make_app
 from tests.web.staff_helpers import add_staff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,13 +47,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -
     """The 2023 plan with the labelled simulated year, as make run serves it (less of it)."""
     folder = tmp_path_factory.mktemp("live")
     app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", folder)
-    services = app.extensions["minsheng"]
-    services.ledger.register_plan(plan_spec, "test")
-    SimulatedYear(services.ledger, plan_spec).write()
-    SimulatedCases(services.ledger, 2023, count=100).write()
-    SimulatedRatings(services.ledger, plan_spec, people=500).write()
-    services.caught_up()
-    yield from serve(app)
+    yield from serve(load_simulated(app, plan_spec, cases=100, raters=500))
 
 
 @pytest.fixture

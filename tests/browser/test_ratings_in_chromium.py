@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from domain.plan_spec import PlanSpec
 from tests.browser.conftest import axe_violations, screenshot, serve
 from tests.clock import Clock
-from tests.ratings.test_rating_web import make_app_with_outbox
+from tests.ratings.conftest import make_app_with_outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

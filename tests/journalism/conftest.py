@@ -9,10 +9,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from application.simulated_cases import SimulatedCases
-from application.simulation import SimulatedYear
 from domain.plan_spec import PlanSpec
-from tests.conftest import BACKENDS, make_app, new_database
+from tests.conftest import BACKENDS, load_simulated, make_app, new_database
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -21,13 +19,8 @@ def year_app(
 ) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("journalism")
     app = make_app(new_database(request.param, request, folder), folder)
-    services = app.extensions["minsheng"]
-    services.ledger.register_plan(plan_spec, "test")
-    SimulatedYear(services.ledger, plan_spec).write()
-    SimulatedCases(services.ledger, 2023, count=120).write()
-    services.caught_up()
-    yield app
-    services.close()
+    yield load_simulated(app, plan_spec, cases=120)
+    app.extensions["minsheng"].close()
 
 
 @pytest.fixture(scope="module")

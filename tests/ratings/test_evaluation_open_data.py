@@ -26,11 +26,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from application.simulated_cases import SimulatedCases
-from application.simulated_ratings import SimulatedRatings
-from application.simulation import SimulatedYear
 from domain.plan_spec import PlanSpec
-from tests.conftest import BACKENDS, make_app, new_database
+from tests.conftest import BACKENDS, load_simulated, make_app, new_database
 from tests.web.staff_helpers import add_staff, csrf, sign_in
 
 pytestmark = pytest.mark.slow
@@ -44,17 +41,16 @@ def year_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
 ) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("evaluation")
-    app = make_app(new_database(request.param, request, folder), folder)
-    services = app.extensions["minsheng"]
-    services.ledger.register_plan(plan_spec, "test")
-    SimulatedYear(services.ledger, plan_spec).write()
-    SimulatedCases(services.ledger, 2023, count=200).write()
-    SimulatedRatings(services.ledger, plan_spec, people=700).write()
-    services.caught_up()
+    app = load_simulated(
+        make_app(new_database(request.param, request, folder), folder),
+        plan_spec,
+        cases=200,
+        raters=700,
+    )
     add_staff(app, "gov.chen", ("admin", "市政府办公室"))
     add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
     yield app
-    services.close()
+    app.extensions["minsheng"].close()
 
 
 def lower_bound(content: int, total: int) -> float:

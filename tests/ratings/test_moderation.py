@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from tests.clock import Clock
-from tests.ratings.test_rating_web import PAGE, make_app_with_outbox, rate, verify
+from tests.ratings.test_rating_web import PAGE, rate, verify
 from tests.web.staff_helpers import add_staff, sign_in
 
 KIND_WORDS = "楼道里的电梯终于装好了KIND7F"
@@ -21,15 +17,10 @@ NASTY_WORDS = "某某某的电话是13900001111骂人NASTY9C"
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
-    created = make_app_with_outbox(database_url, tmp_path)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-08-10T10:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
-    add_staff(created, "gov.chen", ("admin", "市政府办公室"))
-    add_staff(created, "zjj.li", ("reporter", "市住房城乡建设局"))
-    yield created
-    services.close()
+def app(app: Flask) -> Flask:
+    add_staff(app, "gov.chen", ("admin", "市政府办公室"))
+    add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
+    return app
 
 
 def form_in(html: str, words: str, action: str) -> tuple[str, dict[str, str]]:

@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from tests.cases.test_personal_data import every_public_page, every_stored_row
-from tests.clock import Clock
 from tests.ratings.test_moderation import moderate
-from tests.ratings.test_rating_web import PAGE, make_app_with_outbox, rate
+from tests.ratings.test_rating_web import PAGE, rate
 from tests.web.staff_helpers import add_staff, csrf, sign_in
 
 RATER_PHONE, RATER_EMAIL = "13655554444", "kanarie.rater@example.org"
@@ -46,14 +42,9 @@ RATING_PAGES = [
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
-    created = make_app_with_outbox(database_url, tmp_path)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-08-10T10:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
-    add_staff(created, "gov.chen", ("admin", "市政府办公室"))
-    yield created
-    services.close()
+def app(app: Flask) -> Flask:
+    add_staff(app, "gov.chen", ("admin", "市政府办公室"))
+    return app
 
 
 def verify_as(client: FlaskClient, contact: str) -> str:

@@ -3,47 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.plan_spec import PlanSpec
-from minsheng_site.services import Services
-from tests.clock import Clock
 from tests.conftest import make_app
 from tests.web.staff_helpers import csrf
 
 PAGE = "/plans/2023/projects/9.1"
 PHONE = "13812345678"
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
-    created = make_app_with_outbox(database_url, tmp_path)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-08-10T10:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
-    services.caught_up()
-    yield created
-    services.close()
-
-
-def make_app_with_outbox(database_url: str, folder: Path) -> Flask:
-    from minsheng_site import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(folder),
-            "SECRET_KEY": "test-secret",
-            "PROJECTOR_THREAD": False,
-            "TESTING": True,
-            "DEV_OUTBOX": True,
-        }
-    )
 
 
 def verify(client: FlaskClient, contact: str = PHONE, next_page: str = PAGE) -> str:

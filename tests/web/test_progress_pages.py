@@ -11,12 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from application.simulation import SimulatedYear
 from domain.plan_spec import PlanSpec
 from domain.progress import LOCAL
-from minsheng_site.services import Services
 from projections.progress import ProgressReport
-from tests.conftest import BACKENDS, make_app, new_database
+from tests.conftest import BACKENDS, load_simulated, make_app, new_database
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -25,12 +23,8 @@ def year_app(
 ) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("year")
     app = make_app(new_database(request.param, request, folder), folder)
-    services: Services = app.extensions["minsheng"]
-    services.ledger.register_plan(plan_spec, "system:test")
-    SimulatedYear(services.ledger, plan_spec).write()
-    services.caught_up()
-    yield app
-    services.close()
+    yield load_simulated(app, plan_spec)
+    app.extensions["minsheng"].close()
 
 
 @pytest.fixture
