@@ -307,10 +307,23 @@ def panel(
     kind, year, ref = subject.split(":")
     where = (BallotRow.year == int(year), BallotRow.kind == kind, BallotRow.ref == ref)
     tally = Tally()
-    for level, count in c.execute(
-        select(BallotRow.level, func.count()).where(*where).group_by(BallotRow.level)
+    quarters: dict[str, Tally] = {}
+    for quarter, level, count in c.execute(
+        select(BallotRow.quarter, BallotRow.level, func.count())
+        .where(*where)
+        .group_by(BallotRow.quarter, BallotRow.level)
     ):
-        setattr(tally, level, count)
+        setattr(tally, level, getattr(tally, level) + count)
+        setattr(quarters.setdefault(quarter, Tally()), level, count)
+    with_projects = None  # an item's page also shows its projects' ratings counted with it
+    if kind == "item":
+        with_projects = Tally()
+        for level, count in c.execute(
+            select(BallotRow.level, func.count())
+            .where(BallotRow.year == int(year), BallotRow.item == int(ref))
+            .group_by(BallotRow.level)
+        ):
+            setattr(with_projects, level, count)
     comments = c.execute(
         select(BallotRow.comment_text, BallotRow.level, BallotRow.quarter, BallotRow.moderated_at)
         .where(*where, BallotRow.comment == "approved", BallotRow.comment_text.is_not(None))
@@ -345,6 +358,8 @@ def panel(
         "rating": {
             "subject": subject,
             "tally": tally,
+            "quarters": dict(sorted(quarters.items())),
+            "with_projects": with_projects,
             "min_ranked": MIN_RANKED,
             "comments": comments,
             "rejected": rejected,

@@ -231,3 +231,28 @@ def test_the_outbox_exists_only_in_development(database_url: str, tmp_path: Path
         assert production.test_client().get("/ratings/verify").status_code == 503
     finally:
         production.extensions["minsheng"].close()
+
+
+def test_the_panel_shows_each_quarter_and_an_item_counts_its_projects_beside(app: Flask) -> None:
+    citizen = app.test_client()
+    verify(citizen)
+    rate(citizen, "satisfied")
+    page = citizen.get(PAGE).get_data(as_text=True)
+    assert "各季度" not in page  # one quarter: nothing to compare yet
+    app.extensions["minsheng"].ledger.clock.set("2023-10-09T10:00")
+    rate(citizen, "unsatisfied")
+    page = citizen.get(PAGE).get_data(as_text=True)
+    assert "各季度：2023Q3 100.0%（1条） · 2023Q4 0.0%（1条）" in page
+
+    item = "/plans/2023/items/9"
+    html = citizen.get(item).get_data(as_text=True)
+    assert "还没有评价" in html  # nobody rated the item as a whole...
+    assert (
+        "本条目连同其具体项目的评价：满意率 50.0%" in html and "共2条。" in html
+    )  # ...but its projects
+    response = citizen.post(
+        item + "/rate", data={"csrf_token": csrf(citizen, item), "level": "satisfied"}
+    )
+    assert response.status_code == 303
+    html = citizen.get(item).get_data(as_text=True)
+    assert "共1条评价" in html and "满意率 66.7%" in html and "共3条。" in html
