@@ -360,9 +360,13 @@ def spec(server: str) -> dict[str, Any]:
                         "min_ranked": integer,
                         "ratings": {
                             "type": "object",
-                            "required": ["overall", "quarters", "by"],
+                            "required": ["overall", "quarters", "by", "by_quarter"],
                             "properties": {
                                 "overall": _ref("Tally"),
+                                "by_quarter": {
+                                    "type": "object",
+                                    "description": "dimension → group → quarter → tally",
+                                },
                                 "quarters": {
                                     "type": "object",
                                     "additionalProperties": _ref("Tally"),

@@ -101,7 +101,7 @@ def _rows(year: int) -> list[list[Any]]:
     cases: sq.CaseResults = figures["cases"]
     rows: list[list[Any]] = []
 
-    def add(source: str, dimension: str, key: Any, t: sq.Tally) -> None:
+    def add(source: str, dimension: str, key: Any, t: sq.Tally, quarter: str = "") -> None:
         low, high = t.interval
         rows.append(
             [
@@ -116,6 +116,7 @@ def _rows(year: int) -> list[list[Any]]:
                 f"{low:.4f}" if t.total else "",
                 f"{high:.4f}" if t.total else "",
                 int(t.ranked),
+                quarter,
             ]
         )
 
@@ -125,6 +126,8 @@ def _rows(year: int) -> list[list[Any]]:
     for dimension in sq.DIMENSIONS:
         for key, t in sorted(r.by.get(dimension, {}).items(), key=lambda kv: str(kv[0])):
             add("ratings", dimension, key, t)
+            for quarter, part in r.trend.get((dimension, key), {}).items():
+                add("ratings", dimension, key, part, quarter)  # the same group, quarter by quarter
     add("cases", "all", "", cases.overall)
     for name, groups in (
         ("unit", cases.by_unit),
@@ -149,6 +152,7 @@ HEADER = [
     "interval_95_low",
     "interval_95_high",
     "ranked",
+    "quarter",  # blank: the whole year; else that quarter's ratings of the group
 ]
 
 
@@ -179,6 +183,16 @@ def results_api(year: int) -> Response:
                 "quarters": {k: t.as_dict() for k, t in r.quarters.items()},
                 "by": {
                     d: {str(k): t.as_dict() for k, t in r.by.get(d, {}).items()}
+                    for d in sq.DIMENSIONS
+                },
+                "by_quarter": {
+                    d: {
+                        str(k): {
+                            quarter: part.as_dict()
+                            for quarter, part in r.trend.get((d, k), {}).items()
+                        }
+                        for k in r.by.get(d, {})
+                    }
                     for d in sq.DIMENSIONS
                 },
             },

@@ -256,3 +256,35 @@ def test_the_panel_shows_each_quarter_and_an_item_counts_its_projects_beside(app
     assert response.status_code == 303
     html = citizen.get(item).get_data(as_text=True)
     assert "共1条评价" in html and "满意率 66.7%" in html and "共3条。" in html
+
+
+def test_csv_and_api_give_each_group_quarter_by_quarter(app: Flask) -> None:
+    import csv
+    import io
+
+    one, two = app.test_client(), app.test_client()
+    verify(one)
+    verify(two, "li.ming@example.org")
+    rate(one, "satisfied")
+    app.extensions["minsheng"].ledger.clock.set("2023-10-09T10:00")
+    rate(one, "unsatisfied")
+    rate(two, "basically")
+
+    text = one.get("/open-data/plans/2023/satisfaction.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    project = {
+        r["quarter"]: (r["satisfied"], r["basically"], r["unsatisfied"], r["total"])
+        for r in rows
+        if (r["source"], r["dimension"], r["key"]) == ("ratings", "project", "9.1")
+    }
+    assert project == {
+        "": ("1", "1", "1", "3"),
+        "2023Q3": ("1", "0", "0", "1"),
+        "2023Q4": ("0", "1", "1", "2"),
+    }
+    by_quarter = one.get("/api/v1/plans/2023/satisfaction").get_json()["ratings"]["by_quarter"]
+    assert {q: t["total"] for q, t in by_quarter["project"]["9.1"].items()} == {
+        "2023Q3": 1,
+        "2023Q4": 2,
+    }
+    assert by_quarter["unit"]["市住房城乡建设局"]["2023Q4"]["rate"] == 0.5
