@@ -10,6 +10,7 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from application.evaluation_file import load_formula
 from domain.cases import ROUTES, TRACKS
 from minsheng_site import (
     api,
@@ -97,6 +98,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_global(keep_as_of, "keep_as_of")
     app.add_template_global(ROUTES, "case_routes")
     app.add_template_global(TRACKS, "case_tracks")
+    app.add_template_global(lambda year: load_formula(year) is not None, "has_evaluation")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
     app.context_processor(_site_notices)
     app.add_template_global(_log_head, "log_head")

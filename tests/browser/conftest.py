@@ -47,7 +47,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -
     """The 2023 plan with the labelled simulated year, as make run serves it (less of it)."""
     folder = tmp_path_factory.mktemp("live")
     app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", folder)
-    yield from serve(load_simulated(app, plan_spec, cases=100, raters=500))
+    load_simulated(app, plan_spec, cases=100, raters=500)
+    # one account with every role, so that a browser test can visit every staff page
+    add_staff(
+        app,
+        "gov.chen",
+        ("admin", "市政府办公室"),
+        ("supervisor", "市政府督查室"),
+        ("reporter", "市住房城乡建设局"),
+    )
+    yield from serve(app)
 
 
 @pytest.fixture

@@ -250,7 +250,9 @@ def test_administrators_nominate_then_select_and_everyone_can_see_it(year_app: F
     token = csrf(reporter, "/staff/")  # the sign-out form has one
     forged = {"csrf_token": token, "candidate": "9.1", "note": ""}
     assert reporter.post("/staff/awards/2023/minxin/nominate", data=forged).status_code == 403
+    assert 'href="/staff/awards/2023"' not in reporter.get("/staff/").get_data(as_text=True)
     sign_in(staff, "gov.chen")
+    assert 'href="/staff/awards/2023"' in staff.get("/staff/").get_data(as_text=True)
     page = staff.get("/staff/awards/2023").get_data(as_text=True)
     assert "民心工程奖" in page and "提名" in page
 
