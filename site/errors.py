@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from domain.errors import NotFound as NotFoundError
 from domain.progress import NotResponsible
+from minsheng_site.open311 import errors as georeport_errors
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,7 @@ def wants_georeport() -> bool:
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     status = error.code or 500
     if wants_georeport():
-        georeport = jsonify([{"code": status, "description": error.description or error.name}])
-        return georeport, status
+        return georeport_errors(status, error.description or error.name), status
     if wants_json():
         return _json(status, error.name, error.description or error.name), status
     description = error.description if status in (400, 429) else None

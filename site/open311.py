@@ -9,10 +9,14 @@ Extensions on each request: `stage` (受理…销号 stage code), `route` (三�
 "shizhang" / null), `district`. `GET /open311/v2/requests/{id}/history.json`
 (extension) lists a case's public steps. Without the citizen's consent a
 request carries only its service (category), district and stage.
+
+Every resource answers as `.json` or `.xml` (the specification's element
+names: <services><service>, <service_requests><request>, <errors><error>).
 """
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -28,15 +32,48 @@ from projections.cases import CaseRow, CaseStep
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 CLOSED = ("closed", "declined", "merged")
+FMT = "<any(json, xml):fmt>"
+ITEMS = {"endpoints": "endpoint", "formats": "format"}  # XML: what a list's elements are called
+
+
+def answer(value: Any, fmt: str, root: str, item: str) -> Response:
+    """The value as JSON, or as GeoReport v2 XML: <root><item>...</item>...</root>."""
+    if fmt == "json":
+        return jsonify(value)
+    element = ET.Element(root)
+    _fill(element, value, item)
+    body = ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return Response(body, mimetype="text/xml")
+
+
+def _fill(element: ET.Element, value: Any, item: str) -> None:
+    if isinstance(value, list):
+        for each in value:
+            _fill(ET.SubElement(element, item), each, item)
+    elif isinstance(value, dict):
+        for key, each in value.items():
+            _fill(ET.SubElement(element, key), each, ITEMS.get(key, key))
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+
+
+def errors(status: int, description: str) -> Response:
+    """GeoReport v2 errors, in the format the path asked for."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    response = answer([{"code": status, "description": description}], fmt, "errors", "error")
+    response.status_code = status
+    return response
 
 
 def service_code(category: str) -> str:
     return f"C{CATEGORIES.index(category) + 1:02d}"
 
 
-@bp.get("/discovery.json")
-def discovery() -> Response:
-    return jsonify(
+@bp.get(f"/discovery.{FMT}")
+def discovery(fmt: str) -> Response:
+    return answer(
         {
             "changeset": "2026-11-29T00:00:00Z",
             "contact": url_for("log.journalists", _external=True),
@@ -44,19 +81,24 @@ def discovery() -> Response:
             "endpoints": [
                 {
                     "specification": "http://wiki.open311.org/GeoReport_v2",
-                    "url": url_for("open311.discovery", _external=True).rsplit("/", 1)[0],
+                    "url": url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[
+                        0
+                    ],
                     "changeset": "2026-11-29T00:00:00Z",
                     "type": "production",
-                    "formats": ["application/json"],
+                    "formats": ["application/json", "text/xml"],
                 }
             ],
-        }
+        },
+        fmt,
+        "discovery",
+        "discovery",
     )
 
 
-@bp.get("/services.json")
-def services_list() -> Response:
-    return jsonify(
+@bp.get(f"/services.{FMT}")
+def services_list(fmt: str) -> Response:
+    return answer(
         [
             {
                 "service_code": service_code(c),
@@ -68,12 +110,15 @@ def services_list() -> Response:
                 "group": "民生诉求",
             }
             for c in CATEGORIES
-        ]
+        ],
+        fmt,
+        "services",
+        "service",
     )
 
 
-@bp.get("/requests.json")
-def requests_list() -> Response:
+@bp.get(f"/requests.{FMT}")
+def requests_list(fmt: str) -> Response:
     args = request.args
     status = args.get("status")
     if status and not set(status.split(",")) <= {"open", "closed"}:
@@ -118,10 +163,18 @@ def requests_list() -> Response:
         more, rows = len(rows) > page_size, rows[:page_size]
         if not updated_after:
             updated = _updated(c, [r.case_id for r in rows])
-    response = jsonify([service_request(r, updated.get(r.case_id, r.submitted_at)) for r in rows])
+    response = answer(
+        [service_request(r, updated.get(r.case_id, r.submitted_at)) for r in rows],
+        fmt,
+        "service_requests",
+        "request",
+    )
     if more:
         following = url_for(
-            "open311.requests_list", **{**args.to_dict(), "page": page + 1}, _external=True
+            "open311.requests_list",
+            **{**args.to_dict(), "page": page + 1},
+            fmt=fmt,
+            _external=True,
         )
         response.headers["Link"] = f'<{following}>; rel="next"'
     return response
@@ -137,22 +190,23 @@ def _number(name: str, low: int, high: int, default: int) -> int:
     return value
 
 
-@bp.get("/requests/<number>.json")
-def request_one(number: str) -> Response:
+@bp.get(f"/requests/<number>.{FMT}")
+def request_one(number: str, fmt: str) -> Response:
     with services().read() as c:
         row = found(cq.case(c, number.upper()))
         updated = _updated(c, [row.case_id])
-    return jsonify([service_request(row, updated.get(row.case_id, row.submitted_at))])
+    one = [service_request(row, updated.get(row.case_id, row.submitted_at))]
+    return answer(one, fmt, "service_requests", "request")
 
 
-@bp.get("/requests/<number>/history.json")
-def history(number: str) -> Response:
+@bp.get(f"/requests/<number>/history.{FMT}")
+def history(number: str, fmt: str) -> Response:
     with services().read() as c:
         row = found(cq.case(c, number.upper()))
         steps = cq.steps(c, row.case_id)
     if not row.consent:
         steps = [s for s in steps if s.step not in ("replied", "supervised", "linked", "redacted")]
-    return jsonify(
+    return answer(
         [
             {
                 "step": s.step,
@@ -161,7 +215,10 @@ def history(number: str) -> Response:
                 "notes": s.text if row.consent else None,
             }
             for s in steps
-        ]
+        ],
+        fmt,
+        "history",
+        "step",
     )
 
 

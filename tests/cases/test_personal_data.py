@@ -118,11 +118,14 @@ def every_public_page(client: FlaskClient, numbers: list[str]) -> str:
         "/api/v1/log.jsonl",
         "/open-data/cases.csv",
         "/open311/v2/requests.json",
+        "/open311/v2/requests.xml",
     ]
     urls += [f"/cases/{n}" for n in numbers]
     urls += [f"/api/v1/cases/{n}" for n in numbers]
     urls += [f"/open311/v2/requests/{n}.json" for n in numbers]
     urls += [f"/open311/v2/requests/{n}/history.json" for n in numbers]
+    urls += [f"/open311/v2/requests/{n}.xml" for n in numbers]
+    urls += [f"/open311/v2/requests/{n}/history.xml" for n in numbers]
     log = client.get("/api/v1/log.jsonl").get_data(as_text=True)
     urls += [f"/events/{json.loads(line)['entry']['uuid']}" for line in log.splitlines()]
     pages = []

@@ -27,6 +27,51 @@ def test_the_georeport_client_lists_services_and_requests_and_reads_one(server: 
     assert all(r["service_code"] == code for r in client.get_service_requests(service_code=code))
 
 
+def test_the_georeport_client_reads_the_same_in_xml(server: str) -> None:
+    as_json, as_xml = GeoReport(f"{server}/open311/v2"), GeoReport(f"{server}/open311/v2", "xml")
+    services = as_xml.get_service_list()
+    assert [(s["service_code"], s["service_name"]) for s in services] == [
+        (s["service_code"], s["service_name"]) for s in as_json.get_service_list()
+    ]
+    requests = as_xml.get_service_requests(status="closed")
+    expected = as_json.get_service_requests(status="closed")
+    assert [r["service_request_id"] for r in requests] == [
+        r["service_request_id"] for r in expected
+    ]
+    one = as_xml.get_service_request(requests[0]["service_request_id"])
+    first = expected[0]
+    assert (one["stage"], one["district"], one["requested_datetime"]) == (
+        first["stage"],
+        first["district"],
+        first["requested_datetime"],
+    )
+    assert one["lat"] is None  # empty elements for nulls
+
+
+def test_open311_errors_and_pages_keep_the_format_asked_for(server: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    try:
+        urllib.request.urlopen(f"{server}/open311/v2/requests/NOPE.xml")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404 and error.headers["Content-Type"].startswith("text/xml")
+        root = ET.fromstring(error.read())
+        assert root.tag == "errors" and root.find("error/code").text == "404"  # type: ignore[union-attr]
+    else:
+        raise AssertionError("an unknown request is a 404")
+    with urllib.request.urlopen(f"{server}/open311/v2/requests.xml?page_size=50") as response:
+        assert "/requests.xml?" in response.headers["Link"]
+        assert len(ET.fromstring(response.read()).findall("request")) == 50
+    with urllib.request.urlopen(f"{server}/open311/v2/discovery.xml") as response:
+        formats = [f.text for f in ET.fromstring(response.read()).iter("format")]
+    assert formats == ["application/json", "text/xml"]
+    with urllib.request.urlopen(f"{server}/open311/v2/requests.json?page_size=1") as response:
+        number = json.loads(response.read())[0]["service_request_id"]
+    with urllib.request.urlopen(f"{server}/open311/v2/requests/{number}/history.xml") as response:
+        steps = ET.fromstring(response.read())
+    assert steps.tag == "history" and steps.find("step/step").text == "submitted"  # type: ignore[union-attr]
+
+
 def test_open311_filters_and_errors(server: str) -> None:
     def get(path: str) -> tuple[int, object]:
         try:
