@@ -6,21 +6,23 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from domain.cases import ROUTES, TRACKS
 from minsheng_site.ratings import rejection_labels
 
+# Translated when shown (lazily): the same words as the case pages use.
 STAGES = {
-    "submitted": "待受理",
-    "accepted": "已受理",
-    "handling": "办理中",
-    "replied": "已答复",
-    "rehandling": "发回重办",
-    "closed": "已销号",
-    "declined": "不予受理",
-    "merged": "已并单",
+    "submitted": _l("待受理"),
+    "accepted": _l("已受理"),
+    "handling": _l("办理中"),
+    "replied": _l("已答复"),
+    "rehandling": _l("发回重办"),
+    "closed": _l("已销号"),
+    "declined": _l("不予受理"),
+    "merged": _l("已并单"),
 }
-LEVELS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+LEVELS = {"satisfied": _l("满意"), "basically": _l("基本满意"), "unsatisfied": _l("不满意")}
 
 
 def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
@@ -74,7 +76,7 @@ def _rating(k: str, p: dict[str, Any]) -> tuple[str, str]:
     """Who rated and what they wrote never reach the log: only the level and the subject."""
     link = subject_link(p["subject"])
     about = link[0] if link else p["subject"]
-    level = LEVELS.get(p.get("level", ""), "")
+    level = str(LEVELS.get(p.get("level", ""), ""))
     if k == "rating.cast":
         title = _("%(s)s收到满意度评价：%(l)s", s=about, l=level)
     elif k == "rating.replaced":
@@ -89,7 +91,7 @@ def _rating(k: str, p: dict[str, Any]) -> tuple[str, str]:
 
 def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
     number = p.get("number", "")
-    stage = STAGES.get(p.get("stage") or "", "")
+    stage = str(STAGES.get(p.get("stage") or "", ""))
     title = _CASE_TITLES.get(k)
     heading = title(number) if title else k
     facts = [f"{p.get('category', '')} · {p.get('district', '')}"] if "category" in p else []
@@ -107,7 +109,7 @@ def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
     if p.get("track"):
         facts.append(TRACKS.get(p["track"], ""))
     if p.get("level"):
-        facts.append(LEVELS.get(p["level"], ""))
+        facts.append(str(LEVELS.get(p["level"], "")))
     for key in ("reason", "text", "note"):
         if p.get(key):
             facts.append(str(p[key]))

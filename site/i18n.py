@@ -61,6 +61,8 @@ def _ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
 
 
 def select_locale() -> str:
+    if request.path.startswith("/feeds"):  # feeds are Chinese (xml:lang zh-CN), one per URL
+        return DEFAULT
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -91,3 +91,22 @@ def test_opml_lists_feeds_that_exist(server: str) -> None:
     assert len(urls) > 60
     for url in urls[:8]:
         assert feedparser.parse(url).bozo == 0
+
+
+def test_an_event_page_speaks_the_readers_language_and_feeds_stay_chinese(
+    year_app: Flask,
+) -> None:
+    import json
+
+    client = year_app.test_client()
+    lines = client.get("/api/v1/log.jsonl").get_data(as_text=True).splitlines()
+    entries = [json.loads(line)["entry"] for line in lines]
+    accepted = next(e for e in entries if e["kind"] == "case.accepted")
+    page = f"/events/{accepted['uuid']}"
+    english = client.get(page, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Accepted" in english and "已受理" not in english
+    chinese = client.get(page).get_data(as_text=True)
+    assert "已受理" in chinese
+    for language in ("en", "zh-TW"):  # a feed is the same Simplified Chinese for every reader
+        feed = client.get("/feeds/cases.atom", headers={"Accept-Language": language})
+        assert "受理诉求" in feed.get_data(as_text=True) and "已受理" in feed.get_data(as_text=True)
