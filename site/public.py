@@ -31,6 +31,12 @@ def home() -> str | Response:
     return overview(years[-1])
 
 
+@bp.get("/privacy")
+def privacy() -> str:
+    """What personal data the site keeps, why, who sees it, and how to have it erased."""
+    return render("privacy.html")
+
+
 @bp.get(f"/plans/{YEAR}/")
 def overview(year: int) -> str:
     with services().read() as c:

@@ -33,6 +33,7 @@ PAGES = {
     "satisfaction": "/plans/2023/satisfaction",
     "evaluation": "/plans/2023/evaluation",
     "cases": "/cases/",
+    "privacy": "/privacy",
 }
 
 

@@ -53,6 +53,7 @@ def summary(client: FlaskClient) -> str:
 def test_verify_rate_and_rate_again_in_the_same_quarter(app: Flask) -> None:
     citizen = app.test_client()
     assert "验证手机号或邮箱后评价" in citizen.get(PAGE).get_data(as_text=True)
+    assert 'href="/privacy#ratings"' in citizen.get("/ratings/verify").get_data(as_text=True)
     verify(citizen)
     status, _ = rate(citizen, "satisfied", comment="电梯装好了，很方便。", district="梁溪区")
     assert status == 303

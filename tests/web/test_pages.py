@@ -280,3 +280,14 @@ def test_an_unchanged_page_is_a_304_for_a_reader_who_has_it(client: FlaskClient)
     )
     assert other_language.status_code == 200
     assert client.get("/plans/2023/items/10", headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_the_privacy_notice_is_one_click_from_every_page_and_every_form(
+    client: FlaskClient,
+) -> None:
+    notice = client.get("/privacy").get_data(as_text=True)
+    assert "个人信息保护法" in notice and "12345" in notice and 'id="ratings"' in notice
+    assert 'href="/privacy"' in client.get("/plans/2023/items/9").get_data(as_text=True)
+    assert 'href="/privacy#cases"' in client.get("/cases/new").get_data(as_text=True)
+    english = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Your rights" in english and "您的权利" not in english
