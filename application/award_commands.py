@@ -1,4 +1,4 @@
-"""Commands for the year-end awards (mixed into the Ledger): nominate, select."""
+"""Commands for the year-end awards (mixed into the Ledger): nominate, select, withdraw."""
 
 from __future__ import annotations
 
@@ -35,4 +35,11 @@ class AwardCommands:
     ) -> None:
         found = self._award(year, award, name, places, actor)
         found.select(candidate, note, actor, self.clock())
+        self.save(found)
+
+    def withdraw(
+        self, year: int, award: str, name: str, places: int, candidate: str, note: str, actor: str
+    ) -> None:
+        found = self._award(year, award, name, places, actor)
+        found.withdraw(candidate, note, actor, self.clock())
         self.save(found)

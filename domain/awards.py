@@ -51,6 +51,22 @@ class Award(Aggregate):
         def apply(self, award: Award) -> None:
             award.selected += (self.candidate,)
 
+    class Withdrawn(Aggregate.Event):
+        """A decision taken back, with a public reason: the latest one on this candidate."""
+
+        year: int
+        award: str
+        candidate: str
+        decision: str  # "selection" (back to nominated) or "nomination" (off the list)
+        reason: str
+        actor: str
+
+        def apply(self, award: Award) -> None:
+            if self.decision == "selection":
+                award.selected = tuple(c for c in award.selected if c != self.candidate)
+            else:
+                award.nominated = tuple(c for c in award.nominated if c != self.candidate)
+
     @event(Opened)
     def __init__(self, year: int, award: str, name: str, places: int, actor: str) -> None:
         self.year, self.award, self.name, self.places = year, award, name, places
@@ -97,5 +113,26 @@ class Award(Aggregate):
             award=self.award,
             candidate=candidate,
             note=note.strip(),
+            actor=actor,
+        )
+
+    def withdraw(self, candidate: str, reason: str, actor: str, at: datetime) -> None:
+        """Take back the latest decision on a candidate: a selection, else its nomination."""
+        if not reason.strip():
+            raise AwardError("reason", "a public reason is needed to withdraw a decision")
+        if candidate in self.selected:
+            decision = "selection"
+        elif candidate in self.nominated:
+            decision = "nomination"
+        else:
+            raise AwardError("not_nominated", f"{candidate} has not been nominated")
+        self.trigger_event(
+            self.Withdrawn,
+            timestamp=at,
+            year=self.year,
+            award=self.award,
+            candidate=candidate,
+            decision=decision,
+            reason=reason.strip(),
             actor=actor,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, Text, insert, update
+from sqlalchemy import Connection, Integer, String, Text, delete, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.awards import Award
@@ -36,6 +36,7 @@ class Awards(Projection):
             Award.Opened: lambda c, e, p: None,
             Award.Nominated: self._nominated,
             Award.Selected: self._selected,
+            Award.Withdrawn: self._withdrawn,
         }
 
     def _nominated(self, c: Connection, e: Any, position: int) -> None:
@@ -63,3 +64,14 @@ class Awards(Projection):
             )
             .values(selected_at=e.timestamp, selection_note=e.note)
         )
+
+    def _withdrawn(self, c: Connection, e: Any, position: int) -> None:
+        this = (
+            AwardEntry.year == e.year,
+            AwardEntry.award == e.award,
+            AwardEntry.candidate == e.candidate,
+        )
+        if e.decision == "selection":
+            c.execute(update(AwardEntry).where(*this).values(selected_at=None, selection_note=None))
+        else:
+            c.execute(delete(AwardEntry).where(*this))

@@ -324,9 +324,14 @@ class Deriver:
         self.context[f"award:{e.originator_id}"] = {"name": e.name}
 
     def _award(self, e: Any) -> Entry:
-        kind = "award.nominated" if isinstance(e, Award.Nominated) else "award.selected"
         name = self.context.get(f"award:{e.originator_id}", {}).get("name", e.award)
-        payload = {"award": e.award, "name": name, "candidate": e.candidate, "note": e.note}
+        payload = {"award": e.award, "name": name, "candidate": e.candidate}
+        if isinstance(e, Award.Withdrawn):
+            kind = "award.withdrawn"
+            payload |= {"decision": e.decision, "reason": e.reason}
+        else:
+            kind = "award.nominated" if isinstance(e, Award.Nominated) else "award.selected"
+            payload["note"] = e.note
         subjects = [f"plan:{e.year}", "awards"]
         if e.candidate[:1].isdigit() and "." in e.candidate:
             subjects.append(f"project:{e.year}:{e.candidate}")
@@ -406,4 +411,5 @@ _HANDLERS: dict[type, Any] = {
     Award.Opened: Deriver._award_opened,
     Award.Nominated: Deriver._award,
     Award.Selected: Deriver._award,
+    Award.Withdrawn: Deriver._award,
 }

@@ -65,6 +65,12 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
         return _("%(award)s提名：%(c)s", award=p["name"], c=p["candidate"]), p["note"]
     if k == "award.selected":
         return _("%(award)s评选：%(c)s获奖", award=p["name"], c=p["candidate"]), p["note"]
+    if k == "award.withdrawn":
+        if p["decision"] == "selection":
+            title = _("%(award)s：撤回%(c)s的获奖评选", award=p["name"], c=p["candidate"])
+        else:
+            title = _("%(award)s：撤回对%(c)s的提名", award=p["name"], c=p["candidate"])
+        return title, _("撤回原因：%(r)s", r=p["reason"])
     if k == "log.checkpoint":
         return _("公开记录检查点：%(day)s", day=p["day"]), _(
             "截至当日共%(n)s条记录，链头哈希%(h)s。", n=p["entries"], h=p["head"]

@@ -167,7 +167,7 @@ def decide(year: int, award: str, action: str) -> Response:
     if not is_task_force():
         abort(403)
     formula = formula_of(year)
-    if award not in formula.awards or action not in ("nominate", "select"):
+    if award not in formula.awards or action not in ("nominate", "select", "withdraw"):
         abort(404)
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -180,7 +180,11 @@ def decide(year: int, award: str, action: str) -> Response:
         flash(_("只能提名候选名单中的对象。"))
         return redirect(url_for("evaluation.staff_page", year=year), 303)
     details = formula.awards[award]
-    command = services().ledger.nominate if action == "nominate" else services().ledger.select
+    command = {
+        "nominate": services().ledger.nominate,
+        "select": services().ledger.select,
+        "withdraw": services().ledger.withdraw,
+    }[action]
     try:
         command(
             year,
@@ -198,6 +202,7 @@ def decide(year: int, award: str, action: str) -> Response:
                 "not_nominated": _("须先提名，才能评选。"),
                 "selected": _("已经评选为获奖。"),
                 "full": _("获奖名额已满。"),
+                "reason": _("撤回须写明原因（公开）。"),
             }.get(error.code, _("操作未成功。"))
         )
     else:

@@ -271,6 +271,10 @@ def test_administrators_nominate_then_select_and_everyone_can_see_it(year_app: F
 
     award = public.get(API).get_json()["awards"]["minxin"]
     assert (award["nominated"], award["selected"]) == ([first, second], [first])
+    assert "撤回须写明原因" in decide(staff, "minxin", "withdraw", second)
+    assert "已记录" in decide(staff, "minxin", "withdraw", second, "不符合条件")
+    award = public.get(API).get_json()["awards"]["minxin"]
+    assert (award["nominated"], award["selected"]) == ([first], [first])
     results = public.get("/plans/2023/evaluation").get_data(as_text=True)
     assert "完成最好、群众最满意" in results
     log = [
@@ -285,7 +289,11 @@ def test_administrators_nominate_then_select_and_everyone_can_see_it(year_app: F
         ("award.nominated", first),
         ("award.nominated", second),
         ("award.selected", first),
+        ("award.withdrawn", second),
     ]
+    assert f"民心工程奖：撤回对{second}的提名" in public.get("/feeds/all.atom").get_data(
+        as_text=True
+    )
     assert not any(
         "gov.chen" in json.dumps(e, ensure_ascii=False)
         for e in log

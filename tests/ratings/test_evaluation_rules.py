@@ -206,3 +206,33 @@ def test_award_decisions_out_of_order_are_refused_by_name(
         getattr(award, last)(candidate, "", "gov.chen", AT)
     assert refused.value.code == code
     assert before > 0 and award.collect_events() == []  # nothing recorded by the refusal
+
+
+def test_a_decision_is_withdrawn_with_a_public_reason_latest_first() -> None:
+    award = opened(places=1)
+    award.nominate("9.1", "", "gov.chen", AT)
+    award.select("9.1", "", "gov.chen", AT)
+    award.withdraw("9.1", " 数据有误 ", "gov.chen", AT)
+    assert (award.nominated, award.selected) == (("9.1",), ())  # the selection went
+    award.nominate("4.2", "", "gov.chen", AT)
+    award.select("4.2", "", "gov.chen", AT)  # its place is free again
+    award.withdraw("9.1", "重新考虑", "gov.chen", AT)
+    assert (award.nominated, award.selected) == (("4.2",), ("4.2",))  # then the nomination
+    withdrawn = [e for e in award.collect_events() if isinstance(e, Award.Withdrawn)]
+    assert [(e.decision, e.reason) for e in withdrawn] == [
+        ("selection", "数据有误"),
+        ("nomination", "重新考虑"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "candidate, reason, code", [("9.1", "  ", "reason"), ("4.2", "理由", "not_nominated")]
+)
+def test_a_withdrawal_needs_a_reason_and_something_to_withdraw(
+    candidate: str, reason: str, code: str
+) -> None:
+    award = opened()
+    award.nominate("9.1", "", "gov.chen", AT)
+    with pytest.raises(AwardError) as refused:
+        award.withdraw(candidate, reason, "gov.chen", AT)
+    assert refused.value.code == code
