@@ -54,9 +54,7 @@ def _fingerprint(root: Path) -> str:
 def _etag(salt: str) -> str | None:
     if request.method not in ("GET", "HEAD") or request.blueprint not in CACHEABLE:
         return None
-    if current_user.is_authenticated or session.get("_flashes"):
-        return None
-    if any(session.get(key) for key in PERSONAL):  # the page shows this visitor's own state
+    if session.get("_flashes") or _personal():  # the page shows this visitor's own state
         return None
     head = services().ledger.recorder.max_notification_id() or 0
     htmx = request.headers.get("HX-Request", "")
@@ -78,4 +76,11 @@ def _tag(response: Response) -> Response:
     if tag and response.status_code == 200:
         response.set_etag(tag)
         response.headers["Cache-Control"] = "no-cache"  # keep it, but ask each time
+    elif request.endpoint != "static" and _personal():
+        # their own case, ratings or staff work: no shared cache, no disk copy
+        response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _personal() -> bool:
+    return bool(current_user.is_authenticated or any(session.get(key) for key in PERSONAL))

@@ -49,6 +49,7 @@ from application.verification import (
 from domain.cases import DISTRICTS
 from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
 from minsheng_site.services import services
+from projections import queries as q
 from projections.satisfaction import BallotRow
 from projections.satisfaction_queries import MIN_RANKED, Tally
 
@@ -218,6 +219,44 @@ def forget() -> Response:
     session.pop(VOTER, None)
     session.pop(PENDING, None)
     return redirect(_safe_next(request.form.get("next")), 303)
+
+
+@bp.get("/ratings/mine")
+def mine() -> str | Response:
+    """The verified person's own ratings: levels, quarters, and what became of each comment."""
+    who = verified()
+    if who is None:
+        return redirect(url_for("ratings.verify", next=url_for("ratings.mine")), 303)
+    vault = services().ledger.vault
+    keys = vault.keys_of(who.address.value)
+    with services().read() as c:
+        rows = (
+            c.execute(
+                select(BallotRow.__table__)  # type: ignore[call-overload]
+                .where(BallotRow.key_id.in_(keys))
+                .order_by(BallotRow.cast_at.desc())
+            ).all()
+            if keys
+            else []
+        )
+        years = {r.year for r in rows}
+        labels = {(y, p.ref): p.title for y in years for p in q.projects(c, y)}
+    ratings = []
+    for row in rows:
+        opened = vault.open(row.key_id, row.sealed, row.ballot_id)  # only they see their words
+        ratings.append(
+            {
+                "row": row,
+                "title": labels.get((row.year, row.ref), "") if row.kind == "project" else "",
+                "url": url_for("public.project", year=row.year, ref=row.ref)
+                if row.kind == "project"
+                else url_for("public.item", year=row.year, number=int(row.ref)),
+                "comment": (opened or {}).get("comment", ""),
+            }
+        )
+    return render_template(
+        "ratings/mine.html", ratings=ratings, who=who, rejections=rejection_labels()
+    )
 
 
 # Rating -------------------------------------------------------------------------------

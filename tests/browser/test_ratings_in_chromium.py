@@ -72,6 +72,10 @@ def test_verify_then_rate_with_one_click_and_rate_again_to_replace(
     expect(panel).to_contain_text("您本季度（2023Q3）已评价：不满意")
     screenshot(page, "rated-project")
 
+    page.get_by_role("link", name="我的评价").click()
+    expect(page.locator("main table")).to_contain_text("不满意")
+    assert axe_violations(page) == []
+
     page.goto(rating_server + "/plans/2023/satisfaction")
     expect(page.locator("main")).to_contain_text("共1条评价")
     assert PHONE not in page.content()

@@ -289,3 +289,24 @@ def test_csv_and_api_give_each_group_quarter_by_quarter(app: Flask) -> None:
         "2023Q4": 2,
     }
     assert by_quarter["unit"]["市住房城乡建设局"]["2023Q4"]["rate"] == 0.5
+
+
+def test_my_ratings_lists_mine_only_with_what_became_of_each_comment(app: Flask) -> None:
+    me, other = app.test_client(), app.test_client()
+    response = me.get("/ratings/mine")
+    assert response.status_code == 303 and "/ratings/verify" in response.headers["Location"]
+    verify(me)
+    rate(me, "satisfied", comment="电梯很好用。")
+    item = "/plans/2023/items/9"
+    me.post(item + "/rate", data={"csrf_token": csrf(me, item), "level": "unsatisfied"})
+    verify(other, "li.ming@example.org")
+    rate(other, "basically", comment="别人的意见。")
+
+    response = me.get("/ratings/mine")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    assert "具体项目9.1" in html and "第9项" in html
+    assert "电梯很好用。" in html and "待审核" in html  # their own words, only to them
+    assert "别人的意见" not in html and "基本满意" not in html
+    assert 'href="/ratings/mine"' in me.get(PAGE).get_data(as_text=True)
+    assert "电梯很好用。" not in app.test_client().get(PAGE).get_data(as_text=True)
