@@ -59,3 +59,13 @@ def page(c: Connection, after: int, limit: int) -> list[Any]:
 
 def count(c: Connection) -> int:
     return c.execute(select(func.count()).select_from(LogEntry)).scalar_one()
+
+
+def uuids(c: Connection, event_ids: list[int]) -> dict[int, str]:
+    """The permanent id (its /events/ page) of each stored event that has a public entry."""
+    if not event_ids:
+        return {}
+    rows = c.execute(
+        select(LogEntry.event_id, LogEntry.uuid).where(LogEntry.event_id.in_(event_ids))
+    )
+    return dict(rows.all())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from sqlalchemy import Connection
+
 from domain.progress import LOCAL
+from projections import log_queries
 from projections.progress_queries import ReportRow
 from projections.supervision_queries import FindingView, Step, Visit
 
@@ -24,6 +27,7 @@ class Entry:
     finding: FindingView | None = None
     step: Step | None = None
     days_late: int = 0
+    uuid: str | None = None  # its permanent page in the public log, once projected there
 
     @property
     def recorded_on(self) -> date:
@@ -75,3 +79,9 @@ def _report(r: ReportRow) -> Entry:
         report=r,
         days_late=max(late, 0) if not r.corrects else 0,
     )
+
+
+def with_permalinks(c: Connection, entries: list[Entry]) -> list[Entry]:
+    """The entries, each with the id of its permanent page (/events/<uuid>)."""
+    found = log_queries.uuids(c, [e.event_id for e in entries])
+    return [replace(e, uuid=found.get(e.event_id)) for e in entries]

@@ -39,6 +39,7 @@ from minsheng_site.config import ROOT, settings
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
 from projections import log_queries
+from projections import queries as q
 from projections.progress_queries import simulated_present
 
 # script-src 'self' only: htmx is served from our own static folder.
@@ -107,9 +108,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _site_notices() -> dict[str, Any]:
-    """What every page says about the data: whether a simulated year is in it."""
+    """What every page says about the data: whether a simulated year is in it, and the
+    latest plan year (the navigation's, on pages that are not about one plan)."""
     with services().read() as c:
-        return {"simulated": simulated_present(c)}
+        years = q.plan_years(c)
+        return {"simulated": simulated_present(c), "nav_year": years[-1] if years else None}
 
 
 def _log_head() -> tuple[int, str] | None:

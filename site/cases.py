@@ -16,6 +16,7 @@ from minsheng_site.messages import case_problem
 from minsheng_site.services import services
 from minsheng_site.views import found, int_arg, render, today
 from projections import case_queries as cq
+from projections import log_queries
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -91,8 +92,14 @@ def case(number: str) -> str:
     with services().read() as c:
         row = found(cq.case(c, number.strip().upper()))
         steps = cq.steps(c, row.case_id) if row.consent else []
+        permalinks = log_queries.uuids(c, [s.event_id for s in steps])
     return render(
-        "cases/case.html", row=row, steps=steps, overdue=cq.is_overdue(row, today()), today=today()
+        "cases/case.html",
+        row=row,
+        steps=steps,
+        permalinks=permalinks,
+        overdue=cq.is_overdue(row, today()),
+        today=today(),
     )
 
 

@@ -15,7 +15,7 @@ from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today
 from projections import queries as q
 from projections.progress_queries import item_progress, scorecards
 from projections.supervision_queries import findings, visits
-from projections.timeline import timeline
+from projections.timeline import timeline, with_permalinks
 
 bp = Blueprint("progress", __name__)
 
@@ -154,7 +154,8 @@ def changes(year: int, ref: str) -> str:
         recorded = [r for r in after.reports if r.recorded_at >= since]
         seen = [v for v in visits(c, year, cutoff) if ref in v.projects and v.recorded_at >= since]
         raised = [f for f in findings(c, year, cutoff, items=[item.number]) if ref in f.projects]
-    between = [e for e in timeline(recorded, seen, raised) if e.recorded_at >= since]
+        between = [e for e in timeline(recorded, seen, raised) if e.recorded_at >= since]
+        between = with_permalinks(c, between)
     return render(
         "changes.html",
         plan=plan,

@@ -17,7 +17,7 @@ from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
 from projections import queries as q
 from projections.progress_queries import ReportRow, item_progress, scorecards
 from projections.supervision_queries import findings, visits
-from projections.timeline import Entry, timeline
+from projections.timeline import Entry, timeline, with_permalinks
 
 bp = Blueprint("public", __name__)
 
@@ -150,7 +150,7 @@ def _timeline(
     cutoff = end_of_day(as_of)
     seen_visits = [v for v in visits(c, year, cutoff) if refs & set(v.projects)]
     seen_findings = [f for f in findings(c, year, cutoff, items=items) if refs & set(f.projects)]
-    return timeline(reports, seen_visits, seen_findings)
+    return with_permalinks(c, timeline(reports, seen_visits, seen_findings))
 
 
 @bp.get(f"/plans/{YEAR}/key-projects/")

@@ -139,3 +139,13 @@ def test_bad_days_are_a_clear_400(client: FlaskClient, as_of: str) -> None:
 def test_the_method_page_publishes_the_expected_curve(client: FlaskClient) -> None:
     html = client.get("/plans/2023/method").get_data(as_text=True)
     assert "<td>60%</td>" in html and "<td>100%</td>" in html
+
+
+def test_each_timeline_entry_links_its_permanent_page(client: FlaskClient) -> None:
+    import re
+
+    html = client.get("/plans/2023/items/9").get_data(as_text=True)
+    links = re.findall(r'href="(/events/[0-9a-f-]{36})">永久链接</a>', html)
+    assert len(links) >= 9  # a report a month at least
+    event = client.get(links[0]).get_data(as_text=True)
+    assert "第9项" in event and "在公开记录链中的位置" in event
