@@ -291,3 +291,9 @@ def test_the_privacy_notice_is_one_click_from_every_page_and_every_form(
     assert 'href="/privacy#cases"' in client.get("/cases/new").get_data(as_text=True)
     english = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Your rights" in english and "您的权利" not in english
+
+
+def test_the_home_page_invites_citizens_to_take_part(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    for target in ('href="/cases/new"', 'href="/cases/lookup"', 'href="/plans/2023/satisfaction"'):
+        assert target in html, target
