@@ -59,7 +59,7 @@ def services(database_url: str) -> Iterator[Services]:
     opened.close()
 
 
-def make_app(database_url: str, instance: Path) -> Flask:
+def make_app(database_url: str, instance: Path, **config: object) -> Flask:
     return create_app(
         {
             "DATABASE_URL": database_url,
@@ -67,6 +67,7 @@ def make_app(database_url: str, instance: Path) -> Flask:
             "SECRET_KEY": "test-secret",
             "PROJECTOR_THREAD": False,
             "TESTING": True,
+            **config,
         }
     )
 
@@ -108,6 +109,20 @@ def load_simulated(app: Flask, plan_spec: PlanSpec, cases: int = 0, raters: int 
         SimulatedRatings(services.ledger, plan_spec, people=raters).write()
     services.caught_up()
     return app
+
+
+def simulated_site(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    plan_spec: PlanSpec,
+    cases: int = 0,
+    raters: int = 0,
+) -> Iterator[Flask]:
+    """For a module-scoped fixture parametrized by BACKENDS: a site with a simulated year."""
+    folder = tmp_path_factory.mktemp("simulated")
+    app = make_app(new_database(request.param, request, folder), folder)
+    yield load_simulated(app, plan_spec, cases=cases, raters=raters)
+    app.extensions["minsheng"].close()
 
 
 @pytest.fixture

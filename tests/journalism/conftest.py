@@ -10,17 +10,14 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from domain.plan_spec import PlanSpec
-from tests.conftest import BACKENDS, load_simulated, make_app, new_database
+from tests.conftest import BACKENDS, simulated_site
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def year_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
 ) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("journalism")
-    app = make_app(new_database(request.param, request, folder), folder)
-    yield load_simulated(app, plan_spec, cases=120)
-    app.extensions["minsheng"].close()
+    yield from simulated_site(request, tmp_path_factory, plan_spec, cases=120)
 
 
 @pytest.fixture(scope="module")

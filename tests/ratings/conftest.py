@@ -9,22 +9,13 @@ import pytest
 from flask import Flask
 
 from domain.plan_spec import PlanSpec
-from minsheng_site import create_app
 from minsheng_site.services import Services
 from tests.clock import Clock
+from tests.conftest import make_app
 
 
 def make_app_with_outbox(database_url: str, folder: Path) -> Flask:
-    return create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(folder),
-            "SECRET_KEY": "test-secret",
-            "PROJECTOR_THREAD": False,
-            "TESTING": True,
-            "DEV_OUTBOX": True,
-        }
-    )
+    return make_app(database_url, folder, DEV_OUTBOX=True)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.plan_spec import PlanSpec
-from tests.conftest import BACKENDS, load_simulated, make_app, new_database
+from tests.conftest import BACKENDS, simulated_site
 from tests.web.staff_helpers import add_staff, csrf, sign_in
 
 pytestmark = pytest.mark.slow
@@ -40,17 +40,10 @@ WUXI = timezone(timedelta(hours=8))
 def year_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
 ) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("evaluation")
-    app = load_simulated(
-        make_app(new_database(request.param, request, folder), folder),
-        plan_spec,
-        cases=200,
-        raters=700,
-    )
-    add_staff(app, "gov.chen", ("admin", "市政府办公室"))
-    add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
-    yield app
-    app.extensions["minsheng"].close()
+    for app in simulated_site(request, tmp_path_factory, plan_spec, cases=200, raters=700):
+        add_staff(app, "gov.chen", ("admin", "市政府办公室"))
+        add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
+        yield app
 
 
 def lower_bound(content: int, total: int) -> float:

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 
 from domain.plan_spec import PlanSpec
-from tests.conftest import BACKENDS, load_simulated, make_app, new_database
+from tests.conftest import BACKENDS, simulated_site
 
 pytestmark = pytest.mark.slow
 LIMIT = 3000  # pages per store, at most
@@ -31,10 +31,7 @@ SKIP = ("/static/", "/lang/", "/staff", "/ratings/verify", "/dev/")
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
 ) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("crawl")
-    app = make_app(new_database(request.param, request, folder), folder)
-    yield load_simulated(app, plan_spec, cases=80, raters=150)
-    app.extensions["minsheng"].close()
+    yield from simulated_site(request, tmp_path_factory, plan_spec, cases=80, raters=150)
 
 
 def links(html: str) -> Iterator[str]:

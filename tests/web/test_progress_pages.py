@@ -14,17 +14,14 @@ from sqlalchemy import select
 from domain.plan_spec import PlanSpec
 from domain.progress import LOCAL
 from projections.progress import ProgressReport
-from tests.conftest import BACKENDS, load_simulated, make_app, new_database
+from tests.conftest import BACKENDS, simulated_site
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def year_app(
     request: pytest.FixtureRequest, tmp_path_factory, plan_spec: PlanSpec
 ) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    folder = tmp_path_factory.mktemp("year")
-    app = make_app(new_database(request.param, request, folder), folder)
-    yield load_simulated(app, plan_spec)
-    app.extensions["minsheng"].close()
+    yield from simulated_site(request, tmp_path_factory, plan_spec)
 
 
 @pytest.fixture
