@@ -189,7 +189,7 @@ def test_version_1_case_events_still_replay() -> None:
 RATINGS_FIXTURE = FIXTURE.with_name("stored_events_v1_ratings.json")
 
 
-def _todays_rating_events() -> list[dict[str, object]]:
+def _todays_rating_events(withdraw: bool = False) -> list[dict[str, object]]:
     """Ratings, moderation and award decisions written by today's code (the fixture's steps).
 
     Made the fixture once (its key then destroyed): the list this returns,
@@ -222,6 +222,9 @@ def _todays_rating_events() -> list[dict[str, object]]:
     app.clock = Clock("2024-01-10T09:00")  # type: ignore[method-assign]
     app.nominate(2023, "minxin", "民心工程奖", 10, "9.1", "完成好", "gov.chen")
     app.select(2023, "minxin", "民心工程奖", 10, "9.1", "", "gov.chen")
+    if withdraw:  # added by the second version (stored_events_v2_awards.json)
+        app.withdraw(2023, "minxin", "民心工程奖", 10, "9.1", "数据有误", "gov.chen")
+        app.withdraw(2023, "minxin", "民心工程奖", 10, "9.1", "重新考虑", "gov.chen")
     return [
         {
             "originator_id": str(n.originator_id),
@@ -257,6 +260,37 @@ def test_version_1_rating_and_award_events_still_replay() -> None:
 def test_todays_rating_and_award_events_keep_the_stored_topics_and_fields() -> None:
     stored = json.loads(RATINGS_FIXTURE.read_text(encoding="utf-8"))["events"]
     today = _todays_rating_events()
+    assert [e["topic"] for e in today] == [e["topic"] for e in stored]
+    for old, new in zip(stored, today, strict=True):
+        assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
+
+
+AWARDS_V2 = FIXTURE.with_name("stored_events_v2_awards.json")
+
+
+def test_version_2_award_withdrawals_replay_after_version_1() -> None:
+    from domain.awards import Award
+
+    aggregates = replay(RATINGS_FIXTURE) | {}
+    data = json.loads(AWARDS_V2.read_text(encoding="utf-8"))["events"]
+    mapper = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    for e in data:
+        event = mapper.to_domain_event(
+            StoredEvent(
+                originator_id=UUID(e["originator_id"]),
+                originator_version=e["originator_version"],
+                topic=e["topic"],
+                state=json.dumps(e["state"], ensure_ascii=False).encode("utf-8"),
+            )
+        )
+        aggregates[event.originator_id] = event.mutate(aggregates[event.originator_id])
+    [award] = [a for a in aggregates.values() if isinstance(a, Award)]
+    assert (award.nominated, award.selected) == ((), ())  # the selection, then the nomination
+
+
+def test_todays_withdrawals_keep_the_stored_topics_and_fields() -> None:
+    stored = json.loads(AWARDS_V2.read_text(encoding="utf-8"))["events"]
+    today = _todays_rating_events(withdraw=True)[-len(stored) :]
     assert [e["topic"] for e in today] == [e["topic"] for e in stored]
     for old, new in zip(stored, today, strict=True):
         assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
