@@ -7,7 +7,6 @@ approves it or rejects it with a category the public sees counted.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -15,17 +14,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
-from domain.progress import LOCAL
 from domain.ratings import REJECTIONS, RatingError
 from minsheng_site.case_staff import is_task_force
 from minsheng_site.ratings import rejection_labels
 from minsheng_site.services import services
-from projections.satisfaction import BallotRow
+from projections import rating_queries as rq
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/ratings")
 BURST = 20  # new ratings from one network in one day that a moderator should look at
@@ -57,26 +54,9 @@ def queue() -> str:
     ledger = services().ledger
     since = ledger.clock() - timedelta(days=BURST_WINDOW)
     with services().read() as c:
-        pending = c.execute(
-            select(BallotRow.__table__)  # type: ignore[call-overload]
-            .where(BallotRow.comment == "pending")
-            .order_by(BallotRow.cast_at)
-            .limit(50)
-        ).all()
-        waiting = c.execute(select(func.count()).where(BallotRow.comment == "pending")).scalar_one()
-        recent = c.execute(
-            select(BallotRow.network, BallotRow.first_cast_at).where(
-                BallotRow.first_cast_at >= since
-            )
-        ).all()
-    per_day = Counter((network, at.astimezone(LOCAL).date()) for network, at in recent)
-    bursts = sorted(
-        ((network, day, n) for (network, day), n in per_day.items() if n >= BURST),
-        key=lambda b: (b[1], b[2]),
-        reverse=True,
-    )[:20]
+        found = rq.moderation(c, since, BURST)
     comments: list[dict[str, Any]] = []
-    for row in pending:
+    for row in found.pending:
         ballot = ledger.ballot(row.ballot_id)
         comments.append(
             {
@@ -89,8 +69,8 @@ def queue() -> str:
     return render_template(
         "staff/moderation.html",
         comments=comments,
-        waiting=waiting,
-        bursts=bursts,
+        waiting=found.waiting,
+        bursts=found.bursts,
         burst=BURST,
         labels=rejection_labels(),
     )

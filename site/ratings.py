@@ -31,7 +31,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -50,8 +50,8 @@ from domain.cases import DISTRICTS
 from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
 from minsheng_site.services import services
 from projections import queries as q
-from projections.satisfaction import BallotRow
-from projections.satisfaction_queries import MIN_RANKED, Tally
+from projections import rating_queries as rq
+from projections.satisfaction_queries import MIN_RANKED
 
 bp = Blueprint("ratings", __name__)
 VOTER, PENDING = "voter", "voter_pending"
@@ -230,15 +230,7 @@ def mine() -> str | Response:
     vault = services().ledger.vault
     keys = vault.keys_of(who.address.value)
     with services().read() as c:
-        rows = (
-            c.execute(
-                select(BallotRow.__table__)  # type: ignore[call-overload]
-                .where(BallotRow.key_id.in_(keys))
-                .order_by(BallotRow.cast_at.desc())
-            ).all()
-            if keys
-            else []
-        )
+        rows = rq.ballots_of(c, keys)
         years = {r.year for r in rows}
         labels = {(y, p.ref): p.title for y in years for p in q.projects(c, y)}
     ratings = []
@@ -344,50 +336,12 @@ def panel(
     just_rated: bool = False,
 ) -> dict[str, Any]:
     kind, year, ref = subject.split(":")
-    where = (BallotRow.year == int(year), BallotRow.kind == kind, BallotRow.ref == ref)
-    tally = Tally()
-    quarters: dict[str, Tally] = {}
-    for quarter, level, count in c.execute(
-        select(BallotRow.quarter, BallotRow.level, func.count())
-        .where(*where)
-        .group_by(BallotRow.quarter, BallotRow.level)
-    ):
-        setattr(tally, level, getattr(tally, level) + count)
-        setattr(quarters.setdefault(quarter, Tally()), level, count)
-    with_projects = None  # an item's page also shows its projects' ratings counted with it
-    if kind == "item":
-        with_projects = Tally()
-        for level, count in c.execute(
-            select(BallotRow.level, func.count())
-            .where(BallotRow.year == int(year), BallotRow.item == int(ref))
-            .group_by(BallotRow.level)
-        ):
-            setattr(with_projects, level, count)
-    comments = c.execute(
-        select(BallotRow.comment_text, BallotRow.level, BallotRow.quarter, BallotRow.moderated_at)
-        .where(*where, BallotRow.comment == "approved", BallotRow.comment_text.is_not(None))
-        .order_by(BallotRow.moderated_at.desc())
-        .limit(20)
-    ).all()
-    rejected = dict(
-        c.execute(
-            select(BallotRow.rejected_as, func.count())
-            .where(*where, BallotRow.comment == "rejected")
-            .group_by(BallotRow.rejected_as)
-        ).all()
-    )
-    pending = c.execute(
-        select(func.count()).where(*where, BallotRow.comment == "pending")
-    ).scalar_one()
+    figures = rq.subject_ratings(c, kind, int(year), ref)
     who = verified()
     mine = None
     if who is not None:
-        ledger = services().ledger
-        mine = c.execute(
-            select(BallotRow.level).where(
-                BallotRow.ballot_id == str(ballot_id(who.voter, subject, ledger.quarter_now()))
-            )
-        ).scalar()
+        quarter = services().ledger.quarter_now()
+        mine = rq.level_of(c, str(ballot_id(who.voter, subject, quarter)))
     rate_url = (
         url_for("ratings.rate_project", year=int(year), ref=ref)
         if kind == "project"
@@ -396,14 +350,14 @@ def panel(
     return {
         "rating": {
             "subject": subject,
-            "tally": tally,
-            "quarters": dict(sorted(quarters.items())),
-            "with_projects": with_projects,
+            "tally": figures.tally,
+            "quarters": figures.quarters,
+            "with_projects": figures.with_projects,
             "min_ranked": MIN_RANKED,
-            "comments": comments,
-            "rejected": rejected,
+            "comments": figures.comments,
+            "rejected": figures.rejected,
             "rejections": rejection_labels(),
-            "pending": pending,
+            "pending": figures.pending,
             "who": who,
             "mine": mine,
             "can_verify": verifier().sender.accepts("email") or verifier().sender.accepts("phone"),
