@@ -21,17 +21,16 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
-from sqlalchemy import func, select
 
 from domain.cases import CATEGORIES
 from domain.progress import LOCAL
 from minsheng_site.services import services
 from minsheng_site.views import bounded, found
 from projections import case_queries as cq
-from projections.cases import CaseRow, CaseStep
+from projections import georeport_queries as gq
+from projections.georeport_queries import CLOSED
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
-CLOSED = ("closed", "declined", "merged")
 FMT = "<any(json, xml):fmt>"
 ITEMS = {"endpoints": "endpoint", "formats": "format"}  # XML: what a list's elements are called
 
@@ -132,37 +131,19 @@ def requests_list(fmt: str) -> Response:
         _instant("updated_after"),
     )
     ids = set((args.get("service_request_id") or "").upper().split(",")) - {""}
-    page_size = _number("page_size", 1, 1000, default=100)
-    page = _number("page", 1, 100_000, default=1)
-    table = CaseRow.__table__  # type: ignore[attr-defined]
-    query = select(table).order_by(CaseRow.submitted_at.desc(), CaseRow.number.desc())
-    if ids:
-        query = query.where(CaseRow.number.in_(ids))
-    if status == "open":
-        query = query.where(CaseRow.state.not_in(CLOSED))
-    elif status == "closed":
-        query = query.where(CaseRow.state.in_(CLOSED))
-    if codes:
-        query = query.where(
-            CaseRow.category.in_([c for c in CATEGORIES if service_code(c) in codes])
-        )
-    if start:
-        query = query.where(CaseRow.submitted_at >= start)
-    if end:
-        query = query.where(CaseRow.submitted_at <= end)
+    query = gq.Query(
+        numbers=frozenset(ids),
+        status=status if status in ("open", "closed") else None,
+        categories=tuple(c for c in CATEGORIES if service_code(c) in codes),
+        start=start,
+        end=end,
+        updated_after=updated_after,
+        page=_number("page", 1, 100_000, default=1),
+        page_size=_number("page_size", 1, 1000, default=100),
+    )
     with services().read() as c:
-        if updated_after:  # the last step of every case: filtered here, then paged
-            updated = _updated(c)
-            rows = [
-                r
-                for r in c.execute(query)
-                if updated.get(r.case_id, r.submitted_at) > updated_after
-            ][(page - 1) * page_size : page * page_size + 1]
-        else:
-            rows = c.execute(query.offset((page - 1) * page_size).limit(page_size + 1)).all()
-        more, rows = len(rows) > page_size, rows[:page_size]
-        if not updated_after:
-            updated = _updated(c, [r.case_id for r in rows])
+        listed = gq.requests(c, query)
+    rows, updated, more, page = listed.rows, listed.updated, listed.more, query.page
     response = answer(
         [service_request(r, updated.get(r.case_id, r.submitted_at)) for r in rows],
         fmt,
@@ -194,7 +175,7 @@ def _number(name: str, low: int, high: int, default: int) -> int:
 def request_one(number: str, fmt: str) -> Response:
     with services().read() as c:
         row = found(cq.case(c, number.upper()))
-        updated = _updated(c, [row.case_id])
+        updated = gq.last_steps(c, [row.case_id])
     one = [service_request(row, updated.get(row.case_id, row.submitted_at))]
     return answer(one, fmt, "service_requests", "request")
 
@@ -252,20 +233,6 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
         "district": row.district,
         "url": url_for("cases.case", number=row.number, _external=True),
     }
-
-
-def _updated(c: Any, case_ids: list[str] | None = None) -> dict[str, datetime]:
-    """Each case's last public step (all cases, or those given)."""
-    query = select(CaseStep.case_id, func.max(CaseStep.recorded_at)).group_by(CaseStep.case_id)
-    if case_ids is not None:
-        query = query.where(CaseStep.case_id.in_(case_ids))
-    return {case: _aware(at) for case, at in c.execute(query)}
-
-
-def _aware(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _instant(name: str) -> datetime | None:
