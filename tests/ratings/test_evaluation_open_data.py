@@ -270,6 +270,7 @@ def test_administrators_nominate_then_select_and_everyone_can_see_it(year_app: F
     assert (award["nominated"], award["selected"]) == ([first], [first])
     results = public.get("/plans/2023/evaluation").get_data(as_text=True)
     assert "完成最好、群众最满意" in results
+    assert f'<a href="/plans/2023/projects/{first}">{first}</a>' in results  # decisions link
     log = [
         json.loads(x)["entry"]
         for x in public.get("/api/v1/log.jsonl").get_data(as_text=True).split("\n")
