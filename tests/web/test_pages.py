@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.plan_spec import PlanSpec
@@ -297,3 +298,11 @@ def test_the_home_page_invites_citizens_to_take_part(client: FlaskClient) -> Non
     html = client.get("/").get_data(as_text=True)
     for target in ('href="/cases/new"', 'href="/cases/lookup"', 'href="/plans/2023/satisfaction"'):
         assert target in html, target
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/journalists", "/privacy", "/cases/", "/cases/stats", "/feeds/all.atom", "/feeds.opml"],
+)
+def test_a_site_with_no_plan_yet_still_answers(app: Flask, url: str) -> None:
+    assert app.test_client().get(url).status_code == 200
