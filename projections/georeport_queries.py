@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from domain.cases import FINISHED_STATES
 from projections.cases import CaseRow, CaseStep
 
-CLOSED = ("closed", "declined", "merged")
+CLOSED = FINISHED_STATES  # GeoReport "closed": 销号, declined or merged
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from application.case_commands import Intake
-from domain.cases import CATEGORIES, DISTRICTS, ROUTES, TRACKS, CaseError
+from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError
 from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm, normalise_phone
 from minsheng_site.messages import case_problem
 from minsheng_site.services import services
@@ -20,16 +20,6 @@ from projections import log_queries
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-STATES = (
-    "submitted",
-    "accepted",
-    "handling",
-    "replied",
-    "rehandling",
-    "closed",
-    "declined",
-    "merged",
-)
 CITIZEN = "citizen_case"  # the case a visitor proved is theirs in this session: number and code
 
 

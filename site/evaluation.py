@@ -173,10 +173,9 @@ def decide(year: int, award: str, action: str) -> Response:
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试。"))
         return redirect(url_for("evaluation.staff_page", year=year), 303)
-    _plan, evaluation = evaluation_of(year)
     if action == "nominate" and form.candidate.data not in {
-        c.key for c in evaluation.candidates[award]
-    }:
+        c.key for c in evaluation_of(year)[1].candidates[award]
+    }:  # only nominations need the (whole-plan) evaluation
         flash(_("只能提名候选名单中的对象。"))
         return redirect(url_for("evaluation.staff_page", year=year), 303)
     details = formula.awards[award]

@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 
-from domain.cases import DISTRICTS
+from domain.cases import DISTRICTS, STATES
 from minsheng_site.openapi import spec
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, bounded, found, today
@@ -33,16 +33,6 @@ from projections.progress_queries import item_progress
 from projections.public_log import MAX_SEQ, export_line
 
 bp = Blueprint("open_data", __name__)
-STATES = (
-    "submitted",
-    "accepted",
-    "handling",
-    "replied",
-    "rehandling",
-    "closed",
-    "declined",
-    "merged",
-)
 
 
 def _limit() -> int:

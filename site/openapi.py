@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.cases import CATEGORIES, DISTRICTS
+from domain.cases import CATEGORIES, DISTRICTS, STATES
 from projections.public_log import MAX_SEQ
-
-STATES = [
-    "submitted",
-    "accepted",
-    "handling",
-    "replied",
-    "rehandling",
-    "closed",
-    "declined",
-    "merged",
-]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -145,7 +134,7 @@ def spec(server: str) -> dict[str, Any]:
                         {
                             "name": "state",
                             "in": "query",
-                            "schema": {"type": "string", "enum": STATES},
+                            "schema": {"type": "string", "enum": list(STATES)},
                         },
                         {
                             "name": "district",
@@ -458,7 +447,7 @@ def spec(server: str) -> dict[str, Any]:
                         "year": integer,
                         "category": string,
                         "district": string,
-                        "stage": {"type": "string", "enum": STATES},
+                        "stage": {"type": "string", "enum": list(STATES)},
                         "consent": boolean,
                         "simulated": boolean,
                         "url": string,

@@ -198,3 +198,13 @@ def test_one_changed_byte_of_one_stored_event_is_found_and_named(year_app: Flask
 
 def _database_url(app: Flask) -> str:
     return app.config["DATABASE_URL"]
+
+
+def test_xml_answers_stay_well_formed_whatever_a_citizen_typed(year_app: Flask) -> None:
+    import xml.etree.ElementTree as ET
+
+    from minsheng_site.open311 import answer
+
+    with year_app.test_request_context():
+        body = answer([{"description": "积水\x0b严重\x00"}], "xml", "service_requests", "request")
+    assert ET.fromstring(body.get_data()).find("request/description").text == "积水严重"  # type: ignore[union-attr]
