@@ -20,8 +20,8 @@ from eventsourcing.persistence import IntegrityError, Recording
 from application.calendar import OfficialCalendar
 from application.vault import Vault
 from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id
-from domain.progress import LOCAL
 from domain.workdays import Calendar, add_workdays
+from domain.wuxi import business_date
 
 NUMBER_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 
@@ -83,7 +83,7 @@ class CaseCommands:
         return self._case(index.case_id)
 
     def _today(self) -> date:
-        return self.clock().astimezone(LOCAL).date()
+        return business_date(self.clock())
 
     # Intake -----------------------------------------------------------------
 

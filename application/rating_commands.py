@@ -19,8 +19,8 @@ from eventsourcing.persistence import IntegrityError, Recording
 from application.vault import Vault
 from application.verification import Verified
 from domain.plan import item_id
-from domain.progress import LOCAL
 from domain.ratings import SUBJECT, Ballot, RatingError, ballot_id, quarter_of
+from domain.wuxi import business_date
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class RatingCommands:
     vault: Vault
 
     def quarter_now(self) -> str:
-        return quarter_of(self.clock().astimezone(LOCAL).date())
+        return quarter_of(business_date(self.clock()))
 
     def subject_exists(self, subject: str) -> bool:
         known: set[str] = self.__dict__.setdefault("_known_subjects", set())

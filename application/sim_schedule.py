@@ -5,11 +5,11 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from domain.errors import DomainError
-from domain.progress import LOCAL
+from domain.wuxi import at_wuxi
 
 
 class SimSchedule:
@@ -27,7 +27,7 @@ class SimSchedule:
 
     def at(self, day: date, hour: int, step: Callable[[], object]) -> None:
         self.sequence += 1
-        when = datetime.combine(day, time(hour, self.rng.randrange(60)), tzinfo=LOCAL)
+        when = at_wuxi(day, hour, self.rng.randrange(60))
         heapq.heappush(self.heap, (when, self.sequence, step))
 
     def run(self, ledger: Any) -> list[str]:

@@ -20,6 +20,7 @@ from application.verification import Address, Verified
 from domain.cases import DISTRICTS
 from domain.plan_spec import PlanSpec
 from domain.ratings import Ballot
+from domain.wuxi import business_date
 
 SEED = 20230601
 ACTOR = "sim:citizen"
@@ -114,7 +115,7 @@ class SimulatedRatings:
                 self.counts["comments"] += 1
                 ballot: Ballot = self.ledger.ballot(receipt.ballot_id)
                 version = ballot.version
-                today = self.ledger.clock().date()
+                today = business_date(self.ledger.clock())
                 self._at(
                     today + timedelta(days=moderation_delay),
                     self._moderate(receipt.ballot_id, version, rejected_as),

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.plan import NAMESPACE
+from domain.wuxi import business_date
 
 DISTRICTS = ("梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "经开区", "江阴市", "宜兴市")
 CATEGORIES = (
@@ -237,7 +238,11 @@ class Case(Aggregate):
         _require(channel in CHANNELS, "channel", f"no channel {channel!r}")
         _require(category in CATEGORIES, "category", f"no category {category!r}")
         _require(district in DISTRICTS, "district", f"no district {district!r}")
-        _require(received_on <= recorded_at.date(), "received_on", "received after it was recorded")
+        _require(
+            received_on <= business_date(recorded_at),
+            "received_on",
+            "received after it was recorded (both Wuxi days)",
+        )
         return cls._create(
             cls.Submitted,
             id=id,
@@ -343,7 +348,7 @@ class Case(Aggregate):
                 "deadline",
                 "only a case being handled has a time limit",
             )
-            overdue = self.deadline is not None and self.deadline < at.date()
+            overdue = self.deadline is not None and self.deadline < business_date(at)
             _require(
                 overdue or self.deadline is None or new_deadline < self.deadline,
                 "deadline",

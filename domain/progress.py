@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from domain.errors import DomainError
 from domain.plan_spec import ProjectSpec
-
-LOCAL = ZoneInfo("Asia/Shanghai")  # deadlines are Wuxi's calendar days
+from domain.wuxi import business_date
 
 
 @dataclass(frozen=True, order=True)
@@ -190,7 +188,7 @@ class ReportRules:
     def check(
         self, period: Period, values: tuple[ProjectValues, ...], recorded_at: datetime
     ) -> None:
-        today = Period.of(recorded_at.astimezone(LOCAL).date())
+        today = Period.of(business_date(recorded_at))
         if period > today:
             self._add("period", "not_begun", period=str(period))
         if period < self.first_period:

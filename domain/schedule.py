@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
 from domain.plan_spec import ProjectSpec, Schedule, Target
-from domain.progress import LOCAL, Period, ProjectValues
+from domain.progress import Period, ProjectValues
+from domain.wuxi import business_date, end_of_day
 
 ZERO, ONE = Decimal(0), Decimal(1)
 
@@ -107,11 +108,6 @@ def reporting_periods(first: Period, schedule: Schedule) -> list[Period]:
     return periods
 
 
-def end_of_day(day: date) -> datetime:
-    """The instant a local calendar day ends: what "as of that day" includes."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LOCAL)
-
-
 @dataclass(frozen=True)
 class Due:
     period: Period
@@ -135,7 +131,7 @@ def timeliness(
         due = period.last_day
         recorded = first_recorded.get(period)
         if recorded is not None and recorded < cutoff:
-            day = recorded.astimezone(LOCAL).date()
+            day = business_date(recorded)
             late = (day - due).days
             out.append(
                 Due(

@@ -8,12 +8,13 @@ or reopened — all of it public.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
+from domain.wuxi import business_date
 
 # kind -> (body, name as the document writes it)
 KINDS = {
@@ -88,7 +89,7 @@ class SupervisionRecord(Aggregate):
             raise SupervisionError(
                 "outside_year", f"held on {held_on}, outside the plan year {year}", year=year
             )
-        if held_on > recorded_at.date() + timedelta(days=1):
+        if held_on > business_date(recorded_at):
             raise SupervisionError("in_future", f"held on {held_on}, which has not come yet")
         return cls._create(
             cls.Recorded,

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cases import Case, Erasure
-from domain.progress import LOCAL
+from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
 from projections.progress import SIMULATED_ACTOR
 from projections.projection import Handler, Projection
@@ -91,7 +91,7 @@ _STEP = insert(CaseStep.__table__)  # type: ignore[arg-type]
 
 
 def _day(at: datetime) -> date:
-    return at.astimezone(LOCAL).date()
+    return business_date(at)
 
 
 class Cases(Projection):

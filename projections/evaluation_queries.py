@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from domain.evaluation import CaseMerit, Formula, Inputs, case_order, components, ranked, score
-from domain.schedule import Timeliness, end_of_day
+from domain.schedule import Timeliness
+from domain.wuxi import end_of_day
 from projections import queries as q
 from projections.awards import AwardEntry
 from projections.cases import CaseRow

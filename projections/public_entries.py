@@ -25,9 +25,9 @@ from domain.awards import Award
 from domain.cases import Case, Erasure
 from domain.checkpoint import Checkpoint
 from domain.plan import Item, KeyProject, Plan
-from domain.progress import LOCAL
 from domain.ratings import Ballot, subject_year
 from domain.supervision import Finding, SupervisionRecord
+from domain.wuxi import business_date
 
 GENESIS = "0" * 64
 EVENTS = UUID("5b0e7f53-4a5e-4f7e-9d6e-7a1f2c3d2023")
@@ -98,7 +98,7 @@ class Deriver:
             kind,
             year,
             tuple(dict.fromkeys(subjects)),
-            business or e.timestamp.astimezone(LOCAL).date().isoformat(),
+            business or business_date(e.timestamp).isoformat(),
             e.timestamp,
             payload,
             corrects,

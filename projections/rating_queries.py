@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from domain.progress import LOCAL
+from domain.wuxi import business_date
 from projections.satisfaction import BallotRow
 from projections.satisfaction_queries import Tally
 
@@ -102,7 +102,7 @@ def moderation(c: Connection, since: datetime, burst: int, limit: int = 50) -> M
     recent = c.execute(
         select(BallotRow.network, BallotRow.first_cast_at).where(BallotRow.first_cast_at >= since)
     ).all()
-    per_day = Counter((network, at.astimezone(LOCAL).date()) for network, at in recent)
+    per_day = Counter((network, business_date(at)) for network, at in recent)
     bursts = sorted(
         ((network, day, n) for (network, day), n in per_day.items() if n >= burst),
         key=lambda b: (b[1], b[2]),

@@ -14,8 +14,8 @@ from sqlalchemy import Boolean, Connection, Integer, String, Text, insert, selec
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cases import Case, Erasure
-from domain.progress import LOCAL
 from domain.ratings import Ballot, quarter_of
+from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
 from projections.projection import Handler, Projection
 
@@ -73,7 +73,7 @@ _CASE = insert(CaseRating.__table__)  # type: ignore[arg-type]
 
 
 def _quarter(at: datetime) -> str:
-    return quarter_of(at.astimezone(LOCAL).date())
+    return quarter_of(business_date(at))
 
 
 class Satisfaction(Projection):

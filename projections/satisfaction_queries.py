@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from domain.progress import LOCAL
 from domain.ratings import wilson
+from domain.wuxi import start_of_day
 from projections.catalog import CatalogItem, CatalogProject
 from projections.satisfaction import BallotRow, CaseRating
 
@@ -268,4 +268,4 @@ def quarter_end(quarter: str) -> datetime:
     """The instant a quarter ("2023Q3") is over, in Wuxi."""
     year, q = int(quarter[:4]), int(quarter[-1])
     following = date(year + (q == 4), q * 3 % 12 + 1, 1)
-    return datetime.combine(following, time(0), tzinfo=LOCAL)
+    return start_of_day(following)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
-from domain.progress import LOCAL
+from domain.wuxi import business_date
 from projections import log_queries
 from projections.progress_queries import ReportRow
 from projections.supervision_queries import FindingView, Step, Visit
@@ -31,7 +31,7 @@ class Entry:
 
     @property
     def recorded_on(self) -> date:
-        return self.recorded_at.astimezone(LOCAL).date()
+        return business_date(self.recorded_at)
 
 
 def timeline(
@@ -68,7 +68,7 @@ def timeline(
 
 
 def _report(r: ReportRow) -> Entry:
-    late = (r.recorded_at.astimezone(LOCAL).date() - r.period.last_day).days
+    late = (business_date(r.recorded_at) - r.period.last_day).days
     return Entry(
         "correction" if r.corrects else "report",
         r.recorded_at,

@@ -22,7 +22,7 @@ from application.simulation import NPC, SEED, SimulatedYear
 from application.verification import Address
 from domain.checkpoint import Checkpoint
 from domain.errors import DomainError
-from domain.progress import LOCAL
+from domain.wuxi import business_date
 from minsheng_site.case_forms import normalise_phone
 from minsheng_site.intake import TicketError, read_csv, register
 from minsheng_site.services import services
@@ -269,7 +269,7 @@ def checkpoint(actor: str) -> None:
         last = c.execute(
             select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)
         ).first()
-    day = ledger.clock().astimezone(LOCAL).date()
+    day = business_date(ledger.clock())
     entries, head = (last.seq, last.hash) if last else (0, GENESIS)
     try:
         ledger.save(Checkpoint.record(day, entries, head, actor, ledger.clock()))

@@ -33,6 +33,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from application.evaluation_file import load_formula
 from domain.awards import AwardError
 from domain.evaluation import COMPONENTS, Formula
+from domain.wuxi import business_date
 from minsheng_site.case_staff import is_task_force
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, found, render
@@ -68,7 +69,7 @@ def results(year: int) -> str:
         plan=plan,
         e=evaluation,
         components=COMPONENTS,
-        provisional=services().ledger.clock().date() <= evaluation.formula.as_of,
+        provisional=business_date(services().ledger.clock()) <= evaluation.formula.as_of,
     )
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from domain.progress import LOCAL
+from domain.wuxi import business_date, end_of_day
 from minsheng_site.describe import describe, subject_link
 from minsheng_site.feeds import build_feed
 from minsheng_site.services import services
@@ -115,7 +115,7 @@ def overdue_cases(fmt: str) -> Response:
             "title": f"诉求{r.number}超期未办结",
             "summary": f"{r.category} · {r.district} · 主办：{r.lead_unit} · 时限{r.deadline}",
             "link": url_for("cases.case", number=r.number, _external=True),
-            "published": datetime.combine(r.deadline + timedelta(days=1), time(0), tzinfo=LOCAL),
+            "published": end_of_day(r.deadline),
         }
         for r in sorted(rows, key=lambda r: r.deadline, reverse=True)[:100]
     ]
@@ -127,12 +127,11 @@ def overdue_cases(fmt: str) -> Response:
 def satisfaction(year: int, fmt: str) -> Response:
     """Satisfaction milestones: quarters closed with their final results, subjects that
     reached the ranking minimum, the year's ratings passing round numbers."""
-    now = datetime.now(LOCAL)
+    now = services().ledger.clock()
     with services().read() as c:
         found(q.plan(c, year))
-        reached = services().once(
-            ("satisfaction-milestones", year, now.date()), lambda: sq.milestones(c, year, now)
-        )
+        key = ("satisfaction-milestones", year, business_date(now))
+        reached = services().once(key, lambda: sq.milestones(c, year, now))
         labels = {
             **{("project", p.ref): f"具体项目{p.ref} {p.title}" for p in q.projects(c, year)},
             **{("item", str(i.number)): f"第{i.number}项" for i in q.items(c, year)},
@@ -252,7 +251,9 @@ def opml() -> Response:
             for i in plan_items
         ]
     response = make_response(
-        render_template("log/feeds.opml", outlines=outlines, now=datetime.now(UTC))
+        render_template(
+            "log/feeds.opml", outlines=outlines, now=services().ledger.clock().astimezone(UTC)
+        )
     )
     response.mimetype = "text/x-opml"
     return response

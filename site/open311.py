@@ -24,7 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from domain.cases import CATEGORIES
-from domain.progress import LOCAL
+from domain.wuxi import at_wuxi
 from minsheng_site.services import services
 from minsheng_site.views import bounded, found
 from projections import case_queries as cq
@@ -218,7 +218,7 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
         "service_notice": None,
         "requested_datetime": _w3(row.submitted_at),
         "updated_datetime": _w3(updated),
-        "expected_datetime": _w3(datetime.combine(row.deadline, time(23, 59), tzinfo=LOCAL))
+        "expected_datetime": _w3(at_wuxi(row.deadline, 23, 59))
         if public and row.deadline
         else None,
         "address": row.district,

@@ -8,7 +8,8 @@ from uuid import UUID
 from flask import Blueprint, abort, make_response, request
 from werkzeug.wrappers import Response
 
-from domain.schedule import Status, end_of_day
+from domain.schedule import Status
+from domain.wuxi import end_of_day
 from minsheng_site.charts import expected_curve, progress_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today

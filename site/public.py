@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, request, url_for
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
-from domain.schedule import end_of_day
+from domain.wuxi import end_of_day
 from minsheng_site import ratings
 from minsheng_site.charts import expected_curve
 from minsheng_site.services import services

@@ -15,8 +15,9 @@ from wtforms import SelectChoice
 from domain.plan import item_id
 from domain.plan_spec import Schedule
 from domain.progress import AlreadyReported, InvalidReport, Period, StaleReport
-from domain.schedule import end_of_day, reporting_periods
+from domain.schedule import reporting_periods
 from domain.supervision import KINDS, SupervisionError
+from domain.wuxi import end_of_day
 from minsheng_site.auth import requires
 from minsheng_site.case_staff import TASK_FORCE
 from minsheng_site.forms import (

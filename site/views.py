@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import abort, render_template, request, url_for
 from htmx_flask import request as htmx_request
 
-from domain.progress import LOCAL
+from domain.wuxi import business_date
 from minsheng_site.services import services
 
 YEAR = "<int(min=2000, max=2100):year>"
@@ -58,7 +58,7 @@ def int_arg(name: str, low: int = 1, high: int = 9999) -> int | None:
 
 def today() -> date:
     """Today in Wuxi, by the ledger's clock."""
-    return services().ledger.clock().astimezone(LOCAL).date()
+    return business_date(services().ledger.clock())
 
 
 EARLIEST = date(2000, 1, 1)

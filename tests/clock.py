@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.progress import LOCAL
+from domain.wuxi import WUXI
 
 
 class Clock:
@@ -13,7 +13,7 @@ class Clock:
 
     @staticmethod
     def parse(text: str) -> datetime:
-        return datetime.fromisoformat(text).replace(tzinfo=LOCAL)
+        return datetime.fromisoformat(text).replace(tzinfo=WUXI)
 
     def set(self, text: str) -> None:
         self.now = self.parse(text)

@@ -11,10 +11,10 @@ import pytest
 from application.evaluation_file import FormulaFileError, load_formula
 from domain.awards import Award, AwardError, award_id
 from domain.evaluation import CaseMerit, Formula, Inputs, case_order, components, ranked, score
-from domain.progress import LOCAL
+from domain.wuxi import WUXI
 
 Z = NormalDist().inv_cdf(0.975)  # two-sided 95%
-AT = datetime(2024, 1, 10, 9, tzinfo=LOCAL)
+AT = datetime(2024, 1, 10, 9, tzinfo=WUXI)
 FORMULA = Formula(
     weights={"completion": 40, "timeliness": 20, "findings": 10, "satisfaction": 30},
     minimum_ratings=30,

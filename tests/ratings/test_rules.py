@@ -10,11 +10,11 @@ from sqlalchemy.pool import StaticPool
 
 from application.vault import Vault
 from application.verification import Address, Outbox, Router, Verifier
-from domain.progress import LOCAL
 from domain.ratings import Ballot, RatingError, ballot_id, quarter_of, wilson
+from domain.wuxi import WUXI
 from projections.satisfaction_queries import MIN_RANKED, Tally
 
-AT = datetime(2023, 8, 1, 10, tzinfo=LOCAL)
+AT = datetime(2023, 8, 1, 10, tzinfo=WUXI)
 
 
 def cast(**changes: object) -> Ballot:

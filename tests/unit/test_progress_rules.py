@@ -10,7 +10,6 @@ import pytest
 from domain.plan import Item
 from domain.plan_spec import PlanSpec
 from domain.progress import (
-    LOCAL,
     AlreadyReported,
     Filing,
     InvalidReport,
@@ -18,13 +17,14 @@ from domain.progress import (
     Period,
     ProjectValues,
 )
+from domain.wuxi import WUXI
 
 MARCH = Period(2023, 3)
 FIRST = Period(2023, 3)
 
 
 def at(day: str, hour: int = 10) -> datetime:
-    return datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=LOCAL)
+    return datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=WUXI)
 
 
 def filing(

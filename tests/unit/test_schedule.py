@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain.plan_spec import PlanSpec, ProjectSpec, Schedule, Target
-from domain.progress import LOCAL, Period, ProjectValues
+from domain.progress import Period, ProjectValues
 from domain.schedule import (
     Status,
     Timeliness,
@@ -20,6 +20,7 @@ from domain.schedule import (
     target_completion,
     timeliness,
 )
+from domain.wuxi import WUXI
 
 SCHEDULE = Schedule(midyear_date=date(2023, 6, 30), midyear_share=60, deadline=date(2023, 11, 30))
 D = Decimal
@@ -96,7 +97,7 @@ def test_reports_are_due_from_the_plans_first_month_to_the_deadlines(plan_spec: 
 
 
 def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=LOCAL)
+    return datetime.fromisoformat(text).replace(tzinfo=WUXI)
 
 
 def test_a_report_recorded_on_the_last_day_is_on_time_and_a_minute_later_is_late() -> None:

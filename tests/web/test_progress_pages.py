@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from domain.plan_spec import PlanSpec
-from domain.progress import LOCAL
+from domain.wuxi import WUXI
 from projections.progress import ProgressReport
 from tests.conftest import BACKENDS, simulated_site
 
@@ -62,7 +62,7 @@ def test_a_late_report_appears_only_from_the_day_it_was_recorded(
             .order_by(ProgressReport.recorded_at)
         ).first()
     assert late is not None, "the simulated year has late reports"
-    recorded_on = late.recorded_at.astimezone(LOCAL).date()
+    recorded_on = late.recorded_at.astimezone(WUXI).date()
     anchor = f'id="report-{late.report_id}"'
     before = client.get(f"/plans/2023/items/{late.item}?as_of={recorded_on - timedelta(days=1)}")
     on_the_day = client.get(f"/plans/2023/items/{late.item}?as_of={recorded_on}")

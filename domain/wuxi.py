@@ -1,0 +1,35 @@
+"""Wuxi's time: instants are UTC, business dates are Asia/Shanghai calendar days.
+
+This is the one place that turns an instant into a business date (or a day
+into the instants that bound it). Comparing a business date with an
+instant's UTC date is wrong for eight hours of every Wuxi day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WUXI = ZoneInfo("Asia/Shanghai")
+
+
+def business_date(instant: datetime) -> date:
+    """The Wuxi calendar day an instant falls on."""
+    if instant.tzinfo is None:
+        raise ValueError("an instant must be time-zone aware")
+    return instant.astimezone(WUXI).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """The instant a Wuxi calendar day begins."""
+    return datetime.combine(day, time(0), tzinfo=WUXI)
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant a Wuxi calendar day ends (the next one begins): what "as of" includes."""
+    return start_of_day(day + timedelta(days=1))
+
+
+def at_wuxi(day: date, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time of a Wuxi day, as an aware instant."""
+    return datetime.combine(day, time(hour, minute), tzinfo=WUXI)
