@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, Recording
 from application.calendar import OfficialCalendar
 from application.vault import Vault
 from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id
+from domain.text import unstorable_fields
 from domain.workdays import Calendar, add_workdays
 from domain.wuxi import business_date
 
@@ -88,6 +89,8 @@ class CaseCommands:
     # Intake -----------------------------------------------------------------
 
     def submit_case(self, intake: Intake, actor: str) -> CaseReceipt:
+        if bad := unstorable_fields(vars(intake)):  # sealed text is never seen by save()
+            raise CaseError("unstorable", f"{', '.join(bad)} hold characters that cannot be stored")
         if intake.external_id:
             seen = self._seen(intake.channel, intake.external_id)
             if seen is not None:

@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from application.award_commands import AwardCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
 from application.rating_commands import RatingCommands
-from domain.errors import PlanConflict
+from domain.errors import PlanConflict, UnstorableText
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
 from domain.plan_rules import diff_plans, validate_plan
 from domain.plan_spec import PlanSpec
+from domain.text import unstorable_fields
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class Ledger(AwardCommands, RatingCommands, CaseCommands, Commands, Application[
 
     # When events are recorded. Only the simulated year sets another clock.
     clock: Callable[[], datetime] = staticmethod(system_clock)
+
+    def save(self, *objects: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save, refusing any new event whose text a store or XML could not carry."""
+        for obj in objects:
+            for event in getattr(obj, "pending_events", ()):
+                if bad := unstorable_fields(vars(event)):
+                    raise UnstorableText(type(event).__qualname__, bad)
+        return super().save(*objects, **kwargs)
 
     def register_plan(self, spec: PlanSpec, actor: str) -> PlanRegistration:
         """Register a year's plan atomically; the same plan again changes nothing."""

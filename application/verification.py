@@ -10,9 +10,9 @@ Codes are sent by a `Sender`: SMTP for e-mail, an SMS gateway for phones, or
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 import smtplib
+import unicodedata
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 
 from application.vault import Vault
+from domain.contacts import normalise_email, normalise_mobile
 
 metadata = MetaData()
 codes = Table(
@@ -57,8 +58,6 @@ outbox = Table(  # development only: what would have been sent
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -69,14 +68,11 @@ class Address:
     @classmethod
     def parse(cls, raw: str) -> Address | None:
         """A mainland mobile number (SMS) or an e-mail address, normalised; else None."""
-        text = (raw or "").strip()
-        if "@" in text:
-            return cls("email", text.lower()) if EMAIL.match(text) and len(text) <= 254 else None
-        digits = re.sub(r"[\s\-()（）]", "", text)
-        for prefix in ("+86", "0086"):
-            if digits.startswith(prefix):
-                digits = digits[len(prefix) :]
-        return cls("phone", digits) if MOBILE.match(digits) else None
+        if "@" in unicodedata.normalize("NFKC", raw or ""):
+            email = normalise_email(raw)
+            return cls("email", email) if email else None
+        mobile = normalise_mobile(raw)
+        return cls("phone", mobile) if mobile else None
 
 
 class Sender(Protocol):

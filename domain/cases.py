@@ -39,6 +39,7 @@ ROUTES = {
 }
 TRACKS = {"weixingfu": "“微幸福”民生工程", "shizhang": "“市长在线·民声留言板”"}
 LEVELS = ("satisfied", "basically", "unsatisfied")  # 满意 / 基本满意 / 不满意
+FIRST_DAY = date(2000, 1, 1)  # no case of this site was received earlier (year 1 is a typo)
 
 SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING = (
     "submitted",
@@ -239,9 +240,9 @@ class Case(Aggregate):
         _require(category in CATEGORIES, "category", f"no category {category!r}")
         _require(district in DISTRICTS, "district", f"no district {district!r}")
         _require(
-            received_on <= business_date(recorded_at),
+            FIRST_DAY <= received_on <= business_date(recorded_at),
             "received_on",
-            "received after it was recorded (both Wuxi days)",
+            f"received between {FIRST_DAY} and the day it is recorded (Wuxi days)",
         )
         return cls._create(
             cls.Submitted,

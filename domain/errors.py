@@ -35,3 +35,15 @@ class PlanConflict(DomainError):
 
 class NotFound(DomainError):
     """No aggregate answers to this reference."""
+
+
+class UnstorableText(DomainError):
+    """An event would hold text that a store or XML cannot carry (NUL, surrogates, ...).
+
+    Forms and APIs clean text at the boundary (domain/text.py); this is the
+    ledger's last line, so that no path can write what would stop a read model.
+    """
+
+    def __init__(self, event: str, fields: Sequence[str]) -> None:
+        self.event, self.fields = event, tuple(fields)
+        super().__init__(f"{event}: {', '.join(fields)} hold characters that cannot be stored")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 # Line and paragraph separators people paste: \r\n, \r, VT (Word), FF, NEL, LS, PS.
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
@@ -49,3 +50,23 @@ def is_clean(value: str, line: bool = False) -> bool:
 def xml_safe(value: str) -> str:
     """The text without the characters XML 1.0 cannot carry (rendering old events)."""
     return _NOT_XML.sub("", value)
+
+
+def storable(value: str) -> bool:
+    """Whether every store and XML can carry the text (what the ledger refuses otherwise)."""
+    return _NOT_XML.search(value) is None
+
+
+def unstorable_fields(fields: Mapping[str, object]) -> list[str]:
+    """The names of the fields holding (at any depth) text that cannot be stored."""
+    return [name for name, value in fields.items() if not _storable_value(value)]
+
+
+def _storable_value(value: object) -> bool:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, Mapping):
+        return all(_storable_value(k) and _storable_value(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(_storable_value(v) for v in value)
+    return True

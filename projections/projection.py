@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -10,7 +11,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import BigInteger, Connection, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from projections.database import ReadModel
+from projections.database import ReadModel, UtcDateTime
 
 Handler = Callable[[Connection, Any, int], None]
 
@@ -23,6 +24,24 @@ class Position(ReadModel):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Failure(ReadModel):
+    """A projection that could not apply an event: which one, why, since when.
+
+    Kept apart from the position (and its transaction), so that the failure
+    outlives the rolled-back batch. Cleared when the projection moves on.
+    """
+
+    __tablename__ = "projection_failures"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    notification_id: Mapped[int] = mapped_column(BigInteger)
+    event: Mapped[str] = mapped_column(String(200))  # the event's class, never its content
+    error: Mapped[str] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Projection:

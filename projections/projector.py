@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, bindparam, delete, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
 from projections.database import WRITE
-from projections.projection import Position, Projection
+from projections.projection import Failure, Position, Projection
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,33 @@ SETUP_LOCK = 20230314  # any constant: the advisory lock of setup() on PostgreSQ
 
 class ProjectionError(RuntimeError):
     pass
+
+
+class CannotApply(ProjectionError):
+    """A projection failed on one event: its batch is rolled back, the others go on."""
+
+    def __init__(self, name: str, notification_id: int, event: str, error: Exception) -> None:
+        self.name, self.notification_id, self.event = name, notification_id, event
+        first_line = (str(error).splitlines() or [""])[0]
+        self.error = f"{type(error).__name__}: {first_line}"[:300]
+        super().__init__(f"{name} cannot apply notification {notification_id} ({event})")
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """What a projection failed on, as health checks and `projections status` tell it."""
+
+    name: str
+    notification_id: int
+    event: str
+    error: str
+    attempts: int
+    first_at: datetime
+    last_at: datetime
+
+    def retry_after(self) -> datetime:
+        """Back off 1, 2, 4 ... up to 60 seconds between attempts (every process agrees)."""
+        return self.last_at + timedelta(seconds=min(2 ** (self.attempts - 1), 60))
 
 
 class Projector:
@@ -55,23 +84,60 @@ class Projector:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
             Position.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+            Failure.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
             versions = dict(connection.execute(select(Position.name, Position.version)).all())
             for projection in self.projections.values():
                 if versions.get(projection.name) != projection.version:
                     self._reset(connection, projection, drop=True)
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
-        """Apply every event recorded so far; return how many were applied."""
+        """Apply every event recorded so far; return how many were applied.
+
+        A projection that cannot apply an event stops there, visibly (`stuck()`,
+        the log, /healthz), and is retried with backoff; the others go on.
+        """
         head = self.recorder.max_notification_id() or 0
         # An unlocked look first: a committed position at the head needs no lock.
         positions = self.positions()
+        stuck = self.stuck()
+        now = datetime.now(UTC)
         applied = 0
         for name in names or self.projections:
             position = positions.get(name, 0)
-            while position < head:
-                done, position = self._step(self.projections[name], head)
-                applied += done
+            if position < head and name in stuck and now < stuck[name].retry_after():
+                continue
+            try:
+                applied += self._advance(self.projections[name], position, head)
+            except CannotApply as failure:
+                # Keep what precedes the bad event, so the read model stops right before it.
+                try:
+                    applied += self._advance(
+                        self.projections[name], position, failure.notification_id - 1
+                    )
+                finally:
+                    self._record_failure(failure)
+                continue
+            if name in stuck:
+                self._clear_failure(name)
         return applied
+
+    def _advance(self, projection: Projection, position: int, until: int) -> int:
+        applied = 0
+        while position < until:
+            done, position = self._step(projection, until)
+            applied += done
+        return applied
+
+    def stuck(self) -> dict[str, Stuck]:
+        """The projections that failed on an event and have not moved past it."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(Failure)).all()
+        return {
+            r.name: Stuck(
+                r.name, r.notification_id, r.event, r.error, r.attempts, r.first_at, r.last_at
+            )
+            for r in rows
+        }
 
     def rebuild(self, names: Iterable[str] | None = None) -> int:
         """Empty the read models and apply the whole log again."""
@@ -80,6 +146,7 @@ class Projector:
             projection = self.projections[name]
             with self._locked(projection) as (connection, _row):
                 self._reset(connection, projection, drop=False)
+            self._clear_failure(name)
         return self.catch_up(selected)
 
     def positions(self) -> dict[str, int]:
@@ -114,8 +181,12 @@ class Projector:
                 inclusive_of_start=False,
             )
             for notification in notifications:
-                event = self.mapper.to_domain_event(notification)
-                projection.apply(connection, event, notification.id)
+                try:
+                    event = self.mapper.to_domain_event(notification)
+                    projection.apply(connection, event, notification.id)
+                except Exception as error:
+                    topic = notification.topic.rpartition(":")[2][:200]
+                    raise CannotApply(projection.name, notification.id, topic, error) from error
             # A short batch means nothing else of interest lies up to `head`.
             end = notifications[-1].id if len(notifications) == self.batch_size else head
             moved = connection.execute(
@@ -124,6 +195,50 @@ class Projector:
             if moved != 1:
                 raise ProjectionError(f"position of {projection.name} moved under its lock")
             return len(notifications), end
+
+    def _record_failure(self, failure: CannotApply) -> None:
+        log.error(
+            "projection %s stopped at notification %s (%s): %s",
+            failure.name,
+            failure.notification_id,
+            failure.event,
+            failure.error,
+        )
+        now = datetime.now(UTC)
+        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            found = connection.execute(
+                select(Failure).where(Failure.name == failure.name).with_for_update()
+            ).first()
+            if found is None:
+                connection.execute(
+                    insert(Failure).values(
+                        name=failure.name,
+                        notification_id=failure.notification_id,
+                        event=failure.event,
+                        error=failure.error,
+                        attempts=1,
+                        first_at=now,
+                        last_at=now,
+                    )
+                )
+            else:
+                same = found.notification_id == failure.notification_id
+                connection.execute(
+                    update(Failure)
+                    .where(Failure.name == failure.name)
+                    .values(
+                        notification_id=failure.notification_id,
+                        event=failure.event,
+                        error=failure.error,
+                        attempts=found.attempts + 1 if same else 1,
+                        first_at=found.first_at if same else now,
+                        last_at=now,
+                    )
+                )
+
+    def _clear_failure(self, name: str) -> None:
+        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            connection.execute(delete(Failure).where(Failure.name == name))
 
     def _locked(self, projection: Projection) -> _Locked:
         return _Locked(self.engine, projection.name)

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
 from domain.cases import ROUTES, TRACKS
+from domain.text import xml_safe
 from minsheng_site import (
     api,
     auth,
@@ -100,6 +101,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_global(ROUTES, "case_routes")
     app.add_template_global(TRACKS, "case_tracks")
     app.add_template_global(lambda year: load_formula(year) is not None, "has_evaluation")
+    app.add_template_filter(xml_safe, "xml_safe")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
     app.context_processor(_site_notices)
     app.add_template_global(_log_head, "log_head")

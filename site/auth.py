@@ -20,13 +20,13 @@ from flask_login import (
     login_user,
     logout_user,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from minsheng_site import bench_baseline
+from minsheng_site.form_base import Form
 from minsheng_site.i18n import local_path
 from minsheng_site.services import services
 from projections.staff import StaffMember, staff_member
@@ -47,7 +47,7 @@ class User(UserMixin):
         return f"staff:{self.member.username}"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=32)])
     password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,19 +25,8 @@ from wtforms.validators import (
 )
 
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, TRACKS
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
-
-
-def normalise_phone(raw: str) -> str | None:
-    """Digits only, without +86: a mainland mobile or a landline with its area code."""
-    digits = re.sub(r"[\s\-()（）]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits if MOBILE.match(digits) or LANDLINE.match(digits) else None
+from domain.contacts import normalise_phone
+from minsheng_site.form_base import Form
 
 
 def _phone(_form: Any, field: Any) -> None:
@@ -53,7 +40,7 @@ def _choices(values: tuple[str, ...]) -> list[SelectChoice]:
     return [SelectChoice("", _l("请选择")), *(SelectChoice(v, v) for v in values)]
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     """The citizen's message (and the hotline's entry of one)."""
 
     title = StringField(
@@ -92,7 +79,7 @@ class HotlineCaseForm(CaseForm):
     external_id = StringField(_l("12345工单号"), validators=[Optional(), Length(max=40)])
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     number = StringField(
         _l("案件编号"), validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)]
     )
@@ -101,7 +88,7 @@ class LookupForm(FlaskForm):
     )
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     level = RadioField(
         _l("您对办理结果的评价"),
         choices=[
@@ -118,14 +105,14 @@ class EvaluationForm(FlaskForm):
             raise ValidationError(_l("选择“不满意”时请说明理由，案件将发回重办。"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(
         _l("不予受理的理由（公开）"),
         validators=[DataRequired(message=_l("请填写理由。")), Length(max=500)],
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     route = SelectField(
         _l("办理方式（三个一批）"), choices=[SelectChoice(k, v) for k, v in ROUTES.items()]
     )
@@ -143,11 +130,11 @@ class AssignForm(FlaskForm):
     )
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     track = SelectField(_l("市级重点督办"), choices=[SelectChoice(k, v) for k, v in TRACKS.items()])
 
 
-class TextForm(FlaskForm):
+class TextForm(Form):
     text = TextAreaField(
         _l("内容"), validators=[DataRequired(message=_l("请填写内容。")), Length(max=2000)]
     )
@@ -160,14 +147,14 @@ class NoteForm(TextForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     into = StringField(
         _l("并入的案件编号"),
         validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)],
     )
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     project = StringField(
         _l("具体项目编号（如 9.1）"),
         validators=[DataRequired(message=_l("请填写项目编号。")), Length(max=10)],
@@ -175,7 +162,7 @@ class LinkForm(FlaskForm):
     note = TextAreaField(_l("说明"), validators=[Length(max=500)])
 
 
-class RedactForm(FlaskForm):
+class RedactForm(Form):
     title = StringField(
         _l("公开的标题"), validators=[DataRequired(message=_l("请填写标题。")), Length(max=60)]
     )
@@ -186,5 +173,5 @@ class RedactForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A button with a CSRF token (accept, close)."""

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from application.case_commands import Intake
 from domain.cases import CaseError
+from domain.contacts import normalise_phone
 from minsheng_site import case_forms as f
 from minsheng_site.messages import case_problem
 from minsheng_site.services import services
@@ -143,22 +144,11 @@ def hotline() -> str | Response | tuple[str, int]:
         abort(403)
     form = f.HotlineCaseForm()
     if form.validate_on_submit():
-        receipt = _ledger().submit_case(
-            Intake(
-                year=form.received_on.data.year,
-                channel="hotline",
-                category=form.category.data,
-                district=form.district.data,
-                title=form.title.data.strip(),
-                content=form.content.data.strip(),
-                name=form.name.data.strip(),
-                phone=f.normalise_phone(form.phone.data) or "",
-                consent=bool(form.consent.data),
-                received_on=form.received_on.data,
-                external_id=(form.external_id.data or "").strip() or None,
-            ),
-            actor=current_user.actor,
-        )
+        try:
+            receipt = _hotline_intake(form)
+        except CaseError as error:
+            form.form_errors.append(case_problem(error))
+            return render_template("staff/case_new.html", form=form), 400
         services().caught_up()
         if receipt.created:
             flash(
@@ -172,6 +162,25 @@ def hotline() -> str | Response | tuple[str, int]:
             flash(_("该工单已登记为%(number)s，未重复登记。", number=receipt.number))
         return redirect(url_for("case_staff.case", case_id=receipt.case_id), 303)
     return render_template("staff/case_new.html", form=form), 400 if form.errors else 200
+
+
+def _hotline_intake(form: Any) -> Any:
+    return _ledger().submit_case(
+        Intake(
+            year=form.received_on.data.year,
+            channel="hotline",
+            category=form.category.data,
+            district=form.district.data,
+            title=form.title.data.strip(),
+            content=form.content.data.strip(),
+            name=form.name.data.strip(),
+            phone=normalise_phone(form.phone.data) or "",
+            consent=bool(form.consent.data),
+            received_on=form.received_on.data,
+            external_id=(form.external_id.data or "").strip() or None,
+        ),
+        actor=current_user.actor,
+    )
 
 
 @bp.get("/<uuid:case_id>")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from application.case_commands import Intake
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError
-from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm, normalise_phone
+from domain.contacts import normalise_phone
+from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm
 from minsheng_site.messages import case_problem
 from minsheng_site.services import services
 from minsheng_site.views import found, int_arg, render, today
@@ -99,28 +100,35 @@ def new() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         if form.website.data:  # the field people never see: a bot
             abort(400)
-        receipt = services().ledger.submit_case(
-            Intake(
-                year=today().year,
-                channel="online",
-                category=form.category.data,
-                district=form.district.data,
-                title=form.title.data.strip(),
-                content=form.content.data.strip(),
-                name=form.name.data.strip(),
-                phone=normalise_phone(form.phone.data) or "",
-                consent=bool(form.consent.data),
-                received_on=today(),
-            ),
-            actor="citizen",
-        )
-        services().caught_up()
+        try:
+            receipt = services().ledger.submit_case(_intake(form), actor="citizen")
+        except CaseError as error:
+            form.form_errors.append(case_problem(error))
+            return render_template("cases/new.html", form=form, categories=CATEGORIES), 400
+        # Committed: from here on the citizen gets their number and code, whatever happens.
+        if not services().caught_up():
+            flash(_("您的诉求已保存。页面可能稍有延迟，请稍后刷新。"))
         session[CITIZEN] = {"number": receipt.number, "code": receipt.query_code}
         session["new_case"] = True
         return redirect(url_for("cases.mine"), 303)
     return render_template(
         "cases/new.html", form=form, categories=CATEGORIES
     ), 400 if form.errors else 200
+
+
+def _intake(form: CaseForm) -> Intake:
+    return Intake(
+        year=today().year,
+        channel="online",
+        category=form.category.data,
+        district=form.district.data,
+        title=form.title.data,
+        content=form.content.data,
+        name=form.name.data,
+        phone=normalise_phone(form.phone.data) or "",
+        consent=bool(form.consent.data),
+        received_on=today(),
+    )
 
 
 @bp.route("/lookup", methods=["GET", "POST"])

@@ -21,9 +21,9 @@ from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
 from application.verification import Address
 from domain.checkpoint import Checkpoint
+from domain.contacts import normalise_phone
 from domain.errors import DomainError
 from domain.wuxi import business_date
-from minsheng_site.case_forms import normalise_phone
 from minsheng_site.intake import TicketError, read_csv, register
 from minsheng_site.services import services
 from projections import queries as q
@@ -119,7 +119,8 @@ def setup() -> None:
 @projections_cli.command("catch-up")
 def catch_up() -> None:
     """Apply every event not yet projected."""
-    click.echo(f"applied {services().caught_up()} events")
+    click.echo(f"applied {services().projector.catch_up()} events")
+    _report_stuck()
 
 
 @projections_cli.command("rebuild")
@@ -146,6 +147,20 @@ def status() -> None:
             f"{name}: {position}/{head}"
             + ("" if position >= head else f" ({head - position} behind)")
         )
+    _report_stuck()
+
+
+def _report_stuck() -> None:
+    """A line per read model that stopped on an event, naming it; exit status 1 if any."""
+    stuck = services().projector.stuck()
+    for s in stuck.values():
+        click.echo(
+            f"{s.name}: STUCK at notification {s.notification_id} ({s.event}) since "
+            f"{s.first_at:%Y-%m-%d %H:%M:%S}Z, {s.attempts} attempts: {s.error}",
+            err=True,
+        )
+    if stuck:
+        raise SystemExit(1)
 
 
 @projections_cli.command("run")

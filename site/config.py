@@ -34,6 +34,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # with a separate `projections` worker (Procfile) this stays off.
         "PROJECTOR_THREAD": environ.get("PROJECTOR_THREAD", "0") == "1",
         "PROJECTOR_INTERVAL": float(environ.get("PROJECTOR_INTERVAL", "0.5")),
+        # /healthz answers 503 when a read model lags the log by more events than this.
+        "HEALTH_MAX_BEHIND": int(environ.get("HEALTH_MAX_BEHIND", "1000")),
         # Login throttling (Flask-Limiter). memory:// counts per process; give
         # several workers a shared store, e.g. redis://host:6379.
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -5,10 +5,18 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
+from flask_babel import gettext as _
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+)
 from werkzeug.wrappers import Response
 
 from domain.errors import NotFound as NotFoundError
+from domain.errors import UnstorableText
 from domain.progress import NotResponsible
 from minsheng_site.open311 import errors as georeport_errors
 
@@ -19,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NotResponsible, lambda _e: _http_error(Forbidden()))
     app.register_error_handler(NotFoundError, lambda _e: _http_error(NotFound()))
+    app.register_error_handler(UnstorableText, _unstorable)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -41,6 +50,14 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     return render_template(
         "error.html", status=status, name=error.name, description=description
     ), status
+
+
+def _unstorable(error: UnstorableText) -> tuple[Response | str, int]:
+    """Text that slipped past the boundary's cleaning: refused, never half-saved."""
+    log.warning("refused unstorable text in %s (%s)", error.event, ", ".join(error.fields))
+    return _http_error(
+        BadRequest(description=_("文字中含有无法保存的控制字符，已拒绝。请删除后重试。"))
+    )
 
 
 def _unexpected(error: Exception) -> tuple[Response | str, int]:

@@ -7,8 +7,6 @@ that anyone can recompute every score and ranking.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from typing import Any
 
@@ -17,7 +15,6 @@ from flask import (
     abort,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     url_for,
@@ -25,7 +22,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -35,6 +31,8 @@ from domain.awards import AwardError
 from domain.evaluation import COMPONENTS, Formula
 from domain.wuxi import business_date
 from minsheng_site.case_staff import is_task_force
+from minsheng_site.csv_export import csv_response
+from minsheng_site.form_base import Form
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, found, render
 from projections import queries as q
@@ -130,34 +128,29 @@ def _row(s: Any) -> dict[str, Any]:
 @bp.get(f"/open-data/plans/{YEAR}/evaluation.csv")
 def results_csv(year: int) -> Response:
     _plan, e = evaluation_of(year)
-    out = io.StringIO()
-    writer = csv.writer(out)
     fields = list(_inputs(e.projects[0].inputs)) if e.projects else []
     parts = [f"component_{k}" for k in COMPONENTS]
-    writer.writerow(["level", "rank", "key", "label", "score", *parts, *fields])
-    for level, rows in (("project", e.projects), ("unit", e.units)):
-        for s in rows:
-            writer.writerow(
-                [
-                    level,
-                    s.rank,
-                    s.key,
-                    s.label,
-                    f"{s.score:.6f}",
-                    *(f"{s.parts[k]:.6f}" for k in COMPONENTS),
-                    *_inputs(s.inputs).values(),
-                ]
-            )
-    response = make_response("\ufeff" + out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f"attachment; filename=evaluation-{year}.csv"
-    return response
+    rows = [["level", "rank", "key", "label", "score", *parts, *fields]]
+    for level, scored in (("project", e.projects), ("unit", e.units)):
+        rows.extend(
+            [
+                level,
+                s.rank,
+                s.key,
+                s.label,
+                f"{s.score:.6f}",
+                *(f"{s.parts[k]:.6f}" for k in COMPONENTS),
+                *_inputs(s.inputs).values(),
+            ]
+            for s in scored
+        )
+    return csv_response(rows, f"evaluation-{year}.csv")
 
 
 # Administrators: nominate and select --------------------------------------------------
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     candidate = HiddenField(validators=[DataRequired()])
     note = StringField(_l("说明（公开）"), validators=[Optional(), Length(max=200)])
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from domain.text import xml_safe
+
 SITE = "民生实事公开台"
 
 
@@ -25,19 +27,20 @@ def build_feed(
     """`items`: dicts of id, title, summary, link, published (tz-aware), newest first."""
     fg = FeedGenerator()
     fg.id(feed_id)
-    fg.title(title)
+    fg.title(xml_safe(title))
     fg.author({"name": SITE})
     fg.link(href=self_url, rel="self")  # before the alternate: RSS takes the last link
     fg.link(href=page_url, rel="alternate")
     fg.language("zh-CN")
-    fg.subtitle(note)
+    fg.subtitle(xml_safe(note))
     fg.updated(updated)
     for item in reversed(list(items)):  # feedgen prepends: add oldest first
         entry = fg.add_entry()
         entry.id(item["id"])
         entry.guid(item["id"], permalink=False)
-        entry.title(item["title"])
-        entry.summary(item["summary"] or item["title"])
+        # Events recorded before the text policy may hold what XML 1.0 cannot carry.
+        entry.title(xml_safe(item["title"]))
+        entry.summary(xml_safe(item["summary"] or item["title"]))
         entry.link(href=item["link"])
         entry.published(item["published"])
         entry.updated(item["published"])

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,6 +23,7 @@ from wtforms.widgets import TextInput
 
 from domain.progress import MAX_NARRATIVE, ProjectValues
 from domain.supervision import KINDS
+from minsheng_site.form_base import Form
 from projections.queries import ProjectView
 
 PLAIN_NUMBER = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
@@ -60,7 +60,7 @@ def milestone_field(ref: str, index: int) -> str:
     return f"milestone-{ref}-{index}"
 
 
-class FilingFields(FlaskForm):
+class FilingFields(Form):
     narrative = TextAreaField(_l("进展说明"), validators=[Length(max=MAX_NARRATIVE)])
     evidence = TextAreaField(_l("佐证材料链接（每行一个网址，可不填）"), validators=[Optional()])
     expected_version = HiddenField()
@@ -132,7 +132,7 @@ def form_field(problem_field: str) -> str | None:
     return problem_field if problem_field in ("period", "narrative", "reason") else None
 
 
-class SupervisionForm(FlaskForm):
+class SupervisionForm(Form):
     kind = SelectField(
         _l("类型"),
         choices=[SelectChoice(k, name) for k, (_body, name) in KINDS.items()],
@@ -169,7 +169,7 @@ def findings_of(form: Any) -> list[tuple[list[str], str]]:
     return found
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     text = TextAreaField(
         _l("说明"), validators=[DataRequired(message=_l("请填写说明。")), Length(max=2000)]
     )

@@ -126,7 +126,13 @@ def switch(code: str) -> Response:
 
 
 def local_path(target: str) -> str:
-    """`target` if it is a path on this site, else "" (never an open redirect)."""
+    """`target` if it is a path on this site, else "" (never an open redirect).
+
+    No whitespace or control character may pass: a newline in a Location
+    header is a 500 (or, elsewhere, a header injection).
+    """
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return ""
     parts = urlsplit(target)
     if (
         parts.scheme

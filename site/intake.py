@@ -10,31 +10,48 @@ import csv
 import hmac
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from werkzeug.wrappers import Response
 
 from application.case_commands import CaseReceipt, Intake
-from domain.cases import CATEGORIES, DISTRICTS
-from minsheng_site.case_forms import normalise_phone
+from domain.cases import CATEGORIES, DISTRICTS, CaseError
+from domain.contacts import normalise_phone
+from domain.text import clean_line, clean_text
 from minsheng_site.services import services
 
 bp = Blueprint("intake", __name__, url_prefix="/api/v1")
 
 
+def _cleaned(clean: Any) -> BeforeValidator:
+    return BeforeValidator(lambda value: clean(value) if isinstance(value, str) else value)
+
+
+# The one text policy (domain/text.py), applied before the lengths are checked.
+Line = Annotated[str, _cleaned(clean_line)]
+Text = Annotated[str, _cleaned(clean_text)]
+
+
 class Ticket(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    external_id: str = Field(min_length=1, max_length=40)
+    external_id: Line = Field(min_length=1, max_length=40)
     received_on: date
     category: str
     district: str
-    title: str = Field(min_length=1, max_length=60)
-    content: str = Field(min_length=1, max_length=2000)
-    name: str = Field(min_length=1, max_length=30)
-    phone: str = Field(max_length=20)
+    title: Line = Field(min_length=1, max_length=60)
+    content: Text = Field(min_length=1, max_length=2000)
+    name: Line = Field(min_length=1, max_length=30)
+    phone: Line = Field(max_length=20)
     consent: bool = False
 
     @field_validator("category")
@@ -96,6 +113,8 @@ def register(
                     [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors()]
                 )
             )
+        except CaseError as error:  # the domain's rules, e.g. a day that has not come yet
+            out.append(TicketError([(error.code, str(error))]))
     services().caught_up()
     return out
 
@@ -103,7 +122,10 @@ def register(
 @bp.post("/cases")
 def submit() -> tuple[Response, int]:
     _authenticate()
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a ticket
+        body = None
     if not isinstance(body, dict):
         return _error(400, "bad_request", "a JSON object is expected"), 400
     [result] = register([body], "api", "api:hotline")

@@ -13,13 +13,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from domain.ratings import REJECTIONS, RatingError
 from minsheng_site.case_staff import is_task_force
+from minsheng_site.form_base import Form
 from minsheng_site.ratings import rejection_labels
 from minsheng_site.services import services
 from projections import rating_queries as rq
@@ -29,11 +29,11 @@ BURST = 20  # new ratings from one network in one day that a moderator should lo
 BURST_WINDOW = 366  # days looked back
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     version = HiddenField(validators=[DataRequired()])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     version = HiddenField(validators=[DataRequired()])
     category = SelectField(
         "理由",

@@ -16,7 +16,6 @@ names: <services><service>, <service_requests><request>, <errors><error>).
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from domain.cases import CATEGORIES
+from domain.text import xml_safe
 from domain.wuxi import at_wuxi
 from minsheng_site.services import services
 from minsheng_site.views import bounded, found
@@ -34,7 +34,6 @@ from projections.georeport_queries import CLOSED
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(json, xml):fmt>"
 ITEMS = {"endpoints": "endpoint", "formats": "format"}  # XML: what a list's elements are called
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def answer(value: Any, fmt: str, root: str, item: str) -> Response:
@@ -57,7 +56,7 @@ def _fill(element: ET.Element, value: Any, item: str) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:  # citizens' words may hold characters XML 1.0 cannot carry
-        element.text = NOT_XML.sub("", str(value))
+        element.text = xml_safe(str(value))
 
 
 def errors(status: int, description: str) -> Response:

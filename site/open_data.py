@@ -5,8 +5,6 @@ Everything here is built from read models that hold no personal data.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -23,6 +21,7 @@ from flask import (
 )
 
 from domain.cases import DISTRICTS, STATES
+from minsheng_site.csv_export import csv_response
 from minsheng_site.openapi import spec
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, bounded, found, today
@@ -219,9 +218,7 @@ def projects_csv(year: int) -> Response:
     with services().read() as c:
         plan = found(q.plan(c, year))
         progress = services().plan_progress(c, plan, today())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[Any]] = [
         [
             "ref",
             "item",
@@ -235,13 +232,13 @@ def projects_csv(year: int) -> Response:
             "midyear_met",
             "url",
         ]
-    )
+    ]
     for p in progress.projects:
         pv = p.project
         targets = "；".join(
             f"{t.label} {t.amount}{t.unit}{'以上' if t.at_least else ''}" for t in pv.targets
         )
-        writer.writerow(
+        rows.append(
             [
                 pv.ref,
                 pv.item,
@@ -256,22 +253,18 @@ def projects_csv(year: int) -> Response:
                 url_for("public.project", year=year, ref=pv.ref, _external=True),
             ]
         )
-    return _csv(out.getvalue(), f"minsheng-{year}-projects.csv")
+    return csv_response(rows, f"minsheng-{year}-projects.csv")
 
 
 @bp.get("/open-data/cases.csv")
 def cases_csv() -> Response:
     with services().read() as c:
         rows = cq.all_rows(c, None)
-    out = io.StringIO()
-    writer = csv.writer(out)
     records = [public_case(row) for row in sorted(rows, key=lambda r: r.number)]
     # a case published with consent has every column; the others leave those blank
     fields = max((list(r) for r in records), key=len, default=["number"])
-    writer.writerow(fields)
-    for record in records:
-        writer.writerow([_cell(record.get(f)) for f in fields])
-    return _csv(out.getvalue(), "minsheng-cases.csv")
+    table = [fields, *([_cell(record.get(f)) for f in fields] for record in records)]
+    return csv_response(table, "minsheng-cases.csv")
 
 
 def public_case(row: Any) -> dict[str, Any]:
@@ -327,11 +320,3 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else value
-
-
-def _csv(text: str, filename: str) -> Response:
-    response = Response(
-        "\ufeff" + text, mimetype="text/csv"
-    )  # BOM: Excel reads UTF-8 Chinese correctly
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    return response

@@ -13,7 +13,6 @@ import json
 import os
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,7 +29,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
@@ -48,6 +46,8 @@ from application.verification import (
 )
 from domain.cases import DISTRICTS
 from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
+from minsheng_site.form_base import Form
+from minsheng_site.i18n import local_path
 from minsheng_site.services import services
 from projections import queries as q
 from projections import rating_queries as rq
@@ -108,18 +108,13 @@ def network_of(address: str | None) -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (no scheme, no host, no //): never an open redirect."""
-    if not target:
-        return url_for("public.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("public.home")
-    return target
+    return local_path(target or "") or url_for("public.home")
 
 
 # Forms ------------------------------------------------------------------------------
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     contact = StringField(
         _l("手机号码或电子邮箱"),
         validators=[DataRequired(message=_l("请填写手机号码或电子邮箱。")), Length(max=254)],
@@ -127,7 +122,7 @@ class ContactForm(FlaskForm):
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("验证码"),
         validators=[DataRequired(message=_l("请填写收到的6位验证码。")), Length(max=12)],
@@ -135,7 +130,7 @@ class CodeForm(FlaskForm):
     next = HiddenField()
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     level = SelectField(
         _l("评价"),
         choices=[

@@ -6,8 +6,6 @@ evaluations are shown apart from project ratings.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, jsonify, make_response, url_for
@@ -18,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
 from minsheng_site.charts import satisfaction_chart
+from minsheng_site.csv_export import csv_response
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, found, render
 from projections import queries as q
@@ -158,14 +157,7 @@ HEADER = [
 
 @bp.get(f"/open-data/plans/{YEAR}/satisfaction.csv")
 def results_csv(year: int) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows(_rows(year))
-    response = make_response("\ufeff" + out.getvalue())  # BOM: spreadsheets read it as UTF-8
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f"attachment; filename=satisfaction-{year}.csv"
-    return response
+    return csv_response([HEADER, *_rows(year)], f"satisfaction-{year}.csv")
 
 
 @bp.get(f"/api/v1/plans/{YEAR}/satisfaction")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from projections.staff import Staff
 from projections.supervision import Supervision
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -92,9 +94,21 @@ class Services:
             self._memo[full] = found
         return found  # type: ignore[no-any-return]
 
-    def caught_up(self) -> int:
-        """Read-your-writes: bring every read model up to what was just written."""
-        return self.projector.catch_up()
+    def caught_up(self) -> bool:
+        """Read-your-writes: bring every read model up to what was just written.
+
+        Called after a write has been committed, so it never raises: a read model
+        that cannot follow is reported (/healthz, `projections status`, the log)
+        and the caller's page may lag, but the write stands and is answered.
+        False when some read model is not at the head of the log.
+        """
+        try:
+            head = self.ledger.recorder.max_notification_id() or 0
+            self.projector.catch_up()
+            return all(p >= head for p in self.projector.positions().values())
+        except Exception:
+            log.exception("read models could not catch up after a write")
+            return False
 
     def start_projector_thread(self, interval: float) -> None:
         thread = threading.Thread(

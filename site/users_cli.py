@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from application.credentials import WeakPassword
 from domain.errors import DomainError
 from domain.staff import Role
+from domain.text import clean_line
 from minsheng_site.services import services
 from projections import queries as q
 from projections.staff import staff_members
@@ -56,7 +57,7 @@ def create(username: str, display_name: str, password_stdin: bool, actor: str) -
     except WeakPassword as error:
         raise click.ClickException(f"password refused: {error}") from error
     try:
-        services().ledger.open_account(username, display_name, actor)
+        services().ledger.open_account(username, clean_line(display_name), actor)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     _set_password(username, password, actor)

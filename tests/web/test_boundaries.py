@@ -1,0 +1,190 @@
+"""Findings of the hardening review at the site's edges, each kept fixed by a test here.
+
+Text with controls, NUL and bidi overrides; phone numbers in other scripts;
+redirect targets with newlines; JSON nested past the parser; days that are
+not possible; spreadsheets that run what a citizen typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from domain.plan_spec import PlanSpec
+from minsheng_site.services import Services
+from projections import case_queries as cq
+from tests.clock import Clock
+from tests.conftest import make_app
+from tests.web.staff_helpers import add_staff, post_form
+
+TOKEN = "intake-token"
+CASE = {
+    "title": "公园健身器材损坏",
+    "category": "文体旅游",
+    "district": "滨湖区",
+    "content": "公园内健身器材损坏多日无人维修。",
+    "name": "测试者",
+    "phone": "13900001111",
+    "consent": "y",
+}
+TICKET = {
+    "external_id": "T-1",
+    "received_on": "2023-09-04",
+    "category": "城市管理",
+    "district": "梁溪区",
+    "title": "路灯不亮",
+    "content": "小区门口路灯不亮已两周。",
+    "name": "来电人",
+    "phone": "13900002222",
+    "consent": True,
+}
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
+    created = make_app(database_url, tmp_path, INTAKE_API_TOKEN=TOKEN, DEV_OUTBOX=True)
+    services: Services = created.extensions["minsheng"]
+    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
+    services.ledger.register_plan(plan_spec, "test")
+    add_staff(created, "gov.chen", ("admin", "市政府办公室"))
+    yield created
+    services.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _row(app: Flask, number: str):  # type: ignore[no-untyped-def]
+    with app.extensions["minsheng"].read() as c:
+        return cq.case(c, number)
+
+
+def _numbers(app: Flask) -> list[str]:
+    with app.extensions["minsheng"].read() as c:
+        return [r.number for r in cq.all_rows(c, None)]
+
+
+def test_a_nul_or_a_word_line_break_in_a_title_is_cleaned_and_no_read_model_stops(
+    client: FlaskClient, app: Flask
+) -> None:
+    status, location, _ = post_form(
+        client,
+        "/cases/new",
+        {**CASE, "title": "健身\x00器材\u202e损坏\x0b了", "content": "第一行\x0b第二行\x00，已经很久了"},
+    )
+    assert status == 303 and location.endswith("/cases/mine")
+    [number] = _numbers(app)
+    row = _row(app, number)
+    assert row.public_title == "健身器材损坏 了"
+    assert row.public_text == "第一行\n第二行，已经很久了"
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["status"] == "ok"
+    assert client.get(f"/cases/{number}").status_code == 200
+
+
+def test_the_intake_api_cleans_text_and_refuses_impossible_days(client: FlaskClient) -> None:
+    dirty = {**TICKET, "title": "路灯\x00不亮", "name": "来\u202e电人"}
+    assert client.post("/api/v1/cases", json=dirty, headers=AUTH).status_code == 201
+    for day in ("2023-09-05", "0001-01-01", "1999-12-31"):  # Wuxi's tomorrow; typos
+        answer = client.post(
+            "/api/v1/cases", json={**TICKET, "external_id": day, "received_on": day}, headers=AUTH
+        )
+        assert answer.status_code == 422, day
+        assert answer.get_json()["error"]["fields"][0]["field"] == "received_on"
+
+
+def test_json_nested_past_the_parser_is_a_bad_request_not_a_crash(client: FlaskClient) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    answer = client.post(
+        "/api/v1/cases", data=body, content_type="application/json", headers=AUTH
+    )
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/lang/en?next=/%0a",
+        "/lang/en?next=/%0d%0aSet-Cookie:%20x=1",
+        "/lang/zh_Hant?next=%09/",
+        "/ratings/verify/code?next=/%0a",
+    ],
+)
+def test_a_newline_in_a_redirect_target_goes_home_instead_of_failing(
+    client: FlaskClient, url: str
+) -> None:
+    answer = client.get(url)
+    assert answer.status_code in (302, 303)
+    assert "\n" not in answer.headers["Location"] and "Set-Cookie" not in answer.headers.get(
+        "Location", ""
+    )
+
+
+def test_forgetting_a_rating_session_with_a_newline_target_goes_home(client: FlaskClient) -> None:
+    from tests.web.staff_helpers import csrf
+
+    token = csrf(client, "/ratings/verify")
+    answer = client.post("/ratings/forget", data={"csrf_token": token, "next": "/\n/x"})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/"
+
+
+def test_a_phone_number_with_an_arabic_indic_digit_is_not_a_phone_number(
+    client: FlaskClient, app: Flask
+) -> None:
+    status, _, html = post_form(client, "/cases/new", {**CASE, "phone": "1397777186٤"})
+    assert status == 400 and "请填写有效的手机号码" in html
+    assert _numbers(app) == []
+    status, _, html = post_form(client, "/ratings/verify", {"contact": "1397777186٤"})
+    assert status == 400 and "请填写中国大陆手机号码" in html
+
+
+def test_full_width_digits_are_the_same_person_for_keys_and_limits(app: Flask) -> None:
+    vault = app.extensions["minsheng"].ledger.vault
+    from domain.contacts import normalise_phone
+
+    assert normalise_phone("１３９００００１１１１") == "13900001111"
+    assert vault.key_for(normalise_phone("１３９００００１１１１") or "") == vault.key_for(
+        "13900001111"
+    )
+
+
+FORMULAS = ["=HYPERLINK(\"http://x\",\"点\")", "+1+2", "-3+4", "@SUM(A1)", "  =1+1", "\t=2+2"]
+
+
+def test_no_cell_of_the_cases_csv_runs_as_a_formula(client: FlaskClient, app: Flask) -> None:
+    for i, title in enumerate(FORMULAS):
+        ticket = {**TICKET, "external_id": f"F{i}", "title": title}
+        assert client.post("/api/v1/cases", json=ticket, headers=AUTH).status_code == 201
+    text = client.get("/open-data/cases.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    titles = [r["title"] for r in rows]
+    assert len(titles) == len(FORMULAS)
+    for cell in (c for r in rows for c in r.values()):
+        runnable = cell.lstrip()[:1] in ("=", "+", "-", "@")
+        assert not runnable or cell.lstrip().lstrip("-").replace(".", "").isdigit(), cell
+    # the words are kept, behind the quote that spreadsheets show as text
+    assert "'=HYPERLINK(\"http://x\",\"点\")" in titles
+
+
+def test_negative_numbers_stay_numbers_in_csv() -> None:
+    from minsheng_site.csv_export import csv_text
+
+    assert csv_text([[-3, "-2.5", "-1,000", "-x"]]).strip() == "-3,-2.5,\"-1,000\",'-x"
+
+
+def test_a_stored_unstorable_event_does_not_crash_json_exports(client: FlaskClient) -> None:
+    # JSON carries any character (escaped): the log export stays valid line by line
+    answer = client.get("/api/v1/log.jsonl")
+    assert answer.status_code == 200
+    for line in answer.get_data(as_text=True).splitlines():
+        json.loads(line)
