@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, Recording
+from eventsourcing.utils import retry
 
 from application.award_commands import AwardCommands
 from application.case_commands import CaseCommands
@@ -50,6 +51,12 @@ class Ledger(AwardCommands, RatingCommands, CaseCommands, Commands, Application[
                 if bad := unstorable_fields(vars(event)):
                     raise UnstorableText(type(event).__qualname__, bad)
         return super().save(*objects, **kwargs)
+
+    @retry(OperationalError, max_attempts=6, wait=0.1)
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record, retrying what failed before anything was written: a busy store (no
+        connection in time, a lock held elsewhere). A conflict is not retried here."""
+        return super()._record(processing_event)
 
     def register_plan(self, spec: PlanSpec, actor: str) -> PlanRegistration:
         """Register a year's plan atomically; the same plan again changes nothing."""

@@ -73,6 +73,9 @@ class Projector:
         self.mapper = mapper
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
+        # One catch-up at a time per process: threads queue here rather than racing
+        # for the database's write lock; the next finds the work done and returns.
+        self._catching_up = threading.Lock()
 
     def setup(self) -> None:
         """Create missing tables; rebuild any projection whose version changed.
@@ -96,9 +99,15 @@ class Projector:
         A projection that cannot apply an event stops there, visibly (`stuck()`,
         the log, /healthz), and is retried with backoff; the others go on.
         """
+        with self._catching_up:
+            return self._catch_up(names)
+
+    def _catch_up(self, names: Iterable[str] | None) -> int:
         head = self.recorder.max_notification_id() or 0
         # An unlocked look first: a committed position at the head needs no lock.
         positions = self.positions()
+        if names is None and all(positions.get(n, 0) >= head for n in self.projections):
+            return 0
         stuck = self.stuck()
         now = datetime.now(UTC)
         applied = 0
@@ -166,20 +175,28 @@ class Projector:
                 stop.wait(interval)
 
     def _step(self, projection: Projection, head: int) -> tuple[int, int]:
-        """Apply one batch up to `head` in one transaction: (events applied, new position)."""
+        """Apply one batch up to `head` in one transaction: (events applied, new position).
+
+        The batch is read from the store *before* the position is locked: holding
+        SQLite's write lock while waiting for one of the event store's connections
+        deadlocks with a writer that holds that connection and waits for the lock.
+        Under the lock, the position must still be where the batch starts.
+        """
+        start = self._position(projection.name)
+        if start >= head:
+            return 0, start  # another process got there first
+        notifications = self.recorder.select_notifications(
+            start,
+            self.batch_size,
+            stop=head,
+            topics=projection.topics(),
+            inclusive_of_start=False,
+        )
         with self._locked(projection) as (connection, row):
             if row is None:
                 raise ProjectionError(f"projection {projection.name} is not set up")
-            start = row.position
-            if start >= head:
-                return 0, start  # another process got there first
-            notifications = self.recorder.select_notifications(
-                start,
-                self.batch_size,
-                stop=head,
-                topics=projection.topics(),
-                inclusive_of_start=False,
-            )
+            if row.position != start:
+                return 0, row.position  # moved meanwhile: read again from there
             for notification in notifications:
                 try:
                     event = self.mapper.to_domain_event(notification)
@@ -195,6 +212,11 @@ class Projector:
             if moved != 1:
                 raise ProjectionError(f"position of {projection.name} moved under its lock")
             return len(notifications), end
+
+    def _position(self, name: str) -> int:
+        with self.engine.connect() as connection:
+            found = connection.execute(select(Position.position).where(Position.name == name))
+            return found.scalar() or 0
 
     def _record_failure(self, failure: CannotApply) -> None:
         log.error(

@@ -32,6 +32,7 @@ from projections.staff import Staff
 from projections.supervision import Supervision
 
 T = TypeVar("T")
+SQLITE_POOL_TIMEOUT = 30.0  # seconds: twice SQLITE_LOCK_TIMEOUT (application/store.py)
 log = logging.getLogger(__name__)
 
 
@@ -51,6 +52,12 @@ class Services:
         """`key_store_url` None: keys in memory, for tools and tests that take no cases."""
         settings = store_settings(database_url)
         ledger = Ledger(env=settings.event_store_env)
+        if settings.is_sqlite:
+            # eventsourcing's SQLite factory reads no pool timeout from the environment,
+            # and its default (5 s) is shorter than the file lock timeout it is given:
+            # a thread waiting for the one writer would give up while that writer is
+            # still legitimately waiting for the file lock.
+            ledger.recorder.datastore.pool.pool_timeout = SQLITE_POOL_TIMEOUT  # type: ignore[attr-defined]
         keys = (
             make_engine(store_settings(key_store_url).sqlalchemy_url)
             if key_store_url
