@@ -1,8 +1,13 @@
-"""A clock the tests set by hand (the ledger asks it for every recorded time)."""
+"""A clock the tests set by hand (the ledger asks it for every recorded time).
+
+Tests speak Wuxi's wall-clock time ("2023-09-04T09:00"); the clock answers in
+UTC, as the system clock does, so that code which takes an instant's .date()
+for a Wuxi day fails here as it would in production.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from domain.wuxi import WUXI
 
@@ -19,4 +24,4 @@ class Clock:
         self.now = self.parse(text)
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.now.astimezone(UTC)

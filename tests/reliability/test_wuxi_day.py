@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -52,11 +52,14 @@ INSTANTS = [(sweep, when) for sweep, (hours, _) in SWEEPS.items() for when in ho
 
 
 class StoppedClock:
+    """Gives instants in UTC, as the system clock does (a Wuxi-aware instant would hide
+    exactly the mistake this module is for: its .date() is already Wuxi's)."""
+
     def __init__(self) -> None:
         self.now = at_wuxi(date(2023, 6, 30), 9)
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.now.astimezone(UTC)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
