@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from application.case_commands import Intake
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError
+from minsheng_site import throttle
 from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm, normalise_phone
 from minsheng_site.messages import case_problem
 from minsheng_site.services import services
@@ -191,11 +192,15 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 def rate_limits(app: Any, limiter: Any) -> None:
-    """Per address, and per phone number (as its keyed hash) for new messages."""
+    """New messages per address and per phone (its keyed hash); failed lookups per address
+    and per case number, so that many addresses cannot share out the guessing of one code."""
 
     def per_phone() -> str:
         phone = normalise_phone(request.form.get("phone", "")) or "none"
         return "phone:" + services().ledger.vault.contact(phone)
+
+    def per_case() -> str:
+        return throttle.hashed("case", request.form.get("number", "").strip().upper()[:32])
 
     view = app.view_functions["cases.new"]
     view = limiter.limit(app.config["CASE_LIMIT_PER_ADDRESS"], methods=["POST"])(view)
@@ -203,7 +208,7 @@ def rate_limits(app: Any, limiter: Any) -> None:
         view
     )
     app.view_functions["cases.new"] = view
-    failed = {"deduct_when": lambda response: response.status_code == 401, "methods": ["POST"]}
-    app.view_functions["cases.lookup"] = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(
-        app.view_functions["cases.lookup"]
-    )
+    failed = throttle.on_failure(401)
+    view = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(app.view_functions["cases.lookup"])
+    view = limiter.limit(app.config["LOOKUP_LIMIT_PER_CASE"], key_func=per_case, **failed)(view)
+    app.view_functions["cases.lookup"] = view

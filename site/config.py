@@ -34,15 +34,25 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # with a separate `projections` worker (Procfile) this stays off.
         "PROJECTOR_THREAD": environ.get("PROJECTOR_THREAD", "0") == "1",
         "PROJECTOR_INTERVAL": float(environ.get("PROJECTOR_INTERVAL", "0.5")),
-        # Login throttling (Flask-Limiter). memory:// counts per process; give
-        # several workers a shared store, e.g. redis://host:6379.
+        # Rate limits (site/throttle.py) count in this store. memory:// counts per process:
+        # with several workers every limit would be multiplied by their number, so
+        # production and `make run` give them one shared Redis (redis://host:6379/0).
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Failed sign-ins (site/sign_in_limits.py): from one address; for one username from
+        # one address; and for one username from anywhere (an alarm: past it only networks
+        # the account signed in from within LOGIN_KNOWN_NETWORK_DAYS may still try).
         "LOGIN_LIMIT_PER_ADDRESS": environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
-        "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 15 minutes"),
-        # Citizens' messages and lookups (Flask-Limiter; the phone counts as its keyed hash).
+        "LOGIN_LIMIT_PER_USERNAME_ADDRESS": environ.get(
+            "LOGIN_LIMIT_PER_USERNAME_ADDRESS", "5 per 15 minutes"
+        ),
+        "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "10 per hour"),
+        "LOGIN_KNOWN_NETWORK_DAYS": int(environ.get("LOGIN_KNOWN_NETWORK_DAYS", "60")),
+        # Citizens' messages and lookups (the phone counts as its keyed hash). Failed lookups
+        # count per address and per case number (the code is what is guessed).
         "CASE_LIMIT_PER_ADDRESS": environ.get("CASE_LIMIT_PER_ADDRESS", "10 per hour"),
         "CASE_LIMIT_PER_PHONE": environ.get("CASE_LIMIT_PER_PHONE", "5 per day"),
         "LOOKUP_LIMIT": environ.get("LOOKUP_LIMIT", "10 per 10 minutes"),
+        "LOOKUP_LIMIT_PER_CASE": environ.get("LOOKUP_LIMIT_PER_CASE", "20 per day"),
         # Ratings: one-time codes. DEV_OUTBOX=1 (make run) keeps them in a local outbox
         # shown at /dev/outbox instead of sending; production sets SMTP_URL and/or an SMS
         # gateway. With none of them, ratings cannot be verified (the page says so).
@@ -53,6 +63,7 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "CODE_LIMIT_PER_ADDRESS": environ.get("CODE_LIMIT_PER_ADDRESS", "10 per hour"),
         "CODE_LIMIT_PER_CONTACT": environ.get("CODE_LIMIT_PER_CONTACT", "3 per 15 minutes"),
         "VERIFY_LIMIT": environ.get("VERIFY_LIMIT", "10 per 10 minutes"),
+        "VERIFY_LIMIT_PER_CONTACT": environ.get("VERIFY_LIMIT_PER_CONTACT", "10 per day"),
         "RATING_LIMIT_PER_ADDRESS": environ.get("RATING_LIMIT_PER_ADDRESS", "120 per hour"),
         "RATING_LIMIT_PER_VOTER": environ.get("RATING_LIMIT_PER_VOTER", "60 per hour"),
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
