@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -58,7 +58,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config, TRANSLATIONS=ROOT / "translations", JSON_SORT_KEYS=False)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # no form or API body is bigger
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -128,6 +127,8 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS only: browsers keep to it
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith(("/api/", "/open311/", "/feeds", "/open-data/")):
         response.headers["Access-Control-Allow-Origin"] = "*"  # open data: readable from any site
     if response.mimetype == "text/html":

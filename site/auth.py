@@ -132,7 +132,7 @@ def login() -> str | Response | tuple[str, int]:
         limits = sign_in_limits()
         attempt = limits.attempt(username, request.remote_addr)
         if limits.refused(attempt):  # refused before the password is checked: no guessing
-            abort(429, description=_("登录失败次数过多，请稍后再试。"))
+            abort(429)
         user = _load_user(username)
         if user is not None and services().credentials.verify(username, form.password.data):
             limits.succeeded(attempt)

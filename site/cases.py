@@ -14,6 +14,7 @@ from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseErro
 from minsheng_site import throttle
 from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm, normalise_phone
 from minsheng_site.messages import case_problem
+from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
 from minsheng_site.views import found, int_arg, render, today
 from projections import case_queries as cq
@@ -22,6 +23,7 @@ from projections import log_queries
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 CITIZEN = "citizen_case"  # the case a visitor proved is theirs in this session: number and code
+PROOF_LASTS = 8 * 3600  # seconds; sealed (minsheng_site.sealing): the cookie shows neither
 
 
 @bp.get("/")
@@ -116,7 +118,7 @@ def new() -> str | Response | tuple[str, int]:
             actor="citizen",
         )
         services().caught_up()
-        session[CITIZEN] = {"number": receipt.number, "code": receipt.query_code}
+        _remember(receipt.number, receipt.query_code or "")
         session["new_case"] = True
         return redirect(url_for("cases.mine"), 303)
     return render_template(
@@ -134,7 +136,7 @@ def lookup() -> str | Response | tuple[str, int]:
         except CaseError:
             form.code.errors = [_("案件编号与查询码不匹配。")]
             return render_template("cases/lookup.html", form=form), 401
-        session[CITIZEN] = {"number": number, "code": code}
+        _remember(number, code)
         return redirect(url_for("cases.mine"), 303)
     return render_template("cases/lookup.html", form=form), 400 if form.errors else 200
 
@@ -142,7 +144,7 @@ def lookup() -> str | Response | tuple[str, int]:
 @bp.route("/mine", methods=["GET", "POST"])
 def mine() -> str | Response | tuple[str, int]:
     """The citizen's own case, with their own details, once they proved it is theirs."""
-    proof = session.get(CITIZEN)
+    proof = unseal(CITIZEN, session.get(CITIZEN))
     if not proof:
         return redirect(url_for("cases.lookup"))
     ledger = services().ledger
@@ -180,6 +182,10 @@ def mine() -> str | Response | tuple[str, int]:
 def forget() -> Response:
     session.pop(CITIZEN, None)
     return redirect(url_for("cases.board"), 303)
+
+
+def _remember(number: str, code: str) -> None:
+    session[CITIZEN] = seal(CITIZEN, {"number": number, "code": code}, PROOF_LASTS)
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str | None:

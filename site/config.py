@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,14 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "RATING_LIMIT_PER_VOTER": environ.get("RATING_LIMIT_PER_VOTER", "60 per hour"),
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
         "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
+        # Flask's own settings: given here (not with setdefault, a no-op for keys Flask
+        # already defines) so that they take effect. Secure cookies also send HSTS.
         "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # A session cookie is refused 8 hours after it was last written, whoever holds it.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # no form or API body is bigger: 413 past it
         # bench/reports.py only: a bare sqlite3 POST to compare report submission with.
         "BENCH_BASELINE": environ.get("BENCH_BASELINE", "0") == "1",
         # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
