@@ -97,18 +97,16 @@ class CredentialStore:
 
     def session_token(self, username: str) -> str:
         """The token every live session of this account carries (made on first use)."""
-        with self.engine.begin() as c:
-            found = c.execute(
-                select(sessions.c.token).where(sessions.c.username == username)
-            ).scalar_one_or_none()
-            if found is None:
-                statement = self._insert(sessions).values(
-                    username=username, token=secrets.token_urlsafe(24)
-                )
+        query = select(sessions.c.token).where(sessions.c.username == username)
+        with self.engine.connect() as c:
+            found = c.execute(query).scalar_one_or_none()
+        if found is None:
+            statement = self._insert(sessions).values(
+                username=username, token=secrets.token_urlsafe(24)
+            )
+            with self.engine.begin() as c:
                 c.execute(statement.on_conflict_do_nothing(index_elements=["username"]))
-                found = c.execute(
-                    select(sessions.c.token).where(sessions.c.username == username)
-                ).scalar_one()
+                found = c.execute(query).scalar_one()
         return str(found)
 
     def end_sessions(self, username: str) -> None:

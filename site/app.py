@@ -36,6 +36,7 @@ from minsheng_site import (
     users_cli,
 )
 from minsheng_site.config import ROOT, settings
+from minsheng_site.public_base import PublicBase
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
 from projections import log_queries
@@ -68,9 +69,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 
+    app.wsgi_app = PublicBase(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
+        # Only the client's address (for rate limits): host and scheme come from PublicBase.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0)  # type: ignore[method-assign]
     Htmx(app)
     i18n.init_app(app)
     errors.init_app(app)

@@ -79,8 +79,13 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # no form or API body is bigger: 413 past it
         # bench/reports.py only: a bare sqlite3 POST to compare report submission with.
         "BENCH_BASELINE": environ.get("BENCH_BASELINE", "0") == "1",
-        # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (the client's
+        # address, for rate limits). Never the host: see PUBLIC_BASE_URL.
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
+        # Where the public reaches the site: every absolute URL (feeds, OPML, API, Open311,
+        # canonical links) starts with it, whatever Host a request says. Production sets it;
+        # the default is make run's address (make run passes its PORT).
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
     }
 
 

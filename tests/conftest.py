@@ -83,6 +83,7 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "test-secret",
+            "PUBLIC_BASE_URL": "http://localhost",  # what Flask's test client asks for
             "PROJECTOR_THREAD": False,
             "TESTING": True,
             **config,
