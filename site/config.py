@@ -90,10 +90,15 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
 
 
 def _instance_secret(instance: Path, name: str) -> str:
-    """A development secret kept under instance/; production sets it in the environment."""
+    """A development secret kept under instance/ (0600 from its creation: never readable by
+    others, even for a moment); production sets it in the environment."""
     path = instance / name
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        path.chmod(0o600)  # an earlier version may have left it readable
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
