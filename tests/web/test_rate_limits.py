@@ -99,3 +99,15 @@ def test_failed_code_checks_are_limited_per_contact_from_any_address(app: Flask)
             citizen.post(url, data={"csrf_token": csrf(citizen, url), "code": "000000"}).status_code
         )
     assert statuses == [401] * n + [429]
+
+
+def test_limited_forms_fail_closed_while_the_limit_store_is_down(
+    database_url: str, tmp_path: Path
+) -> None:
+    down = make_app(database_url, tmp_path, RATELIMIT_STORAGE_URI=f"redis+unix://{tmp_path}/gone")
+    try:
+        client = client_at(down, "192.0.2.1")
+        assert client.get("/cases/").status_code == 200  # pages count nothing
+        assert lookup(client, "2023-AAAAAA") == 500  # no count, no guess
+    finally:
+        down.extensions["minsheng"].close()
