@@ -10,14 +10,22 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PLAN := plans/2023/plan.yaml
 SIMULATE ?= 1
 
-.PHONY: run test setup setup-dev system-packages assets translations translations-update lint bench clean
+.PHONY: run serve test setup setup-dev system-packages run-packages assets translations translations-update lint bench clean
 
 ## make run: install, load the 2023 plan, serve on http://127.0.0.1:$(PORT)
-run: setup
+run: setup run-packages
 	$(FLASK) plan load $(PLAN)
 	@if [ "$(SIMULATE)" = "1" ]; then $(FLASK) simulation load; \
 	else echo "SIMULATE=0: no simulated year"; fi
-	PROJECTOR_THREAD=1 DEV_OUTBOX=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	$(MAKE) --no-print-directory serve
+
+# Serve what is loaded: 2 gunicorn workers that count rate limits in one throwaway
+# redis-server on a unix socket under instance/ (tools/with-redis), so every documented
+# limit holds for both together. GUNICORN_FLAGS adds options (the tests add an access log).
+serve:
+	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) PROJECTOR_THREAD=1 DEV_OUTBOX=1 \
+		tools/with-redis $${INSTANCE_PATH:-instance}/limits.sock \
+		$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 $(GUNICORN_FLAGS) \
 		'minsheng_site:create_app()'
 
 ## make test: install what the tests need (system packages too) and run the whole suite
@@ -51,13 +59,21 @@ static/vendor/htmx.min.js: package-lock.json
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
-# Chromium for browser tests, PostgreSQL for the second store, CJK fonts for
-# screenshots, wrk for bench/. Skipped when already present.
+# Chromium for browser tests, PostgreSQL for the second store, Redis for rate limits,
+# CJK fonts for screenshots, wrk for bench/. Skipped when already present.
 system-packages:
 	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| ! command -v redis-server >/dev/null \
 		|| ! command -v wrk >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
-			chromium postgresql wrk fonts-noto-cjk; \
+			chromium postgresql redis-server wrk fonts-noto-cjk; \
+	fi
+
+# What make run needs from the system: redis-server (the workers' shared limit counts).
+run-packages:
+	@if ! command -v redis-server >/dev/null; then \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+			redis-server; \
 	fi
 
 ## make lint: ruff and the import contracts (part of make test)

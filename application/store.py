@@ -7,6 +7,8 @@ default) or ``postgresql://user:password@host:port/dbname``. The event store
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -30,7 +32,7 @@ def store_settings(database_url: str) -> StoreSettings:
         path = database_url.split(":///", 1)[1] if ":///" in database_url else ""
         if not path or path == ":memory:":
             raise BadDatabaseUrl("sqlite needs a file: sqlite:///path/to/file.sqlite3")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(path))
         return StoreSettings(
             event_store_env={
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -54,3 +56,17 @@ def store_settings(database_url: str) -> StoreSettings:
         rest = database_url.split("://", 1)[1]
         return StoreSettings(env, f"postgresql+psycopg://{rest}", is_sqlite=False)
     raise BadDatabaseUrl(f"unsupported database URL scheme {parts.scheme!r}")
+
+
+def private_sqlite_file(path: Path) -> None:
+    """The database file exists and only its owner may read it (0600).
+
+    Made here, before SQLite opens it, because SQLite gives the -wal, -shm and
+    -journal files it creates the mode of the database file: they are 0600 too.
+    Files an earlier version left readable are tightened.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(f"{path}{suffix}", 0o600)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -37,6 +37,7 @@ from minsheng_site import (
     users_cli,
 )
 from minsheng_site.config import ROOT, settings
+from minsheng_site.public_base import PublicBase
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
 from projections import log_queries
@@ -59,7 +60,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config, TRANSLATIONS=ROOT / "translations", JSON_SORT_KEYS=False)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # no form or API body is bigger
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -70,9 +70,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 
+    app.wsgi_app = PublicBase(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
+        # Only the client's address (for rate limits): host and scheme come from PublicBase.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0)  # type: ignore[method-assign]
     Htmx(app)
     i18n.init_app(app)
     errors.init_app(app)
@@ -130,6 +132,8 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS only: browsers keep to it
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith(("/api/", "/open311/", "/feeds", "/open-data/")):
         response.headers["Access-Control-Allow-Origin"] = "*"  # open data: readable from any site
     if response.mimetype == "text/html":

@@ -12,8 +12,10 @@ from werkzeug.wrappers import Response
 from application.case_commands import Intake
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError
 from domain.contacts import normalise_phone
+from minsheng_site import throttle
 from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm
 from minsheng_site.messages import case_problem
+from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
 from minsheng_site.views import found, int_arg, render, today
 from projections import case_queries as cq
@@ -22,6 +24,7 @@ from projections import log_queries
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 CITIZEN = "citizen_case"  # the case a visitor proved is theirs in this session: number and code
+PROOF_LASTS = 8 * 3600  # seconds; sealed (minsheng_site.sealing): the cookie shows neither
 
 
 @bp.get("/")
@@ -108,7 +111,7 @@ def new() -> str | Response | tuple[str, int]:
         # Committed: from here on the citizen gets their number and code, whatever happens.
         if not services().caught_up():
             flash(_("您的诉求已保存。页面可能稍有延迟，请稍后刷新。"))
-        session[CITIZEN] = {"number": receipt.number, "code": receipt.query_code}
+        _remember(receipt.number, receipt.query_code or "")
         session["new_case"] = True
         return redirect(url_for("cases.mine"), 303)
     return render_template(
@@ -141,7 +144,7 @@ def lookup() -> str | Response | tuple[str, int]:
         except CaseError:
             form.code.errors = [_("案件编号与查询码不匹配。")]
             return render_template("cases/lookup.html", form=form), 401
-        session[CITIZEN] = {"number": number, "code": code}
+        _remember(number, code)
         return redirect(url_for("cases.mine"), 303)
     return render_template("cases/lookup.html", form=form), 400 if form.errors else 200
 
@@ -149,7 +152,7 @@ def lookup() -> str | Response | tuple[str, int]:
 @bp.route("/mine", methods=["GET", "POST"])
 def mine() -> str | Response | tuple[str, int]:
     """The citizen's own case, with their own details, once they proved it is theirs."""
-    proof = session.get(CITIZEN)
+    proof = unseal(CITIZEN, session.get(CITIZEN))
     if not proof:
         return redirect(url_for("cases.lookup"))
     ledger = services().ledger
@@ -189,6 +192,10 @@ def forget() -> Response:
     return redirect(url_for("cases.board"), 303)
 
 
+def _remember(number: str, code: str) -> None:
+    session[CITIZEN] = seal(CITIZEN, {"number": number, "code": code}, PROOF_LASTS)
+
+
 def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
     value = (request.args.get(name) or "").strip()
     if not value:
@@ -199,11 +206,15 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 def rate_limits(app: Any, limiter: Any) -> None:
-    """Per address, and per phone number (as its keyed hash) for new messages."""
+    """New messages per address and per phone (its keyed hash); failed lookups per address
+    and per case number, so that many addresses cannot share out the guessing of one code."""
 
     def per_phone() -> str:
         phone = normalise_phone(request.form.get("phone", "")) or "none"
         return "phone:" + services().ledger.vault.contact(phone)
+
+    def per_case() -> str:
+        return throttle.hashed("case", request.form.get("number", "").strip().upper()[:32])
 
     view = app.view_functions["cases.new"]
     view = limiter.limit(app.config["CASE_LIMIT_PER_ADDRESS"], methods=["POST"])(view)
@@ -211,7 +222,7 @@ def rate_limits(app: Any, limiter: Any) -> None:
         view
     )
     app.view_functions["cases.new"] = view
-    failed = {"deduct_when": lambda response: response.status_code == 401, "methods": ["POST"]}
-    app.view_functions["cases.lookup"] = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(
-        app.view_functions["cases.lookup"]
-    )
+    failed = throttle.on_failure(401)
+    view = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(app.view_functions["cases.lookup"])
+    view = limiter.limit(app.config["LOOKUP_LIMIT_PER_CASE"], key_func=per_case, **failed)(view)
+    app.view_functions["cases.lookup"] = view

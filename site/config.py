@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,25 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "PROJECTOR_INTERVAL": float(environ.get("PROJECTOR_INTERVAL", "0.5")),
         # /healthz answers 503 when a read model lags the log by more events than this.
         "HEALTH_MAX_BEHIND": int(environ.get("HEALTH_MAX_BEHIND", "1000")),
-        # Login throttling (Flask-Limiter). memory:// counts per process; give
-        # several workers a shared store, e.g. redis://host:6379.
+        # Rate limits (site/throttle.py) count in this store. memory:// counts per process:
+        # with several workers every limit would be multiplied by their number, so
+        # production and `make run` give them one shared Redis (redis://host:6379/0).
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Failed sign-ins (site/sign_in_limits.py): from one address; for one username from
+        # one address; and for one username from anywhere (an alarm: past it only networks
+        # the account signed in from within LOGIN_KNOWN_NETWORK_DAYS may still try).
         "LOGIN_LIMIT_PER_ADDRESS": environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
-        "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 15 minutes"),
-        # Citizens' messages and lookups (Flask-Limiter; the phone counts as its keyed hash).
+        "LOGIN_LIMIT_PER_USERNAME_ADDRESS": environ.get(
+            "LOGIN_LIMIT_PER_USERNAME_ADDRESS", "5 per 15 minutes"
+        ),
+        "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "10 per hour"),
+        "LOGIN_KNOWN_NETWORK_DAYS": int(environ.get("LOGIN_KNOWN_NETWORK_DAYS", "60")),
+        # Citizens' messages and lookups (the phone counts as its keyed hash). Failed lookups
+        # count per address and per case number (the code is what is guessed).
         "CASE_LIMIT_PER_ADDRESS": environ.get("CASE_LIMIT_PER_ADDRESS", "10 per hour"),
         "CASE_LIMIT_PER_PHONE": environ.get("CASE_LIMIT_PER_PHONE", "5 per day"),
         "LOOKUP_LIMIT": environ.get("LOOKUP_LIMIT", "10 per 10 minutes"),
+        "LOOKUP_LIMIT_PER_CASE": environ.get("LOOKUP_LIMIT_PER_CASE", "20 per day"),
         # Ratings: one-time codes. DEV_OUTBOX=1 (make run) keeps them in a local outbox
         # shown at /dev/outbox instead of sending; production sets SMTP_URL and/or an SMS
         # gateway. With none of them, ratings cannot be verified (the page says so).
@@ -55,23 +66,41 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "CODE_LIMIT_PER_ADDRESS": environ.get("CODE_LIMIT_PER_ADDRESS", "10 per hour"),
         "CODE_LIMIT_PER_CONTACT": environ.get("CODE_LIMIT_PER_CONTACT", "3 per 15 minutes"),
         "VERIFY_LIMIT": environ.get("VERIFY_LIMIT", "10 per 10 minutes"),
+        "VERIFY_LIMIT_PER_CONTACT": environ.get("VERIFY_LIMIT_PER_CONTACT", "10 per day"),
         "RATING_LIMIT_PER_ADDRESS": environ.get("RATING_LIMIT_PER_ADDRESS", "120 per hour"),
         "RATING_LIMIT_PER_VOTER": environ.get("RATING_LIMIT_PER_VOTER", "60 per hour"),
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
         "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
+        # Flask's own settings: given here (not with setdefault, a no-op for keys Flask
+        # already defines) so that they take effect. Secure cookies also send HSTS.
         "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # A session cookie is refused 8 hours after it was last written, whoever holds it.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # no form or API body is bigger: 413 past it
         # bench/reports.py only: a bare sqlite3 POST to compare report submission with.
         "BENCH_BASELINE": environ.get("BENCH_BASELINE", "0") == "1",
-        # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (the client's
+        # address, for rate limits). Never the host: see PUBLIC_BASE_URL.
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
+        # Where the public reaches the site: every absolute URL (feeds, OPML, API, Open311,
+        # canonical links) starts with it, whatever Host a request says. Production sets it;
+        # the default is make run's address (make run passes its PORT).
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
     }
 
 
 def _instance_secret(instance: Path, name: str) -> str:
-    """A development secret kept under instance/; production sets it in the environment."""
+    """A development secret kept under instance/ (0600 from its creation: never readable by
+    others, even for a moment); production sets it in the environment."""
     path = instance / name
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        path.chmod(0o600)  # an earlier version may have left it readable
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
     return path.read_text().strip()

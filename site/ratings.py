@@ -6,16 +6,9 @@ under a key derived from SECRET_KEY), never readable in the cookie.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import ipaddress
-import json
-import os
-import time
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import (
     Blueprint,
     Flask,
@@ -46,8 +39,10 @@ from application.verification import (
 )
 from domain.cases import DISTRICTS
 from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
+from minsheng_site import throttle
 from minsheng_site.form_base import Form
 from minsheng_site.i18n import local_path
+from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
 from projections import queries as q
 from projections import rating_queries as rq
@@ -58,34 +53,12 @@ VOTER, PENDING = "voter", "voter_pending"
 VERIFIED_FOR = 24 * 3600  # seconds a verification lasts in a session
 
 
-# Sealing what the session holds ----------------------------------------------------
-
-
-def _key() -> bytes:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hashlib.sha256(b"minsheng-session-seal:" + secret).digest()
-
-
-def _seal(data: dict[str, Any]) -> str:
-    nonce = os.urandom(12)
-    body = AESGCM(_key()).encrypt(nonce, json.dumps(data).encode(), b"session")
-    return base64.urlsafe_b64encode(nonce + body).decode()
-
-
-def _open(sealed: str | None) -> dict[str, Any] | None:
-    if not sealed:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(sealed.encode())
-        data = json.loads(AESGCM(_key()).decrypt(raw[:12], raw[12:], b"session"))
-    except (InvalidTag, ValueError):
-        return None
-    return data if data.get("until", 0) > time.time() else None
+# What the session holds is sealed (minsheng_site.sealing) ----------------------------
 
 
 def verified() -> Verified | None:
     """The contact this visitor proved in this session, if still valid."""
-    data = _open(session.get(VOTER))
+    data = unseal(VOTER, session.get(VOTER))
     if data is None:
         return None
     return Verified(data["voter"], Address(data["kind"], data["value"]))
@@ -173,16 +146,14 @@ def verify() -> str | Response | tuple[str, int]:
             except SendFailed:
                 form.form_errors.append(_("验证码发送失败，请稍后再试。"))
                 return render_template("ratings/verify.html", form=form), 503
-            session[PENDING] = _seal(
-                {"kind": address.kind, "value": address.value, "until": time.time() + 900}
-            )
+            session[PENDING] = seal(PENDING, {"kind": address.kind, "value": address.value}, 900)
             return redirect(url_for("ratings.code", next=_safe_next(form.next.data)), 303)
     return render_template("ratings/verify.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/ratings/verify/code", methods=["GET", "POST"])
 def code() -> str | Response | tuple[str, int]:
-    pending = _open(session.get(PENDING))
+    pending = unseal(PENDING, session.get(PENDING))
     if pending is None:
         return redirect(url_for("ratings.verify", next=request.args.get("next", "")), 303)
     address = Address(pending["kind"], pending["value"])
@@ -195,13 +166,10 @@ def code() -> str | Response | tuple[str, int]:
             form.code.errors = [_("验证码不正确、已过期或已使用。可以重新获取。")]
             return render_template("ratings/code.html", form=form, address=address), 401
         session.pop(PENDING, None)
-        session[VOTER] = _seal(
-            {
-                "voter": proof.voter,
-                "kind": address.kind,
-                "value": address.value,
-                "until": time.time() + VERIFIED_FOR,
-            }
+        session[VOTER] = seal(
+            VOTER,
+            {"voter": proof.voter, "kind": address.kind, "value": address.value},
+            VERIFIED_FOR,
         )
         return redirect(_safe_next(form.next.data) + "#rate", 303)
     return render_template("ratings/code.html", form=form, address=address), (
@@ -403,11 +371,17 @@ def services_engine(app: Flask) -> Any:
 
 
 def rate_limits(app: Flask, limiter: Any) -> None:
-    """Codes per address and contact; failed codes per address; ratings per address and voter."""
+    """Codes per address and contact; failed codes per address and per contact (a code is
+    six digits: many addresses must not share out the guessing); ratings per address and voter."""
 
     def per_contact() -> str:
         address = Address.parse(request.form.get("contact", ""))
         value = f"{address.kind}:{address.value}" if address else "none"
+        return "contact:" + services().ledger.vault.contact(value)
+
+    def per_pending_contact() -> str:
+        pending = unseal(PENDING, session.get(PENDING))
+        value = f"{pending['kind']}:{pending['value']}" if pending else "none"
         return "contact:" + services().ledger.vault.contact(value)
 
     def per_voter() -> str:
@@ -420,10 +394,11 @@ def rate_limits(app: Flask, limiter: Any) -> None:
     views["ratings.verify"] = limiter.limit(
         app.config["CODE_LIMIT_PER_CONTACT"], key_func=per_contact, **post
     )(view)
-    failed = {"deduct_when": lambda response: response.status_code == 401, **post}
-    views["ratings.code"] = limiter.limit(app.config["VERIFY_LIMIT"], **failed)(
-        views["ratings.code"]
-    )
+    failed = throttle.on_failure(401)
+    view = limiter.limit(app.config["VERIFY_LIMIT"], **failed)(views["ratings.code"])
+    views["ratings.code"] = limiter.limit(
+        app.config["VERIFY_LIMIT_PER_CONTACT"], key_func=per_pending_contact, **failed
+    )(view)
     for name in ("ratings.rate_project", "ratings.rate_item"):
         view = limiter.limit(app.config["RATING_LIMIT_PER_ADDRESS"], **post)(views[name])
         views[name] = limiter.limit(

@@ -16,6 +16,7 @@ from domain.plan_spec import PlanSpec
 from minsheng_site import create_app
 from minsheng_site.services import Services
 from tests.postgres import Cluster
+from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "plans" / "2023" / "plan.yaml"
@@ -38,6 +39,23 @@ def pg_cluster() -> Iterator[Cluster]:
     cluster.start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    if os.environ.get("MINSHENG_TEST_REDIS") == "0":
+        pytest.skip("Redis left out by MINSHENG_TEST_REDIS=0")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """A real Redis for rate limits (what production uses), emptied for each test."""
+    redis_server.flush()
+    return redis_server.url
 
 
 def new_database(backend: str, request: pytest.FixtureRequest, folder: Path) -> str:
@@ -65,6 +83,7 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "test-secret",
+            "PUBLIC_BASE_URL": "http://localhost",  # what Flask's test client asks for
             "PROJECTOR_THREAD": False,
             "TESTING": True,
             **config,

@@ -35,9 +35,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def serve(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url  # absolute links lead back to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     app.extensions["minsheng"].close()
 

@@ -24,7 +24,9 @@ def year_app(
 def server(year_app: Flask) -> Iterator[str]:
     """Served over real HTTP, for real clients (feedparser, georeport)."""
     http = make_server("127.0.0.1", 0, year_app, threaded=True)
+    url = f"http://127.0.0.1:{http.server_port}"
+    year_app.config["PUBLIC_BASE_URL"] = url  # absolute links lead back to this server
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
+    yield url
     http.shutdown()

@@ -1,0 +1,150 @@
+"""`make serve` (what `make run` ends with): its two gunicorn workers share one count.
+
+Real processes: make, tools/with-redis and its redis-server, gunicorn with two
+workers. Two keep-alive connections, each held by a different worker (the
+access log names the worker's pid), take turns at failing lookups: the
+documented limit holds for both together, then everything stops and the
+socket is gone.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from limits import parse
+
+from minsheng_site.config import from_environment
+from tests.conftest import make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Served:
+    port: int
+    access_log: Path
+    socket: Path
+
+    def pids(self) -> list[str]:
+        if not self.access_log.exists():
+            return []
+        return [line.split()[0] for line in self.access_log.read_text().splitlines() if line]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path, redis_server: object) -> Iterator[Served]:
+    """`make serve` on an empty SQLite store (redis_server: fail here if Redis is missing)."""
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    make_app(database, tmp_path).extensions["minsheng"].close()  # tables exist before workers
+    port, log = _free_port(), tmp_path / "access.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "make-serve-test",
+    }
+    flags = f"--keep-alive 60 --access-logfile {log} --access-logformat '%(p)s %(m)s %(U)s %(s)s'"
+    make = subprocess.Popen(
+        ["make", "-s", "-C", str(ROOT), "serve", f"PORT={port}", f"GUNICORN_FLAGS={flags}"],
+        env=env,
+        start_new_session=True,  # its own process group: stopped as Ctrl-C would stop it
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    served = Served(port, log, tmp_path / "limits.sock")
+    try:
+        _wait_for(lambda: _answers(port), make)
+        yield served
+    finally:
+        os.killpg(make.pid, signal.SIGTERM)
+        make.wait(timeout=30)
+        assert make.stderr is not None
+        make.stderr.close()
+    _wait_for(lambda: not served.socket.exists(), None)  # with-redis stopped its server
+
+
+def _answers(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def _wait_for(ready: object, process: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if ready():  # type: ignore[operator]
+            return
+        if process is not None and process.poll() is not None:
+            raise AssertionError(process.stderr.read().decode()[-2000:])  # type: ignore[union-attr]
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+class Connection:
+    """One keep-alive connection: gunicorn serves all of it from the worker that accepted it."""
+
+    def __init__(self, served: Served) -> None:
+        self.served = served
+        self.http = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+
+    def send(self, method: str, path: str, cookie: str = "", body: str = "") -> tuple[int, str]:
+        """(status, the pid of the worker that answered)."""
+        seen = len(self.served.pids())
+        headers = {"Cookie": cookie} if cookie else {}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.http.request(method, path, body=body or None, headers=headers)
+        response = self.http.getresponse()
+        self.last = response
+        self.text = response.read().decode()
+        _wait_for(lambda: len(self.served.pids()) > seen, None)
+        return response.status, self.served.pids()[seen]
+
+
+def test_make_serve_counts_each_limit_once_for_both_workers(served: Served) -> None:
+    first = Connection(served)
+    status, first_pid = first.send("GET", "/cases/lookup")
+    assert status == 200
+    cookie = first.last.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', first.text)
+    assert token and cookie
+    for _ in range(50):  # new connections until one lands on the other worker
+        second = Connection(served)
+        if second.send("GET", "/healthz")[1] != first_pid:
+            break
+        second.http.close()
+    else:
+        raise AssertionError("every connection went to one worker")
+
+    allowed = parse(from_environment(os.environ)["LOOKUP_LIMIT"]).amount
+    answers = []
+    for i in range(allowed + 2):
+        body = urlencode({"csrf_token": token[1], "number": f"2023-{i:06d}", "code": "12345678"})
+        answers.append((first, second)[i % 2].send("POST", "/cases/lookup", cookie, body))
+    first.http.close()
+    second.http.close()
+    assert [status for status, _ in answers] == [401] * allowed + [429, 429]
+    assert len({pid for _, pid in answers}) == 2  # both workers answered, one count
