@@ -19,15 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("domain", "application", "projections", "site")
 CONVERSIONS = ROOT / "domain" / "wuxi.py"
 # Wall-clock reads that are not business time: when a key, a password hash or an
-# outbox message was made, a projector's retry backoff, and the clock itself.
+# outbox message was made, when a sealed session value expires, a projector's retry
+# backoff, and the clock itself.
 WALL_CLOCK = {
     "application/ledger.py",
     "application/credentials.py",
     "application/vault.py",
     "application/verification.py",
     "projections/projector.py",
-    "site/sessions.py",
-    "site/ratings.py",
+    "site/sealing.py",
 }
 
 
