@@ -39,9 +39,8 @@ from minsheng_site import (
 from minsheng_site.config import ROOT, settings
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
-from projections import log_queries
+from projections import log_queries, store_chain
 from projections import queries as q
-from projections import store_chain
 from projections.progress_queries import simulated_present
 
 # script-src 'self' only: htmx is served from our own static folder.
