@@ -99,6 +99,7 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
                 "public_log",
                 "satisfaction",
                 "staff",
+                "store_chain",
                 "supervision",
             )
         },
