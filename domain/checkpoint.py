@@ -1,8 +1,13 @@
-"""A daily checkpoint of the public log: its length and head hash, itself part of the log."""
+"""A daily checkpoint of both hash chains: each one's length and head, itself part of the log.
+
+The public log's chain covers the public entries; the store chain covers every
+stored event record, public or not (see projections/store_chain.py).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -18,23 +23,52 @@ class Checkpoint(Aggregate):
     """One per day (its id is the day's): recording twice on one day is refused by the store."""
 
     class Recorded(Aggregate.Created):
+        # Version 2 adds the store chain. Version 1 checkpoints named only the public log.
+        class_version = 2
+
         day: str
         entries: int  # how many public entries the log had
         head: str  # the hash of the last of them
         actor: str
+        store_events: int | None  # how many stored events the store chain had (None: version 1)
+        store_head: str | None  # its last link
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["store_events"] = None
+            state["store_head"] = None
 
     @event(Recorded)
-    def __init__(self, day: str, entries: int, head: str, actor: str) -> None:
+    def __init__(
+        self,
+        day: str,
+        entries: int,
+        head: str,
+        actor: str,
+        store_events: int | None,
+        store_head: str | None,
+    ) -> None:
         self.day, self.entries, self.head = day, entries, head
+        self.store_events, self.store_head = store_events, store_head
 
     @classmethod
-    def record(cls, day: date, entries: int, head: str, actor: str, at: datetime) -> Checkpoint:
+    def record(
+        cls,
+        day: date,
+        public: tuple[int, str],
+        store: tuple[int, str],
+        actor: str,
+        at: datetime,
+    ) -> Checkpoint:
+        """`public`: the public log's (entries, head); `store`: the store chain's (events, head)."""
         return cls._create(
             cls.Recorded,
             id=checkpoint_id(day),
             timestamp=at,
             day=day.isoformat(),
-            entries=entries,
-            head=head,
+            entries=public[0],
+            head=public[1],
             actor=actor,
+            store_events=store[0],
+            store_head=store[1],
         )

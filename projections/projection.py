@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from sqlalchemy import BigInteger, Connection, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,3 +73,19 @@ class Projection:
 
     def apply(self, connection: Connection, event: Any, position: int) -> None:
         self._dispatch[type(event)](connection, event, position)
+
+
+class RawProjection(Projection):
+    """A projection of the stored records themselves: every notification of every topic,
+    as stored (ids, topic, state bytes), never decoded into domain events. The projector
+    hands it each batch whole (`apply_records`).
+    """
+
+    def topics(self) -> list[str]:
+        return []  # select_notifications reads every topic when given none
+
+    def handlers(self) -> dict[type, Handler]:
+        return {}
+
+    def apply_records(self, connection: Connection, notifications: Sequence[Notification]) -> None:
+        raise NotImplementedError

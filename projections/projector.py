@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
 from projections.database import WRITE
-from projections.projection import Failure, Position, Projection
+from projections.projection import Failure, Position, Projection, RawProjection
 
 log = logging.getLogger(__name__)
 
@@ -197,13 +197,10 @@ class Projector:
                 raise ProjectionError(f"projection {projection.name} is not set up")
             if row.position != start:
                 return 0, row.position  # moved meanwhile: read again from there
-            for notification in notifications:
-                try:
-                    event = self.mapper.to_domain_event(notification)
-                    projection.apply(connection, event, notification.id)
-                except Exception as error:
-                    topic = notification.topic.rpartition(":")[2][:200]
-                    raise CannotApply(projection.name, notification.id, topic, error) from error
+            if isinstance(projection, RawProjection):
+                _apply_records(projection, connection, notifications)
+            else:
+                self._apply_events(projection, connection, notifications)
             # A short batch means nothing else of interest lies up to `head`.
             end = notifications[-1].id if len(notifications) == self.batch_size else head
             moved = connection.execute(
@@ -217,6 +214,17 @@ class Projector:
         with self.engine.connect() as connection:
             found = connection.execute(select(Position.position).where(Position.name == name))
             return found.scalar() or 0
+
+    def _apply_events(
+        self, projection: Projection, connection: Connection, notifications: Sequence[Notification]
+    ) -> None:
+        for notification in notifications:
+            try:
+                event = self.mapper.to_domain_event(notification)
+                projection.apply(connection, event, notification.id)
+            except Exception as error:
+                topic = notification.topic.rpartition(":")[2][:200]
+                raise CannotApply(projection.name, notification.id, topic, error) from error
 
     def _record_failure(self, failure: CannotApply) -> None:
         log.error(
@@ -279,6 +287,17 @@ class Projector:
                 name=projection.name, position=0, version=projection.version
             )
         )
+
+
+def _apply_records(
+    projection: RawProjection, connection: Connection, notifications: Sequence[Notification]
+) -> None:
+    try:
+        projection.apply_records(connection, notifications)
+    except Exception as error:
+        # No one event is to blame: the projection stops before its batch, visibly.
+        first = notifications[0]
+        raise CannotApply(projection.name, first.id, "stored records", error) from error
 
 
 class _Locked:

@@ -340,7 +340,9 @@ class Deriver:
         return self._entry(e, kind, e.year, subjects, payload)
 
     def _checkpoint(self, e: Checkpoint.Recorded) -> Entry:
-        payload = {"day": e.day, "entries": e.entries, "head": e.head}
+        payload: dict[str, Any] = {"day": e.day, "entries": e.entries, "head": e.head}
+        if e.store_head is not None:  # version 1 checkpoints keep the payload they were hashed with
+            payload |= {"store_events": e.store_events, "store_head": e.store_head}
         return self._entry(e, "log.checkpoint", None, ["log"], payload, e.day)
 
 

@@ -40,7 +40,7 @@ from minsheng_site.config import ROOT, settings
 from minsheng_site.public_base import PublicBase
 from minsheng_site.services import Services, services
 from minsheng_site.views import keep_as_of
-from projections import log_queries
+from projections import log_queries, store_chain
 from projections import queries as q
 from projections.progress_queries import simulated_present
 
@@ -106,7 +106,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_filter(xml_safe, "xml_safe")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
     app.context_processor(_site_notices)
-    app.add_template_global(_log_head, "log_head")
+    app.add_template_global(lambda: _heads()[0], "log_head")
+    app.add_template_global(lambda: _heads()[1], "store_head")
     app.after_request(_headers)
     return app
 
@@ -119,12 +120,15 @@ def _site_notices() -> dict[str, Any]:
         return {"simulated": simulated_present(c), "nav_year": years[-1] if years else None}
 
 
-def _log_head() -> tuple[int, str] | None:
-    """The public log's length and head hash, for every page's footer."""
-    if "log_head" not in g:
+Head = tuple[int, str] | None
+
+
+def _heads() -> tuple[Head, Head]:
+    """The public log's and the store chain's length and head, for every page's footer."""
+    if "log_heads" not in g:
         with services().read() as c:
-            g.log_head = log_queries.head(c)
-    return g.log_head
+            g.log_heads = (log_queries.head(c), store_chain.head(c))
+    return g.log_heads  # type: ignore[no-any-return]
 
 
 def _headers(response: Response) -> Response:

@@ -1,35 +1,27 @@
-"""Command-line tools: `flask plan ...` and `flask projections ...`."""
+"""Command-line tools: `flask plan|simulation|projections|cases ...` (`flask log`: log_cli.py)."""
 
 from __future__ import annotations
 
 import getpass
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
-from eventsourcing.persistence import IntegrityError
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from application.plan_file import PlanFileError, load_plan_file
 from application.simulated_cases import SimulatedCases
 from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
 from application.verification import Address
-from domain.checkpoint import Checkpoint
 from domain.contacts import normalise_phone
 from domain.errors import DomainError
-from domain.wuxi import business_date
 from minsheng_site.intake import TicketError, read_csv, register
+from minsheng_site.log_cli import log_cli
 from minsheng_site.services import services
 from projections import queries as q
-from projections.public_entries import GENESIS
-from projections.public_log import LogEntry, export_line
-from projections.verify import verify_export, verify_store
 
 plan_cli = AppGroup("plan", help="Register the yearly plan from its data file.")
 simulation_cli = AppGroup("simulation", help="The labelled simulated year of a demo site.")
@@ -41,7 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(projections_cli)
     app.cli.add_command(simulation_cli)
     app.cli.add_command(cases_cli)
-    app.cli.add_command(log_cli)
+    app.cli.add_command(log_cli)  # minsheng_site/log_cli.py
 
 
 @plan_cli.command("check")
@@ -237,75 +229,3 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
     services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
     click.echo(f"erased: {len(erased) - ratings} case(s), {ratings} rating(s)")
-
-
-log_cli = AppGroup("log", help="The tamper-evident public log: export, verify, checkpoint.")
-
-
-@log_cli.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def export_log(path: Path) -> None:
-    """Write the public log as JSON Lines (what the site publishes at /api/v1/log.jsonl)."""
-    with services().read() as c, path.open("w", encoding="utf-8") as out:
-        count = 0
-        for row in published_rows(c):
-            out.write(export_line(row) + "\n")
-            count += 1
-    click.echo(f"{count} entries written to {path}")
-
-
-@log_cli.command("verify")
-@click.option(
-    "--export",
-    "export",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Check this export instead.",
-)
-def verify(export: str | None) -> None:
-    """Check the chain: an export against itself, or the event store against the published log."""
-    if export:
-        with open(export, encoding="utf-8") as lines:
-            verdict = verify_export(lines)
-    else:
-        recorder, mapper = services().ledger.recorder, services().ledger.mapper
-        with services().read() as c:
-            verdict = verify_store(all_notifications(recorder), mapper, published_rows(c))
-    if not verdict.ok:
-        raise click.ClickException(f"the log does not verify: {verdict.first_problem}")
-    click.echo(f"verified: {verdict.entries} entries, head {verdict.head}")
-
-
-@log_cli.command("checkpoint")
-@click.option("--actor", default="system:daily-checkpoint", show_default=True)
-def checkpoint(actor: str) -> None:
-    """Record today's checkpoint (run daily, e.g. from cron): the log's length and head hash."""
-    ledger = services().ledger
-    with services().read() as c:
-        last = c.execute(
-            select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)
-        ).first()
-    day = business_date(ledger.clock())
-    entries, head = (last.seq, last.hash) if last else (0, GENESIS)
-    try:
-        ledger.save(Checkpoint.record(day, entries, head, actor, ledger.clock()))
-    except IntegrityError as error:
-        raise click.ClickException(f"the checkpoint of {day} is recorded already") from error
-    services().caught_up()
-    click.echo(f"checkpoint {day}: {entries} entries, head {head}")
-
-
-def published_rows(c: Any) -> Iterator[Any]:
-    """The published log in order, fetched in pages."""
-    last = 0
-    while rows := c.execute(
-        select(LogEntry.__table__).where(LogEntry.seq > last).order_by(LogEntry.seq).limit(1000)  # type: ignore[call-overload]
-    ).all():
-        yield from rows
-        last = rows[-1].seq
-
-
-def all_notifications(recorder: Any) -> Iterator[Any]:
-    position = 0
-    while notes := recorder.select_notifications(position, 1000, inclusive_of_start=False):
-        yield from notes
-        position = notes[-1].id

@@ -72,9 +72,12 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
             title = _("%(award)s：撤回对%(c)s的提名", award=p["name"], c=p["candidate"])
         return title, _("撤回原因：%(r)s", r=p["reason"])
     if k == "log.checkpoint":
-        return _("公开记录检查点：%(day)s", day=p["day"]), _(
-            "截至当日共%(n)s条记录，链头哈希%(h)s。", n=p["entries"], h=p["head"]
-        )
+        summary = _("截至当日共%(n)s条记录，链头哈希%(h)s。", n=p["entries"], h=p["head"])
+        if "store_head" in p:
+            summary += _(
+                "全部存储记录链共%(n)s条，链头哈希%(h)s。", n=p["store_events"], h=p["store_head"]
+            )
+        return _("公开记录检查点：%(day)s", day=p["day"]), summary
     return k, ""
 
 

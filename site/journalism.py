@@ -18,6 +18,7 @@ from projections import case_queries as cq
 from projections import log_queries as lq
 from projections import queries as q
 from projections import satisfaction_queries as sq
+from projections import store_chain
 from projections.public_entries import EVENTS
 
 bp = Blueprint("log", __name__)
@@ -197,6 +198,7 @@ def journalists() -> str:
         year = _latest_year_in(c)
         head = lq.head(c)
         entries = lq.count(c)
+        store = store_chain.head(c)
         plan_items = q.items(c, year) if year else []
         key_projects = q.key_projects(c, year) if year else []
         unit_list = q.units(c, year) if year else []
@@ -207,6 +209,7 @@ def journalists() -> str:
         year=year,
         head=head,
         entries=entries,
+        store=store,
         items=plan_items,
         key_projects=key_projects,
         units=unit_list,
@@ -279,9 +282,13 @@ def _feed(fmt: str, subject: str | None, title: str, page: str) -> Response:
 
 def _send(fmt: str, title: str, page: str, items: list[dict[str, Any]]) -> Response:
     with services().read() as c:
-        head = lq.head(c)
+        head, store = lq.head(c), store_chain.head(c)
     updated = max((i["published"] for i in items), default=datetime(2000, 1, 1, tzinfo=UTC))
-    note = f"民生实事公开台 · 公开记录链头 第{head[0]}条 {head[1]}" if head else "民生实事公开台"
+    note = "民生实事公开台"
+    if head:
+        note += f" · 公开记录链头 第{head[0]}条 {head[1]}"
+    if store:
+        note += f" · 全部存储记录链头 第{store[0]}条 {store[1]}"
     body = build_feed(
         title=f"{title} · 民生实事公开台",
         page_url=page,

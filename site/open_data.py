@@ -28,6 +28,7 @@ from minsheng_site.views import YEAR, as_of_arg, bounded, found, today
 from projections import case_queries as cq
 from projections import log_queries as lq
 from projections import queries as q
+from projections import store_chain
 from projections.progress_queries import item_progress
 from projections.public_log import MAX_SEQ, export_line
 
@@ -168,6 +169,7 @@ def log_page() -> Response:
     after, limit = _after(), _limit()
     with services().read() as c:
         rows = lq.page(c, after, limit)
+        public, store = lq.head(c), store_chain.head(c)
     entries = [
         {
             "seq": r.seq,
@@ -191,6 +193,11 @@ def log_page() -> Response:
             "next": url_for("open_data.log_page", after=rows[-1].seq, limit=limit, _external=True)
             if more
             else None,
+            # Both chains' heads now: the public log's and the store chain's (every stored event).
+            "heads": {
+                "public": {"entries": public[0], "head": public[1]} if public else None,
+                "store": {"events": store[0], "head": store[1]} if store else None,
+            },
         }
     )
 

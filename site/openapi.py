@@ -219,10 +219,11 @@ def spec(server: str) -> dict[str, Any]:
                         "200": _json(
                             {
                                 "type": "object",
-                                "required": ["entries", "next"],
+                                "required": ["entries", "next", "heads"],
                                 "properties": {
                                     "entries": {"type": "array", "items": _ref("LogEntry")},
                                     "next": nullable_string,
+                                    "heads": _ref("LogHeads"),
                                 },
                             }
                         ),
@@ -489,6 +490,24 @@ def spec(server: str) -> dict[str, Any]:
                     "type": "object",
                     "required": ["number", "created"],
                     "properties": {"number": string, "created": boolean, "query_code": string},
+                },
+                "LogHeads": {
+                    "description": "The public log's length and head hash, and the store "
+                    "chain's (every stored event record, public or not): its length and last link",
+                    "type": "object",
+                    "required": ["public", "store"],
+                    "properties": {
+                        "public": {
+                            "type": ["object", "null"],
+                            "required": ["entries", "head"],
+                            "properties": {"entries": integer, "head": string},
+                        },
+                        "store": {
+                            "type": ["object", "null"],
+                            "required": ["events", "head"],
+                            "properties": {"events": integer, "head": string},
+                        },
+                    },
                 },
                 "LogEntry": {
                     "type": "object",

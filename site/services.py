@@ -29,6 +29,7 @@ from projections.projector import Projector
 from projections.public_log import PublicLog
 from projections.satisfaction import Satisfaction
 from projections.staff import Staff
+from projections.store_chain import StoreChain
 from projections.supervision import Supervision
 
 T = TypeVar("T")
@@ -76,6 +77,7 @@ class Services:
             Satisfaction(ledger.vault),
             Awards(),
             PublicLog(),
+            StoreChain(),
         ]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)
         projector.setup()

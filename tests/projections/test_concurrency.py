@@ -19,7 +19,9 @@ from sqlalchemy import func, select
 
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
+from projections import store_chain
 from projections.catalog import CatalogItem
+from projections.store_verify import verify_store_chain
 from tests.plans import plan_for_year
 from tests.projections.helpers import category_totals, dump
 
@@ -30,6 +32,18 @@ YEARS = range(2024, 2032)
 def register_years(services: Services, plan_spec: PlanSpec) -> None:
     for year in YEARS:
         services.ledger.register_plan(plan_for_year(plan_spec, year), "writer")
+
+
+def assert_store_chain_is_whole(services: Services) -> None:
+    """Every stored record chained exactly once, in order: the chain the projectors wrote
+    in their racing batches is the one recomputed from the store."""
+    recorder = services.ledger.recorder
+    records = recorder.select_notifications(0, 100_000, inclusive_of_start=False)
+    with services.read() as c:
+        verdict = verify_store_chain(records, store_chain.page(c, 0, 100_000))
+        head = store_chain.head(c)
+    assert verdict.ok and verdict.pending == 0, verdict.problems[:3]
+    assert head == (len(records), verdict.head) and len(records) == recorder.max_notification_id()
 
 
 def expected_totals() -> dict[int, tuple[int, int]]:
@@ -65,6 +79,7 @@ def test_four_projector_threads_racing_a_writer_apply_each_event_once(
     assert not errors, errors
     assert category_totals(writer.engine) == expected_totals()
     assert writer.projector.positions()["catalog"] == writer.ledger.recorder.max_notification_id()
+    assert_store_chain_is_whole(writer)
     for s in [writer, *projectors]:
         s.close()
 

@@ -294,3 +294,64 @@ def test_todays_withdrawals_keep_the_stored_topics_and_fields() -> None:
     assert [e["topic"] for e in today] == [e["topic"] for e in stored]
     for old, new in zip(stored, today, strict=True):
         assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
+
+
+CHECKPOINT_V1 = FIXTURE.with_name("stored_events_v1_checkpoint.json")
+CHECKPOINT_V2 = FIXTURE.with_name("stored_events_v2_checkpoint.json")
+
+
+def test_version_1_checkpoints_read_as_naming_no_store_chain_and_keep_their_public_entry() -> None:
+    from domain.checkpoint import Checkpoint
+    from projections.public_entries import Deriver
+
+    [checkpoint] = replay(CHECKPOINT_V1).values()
+    assert isinstance(checkpoint, Checkpoint)
+    assert (checkpoint.entries, checkpoint.store_events, checkpoint.store_head) == (
+        11543,
+        None,
+        None,
+    )
+    # The public entry (and so its hash in every log) is what version 1 derived.
+    [stored_event] = json.loads(CHECKPOINT_V1.read_text(encoding="utf-8"))["events"]
+    event = _decode(stored_event)
+    entry = Deriver().derive(event)
+    assert entry is not None and entry.payload == {
+        key: stored_event["state"][key] for key in ("day", "entries", "head")
+    }
+
+
+def test_version_2_checkpoints_name_both_chains_in_their_public_entry() -> None:
+    from projections.public_entries import Deriver
+
+    [stored_event] = json.loads(CHECKPOINT_V2.read_text(encoding="utf-8"))["events"]
+    entry = Deriver().derive(_decode(stored_event))
+    assert entry is not None and entry.payload == {
+        key: stored_event["state"][key]
+        for key in ("day", "entries", "head", "store_events", "store_head")
+    }
+
+
+def test_todays_checkpoints_keep_the_stored_topic_and_fields() -> None:
+    from datetime import UTC, date, datetime
+
+    from domain.checkpoint import Checkpoint
+
+    [old] = json.loads(CHECKPOINT_V2.read_text(encoding="utf-8"))["events"]
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    at = datetime(2024, 1, 1, 16, 5, tzinfo=UTC)
+    app.save(Checkpoint.record(date(2024, 1, 2), (1, "a" * 64), (2, "b" * 64), "cron", at))
+    [today] = app.recorder.select_notifications(1, 10)
+    assert today.topic == old["topic"]
+    assert set(json.loads(today.state)) == set(old["state"])
+
+
+def _decode(stored_event: dict[str, object]) -> object:
+    mapper = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    return mapper.to_domain_event(
+        StoredEvent(
+            originator_id=UUID(str(stored_event["originator_id"])),
+            originator_version=stored_event["originator_version"],  # type: ignore[arg-type]
+            topic=str(stored_event["topic"]),
+            state=json.dumps(stored_event["state"], ensure_ascii=False).encode("utf-8"),
+        )
+    )
