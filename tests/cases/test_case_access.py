@@ -8,6 +8,7 @@ case's staff page for 督办 and see its public facts only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from uuid import uuid4
@@ -330,3 +331,26 @@ def test_access_records_never_reach_the_public_log_feeds_or_pages(app: Flask) ->
     ):
         response = public.get(url)
         assert response.status_code == 200 and "lx.sun" not in response.get_data(as_text=True)
+
+
+def test_a_stored_access_record_still_replays_and_todays_keeps_its_fields(app: Flask) -> None:
+    """Stored events are a contract: the first stored access record is read by today's code."""
+    from tests.unit.test_stored_events import FIXTURE, replay
+
+    path = FIXTURE.with_name("stored_events_v3_access.json")
+    [access] = replay(path).values()
+    assert isinstance(access, PersonalDataAccess)
+    assert (access.case_number, access.actor, access.basis, access.view) == (
+        "2023-KKM8QU",
+        "staff:lx.sun",
+        "co_unit",
+        "case",
+    )
+    made = cases(app)
+    page(signed_in(app, "lx.sun"), made["assigned"])
+    services: Services = app.extensions["minsheng"]
+    topic = get_topic(PersonalDataAccess.Recorded)
+    today = services.ledger.recorder.select_notifications(1, 100_000, topics=[topic])[-1]
+    stored = json.loads(path.read_text(encoding="utf-8"))["events"][0]
+    assert today.topic == stored["topic"]
+    assert set(json.loads(today.state)) == set(stored["state"])
