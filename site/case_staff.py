@@ -94,7 +94,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "reply": Action(
         f.TextForm,
-        lambda c: current_user.member.unit == c.lead_unit,
+        lambda c: c.lead_unit is not None and current_user.member.unit == c.lead_unit,
         lambda c, form: _ledger().reply_case(
             str(c.id), form.text.data, current_user.member.unit, current_user.actor
         ),
