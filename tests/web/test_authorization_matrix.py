@@ -214,7 +214,10 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "missing": "302  403  404  403  403  403  403",
     },
     ("staff.record_supervision", "GET", ""):  {"-": "302  403  403  403  200  403  403"},
-    ("staff.record_supervision", "POST", ""): {"-": "302  403  403  403  303  403  403"},
+    ("staff.record_supervision", "POST", ""): {  # a kind of the supervisor's own body or not
+        "人大":    "302  403  403  403  303  403  403",
+        "督查室":  "302  403  403  403  409  403  403",
+    },
     ("staff.finding_step", "GET", "rectify"): {
         "A":       "302  403  200  403  403  403  403",
         "B":       "302  403  403  200  403  403  403",
@@ -481,7 +484,13 @@ HOTLINE = {
     "phone": "13800138000",
     "received_on": "2023-09-04",
 }
-SUPERVISION = {"kind": "monthly_contact", "held_on": "2023-09-01", "title": "九月联系"}
+SUPERVISION = {"held_on": "2023-09-01", "title": "九月督查"}
+KINDS = {"人大": "monthly_contact", "督查室": "inspection"}
+
+
+def _supervision(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    return "/staff/plans/2023/supervision/new", {**SUPERVISION, "kind": KINDS[obj]}, ""
+
 
 REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
     ("staff.home", "GET", ""): _fixed("/staff/"),
@@ -499,9 +508,7 @@ REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
     ("staff.correct", "GET", ""): _correct,
     ("staff.correct", "POST", ""): _correct,
     ("staff.record_supervision", "GET", ""): _fixed("/staff/plans/2023/supervision/new"),
-    ("staff.record_supervision", "POST", ""): _fixed(
-        "/staff/plans/2023/supervision/new", SUPERVISION
-    ),
+    ("staff.record_supervision", "POST", ""): _supervision,
     **{
         ("staff.finding_step", method, action): _finding
         for method in ("GET", "POST")
