@@ -8,9 +8,11 @@ case's staff page for 督办 and see its public facts only.
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -354,3 +356,30 @@ def test_a_stored_access_record_still_replays_and_todays_keeps_its_fields(app: F
     stored = json.loads(path.read_text(encoding="utf-8"))["events"][0]
     assert today.topic == stored["topic"]
     assert set(json.loads(today.state)) == set(stored["state"])
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def openings(folder: str) -> dict[str, list[str]]:
+    """Where a module of `folder` opens sealed data: calls of `<x>.vault.open`, `._details`."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            target = node.func
+            owner = target.value
+            owner_name = (
+                owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            )
+            if (target.attr == "open" and owner_name == "vault") or target.attr == "_details":
+                found.setdefault(path.relative_to(ROOT).as_posix(), []).append(target.attr)
+    return found
+
+
+def test_staff_pages_reach_sealed_data_only_through_the_command_that_records_it() -> None:
+    """The web layer opens no sealed data itself (but a citizen's own ratings, by their proof)."""
+    assert set(openings("site")) == {"site/ratings.py"}
+    callers = {path for path, calls in openings("application").items() if "_details" in calls}
+    assert callers == {"application/case_commands.py", "application/access_commands.py"}
