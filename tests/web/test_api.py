@@ -89,8 +89,9 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
     assert response.get_json() == {
         "status": "ok",
         "log_head": 71,
+        "max_behind": 1000,
         "read_models": {
-            name: {"position": 71, "behind": 0}
+            name: {"position": 71, "behind": 0, "state": "ok"}
             for name in (
                 "access_log",
                 "awards",
