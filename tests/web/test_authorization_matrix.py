@@ -565,8 +565,9 @@ def run(site: Site, row: tuple[str, str, str], obj: str, role: str, expected: st
     _endpoint, method, action = row
     url, data, prefix = REQUESTS[row](site, obj, acts(expected), action)
     client, token = site.clients[role], site.tokens[role]
-    if row == ("auth.logout", "POST", "") and role != "out":
-        client, token = client_for(site.app, role)  # keep the matrix's own session
+    signs_out = row == ("auth.logout", "POST", "") and role != "out"
+    if signs_out:
+        client, token = client_for(site.app, role)  # a session of its own to end
     if row == ("auth.login", "POST", ""):
         username = ACCOUNTS[role][0] if role != "out" else "nobody.here"
         data = {"username": username, "password": "not the password"}
@@ -577,6 +578,8 @@ def run(site: Site, row: tuple[str, str, str], obj: str, role: str, expected: st
         response = client.post(url, data={f"{prefix}csrf_token": token, **data})
     body = response.get_data(as_text=True)
     status = str(response.status_code)
+    if signs_out:  # signing out ends every session of the account: sign the matrix's in again
+        site.clients[role], site.tokens[role] = client_for(site.app, role)
     problems = []
     if status != expected[:3]:
         problems.append(f"answered {status}")
