@@ -2,7 +2,7 @@
 
 Personal data is sealed here with the person's key before any event holds
 it, and opened here only for the citizen (with their case number and query
-code) and for the unit handling the case.
+code); staff reach it only through `access_commands`, which records each reading.
 """
 
 from __future__ import annotations
@@ -167,13 +167,6 @@ class CaseCommands:
         ):
             raise CaseError("lookup", "number and code do not match")
         return self._details(case, personal)
-
-    def details_for_unit(self, case_id: str, unit: str | None, admin: bool) -> CaseDetails:
-        """The handling unit's view (and the case task force's): the original words and contact."""
-        case = self._case(case_id)
-        if not admin and unit not in (case.lead_unit, *case.co_units):
-            raise CaseError("not_handler", "this case is not handled by your unit")
-        return self._details(case, self.vault.open(case.key_id, case.sealed, str(case.id)))
 
     def _details(self, case: Case, personal: dict[str, Any] | None) -> CaseDetails:
         reasons, replies = [], []

@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, OperationalError, Recording
 from eventsourcing.utils import retry
 
+from application.access_commands import AccessCommands
 from application.award_commands import AwardCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
@@ -35,7 +36,9 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Ledger(AwardCommands, RatingCommands, CaseCommands, Commands, Application[UUID]):
+class Ledger(
+    AccessCommands, AwardCommands, RatingCommands, CaseCommands, Commands, Application[UUID]
+):
     """Commands take plain values, load aggregates, call one method, save."""
 
     # Fixed: the name sets the table names and environment prefix of the store.

@@ -1,7 +1,10 @@
 """Staff handling of cases: the case task force (市政府办公室) runs the loop; units reply.
 
-The original words and contact details are opened only here, for the
-handling units and the task force, and never written to a read model or log.
+The original words and contact details are opened only here, for the task
+force and the units the case is assigned to, through the ledger's
+`open_case_for_staff`, which records each reading (the PIPL access log).
+Supervisors open a case to 督办 it and see its public facts only; everyone
+else is refused. Nothing personal is written to a read model or log.
 """
 
 from __future__ import annotations
@@ -10,26 +13,34 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from application.access_commands import StaffCase
 from application.case_commands import Intake
+from domain.access import CASE_TASK_FORCE, Viewer
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from minsheng_site import case_forms as f
 from minsheng_site.messages import case_problem
 from minsheng_site.services import services
-from minsheng_site.views import today
+from minsheng_site.views import int_arg, today
 from projections import case_queries as cq
+from projections.access_log import PAGE, accesses
 
 bp = Blueprint("case_staff", __name__, url_prefix="/staff/cases")
-TASK_FORCE = "市政府办公室"  # the 双专班 office that runs the cases
+TASK_FORCE = CASE_TASK_FORCE  # the 双专班 office that runs the cases
 
 
 def is_task_force() -> bool:
     return TASK_FORCE in current_user.member.scopes("admin")
+
+
+def viewer() -> Viewer:
+    member = current_user.member
+    return Viewer(current_user.actor, member.unit, is_task_force(), member.has("supervisor"))
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "reply": Action(
         f.TextForm,
-        lambda c: current_user.member.unit == c.lead_unit,
+        lambda c: c.lead_unit is not None and current_user.member.unit == c.lead_unit,
         lambda c, form: _ledger().reply_case(
             str(c.id), form.text.data, current_user.member.unit, current_user.actor
         ),
@@ -128,9 +139,10 @@ ACTIONS: dict[str, Action] = {
 @login_required
 def queue() -> str:
     """定期梳理: open cases, oldest first, with their age and time limit."""
-    unit = None if is_task_force() else current_user.member.unit
-    if unit is None and not is_task_force():
+    who = viewer()
+    if not (who.task_force or who.supervisor or who.unit):
         abort(403)
+    unit = None if who.task_force or who.supervisor else who.unit  # all cases, or the unit's
     with services().read() as c:
         rows = cq.open_cases(c, unit)
     return render_template("staff/cases.html", rows=rows, today=today(), task_force=is_task_force())
@@ -183,59 +195,91 @@ def _hotline_intake(form: Any) -> Any:
     )
 
 
-@bp.get("/<uuid:case_id>")
+@bp.get("/access-log")
 @login_required
-def case(case_id: Any) -> str:
-    details = _details(str(case_id))
-    forms = {
-        name: action.form(prefix=name)
-        for name, action in ACTIONS.items()
-        if action.allowed(details.case)
-    }
+def access_log() -> str:
+    """Who was shown which case's personal data, newest first: for the task force only."""
+    if not is_task_force():
+        abort(403)
+    number = (request.args.get("case") or "").strip().upper()[:16]
+    username = (request.args.get("staff") or "").strip().lower()[:32]
+    page = int_arg("page", high=100_000) or 1
+    services().caught_up()  # an audit log shows every reading up to this moment
     with services().read() as c:
-        row = cq.case(c, details.case.number)
-        steps = cq.steps(c, str(case_id))
+        rows, total = accesses(c, number or None, f"staff:{username}" if username else None, page)
     return render_template(
-        "staff/case.html", details=details, row=row, steps=steps, forms=forms, today=today()
+        "staff/access_log.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        number=number,
+        username=username,
     )
 
 
-@bp.post("/<uuid:case_id>/<action>")
+@bp.get("/<uuid:case_id>")
+@login_required
+def case(case_id: Any) -> str:
+    shown = _open(str(case_id), "case")
+    return _page(shown, _forms(shown))
+
+
+@bp.post(f"/<uuid:case_id>/<any({', '.join(ACTIONS)}):action>")
 @login_required
 def act(case_id: Any, action: str) -> str | Response | tuple[str, int]:
-    step = ACTIONS.get(action) or abort(404)
-    details = _details(str(case_id))
-    if not step.allowed(details.case):
+    step = ACTIONS[action]
+    reached = _reach(str(case_id))
+    if not step.allowed(reached.case):
         abort(403)
     form = step.form(prefix=action)
     if form.validate_on_submit():
         try:
-            step.run(details.case, form)
+            step.run(reached.case, form)
         except CaseError as error:
             form.form_errors.append(case_problem(error))
         else:
             services().caught_up()
             flash(_("已记录。"))
             return redirect(url_for("case_staff.case", case_id=case_id), 303)
-    forms = {name: a.form(prefix=name) for name, a in ACTIONS.items() if a.allowed(details.case)}
-    forms[action] = form
+    shown = _open(str(case_id), f"action:{action}")  # the page again, with what was refused
+    return _page(shown, {**_forms(shown), action: form}, failed=action), 409
+
+
+def _forms(shown: StaffCase) -> dict[str, Any]:
+    return {
+        name: action.form(prefix=name)
+        for name, action in ACTIONS.items()
+        if action.allowed(shown.case)
+    }
+
+
+def _page(shown: StaffCase, forms: dict[str, Any], failed: str | None = None) -> str:
     with services().read() as c:
-        row = cq.case(c, details.case.number)
-        steps = cq.steps(c, str(case_id))
+        steps = cq.steps(c, str(shown.case.id))
     return render_template(
         "staff/case.html",
-        details=details,
-        row=row,
+        case=shown.case,
+        details=shown.details,
         steps=steps,
         forms=forms,
         today=today(),
-        failed=action,
-    ), 409
+        failed=failed,
+        task_force=is_task_force(),
+    )
 
 
-def _details(case_id: str) -> Any:
-    member = current_user.member
+def _reach(case_id: str) -> StaffCase:
+    """The case, if this viewer may open it at all (no personal data, nothing recorded)."""
     try:
-        return _ledger().details_for_unit(case_id, member.unit, admin=is_task_force())
+        return _ledger().case_for_staff(case_id, viewer())
+    except CaseError as error:
+        abort(404 if error.code == "not_found" else 403)
+
+
+def _open(case_id: str, view: str) -> StaffCase:
+    """The case as this viewer may see it; showing personal data records the access."""
+    try:
+        return _ledger().open_case_for_staff(case_id, viewer(), view)
     except CaseError as error:
         abort(404 if error.code == "not_found" else 403)

@@ -155,13 +155,15 @@ class DecisionForm(Form):
     note = StringField(_l("说明（公开）"), validators=[Optional(), Length(max=200)])
 
 
-@bp.route(f"/staff/awards/{YEAR}/<award>/<action>", methods=["POST"])
+@bp.route(
+    f"/staff/awards/{YEAR}/<award>/<any(nominate, select, withdraw):action>", methods=["POST"]
+)
 @login_required
 def decide(year: int, award: str, action: str) -> Response:
     if not is_task_force():
         abort(403)
     formula = formula_of(year)
-    if award not in formula.awards or action not in ("nominate", "select", "withdraw"):
+    if award not in formula.awards:
         abort(404)
     form = DecisionForm()
     if not form.validate_on_submit():

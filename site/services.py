@@ -19,6 +19,7 @@ from application.credentials import CredentialStore
 from application.store import store_settings
 from application.vault import Vault
 from projections import queries as q
+from projections.access_log import AccessLog
 from projections.awards import Awards
 from projections.cases import Cases
 from projections.catalog import Catalog
@@ -78,6 +79,7 @@ class Services:
             Awards(),
             PublicLog(),
             StoreChain(),
+            AccessLog(),
         ]
         projector = Projector(engine, ledger.recorder, ledger.mapper, projections)
         projector.setup()

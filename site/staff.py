@@ -226,6 +226,8 @@ def finding_step(finding_id: UUID, action: str) -> Page:
             iter(f for y in years for f in findings(c, y, _now(), finding_id=str(finding_id))), None
         )
     finding = found(finding)
+    if action == "rectify" and finding.unit != member.unit:
+        abort(403)  # each unit reports on its own findings
     form = StepForm()
     if form.validate_on_submit():
         ledger, text = services().ledger, form.text.data

@@ -58,6 +58,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -
         ("supervisor", "市政府督查室"),
         ("reporter", "市住房城乡建设局"),
     )
+    add_staff(app, "rd.zhang", ("supervisor", "人大督查组"))  # sees cases' public facts only
     yield from serve(app)
 
 

@@ -7,11 +7,17 @@ from datetime import date
 import pytest
 
 from application.case_commands import Intake
+from domain.access import Viewer
 from domain.cases import CaseError
 from minsheng_site.services import Services
 from tests.clock import Clock
 
 NAME, PHONE = "王小明", "13900001111"
+TASK_FORCE = Viewer("staff:gov", None, task_force=True, supervisor=False)
+
+
+def unit(name: str) -> Viewer:
+    return Viewer(f"staff:{name}", name, task_force=False, supervisor=False)
 
 
 def intake(**changes: object) -> Intake:
@@ -92,9 +98,10 @@ def test_only_the_lead_unit_replies_and_only_its_units_read_the_original(ledger)
     ledger.assign_case(receipt.case_id, "hotline", "市城管局", ["梁溪区"], 5, "staff:gov")
     with pytest.raises(CaseError):
         ledger.reply_case(receipt.case_id, "x", "梁溪区", "staff:lx")
-    assert ledger.details_for_unit(receipt.case_id, "梁溪区", admin=False).personal["name"] == NAME
+    opened = ledger.open_case_for_staff(receipt.case_id, unit("梁溪区"), "case")
+    assert opened.details.personal["name"] == NAME
     with pytest.raises(CaseError):
-        ledger.details_for_unit(receipt.case_id, "市公安局", admin=False)
+        ledger.open_case_for_staff(receipt.case_id, unit("市公安局"), "case")
 
 
 def test_the_citizen_needs_the_number_and_the_code(ledger) -> None:  # type: ignore[no-untyped-def]
@@ -137,6 +144,7 @@ def test_erasing_a_person_makes_their_words_unreadable(ledger) -> None:  # type:
     assert ledger.erase_person(PHONE, "本人申请删除", "cli:ops") == [receipt.case_id]
     with pytest.raises(CaseError):
         ledger.details_for_citizen(receipt.number, receipt.query_code)
-    assert ledger.details_for_unit(receipt.case_id, None, admin=True).personal is None
-    assert ledger.details_for_unit(other.case_id, None, admin=True).personal["name"] == "李四"
+    assert ledger.open_case_for_staff(receipt.case_id, TASK_FORCE, "case").details.personal is None
+    opened = ledger.open_case_for_staff(other.case_id, TASK_FORCE, "case")
+    assert opened.details.personal["name"] == "李四"
     assert ledger.case_by_number(receipt.number).state == "submitted"  # the history still replays

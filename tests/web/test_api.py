@@ -93,6 +93,7 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
         "read_models": {
             name: {"position": 71, "behind": 0, "state": "ok"}
             for name in (
+                "access_log",
                 "awards",
                 "cases",
                 "catalog",

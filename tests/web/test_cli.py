@@ -35,8 +35,9 @@ def test_load_registers_the_plan_and_projects_it(app: Flask) -> None:
     assert app.test_client().get("/plans/2023/items/9").status_code == 200
     assert run(app, "projections", "status") == (
         0,
-        "awards: 71/71\ncases: 71/71\ncatalog: 71/71\nprogress: 71/71\npublic_log: 71/71\n"
-        "satisfaction: 71/71\nstaff: 71/71\nstore_chain: 71/71\nsupervision: 71/71\n",
+        "access_log: 71/71\nawards: 71/71\ncases: 71/71\ncatalog: 71/71\nprogress: 71/71\n"
+        "public_log: 71/71\nsatisfaction: 71/71\nstaff: 71/71\nstore_chain: 71/71\n"
+        "supervision: 71/71\n",
     )
 
 
@@ -80,7 +81,7 @@ def test_check_validates_without_writing(app: Flask) -> None:
 def test_rebuild_reports_and_refuses_unknown_read_models(app: Flask) -> None:
     run(app, "plan", "load", str(PLAN_FILE))
     # The catalog, the public log and the store chain each apply the plan's 71 events.
-    assert run(app, "projections", "rebuild") == (0, "rebuilt 9 read models: 213 events applied\n")
+    assert run(app, "projections", "rebuild") == (0, "rebuilt 10 read models: 213 events applied\n")
     assert run(app, "projections", "rebuild", "catalog") == (
         0,
         "rebuilt 1 read model: 71 events applied\n",

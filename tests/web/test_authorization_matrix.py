@@ -1,0 +1,647 @@
+"""The authorization matrix, as data: every role × every staff route and action × objects.
+
+`EXPECTED` has one row per staff route, method and action the app serves (found
+in its url_map: every rule under /staff, each value of an `any(...)` part such
+as the case actions); a new staff route without a row fails
+`test_every_staff_route_and_action_has_a_row`. For each kind of object (a case
+assigned to unit A or B or to nobody yet, a finding on A's or B's project, an
+item A or B leads...) the row gives the answer each role gets, in the order
+of `ROLES`, to a well-formed request with a valid CSRF token:
+
+    302  sent to sign in            303  done (a refused step of a valid
+    403  refused                         form comes back as 409 instead)
+    404  no such object             200  the page; 401  a wrong password
+
+A "p" after the status marks the cells that show a case's personal data: the
+canaries planted in it (name, phone, words) must be in the body, and exactly one
+access record must be written. In every other cell no canary may appear and
+nothing is recorded. "c" marks the moderator's queue, where a citizen's pending
+comment (a canary of its own) is read.
+
+Cells that act (expected 303 or 409) run on a fresh object of their kind, so
+what one cell does never changes another's answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from eventsourcing.utils import get_topic
+from flask import Flask
+from flask.testing import FlaskClient
+
+from application.case_commands import Intake
+from application.verification import Address, Verified
+from domain.access import PersonalDataAccess
+from domain.plan_spec import PlanSpec
+from domain.progress import ProjectValues
+from minsheng_site.services import Services
+from tests.clock import Clock
+from tests.conftest import BACKENDS, make_app, new_database
+from tests.web.staff_helpers import add_staff, csrf, sign_in
+
+A, B = "市住房城乡建设局", "市公安局"  # lead items 9 and 24
+ITEMS = {"A": 9, "B": 24}
+PROJECTS = {"A": "9.1", "B": "24.1"}  # one amount each
+ROLES = ("out", "none", "repA", "repB", "sup", "gov", "ndrc")
+ACCOUNTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "none": ("no.role", ()),
+    "repA": ("zjj.li", (("reporter", A),)),
+    "repB": ("ga.wang", (("reporter", B),)),
+    "sup": ("rd.zhang", (("supervisor", "人大督查组"),)),
+    "gov": ("gov.chen", (("admin", "市政府办公室"),)),
+    "ndrc": ("fgw.wu", (("admin", "市发展改革委"),)),
+}
+NAME, PHONE, WORDS = "金丝雀矩阵乙", "13766665555", "矩阵里的原话CANARYM4TRX"
+COMMENT = "待审核的意见CANARYC0MMT"
+CASE_CANARIES = (NAME, PHONE, WORDS)
+CANARIES = (*CASE_CANARIES, COMMENT)
+
+# Case kinds: submitted, accepted, declined, merged (all unassigned), led by A, led by B,
+# led by B with A as co-unit, and an id no case has.
+CASE_KINDS = ("sub", "acc", "dec", "mrg", "A", "B", "BA", "missing")
+CASE_ACTIONS = ("accept", "decline", "assign", "track", "reply", "note", "merge", "close")
+CASE_ACTIONS += ("link", "redact")
+
+OUT = "302 " + " ".join(["404"] * 6)  # signed out: sign in first; signed in: no such thing
+
+# fmt: off
+EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
+    #                                           out  none repA repB sup  gov  ndrc
+    ("staff.home", "GET", ""):          {"-": "302  200  200  200  200  200  200"},
+    ("auth.login", "GET", ""):          {"-": "200  200  200  200  200  200  200"},
+    ("auth.login", "POST", ""):         {"-": "401  401  401  401  401  401  401"},
+    ("auth.logout", "POST", ""):        {"-": "302  303  303  303  303  303  303"},
+    ("case_staff.queue", "GET", ""):    {"-": "302  403  200  200  200  200  403"},
+    ("case_staff.hotline", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
+    ("case_staff.hotline", "POST", ""): {"-": "302  403  403  403  403  303  403"},
+    ("case_staff.access_log", "GET", ""): {"-": "302  403  403  403  403  200  403"},
+    ("case_staff.case", "GET", ""): {
+        "sub":     "302  403  403  403  200  200p 403",
+        "acc":     "302  403  403  403  200  200p 403",
+        "dec":     "302  403  403  403  200  200p 403",
+        "mrg":     "302  403  403  403  200  200p 403",
+        "A":       "302  403  200p 403  200  200p 403",
+        "B":       "302  403  403  200p 200  200p 403",
+        "BA":      "302  403  200p 200p 200  200p 403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "accept"): {
+        "sub":     "302  403  403  403  403  303  403",
+        "acc":     "302  403  403  403  403  409p 403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  409p 403",
+        "B":       "302  403  403  403  403  409p 403",
+        "BA":      "302  403  403  403  403  409p 403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "decline"): {
+        "sub":     "302  403  403  403  403  303  403",
+        "acc":     "302  403  403  403  403  409p 403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  409p 403",
+        "B":       "302  403  403  403  403  409p 403",
+        "BA":      "302  403  403  403  403  409p 403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "assign"): {
+        "sub":     "302  403  403  403  403  409p 403",
+        "acc":     "302  403  403  403  403  303  403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  409p 403",
+        "B":       "302  403  403  403  403  409p 403",
+        "BA":      "302  403  403  403  403  409p 403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "track"): {
+        "sub":     "302  403  403  403  403  303  403",
+        "acc":     "302  403  403  403  403  303  403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  303  403",
+        "B":       "302  403  403  403  403  303  403",
+        "BA":      "302  403  403  403  403  303  403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "reply"): {  # the lead unit only
+        "sub":     "302  403  403  403  403  403  403",
+        "acc":     "302  403  403  403  403  403  403",
+        "dec":     "302  403  403  403  403  403  403",
+        "mrg":     "302  403  403  403  403  403  403",
+        "A":       "302  403  303  403  403  403  403",
+        "B":       "302  403  403  303  403  403  403",
+        "BA":      "302  403  403  303  403  403  403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "note"): {  # 督办: the task force and the supervisors
+        "sub":     "302  403  403  403  303  303  403",
+        "acc":     "302  403  403  403  303  303  403",
+        "dec":     "302  403  403  403  409  409p 403",
+        "mrg":     "302  403  403  403  409  409p 403",
+        "A":       "302  403  403  403  303  303  403",
+        "B":       "302  403  403  403  303  303  403",
+        "BA":      "302  403  403  403  303  303  403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "merge"): {
+        "sub":     "302  403  403  403  403  303  403",
+        "acc":     "302  403  403  403  403  303  403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  409p 403",
+        "B":       "302  403  403  403  403  409p 403",
+        "BA":      "302  403  403  403  403  409p 403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "close"): {  # no case here was rated 满意 yet
+        "sub":     "302  403  403  403  403  409p 403",
+        "acc":     "302  403  403  403  403  409p 403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  409p 403",
+        "B":       "302  403  403  403  403  409p 403",
+        "BA":      "302  403  403  403  403  409p 403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "link"): {
+        "sub":     "302  403  403  403  403  303  403",
+        "acc":     "302  403  403  403  403  303  403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  303  403",
+        "B":       "302  403  403  403  403  303  403",
+        "BA":      "302  403  403  403  403  303  403",
+        "missing": OUT,
+    },
+    ("case_staff.act", "POST", "redact"): {  # no case here consented to publication
+        "sub":     "302  403  403  403  403  409p 403",
+        "acc":     "302  403  403  403  403  409p 403",
+        "dec":     "302  403  403  403  403  409p 403",
+        "mrg":     "302  403  403  403  403  409p 403",
+        "A":       "302  403  403  403  403  409p 403",
+        "B":       "302  403  403  403  403  409p 403",
+        "BA":      "302  403  403  403  403  409p 403",
+        "missing": OUT,
+    },
+    ("staff.report", "GET", ""): {
+        "A":       "302  403  200  403  403  403  403",
+        "B":       "302  403  403  200  403  403  403",
+        "missing": "302  403  404  404  403  403  403",
+    },
+    ("staff.report", "POST", ""): {
+        "A":       "302  403  303  403  403  403  403",
+        "B":       "302  403  403  303  403  403  403",
+        "missing": "302  403  404  404  403  403  403",
+    },
+    ("staff.correct", "GET", ""): {
+        "A":       "302  403  200  403  403  403  403",
+        "B":       "302  403  403  200  403  403  403",
+        "missing": "302  403  404  403  403  403  403",  # no such report on A's item
+    },
+    ("staff.correct", "POST", ""): {
+        "A":       "302  403  303  403  403  403  403",
+        "B":       "302  403  403  303  403  403  403",
+        "missing": "302  403  404  403  403  403  403",
+    },
+    ("staff.record_supervision", "GET", ""):  {"-": "302  403  403  403  200  403  403"},
+    ("staff.record_supervision", "POST", ""): {  # a kind of the supervisor's own body or not
+        "人大":    "302  403  403  403  303  403  403",
+        "督查室":  "302  403  403  403  409  403  403",
+    },
+    ("staff.finding_step", "GET", "rectify"): {
+        "A":       "302  403  200  403  403  403  403",
+        "B":       "302  403  403  200  403  403  403",
+        "missing": "302  403  404  404  403  403  403",
+    },
+    ("staff.finding_step", "POST", "rectify"): {
+        "A":       "302  403  303  403  403  403  403",
+        "B":       "302  403  403  303  403  403  403",
+        "missing": "302  403  404  404  403  403  403",
+    },
+    ("staff.finding_step", "GET", "close"): {
+        "A":       "302  403  403  403  200  403  403",
+        "B":       "302  403  403  403  200  403  403",
+        "missing": "302  403  403  403  404  403  403",
+    },
+    ("staff.finding_step", "POST", "close"): {  # not rectified yet
+        "A":       "302  403  403  403  409  403  403",
+        "B":       "302  403  403  403  409  403  403",
+        "missing": "302  403  403  403  404  403  403",
+    },
+    ("staff.finding_step", "GET", "reopen"): {
+        "A":       "302  403  403  403  200  403  403",
+        "B":       "302  403  403  403  200  403  403",
+        "missing": "302  403  403  403  404  403  403",
+    },
+    ("staff.finding_step", "POST", "reopen"): {  # open already
+        "A":       "302  403  403  403  409  403  403",
+        "B":       "302  403  403  403  409  403  403",
+        "missing": "302  403  403  403  404  403  403",
+    },
+    ("moderation.queue", "GET", ""):       {"-": "302  403  403  403  403  200c 403"},
+    ("moderation.approve", "POST", ""):    {"ballot": "302  403  403  403  403  303  403"},
+    ("moderation.reject", "POST", ""):     {"ballot": "302  403  403  403  403  303  403"},
+    ("evaluation.staff_page", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
+    **{
+        ("evaluation.decide", "POST", action): {  # refused by the rules: 303 with a message
+            "minxin":  "302  403  403  403  403  303  403",
+            "missing": "302  403  403  403  403  404  403",
+        }
+        for action in ("nominate", "select", "withdraw")
+    },
+}
+# fmt: on
+
+
+def cells(row: tuple[str, str, str]) -> Iterator[tuple[str, str, str]]:
+    """(object, role, expected) for every cell of a row."""
+    for obj, line in EXPECTED[row].items():
+        answers = line.split()
+        assert len(answers) == len(ROLES), (row, obj)
+        for role, answer in zip(ROLES, answers, strict=True):
+            yield obj, role, answer
+
+
+def acts(expected: str) -> bool:
+    return expected[:3] in ("303", "409")
+
+
+# The site ------------------------------------------------------------------------------
+
+
+def intake() -> Intake:
+    return Intake(
+        year=2023,
+        channel="online",
+        category="城市管理",
+        district="梁溪区",
+        title="楼道灯坏了" + WORDS[-5:],
+        content=WORDS,
+        name=NAME,
+        phone=PHONE,
+        consent=False,
+        received_on=date(2023, 9, 1),
+    )
+
+
+@dataclass
+class Site:
+    app: Flask
+    cases: dict[str, str] = field(default_factory=dict)
+    findings: dict[str, str] = field(default_factory=dict)
+    reports: dict[str, str] = field(default_factory=dict)
+    ballot: str = ""
+    clients: dict[str, FlaskClient] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    voters: int = 0
+
+    @property
+    def services(self) -> Services:
+        return self.app.extensions["minsheng"]  # type: ignore[no-any-return]
+
+    def case(self, kind: str) -> str:
+        """A new case of this kind, with the canaries in it."""
+        ledger, gov = self.services.ledger, "staff:gov.chen"
+        case_id = ledger.submit_case(intake(), "citizen").case_id
+        if kind == "dec":
+            ledger.decline_case(case_id, "不属于受理范围", gov)
+        elif kind != "sub":
+            ledger.accept_case(case_id, gov)
+        if kind == "mrg":
+            ledger.merge_case(case_id, self.number("A"), gov)
+        lead, co = {"A": (A, []), "B": (B, []), "BA": (B, [A])}.get(kind, (None, []))
+        if lead:
+            ledger.assign_case(case_id, "hotline", lead, co, 5, gov)
+        self.services.caught_up()
+        return case_id
+
+    def number(self, kind: str) -> str:
+        return str(self.services.ledger._case(self.cases[kind]).number)
+
+    def finding(self, kind: str) -> str:
+        receipt = self.services.ledger.record_supervision(
+            year=2023,
+            kind="quarterly_inspection",
+            held_on=date(2023, 9, 1),
+            title="三季度督查",
+            summary="",
+            findings=[([PROJECTS[kind]], "进度滞后")],
+            actor="staff:rd.zhang",
+        )
+        self.services.caught_up()
+        return str(receipt.related[0])
+
+    def new_ballot(self, comment: str) -> str:
+        self.voters += 1
+        address = Address("phone", f"1380000{self.voters:04d}")
+        who = Verified(self.services.ledger.vault.contact(f"phone:{address.value}"), address)
+        receipt = self.services.ledger.rate(
+            who, "project:2023:9.1", "satisfied", comment, None, "test-network"
+        )
+        self.services.caught_up()
+        return receipt.ballot_id
+
+
+def report(services: Services, unit: str, key: str) -> str:
+    ref = PROJECTS[key]
+    receipt = services.ledger.report_progress(
+        year=2023,
+        item=ITEMS[key],
+        period="2023-06",
+        unit=unit,
+        values=(ProjectValues(ref, (Decimal(10),), ()),),
+        narrative="",
+        evidence=(),
+        actor="staff:test",
+    )
+    return str(receipt.id)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("matrix")
+    app = make_app(new_database(request.param, request, folder), folder)
+    services: Services = app.extensions["minsheng"]
+    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
+    services.ledger.register_plan(plan_spec, "test")
+    for username, roles in ACCOUNTS.values():
+        add_staff(app, username, *roles)
+    made = Site(app)
+    made.cases["A"] = made.case("A")  # first: merged cases are merged into it
+    for kind in CASE_KINDS[:-1]:
+        made.cases.setdefault(kind, made.case(kind))
+    made.findings = {"A": made.finding("A"), "B": made.finding("B")}
+    made.reports = {"A": report(services, A, "A"), "B": report(services, B, "B")}
+    made.ballot = made.new_ballot(COMMENT)
+    services.caught_up()
+    for role in ROLES:
+        made.clients[role], made.tokens[role] = client_for(app, role)
+    yield made
+    services.close()
+
+
+def client_for(app: Flask, role: str) -> tuple[FlaskClient, str]:
+    client = app.test_client()
+    if role != "out":
+        assert sign_in(client, ACCOUNTS[role][0]) == 303
+    return client, csrf(client, "/staff/login")
+
+
+# Requests: (url, form data without the token, the token field's prefix) --------------------
+
+Request = tuple[str, dict[str, str], str]
+
+
+def _case_get(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    return f"/staff/cases/{_case_id(site, obj, fresh)}", {}, ""
+
+
+def _case_id(site: Site, obj: str, fresh: bool) -> str:
+    if obj == "missing":
+        return str(uuid4())
+    return site.case(obj) if fresh else site.cases[obj]
+
+
+CASE_FORMS: dict[str, Callable[[Site], dict[str, str]]] = {
+    "accept": lambda s: {},
+    "decline": lambda s: {"reason": "不属于本平台受理范围"},
+    "assign": lambda s: {"route": "hotline", "lead_unit": A, "working_days": "5"},
+    "track": lambda s: {"track": "weixingfu"},
+    "reply": lambda s: {"text": "已安排维修"},
+    "note": lambda s: {"text": "请加快办理"},
+    "merge": lambda s: {"into": s.number("A")},
+    "close": lambda s: {},
+    "link": lambda s: {"project": "9.1", "note": ""},
+    "redact": lambda s: {"title": "楼道照明", "text": "", "reason": "保护隐私"},
+}
+
+
+def _case_act(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    case_id = _case_id(site, obj, fresh)
+    form = {f"{action}-{k}": v for k, v in CASE_FORMS[action](site).items()}
+    return f"/staff/cases/{case_id}/{action}", form, f"{action}-"
+
+
+def _item(obj: str) -> int:
+    return 61 if obj == "missing" else ITEMS[obj]
+
+
+def _report(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    number = _item(obj)
+    data = {"period": "2023-08", f"amount-{PROJECTS.get(obj, '9.1')}-0": "20"}
+    return f"/staff/plans/2023/items/{number}/report", data, ""
+
+
+def _correct(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    key = "A" if obj == "missing" else obj
+    report_id = str(uuid4()) if obj == "missing" else site.reports[obj]
+    url = f"/staff/plans/2023/items/{ITEMS[key]}/reports/{report_id}/correct"
+    return url, {"reason": "录入有误", f"amount-{PROJECTS[key]}-0": "12"}, ""
+
+
+def _finding(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    finding = (
+        str(uuid4()) if obj == "missing" else site.finding(obj) if fresh else site.findings[obj]
+    )
+    return f"/staff/findings/{finding}/{action}", {"text": "已整改"}, ""
+
+
+def _moderate(site: Site, obj: str, fresh: bool, action: str, endpoint: str) -> Request:
+    ballot = site.new_ballot("新的意见") if fresh else site.ballot
+    prefix = ("a" if endpoint == "approve" else "r") + ballot[:8]
+    version = site.services.ledger.ballot(ballot).version
+    data = {f"{prefix}-version": str(version), f"{prefix}-category": "off_topic"}
+    return f"/staff/ratings/{ballot}/{endpoint}", data, f"{prefix}-"
+
+
+def _decide(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    award = "nobody" if obj == "missing" else obj
+    return f"/staff/awards/2023/{award}/{action}", {"candidate": "0.0", "note": ""}, ""
+
+
+def _fixed(url: str, data: dict[str, str] | None = None) -> Callable[..., Request]:
+    return lambda site, obj, fresh, action: (url, dict(data or {}), "")
+
+
+HOTLINE = {
+    "title": "来电反映噪音",
+    "category": "环境保护",
+    "district": "滨湖区",
+    "content": "夜间施工噪音很大，影响休息。",
+    "name": "来电人",
+    "phone": "13800138000",
+    "received_on": "2023-09-04",
+}
+SUPERVISION = {"held_on": "2023-09-01", "title": "九月督查"}
+KINDS = {"人大": "monthly_contact", "督查室": "inspection"}
+
+
+def _supervision(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    return "/staff/plans/2023/supervision/new", {**SUPERVISION, "kind": KINDS[obj]}, ""
+
+
+REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
+    ("staff.home", "GET", ""): _fixed("/staff/"),
+    ("auth.login", "GET", ""): _fixed("/staff/login"),
+    ("auth.login", "POST", ""): _fixed("/staff/login"),  # the password is filled in per role
+    ("auth.logout", "POST", ""): _fixed("/staff/logout"),
+    ("case_staff.queue", "GET", ""): _fixed("/staff/cases/"),
+    ("case_staff.hotline", "GET", ""): _fixed("/staff/cases/new"),
+    ("case_staff.hotline", "POST", ""): _fixed("/staff/cases/new", HOTLINE),
+    ("case_staff.access_log", "GET", ""): _fixed("/staff/cases/access-log"),
+    ("case_staff.case", "GET", ""): _case_get,
+    **{("case_staff.act", "POST", action): _case_act for action in CASE_ACTIONS},
+    ("staff.report", "GET", ""): _report,
+    ("staff.report", "POST", ""): _report,
+    ("staff.correct", "GET", ""): _correct,
+    ("staff.correct", "POST", ""): _correct,
+    ("staff.record_supervision", "GET", ""): _fixed("/staff/plans/2023/supervision/new"),
+    ("staff.record_supervision", "POST", ""): _supervision,
+    **{
+        ("staff.finding_step", method, action): _finding
+        for method in ("GET", "POST")
+        for action in ("rectify", "close", "reopen")
+    },
+    ("moderation.queue", "GET", ""): _fixed("/staff/ratings/"),
+    ("moderation.approve", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "approve"),
+    ("moderation.reject", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "reject"),
+    ("evaluation.staff_page", "GET", ""): _fixed("/staff/awards/2023"),
+    **{
+        ("evaluation.decide", "POST", action): _decide
+        for action in ("nominate", "select", "withdraw")
+    },
+}
+
+
+# The tests -----------------------------------------------------------------------------
+
+ANY = re.compile(r"<any\(([^)]*)\):\w+>")
+
+
+def staff_rows(app: Flask) -> set[tuple[str, str, str]]:
+    """Every (endpoint, method, action) the app serves under /staff."""
+    rows = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/staff"):
+            continue
+        choices = ANY.findall(rule.rule)
+        assert len(choices) <= 1, f"{rule.rule}: more than one any(...) part"
+        actions = [a.strip().strip("\"'") for a in choices[0].split(",")] if choices else [""]
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            rows.update((rule.endpoint, method, action) for action in actions)
+    return rows
+
+
+def test_every_staff_route_and_action_has_a_row(site: Site) -> None:
+    served = staff_rows(site.app)
+    assert served - set(EXPECTED) == set(), "staff routes without a row in the matrix"
+    assert set(EXPECTED) - served == set(), "rows for routes the app does not serve"
+    assert set(REQUESTS) == set(EXPECTED)
+
+
+def access_records(site: Site, after: int) -> list[Any]:
+    topic = get_topic(PersonalDataAccess.Recorded)
+    recorder = site.services.ledger.recorder
+    return [
+        site.services.ledger.mapper.to_domain_event(n)
+        for n in recorder.select_notifications(after + 1, 100, topics=[topic])
+    ]
+
+
+def run(site: Site, row: tuple[str, str, str], obj: str, role: str, expected: str) -> str | None:
+    """What differs from the expected answer in one cell, or None."""
+    _endpoint, method, action = row
+    url, data, prefix = REQUESTS[row](site, obj, acts(expected), action)
+    client, token = site.clients[role], site.tokens[role]
+    signs_out = row == ("auth.logout", "POST", "") and role != "out"
+    if signs_out:
+        client, token = client_for(site.app, role)  # a session of its own to end
+    if row == ("auth.login", "POST", ""):
+        username = ACCOUNTS[role][0] if role != "out" else "nobody.here"
+        data = {"username": username, "password": "not the password"}
+    before = site.services.ledger.recorder.max_notification_id() or 0
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={f"{prefix}csrf_token": token, **data})
+    body = response.get_data(as_text=True)
+    status = str(response.status_code)
+    if signs_out:  # signing out ends every session of the account: sign the matrix's in again
+        site.clients[role], site.tokens[role] = client_for(site.app, role)
+    problems = []
+    if status != expected[:3]:
+        problems.append(f"answered {status}")
+    if status == "302" and not response.headers["Location"].startswith("/staff/login"):
+        problems.append(f"sent to {response.headers['Location']}")
+    shown = [c for c in CANARIES if c in body]
+    recorded = access_records(site, before)
+    if expected.endswith("p"):
+        if set(shown) != set(CASE_CANARIES):
+            problems.append(f"shows {shown} of the case's personal data")
+        if [(r.actor, r.view) for r in recorded] != [(f"staff:{ACCOUNTS[role][0]}", _view(row))]:
+            problems.append(f"recorded {[(r.actor, r.view) for r in recorded]}")
+    elif expected.endswith("c"):
+        if shown != [COMMENT]:
+            problems.append(f"shows {shown}")
+    else:
+        if shown:
+            problems.append(f"LEAKS {shown}")
+        if recorded:
+            problems.append("records an access it did not show")
+    return f"{obj:8} {role:5} expected {expected}: {', '.join(problems)}" if problems else None
+
+
+def _view(row: tuple[str, str, str]) -> str:
+    return "case" if row[2] == "" else f"action:{row[2]}"
+
+
+@pytest.mark.parametrize("row", sorted(EXPECTED), ids=lambda r: "-".join(filter(None, r)))
+def test_each_role_gets_the_expected_answer_and_no_personal_data_it_may_not_see(
+    site: Site, row: tuple[str, str, str]
+) -> None:
+    differences = [d for obj, role, exp in cells(row) if (d := run(site, row, obj, role, exp))]
+    assert differences == [], "\n".join(differences)
+
+
+def test_the_matrix_covers_every_role_and_both_units_objects() -> None:
+    assert set(ROLES) == {"out", *ACCOUNTS}
+    objects = {obj for row in EXPECTED.values() for obj in row}
+    assert {"sub", "dec", "mrg", "A", "B", "BA", "missing", "ballot", "minxin"} <= objects
+    statuses = {answer for row in EXPECTED for _o, _r, answer in cells(row)}
+    assert {"302", "403", "404", "200", "200p", "303", "409", "409p", "401"} <= statuses
+
+
+# Holes the matrix found, by name --------------------------------------------------------
+
+
+def post(site: Site, role: str, request: Request) -> int:
+    url, data, prefix = request
+    token = site.tokens[role]
+    return site.clients[role].post(url, data={f"{prefix}csrf_token": token, **data}).status_code
+
+
+def test_nobody_replies_for_a_case_not_yet_assigned(site: Site) -> None:
+    """An account without a unit was the 'lead unit' of an unassigned case (None == None)."""
+    for role in ("gov", "sup"):
+        html = site.clients[role].get(f"/staff/cases/{site.cases['acc']}").get_data(as_text=True)
+        assert "/reply" not in html and "/note" in html
+        assert post(site, role, _case_act(site, "acc", True, "reply")) == 403
+
+
+def test_a_unit_opens_and_reports_the_rectification_of_its_own_findings_only(site: Site) -> None:
+    for role, other in (("repA", "B"), ("repB", "A")):
+        url = f"/staff/findings/{site.findings[other]}/rectify"
+        assert site.clients[role].get(url).status_code == 403
+        assert post(site, role, (url, {"text": "不是本单位的问题"}, "")) == 403
