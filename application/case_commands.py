@@ -1,8 +1,9 @@
 """Commands for citizens' cases (mixed into the Ledger): intake, handling, evaluation, erasure.
 
 Personal data is sealed here with the person's key before any event holds
-it, and opened here only for the citizen (with their case number and query
-code) and for the unit handling the case.
+it (their words, the units' replies, their evaluation reasons), and opened
+here only for the citizen (with their case number and query code), for the
+unit handling the case, and to refuse published staff text that names them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from eventsourcing.persistence import IntegrityError, Recording
 
 from application.calendar import OfficialCalendar
 from application.vault import Vault
-from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id
+from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id, require_no_mobile_number
+from domain.public_text import mentions_contact
 from domain.text import unstorable_fields
 from domain.workdays import Calendar, add_workdays
 from domain.wuxi import business_date
@@ -182,13 +184,36 @@ class CaseCommands:
                 opened = self.vault.open(case.key_id, event.sealed_reason, str(case.id))
                 reasons.append(opened["reason"] if opened else "")
             elif isinstance(event, Case.Replied):
-                replies.append((event.timestamp, event.unit, event.text))
+                replies.append((event.timestamp, event.unit, self._reply(case, event, personal)))
         return CaseDetails(case, personal, reasons, replies)
+
+    def _reply(self, case: Case, event: Case.Replied, personal: dict[str, Any] | None) -> str:
+        if personal is None:  # erased: nothing said to them is shown, a version 1 reply neither
+            return ""
+        if not event.sealed_text:
+            return event.legacy_text
+        opened = self.vault.open(event.key_id, event.sealed_text, str(case.id))
+        return str(opened["text"]) if opened else ""
+
+    def _refuse_contact(self, case: Case, *published: str) -> None:
+        """Text published for good may not name the case's citizen or give their phone."""
+        personal = self.vault.open(case.key_id, case.sealed, str(case.id))
+        if personal is None:  # erased: nothing left to compare with (nor to leak)
+            return
+        if any(mentions_contact(t, personal["name"], personal["phone"]) for t in published):
+            raise CaseError("personal", "published text may not name the citizen or their phone")
 
     # Handling ---------------------------------------------------------------
 
-    def _step(self, case_id: UUID | str, act: Callable[[Case, datetime], None]) -> Recording[Any]:
+    def _step(
+        self,
+        case_id: UUID | str,
+        act: Callable[[Case, datetime], None],
+        published: tuple[str, ...] = (),
+    ) -> Recording[Any]:
+        """Load, act, save; `published`: the staff text this step makes public for good."""
         case = self._case(case_id)
+        self._refuse_contact(case, *published)
         act(case, self.clock())
         return self.save(case)[-1]
 
@@ -196,7 +221,7 @@ class CaseCommands:
         self._step(case_id, lambda c, at: c.accept(actor, at))
 
     def decline_case(self, case_id: str, reason: str, actor: str) -> None:
-        self._step(case_id, lambda c, at: c.decline(reason, actor, at))
+        self._step(case_id, lambda c, at: c.decline(reason, actor, at), (reason,))
 
     def assign_case(
         self,
@@ -217,7 +242,25 @@ class CaseCommands:
         self._step(case_id, lambda c, at: c.supervise_key(track, actor, at))
 
     def reply_case(self, case_id: str, text: str, unit: str, actor: str) -> None:
-        self._step(case_id, lambda c, at: c.reply(text, unit, actor, at))
+        """The reply is sealed with the citizen's key: it may quote them, and their erasure
+        takes it too. With their consent it is published with the case, so then it obeys
+        the rules of published text."""
+        case = self._case(case_id)
+        text = text.strip()
+        if case.consent:
+            self._refuse_contact(case, text)
+            require_no_mobile_number(text)
+        case.reply(
+            self._seal(case, {"text": text}) if text else "", bool(text), unit, actor, self.clock()
+        )
+        self.save(case)
+
+    def _seal(self, case: Case, data: dict[str, Any]) -> str:
+        """Sealed with the case's key; "" once that key is destroyed (kept for no one)."""
+        try:
+            return self.vault.seal(case.key_id, data, str(case.id))
+        except KeyError:
+            return ""
 
     def evaluate_case(self, number: str, query_code: str, level: str, reason: str) -> None:
         """The citizen's evaluation; 不满意 sends the case back with a fresh time limit."""
@@ -241,7 +284,7 @@ class CaseCommands:
         self, case_id: str, text: str, within_days: int | None, actor: str
     ) -> None:
         deadline = add_workdays(self._today(), within_days, self.calendar) if within_days else None
-        self._step(case_id, lambda c, at: c.note_supervision(text, deadline, actor, at))
+        self._step(case_id, lambda c, at: c.note_supervision(text, deadline, actor, at), (text,))
 
     def merge_case(self, case_id: str, into_number: str, actor: str) -> None:
         other = self.case_by_number(into_number)
@@ -253,10 +296,12 @@ class CaseCommands:
     def link_case_to_project(
         self, case_id: str, year: int, project: str, note: str, actor: str
     ) -> None:
-        self._step(case_id, lambda c, at: c.link_project(year, project, note, actor, at))
+        self._step(case_id, lambda c, at: c.link_project(year, project, note, actor, at), (note,))
 
     def redact_case(self, case_id: str, title: str, text: str, reason: str, actor: str) -> None:
-        self._step(case_id, lambda c, at: c.redact(title, text, reason, actor, at))
+        self._step(
+            case_id, lambda c, at: c.redact(title, text, reason, actor, at), (title, text, reason)
+        )
 
     # Erasure ----------------------------------------------------------------
 

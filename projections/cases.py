@@ -1,8 +1,11 @@
 """The public case board's read model: no name, no phone, no contact, ever.
 
 A case's words are public only with the citizen's consent: then the projection
-opens them with the person's key (or shows the public redaction instead).
-When a person is erased, their cases' words are dropped here as well.
+opens them and the units' replies with the person's key (or shows the public
+redaction instead). When a person is erased, their cases' words and replies
+are dropped here as well; replayed after an erasure (a rebuild), a consented
+case whose key is gone is erased from its first row, so not even a reply
+stored in the clear before version 2 of `Case.Replied` is written again.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def _day(at: datetime) -> date:
 
 class Cases(Projection):
     name = "cases"
-    version = 1
+    version = 2  # 2: replies sealed (Case.Replied v2); erased consented cases stay erased
     tables = (CaseRow, CaseStep)
 
     def __init__(self, opener: Opener) -> None:
@@ -126,6 +129,7 @@ class Cases(Projection):
     def _submitted(self, c: Connection, e: Any, position: int) -> None:
         case_id = str(e.originator_id)
         words = self.opener.open(e.key_id, e.sealed, case_id) if e.consent else None
+        erased = e.consent and words is None  # its key destroyed: an erasure lies ahead in the log
         c.execute(
             _CASE,
             {
@@ -159,7 +163,7 @@ class Cases(Projection):
                 "public_title": words["title"] if words else None,
                 "public_text": words["content"] if words else None,
                 "redacted": False,
-                "erased": False,
+                "erased": erased,
                 "simulated": e.actor.startswith(SIMULATED_ACTOR),
             },
         )
@@ -200,8 +204,14 @@ class Cases(Projection):
         if row.first_reply_on is None:
             changes["first_reply_on"] = _day(e.timestamp)
         self._update(c, e, changes)
-        text = e.text if row.consent and not row.erased else None
+        text = self._reply_text(e) if row.consent and not row.erased else None
         self._insert_step(c, e, position, "replied", text, e.unit, {"on_time": on_time})
+
+    def _reply_text(self, e: Any) -> str | None:
+        if not e.sealed_text:
+            return e.legacy_text or None  # stored in the clear before version 2
+        opened = self.opener.open(e.key_id, e.sealed_text, str(e.originator_id))
+        return str(opened["text"]) if opened else None
 
     def _evaluated(self, c: Connection, e: Any, position: int) -> None:
         row = self._row(c, e)
