@@ -327,4 +327,5 @@ class CaseCommands:
             )
             self.vault.destroy(key_id)
             erased.extend(cases)
+        self.vault.scrub()  # the destroyed keys' bytes out of the key store's files and WAL
         return erased

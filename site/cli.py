@@ -237,6 +237,29 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
     services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
     click.echo(f"erased: {len(erased) - ratings} case(s), {ratings} rating(s)")
+    _scrub()
+
+
+@cases_cli.command("scrub")
+def scrub() -> None:
+    """Checkpoint and vacuum the databases: nothing deleted stays readable in their files.
+
+    `cases erase` does it itself; run it after an erasure that reported a busy
+    database, and once after upgrading from a version without secure deletion.
+    """
+    services().caught_up()
+    _scrub()
+
+
+def _scrub() -> None:
+    if services().scrub():
+        click.echo("databases scrubbed: nothing deleted is left readable in their files")
+    else:
+        click.echo(
+            "warning: a reader kept a write-ahead log from being emptied; "
+            "run `flask cases scrub` again when the site is quiet",
+            err=True,
+        )
 
 
 log_cli = AppGroup("log", help="The tamper-evident public log: export, verify, checkpoint.")
