@@ -203,6 +203,15 @@ class CaseCommands:
         if any(mentions_contact(t, personal["name"], personal["phone"]) for t in published):
             raise CaseError("personal", "published text may not name the citizen or their phone")
 
+    def _refuse_contact_of(self, key_id: str, contact: str, *published: str) -> None:
+        """Refuse text naming the person of this key: by their contact, or as in their cases."""
+        if any(mentions_contact(t, "", contact) for t in published):
+            raise CaseError("personal", "published text may not name the citizen or their phone")
+        for case_id in self.vault.cases_of(key_id):
+            sealed = self.repository.get(UUID(case_id))
+            if isinstance(sealed, Case):  # the key also seals ratings
+                self._refuse_contact(sealed, *published)
+
     # Handling ---------------------------------------------------------------
 
     def _step(
@@ -312,8 +321,11 @@ class CaseCommands:
         and a failure between the two steps leaves a key to destroy on retry,
         never a key destroyed without the record.
         """
+        keys = self.vault.keys_of(phone)
+        for key_id in keys:  # the reason is published: it may not say whose data this was
+            self._refuse_contact_of(key_id, phone, reason)
         erased = []
-        for key_id in self.vault.keys_of(phone):
+        for key_id in keys:
             cases = self.vault.cases_of(key_id)
             self.save(
                 Erasure.record(

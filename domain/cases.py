@@ -494,6 +494,7 @@ class Erasure(Aggregate):
     def record(
         cls, *, id: UUID, key_id: str, cases: list[str], reason: str, actor: str, at: datetime
     ) -> Erasure:
+        require_no_mobile_number(reason)  # the reason is published with the erasure
         return cls._create(
             cls.Recorded,
             id=id,

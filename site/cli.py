@@ -20,6 +20,7 @@ from application.simulated_cases import SimulatedCases
 from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
 from application.verification import Address
+from domain.cases import CaseError
 from domain.checkpoint import Checkpoint
 from domain.contacts import normalise_phone
 from domain.errors import DomainError
@@ -233,11 +234,16 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
             raise click.ClickException("not a phone number")
         contact = normal
     ledger = services().ledger
-    erased = ledger.erase_person(contact, reason, actor)
+    try:
+        erased = ledger.erase_person(contact, reason, actor)
+    except CaseError as error:
+        raise click.ClickException(
+            "refused: the reason is published; it may not name the person or hold a phone number"
+        ) from error
     services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
     click.echo(f"erased: {len(erased) - ratings} case(s), {ratings} rating(s)")
-    _scrub()
+    _scrub(quiet=True)
 
 
 @cases_cli.command("scrub")
@@ -248,12 +254,13 @@ def scrub() -> None:
     database, and once after upgrading from a version without secure deletion.
     """
     services().caught_up()
-    _scrub()
+    _scrub(quiet=False)
 
 
-def _scrub() -> None:
+def _scrub(quiet: bool) -> None:
     if services().scrub():
-        click.echo("databases scrubbed: nothing deleted is left readable in their files")
+        if not quiet:
+            click.echo("databases scrubbed: nothing deleted is left readable in their files")
     else:
         click.echo(
             "warning: a reader kept a write-ahead log from being emptied; "

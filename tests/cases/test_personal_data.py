@@ -379,3 +379,17 @@ def test_public_staff_text_naming_the_citizen_or_holding_a_mobile_number_is_refu
     assert "请于12345工单期限内办结" in published
     for secret in (OPEN_NAME, OPEN_PHONE, "137-8765 4321", "13900001111", "１３９０", SECRET_NAME):
         assert secret not in published, secret
+
+
+def test_an_erasure_whose_published_reason_names_the_person_is_refused(app: Flask) -> None:
+    number, code = submit_secret_case(app.test_client())
+    runner = app.test_cli_runner()
+    for reason in (f"{SECRET_NAME}本人申请删除", "137 1234 5678 申请删除", "13900001111代为申请"):
+        result = runner.invoke(args=["cases", "erase", "--phone", SECRET_PHONE, "--reason", reason])
+        assert result.exit_code == 1 and "refused" in result.output, result.output
+    ledger = app.extensions["minsheng"].ledger
+    assert ledger.details_for_citizen(number, code).personal["name"] == SECRET_NAME  # not erased
+    log = app.test_client().get("/api/v1/log.jsonl").get_data(as_text=True)
+    assert "case.erased" not in log
+    erase(app, SECRET_PHONE)  # with a reason that says nothing of them
+    assert "case.erased" in app.test_client().get("/api/v1/log.jsonl").get_data(as_text=True)
