@@ -393,3 +393,17 @@ def test_an_erasure_whose_published_reason_names_the_person_is_refused(app: Flas
     assert "case.erased" not in log
     erase(app, SECRET_PHONE)  # with a reason that says nothing of them
     assert "case.erased" in app.test_client().get("/api/v1/log.jsonl").get_data(as_text=True)
+
+
+def test_an_award_note_naming_the_cases_citizen_is_refused(app: Flask) -> None:
+    from domain.awards import AwardError
+
+    open_number = submit_open_case(app.test_client())
+    ledger = app.extensions["minsheng"].ledger
+    with pytest.raises(AwardError) as refused:
+        ledger.nominate(2023, "shizhang", "优秀案例", 3, open_number, f"{OPEN_NAME}点赞", "gov")
+    assert refused.value.code == "personal"
+    ledger.nominate(2023, "shizhang", "优秀案例", 3, open_number, "群众点赞", "gov")
+    with pytest.raises(AwardError) as refused:
+        ledger.withdraw(2023, "shizhang", "优秀案例", 3, open_number, "137 8765 4321来电", "gov")
+    assert refused.value.code == "personal"
