@@ -162,7 +162,7 @@ def every_stored_row(app: Flask, database_url: str) -> str:
     return "\n".join(out)
 
 
-def submit_open_case(public: FlaskClient) -> str:
+def submit_open_case(public: FlaskClient, content: str = OPEN_WORDS) -> str:
     api = public.post(
         "/api/v1/cases",
         headers={"Authorization": f"Bearer {TOKEN}"},
@@ -172,7 +172,7 @@ def submit_open_case(public: FlaskClient) -> str:
             "category": "城市管理",
             "district": "滨湖区",
             "title": "路口积水",
-            "content": OPEN_WORDS,
+            "content": content,
             "name": OPEN_NAME,
             "phone": OPEN_PHONE,
             "consent": True,
@@ -407,3 +407,28 @@ def test_an_award_note_naming_the_cases_citizen_is_refused(app: Flask) -> None:
     with pytest.raises(AwardError) as refused:
         ledger.withdraw(2023, "shizhang", "优秀案例", 3, open_number, "137 8765 4321来电", "gov")
     assert refused.value.code == "personal"
+
+
+def test_consented_words_that_give_the_name_or_a_phone_are_withheld_until_redacted(
+    app: Flask, database_url: str
+) -> None:
+    public, staff = app.test_client(), app.test_client()
+    words = f"路口积水严重KANARIE7A8B，我是{OPEN_NAME}，请回电137 8765 4321"
+    number = submit_open_case(public, content=words)
+    page = public.get(f"/cases/{number}").get_data(as_text=True)
+    assert "经工作人员处理后公开" in page and "KANARIE7A8B" not in page
+    for secret in (OPEN_NAME, "137 8765 4321", "KANARIE7A8B"):
+        assert secret not in every_public_page(public, [number]), secret
+        assert secret not in every_stored_row(app, database_url), secret
+    sign_in(staff, "gov.chen")
+    case_id = str(app.extensions["minsheng"].ledger.case_by_number(number).id)
+    assert "暂未公开" in staff.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    redaction = {
+        "redact-csrf_token": csrf(staff, "/staff/"),
+        "redact-title": "路口积水",
+        "redact-text": "路口积水严重，请尽快处理。",
+        "redact-reason": "去除姓名和电话",
+    }
+    assert staff.post(f"/staff/cases/{case_id}/redact", data=redaction).status_code == 303
+    page = public.get(f"/cases/{number}").get_data(as_text=True)
+    assert "路口积水严重，请尽快处理。" in page and "经工作人员处理后公开" not in page
