@@ -67,6 +67,8 @@ class CaseDetails:
 
 class CaseCommands:
     repository: Any
+    recorder: Any
+    mapper: Any
     save: Callable[..., list[Recording[Any]]]
     clock: Callable[[], datetime]
     vault: Vault
@@ -341,3 +343,19 @@ class CaseCommands:
             erased.extend(cases)
         self.vault.scrub()  # the destroyed keys' bytes out of the key store's files and WAL
         return erased
+
+    def erase_again(self) -> int:
+        """Destroy again every key an erasure names that is back in the key store (restored
+        from a backup taken before the erasure); how many."""
+        again, position = 0, 0
+        topic = "domain.cases:Erasure.Recorded"
+        while notes := self.recorder.select_notifications(
+            position, 500, topics=[topic], inclusive_of_start=False
+        ):
+            for note in notes:
+                key_id = self.mapper.to_domain_event(note).key_id
+                if self.vault.has_key(key_id):
+                    self.vault.destroy(key_id)
+                    again += 1
+            position = notes[-1].id
+        return again

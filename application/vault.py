@@ -147,6 +147,9 @@ class Vault:
                 ).scalars()
             )
 
+    def has_key(self, key_id: str) -> bool:
+        return self._secret(key_id) is not None
+
     def destroy(self, key_id: str) -> None:
         """Delete the key; `scrub` then removes its bytes from the key store's files."""
         with self._writing() as c:

@@ -248,11 +248,15 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
 
 @cases_cli.command("scrub")
 def scrub() -> None:
-    """Checkpoint and vacuum the databases: nothing deleted stays readable in their files.
+    """Destroy again erased keys a restored backup brought back; leave nothing deleted readable.
 
-    `cases erase` does it itself; run it after an erasure that reported a busy
-    database, and once after upgrading from a version without secure deletion.
+    `cases erase` scrubs by itself; run this after restoring the key store from
+    a backup, after an erasure that reported a busy database, and once after
+    upgrading from a version without secure deletion.
     """
+    again = services().ledger.erase_again()
+    if again:
+        click.echo(f"{again} erased key(s) were back (a restored backup?) and are destroyed again")
     services().caught_up()
     _scrub(quiet=False)
 

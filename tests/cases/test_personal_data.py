@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import MetaData, create_engine, insert, select
 
 from application.store import store_settings
 from application.vault import keys as person_keys
+from domain.cases import CaseError
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from tests.clock import Clock
@@ -432,3 +433,22 @@ def test_consented_words_that_give_the_name_or_a_phone_are_withheld_until_redact
     assert staff.post(f"/staff/cases/{case_id}/redact", data=redaction).status_code == 303
     page = public.get(f"/cases/{number}").get_data(as_text=True)
     assert "路口积水严重，请尽快处理。" in page and "经工作人员处理后公开" not in page
+
+
+def test_scrub_destroys_again_an_erased_key_that_a_restored_backup_brought_back(
+    app: Flask,
+) -> None:
+    number, code = submit_secret_case(app.test_client())
+    vault = app.extensions["minsheng"].ledger.vault
+    with vault.engine.connect() as c:
+        backup = [dict(r._mapping) for r in c.execute(select(person_keys))]
+    erase(app, SECRET_PHONE)
+    with vault.engine.begin() as c:  # the key store restored from last night's backup
+        c.execute(insert(person_keys), backup)
+    ledger = app.extensions["minsheng"].ledger
+    assert ledger.details_for_citizen(number, code).personal["name"] == SECRET_NAME  # readable!
+    result = app.test_cli_runner().invoke(args=["cases", "scrub"])
+    assert result.exit_code == 0 and "1 erased key(s)" in result.output, result.output
+    with pytest.raises(CaseError):
+        ledger.details_for_citizen(number, code)
+    assert not vault.has_key(backup[0]["key_id"])
