@@ -240,10 +240,10 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
         raise click.ClickException(
             "refused: the reason is published; it may not name the person or hold a phone number"
         ) from error
-    services().caught_up()
+    caught_up = services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
     click.echo(f"erased: {len(erased) - ratings} case(s), {ratings} rating(s)")
-    _scrub(quiet=True)
+    _scrub(caught_up, quiet=True)
 
 
 @cases_cli.command("scrub")
@@ -257,11 +257,17 @@ def scrub() -> None:
     again = services().ledger.erase_again()
     if again:
         click.echo(f"{again} erased key(s) were back (a restored backup?) and are destroyed again")
-    services().caught_up()
-    _scrub(quiet=False)
+    _scrub(services().caught_up(), quiet=False)
 
 
-def _scrub(quiet: bool) -> None:
+def _scrub(caught_up: bool, quiet: bool) -> None:
+    """Scrub once the read models have dropped their copies; say what is left to do."""
+    if not caught_up:
+        click.echo(
+            "warning: a read model is behind or stuck (see `projections status`); it drops "
+            "its copies when it catches up: run `flask cases scrub` after that",
+            err=True,
+        )
     if services().scrub():
         if not quiet:
             click.echo("databases scrubbed: nothing deleted is left readable in their files")
