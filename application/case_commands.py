@@ -1,8 +1,10 @@
 """Commands for citizens' cases (mixed into the Ledger): intake, handling, evaluation, erasure.
 
 Personal data is sealed here with the person's key before any event holds
-it, and opened here only for the citizen (with their case number and query
-code); staff reach it only through `access_commands`, which records each reading.
+it (their words, the units' replies, their evaluation reasons), and opened
+here only for the citizen (with their case number and query code) and to
+refuse published staff text that names them; staff reach it only through
+`access_commands`, which records each reading.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from eventsourcing.persistence import IntegrityError, Recording
 
 from application.calendar import OfficialCalendar
 from application.vault import Vault
-from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id
+from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id, require_no_mobile_number
+from domain.public_text import mentions_contact
 from domain.text import unstorable_fields
 from domain.workdays import Calendar, add_workdays
 from domain.wuxi import business_date
@@ -65,6 +68,8 @@ class CaseDetails:
 
 class CaseCommands:
     repository: Any
+    recorder: Any
+    mapper: Any
     save: Callable[..., list[Recording[Any]]]
     clock: Callable[[], datetime]
     vault: Vault
@@ -175,13 +180,45 @@ class CaseCommands:
                 opened = self.vault.open(case.key_id, event.sealed_reason, str(case.id))
                 reasons.append(opened["reason"] if opened else "")
             elif isinstance(event, Case.Replied):
-                replies.append((event.timestamp, event.unit, event.text))
+                replies.append((event.timestamp, event.unit, self._reply(case, event, personal)))
         return CaseDetails(case, personal, reasons, replies)
+
+    def _reply(self, case: Case, event: Case.Replied, personal: dict[str, Any] | None) -> str:
+        if personal is None:  # erased: nothing said to them is shown, a version 1 reply neither
+            return ""
+        if not event.sealed_text:
+            return event.legacy_text
+        opened = self.vault.open(event.key_id, event.sealed_text, str(case.id))
+        return str(opened["text"]) if opened else ""
+
+    def _refuse_contact(self, case: Case, *published: str) -> None:
+        """Text published for good may not name the case's citizen or give their phone."""
+        personal = self.vault.open(case.key_id, case.sealed, str(case.id))
+        if personal is None:  # erased: nothing left to compare with (nor to leak)
+            return
+        if any(mentions_contact(t, personal["name"], personal["phone"]) for t in published):
+            raise CaseError("personal", "published text may not name the citizen or their phone")
+
+    def _refuse_contact_of(self, key_id: str, contact: str, *published: str) -> None:
+        """Refuse text naming the person of this key: by their contact, or as in their cases."""
+        if any(mentions_contact(t, "", contact) for t in published):
+            raise CaseError("personal", "published text may not name the citizen or their phone")
+        for case_id in self.vault.cases_of(key_id):
+            sealed = self.repository.get(UUID(case_id))
+            if isinstance(sealed, Case):  # the key also seals ratings
+                self._refuse_contact(sealed, *published)
 
     # Handling ---------------------------------------------------------------
 
-    def _step(self, case_id: UUID | str, act: Callable[[Case, datetime], None]) -> Recording[Any]:
+    def _step(
+        self,
+        case_id: UUID | str,
+        act: Callable[[Case, datetime], None],
+        published: tuple[str, ...] = (),
+    ) -> Recording[Any]:
+        """Load, act, save; `published`: the staff text this step makes public for good."""
         case = self._case(case_id)
+        self._refuse_contact(case, *published)
         act(case, self.clock())
         return self.save(case)[-1]
 
@@ -189,7 +226,7 @@ class CaseCommands:
         self._step(case_id, lambda c, at: c.accept(actor, at))
 
     def decline_case(self, case_id: str, reason: str, actor: str) -> None:
-        self._step(case_id, lambda c, at: c.decline(reason, actor, at))
+        self._step(case_id, lambda c, at: c.decline(reason, actor, at), (reason,))
 
     def assign_case(
         self,
@@ -210,7 +247,25 @@ class CaseCommands:
         self._step(case_id, lambda c, at: c.supervise_key(track, actor, at))
 
     def reply_case(self, case_id: str, text: str, unit: str, actor: str) -> None:
-        self._step(case_id, lambda c, at: c.reply(text, unit, actor, at))
+        """The reply is sealed with the citizen's key: it may quote them, and their erasure
+        takes it too. With their consent it is published with the case, so then it obeys
+        the rules of published text."""
+        case = self._case(case_id)
+        text = text.strip()
+        if case.consent:
+            self._refuse_contact(case, text)
+            require_no_mobile_number(text)
+        case.reply(
+            self._seal(case, {"text": text}) if text else "", bool(text), unit, actor, self.clock()
+        )
+        self.save(case)
+
+    def _seal(self, case: Case, data: dict[str, Any]) -> str:
+        """Sealed with the case's key; "" once that key is destroyed (kept for no one)."""
+        try:
+            return self.vault.seal(case.key_id, data, str(case.id))
+        except KeyError:
+            return ""
 
     def evaluate_case(self, number: str, query_code: str, level: str, reason: str) -> None:
         """The citizen's evaluation; 不满意 sends the case back with a fresh time limit."""
@@ -234,7 +289,7 @@ class CaseCommands:
         self, case_id: str, text: str, within_days: int | None, actor: str
     ) -> None:
         deadline = add_workdays(self._today(), within_days, self.calendar) if within_days else None
-        self._step(case_id, lambda c, at: c.note_supervision(text, deadline, actor, at))
+        self._step(case_id, lambda c, at: c.note_supervision(text, deadline, actor, at), (text,))
 
     def merge_case(self, case_id: str, into_number: str, actor: str) -> None:
         other = self.case_by_number(into_number)
@@ -246,10 +301,12 @@ class CaseCommands:
     def link_case_to_project(
         self, case_id: str, year: int, project: str, note: str, actor: str
     ) -> None:
-        self._step(case_id, lambda c, at: c.link_project(year, project, note, actor, at))
+        self._step(case_id, lambda c, at: c.link_project(year, project, note, actor, at), (note,))
 
     def redact_case(self, case_id: str, title: str, text: str, reason: str, actor: str) -> None:
-        self._step(case_id, lambda c, at: c.redact(title, text, reason, actor, at))
+        self._step(
+            case_id, lambda c, at: c.redact(title, text, reason, actor, at), (title, text, reason)
+        )
 
     # Erasure ----------------------------------------------------------------
 
@@ -260,8 +317,11 @@ class CaseCommands:
         and a failure between the two steps leaves a key to destroy on retry,
         never a key destroyed without the record.
         """
+        keys = self.vault.keys_of(phone)
+        for key_id in keys:  # the reason is published: it may not say whose data this was
+            self._refuse_contact_of(key_id, phone, reason)
         erased = []
-        for key_id in self.vault.keys_of(phone):
+        for key_id in keys:
             cases = self.vault.cases_of(key_id)
             self.save(
                 Erasure.record(
@@ -275,4 +335,21 @@ class CaseCommands:
             )
             self.vault.destroy(key_id)
             erased.extend(cases)
+        self.vault.scrub()  # the destroyed keys' bytes out of the key store's files and WAL
         return erased
+
+    def erase_again(self) -> int:
+        """Destroy again every key an erasure names that is back in the key store (restored
+        from a backup taken before the erasure); how many."""
+        again, position = 0, 0
+        topic = "domain.cases:Erasure.Recorded"
+        while notes := self.recorder.select_notifications(
+            position, 500, topics=[topic], inclusive_of_start=False
+        ):
+            for note in notes:
+                key_id = self.mapper.to_domain_event(note).key_id
+                if self.vault.has_key(key_id):
+                    self.vault.destroy(key_id)
+                    again += 1
+            position = notes[-1].id
+        return again

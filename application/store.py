@@ -35,7 +35,8 @@ def store_settings(database_url: str) -> StoreSettings:
         private_sqlite_file(Path(path))
         return StoreSettings(
             event_store_env={
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                # eventsourcing.sqlite, its connections overwriting what they delete
+                "PERSISTENCE_MODULE": "application.disk:SecureDeleteSQLiteFactory",
                 "SQLITE_DBNAME": path,
                 "SQLITE_LOCK_TIMEOUT": "15",
             },

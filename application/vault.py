@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from application.disk import scrub
+
 metadata = MetaData()
 keys = Table(
     "person_keys",
@@ -145,10 +147,18 @@ class Vault:
                 ).scalars()
             )
 
+    def has_key(self, key_id: str) -> bool:
+        return self._secret(key_id) is not None
+
     def destroy(self, key_id: str) -> None:
+        """Delete the key; `scrub` then removes its bytes from the key store's files."""
         with self._writing() as c:
             c.execute(delete(keys).where(keys.c.key_id == key_id))
             c.execute(delete(contacts).where(contacts.c.key_id == key_id))
+
+    def scrub(self) -> bool:
+        """No copy of a destroyed key left in the store's files (its WAL included)."""
+        return scrub(self.engine)
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:

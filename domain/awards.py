@@ -9,12 +9,20 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.plan import NAMESPACE
+from domain.public_text import mentions_mobile_number
 
 
 class AwardError(DomainError):
     def __init__(self, code: str, message: str) -> None:
         self.code = code
         super().__init__(message)
+
+
+def _published(text: str) -> str:
+    """Notes and reasons are public for good: no one's mobile number in them."""
+    if mentions_mobile_number(text):
+        raise AwardError("mobile", "published text may hold no mobile number")
+    return text.strip()
 
 
 def award_id(year: int, award: str) -> UUID:
@@ -95,7 +103,7 @@ class Award(Aggregate):
             year=self.year,
             award=self.award,
             candidate=candidate,
-            note=note.strip(),
+            note=_published(note),
             actor=actor,
         )
 
@@ -112,7 +120,7 @@ class Award(Aggregate):
             year=self.year,
             award=self.award,
             candidate=candidate,
-            note=note.strip(),
+            note=_published(note),
             actor=actor,
         )
 
@@ -133,6 +141,6 @@ class Award(Aggregate):
             award=self.award,
             candidate=candidate,
             decision=decision,
-            reason=reason.strip(),
+            reason=_published(reason),
             actor=actor,
         )

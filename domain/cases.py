@@ -2,18 +2,23 @@
 
 What a citizen wrote and who they are travel sealed (encrypted by the
 application with the person's own key, `key_id`): the domain never sees them
-in the clear and the log can be kept after the key is destroyed.
+in the clear and the log can be kept after the key is destroyed. So do the
+units' replies (they may quote the citizen) and the citizen's evaluation
+reason. Staff text that is published (decline reasons, 督办 notes, link notes,
+redactions) is in the clear for good, so it may hold no mobile number.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.plan import NAMESPACE
+from domain.public_text import mentions_mobile_number
 from domain.wuxi import business_date
 
 DISTRICTS = ("梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "经开区", "江阴市", "宜兴市")
@@ -67,6 +72,15 @@ def _require(condition: bool, code: str, message: str, **params: object) -> None
         raise CaseError(code, message, **params)
 
 
+def require_no_mobile_number(*texts: str) -> None:
+    """Published text stays public for good: it may hold no one's mobile number."""
+    _require(
+        not any(mentions_mobile_number(t) for t in texts),
+        "mobile",
+        "published text may hold no mobile number",
+    )
+
+
 class Case(Aggregate):
     class Submitted(Aggregate.Created):
         year: int
@@ -117,9 +131,24 @@ class Case(Aggregate):
             case.track = self.track
 
     class Replied(Aggregate.Event):
-        text: str
+        """Version 2: the reply is sealed with the citizen's key (it may quote them).
+
+        Version 1 held the reply in the clear as `text`; such replies are kept as
+        `legacy_text` (there is no key in an upcast) and stay in the log as stored.
+        """
+
+        class_version = 2
+        key_id: str  # the citizen's key, which sealed the reply ("" in version 1)
+        sealed_text: str  # {"text": ...} sealed with that key, bound to the case
+        legacy_text: str  # a version 1 reply, in the clear ("" since version 2)
         unit: str
         actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["legacy_text"] = state.pop("text")
+            state["key_id"] = ""
+            state["sealed_text"] = ""
 
         def apply(self, case: Case) -> None:
             case.state = REPLIED
@@ -270,6 +299,7 @@ class Case(Aggregate):
     def decline(self, reason: str, actor: str, at: datetime) -> None:
         self._in(SUBMITTED, "decline")
         _require(bool(reason.strip()), "reason", "a declined case says why, publicly")
+        require_no_mobile_number(reason)
         self.trigger_event(self.Declined, timestamp=at, reason=reason.strip(), actor=actor)
 
     # 办理 -----------------------------------------------------------------
@@ -306,11 +336,20 @@ class Case(Aggregate):
         _require(self.track is None, "track", "the case is key-supervised already")
         self.trigger_event(self.KeySupervised, timestamp=at, track=track, actor=actor)
 
-    def reply(self, text: str, unit: str, actor: str, at: datetime) -> None:
+    def reply(self, sealed_text: str, has_text: bool, unit: str, actor: str, at: datetime) -> None:
+        """`sealed_text` is the reply sealed with this case's key ("" once the key is destroyed)."""
         self._in((HANDLING, REHANDLING), "reply")
         _require(unit == self.lead_unit, "unit", "only the lead unit replies")
-        _require(bool(text.strip()), "text", "a reply says something")
-        self.trigger_event(self.Replied, timestamp=at, text=text.strip(), unit=unit, actor=actor)
+        _require(has_text, "text", "a reply says something")
+        self.trigger_event(
+            self.Replied,
+            timestamp=at,
+            key_id=self.key_id,
+            sealed_text=sealed_text,
+            legacy_text="",
+            unit=unit,
+            actor=actor,
+        )
 
     # 反馈 / 监督 ---------------------------------------------------------------
 
@@ -343,6 +382,7 @@ class Case(Aggregate):
     ) -> None:
         _require(self.state in OPEN_STATES, "state", "the case is finished", state=self.state)
         _require(bool(text.strip()), "text", "a supervision note says something")
+        require_no_mobile_number(text)
         if new_deadline is not None:
             _require(
                 self.state in (HANDLING, REHANDLING),
@@ -397,6 +437,7 @@ class Case(Aggregate):
         _require(
             self.state not in (DECLINED, MERGED), "state", "the case is not kept", state=self.state
         )
+        require_no_mobile_number(note)
         self.trigger_event(
             self.LinkedToProject,
             timestamp=at,
@@ -411,6 +452,7 @@ class Case(Aggregate):
     ) -> None:
         _require(self.consent, "consent", "without consent nothing of the content is published")
         _require(bool(reason.strip()), "reason", "a redaction gives its reason, publicly")
+        require_no_mobile_number(public_title, public_text, reason)
         self.trigger_event(
             self.ContentRedacted,
             timestamp=at,
@@ -452,6 +494,7 @@ class Erasure(Aggregate):
     def record(
         cls, *, id: UUID, key_id: str, cases: list[str], reason: str, actor: str, at: datetime
     ) -> Erasure:
+        require_no_mobile_number(reason)  # the reason is published with the erasure
         return cls._create(
             cls.Recorded,
             id=id,

@@ -1,8 +1,13 @@
 """The public case board's read model: no name, no phone, no contact, ever.
 
 A case's words are public only with the citizen's consent: then the projection
-opens them with the person's key (or shows the public redaction instead).
-When a person is erased, their cases' words are dropped here as well.
+opens them and the units' replies with the person's key (or shows the public
+redaction instead). Consent never covers their name and phone: words that hold
+them (or any mobile number) are withheld until the task force redacts them.
+When a person is erased, their cases' words and replies are dropped here as
+well; replayed after an erasure (a rebuild), a consented case whose key is
+gone is erased from its first row, so not even a reply stored in the clear
+before version 2 of `Case.Replied` is written again.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cases import Case, Erasure
+from domain.public_text import mentions_contact, mentions_mobile_number
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
 from projections.progress import SIMULATED_ACTOR
@@ -68,6 +74,7 @@ class CaseRow(ReadModel):
     public_title: Mapped[str | None] = mapped_column(Text)
     public_text: Mapped[str | None] = mapped_column(Text)
     redacted: Mapped[bool] = mapped_column(Boolean)
+    withheld: Mapped[bool] = mapped_column(Boolean)  # consented words naming the citizen
     erased: Mapped[bool] = mapped_column(Boolean)
     simulated: Mapped[bool] = mapped_column(Boolean)
 
@@ -94,9 +101,15 @@ def _day(at: datetime) -> date:
     return business_date(at)
 
 
+def _names_the_citizen(words: dict[str, Any]) -> bool:
+    text = f"{words['title']}\n{words['content']}"
+    return mentions_mobile_number(text) or mentions_contact(text, words["name"], words["phone"])
+
+
 class Cases(Projection):
     name = "cases"
-    version = 1
+    # 2: replies sealed (Case.Replied v2), erased consented cases stay erased, `withheld`
+    version = 2
     tables = (CaseRow, CaseStep)
 
     def __init__(self, opener: Opener) -> None:
@@ -126,6 +139,10 @@ class Cases(Projection):
     def _submitted(self, c: Connection, e: Any, position: int) -> None:
         case_id = str(e.originator_id)
         words = self.opener.open(e.key_id, e.sealed, case_id) if e.consent else None
+        erased = e.consent and words is None  # its key destroyed: an erasure lies ahead in the log
+        withheld = words is not None and _names_the_citizen(words)
+        if withheld:
+            words = None
         c.execute(
             _CASE,
             {
@@ -159,7 +176,8 @@ class Cases(Projection):
                 "public_title": words["title"] if words else None,
                 "public_text": words["content"] if words else None,
                 "redacted": False,
-                "erased": False,
+                "withheld": withheld,
+                "erased": erased,
                 "simulated": e.actor.startswith(SIMULATED_ACTOR),
             },
         )
@@ -200,8 +218,14 @@ class Cases(Projection):
         if row.first_reply_on is None:
             changes["first_reply_on"] = _day(e.timestamp)
         self._update(c, e, changes)
-        text = e.text if row.consent and not row.erased else None
+        text = self._reply_text(e) if row.consent and not row.erased else None
         self._insert_step(c, e, position, "replied", text, e.unit, {"on_time": on_time})
+
+    def _reply_text(self, e: Any) -> str | None:
+        if not e.sealed_text:
+            return e.legacy_text or None  # stored in the clear before version 2
+        opened = self.opener.open(e.key_id, e.sealed_text, str(e.originator_id))
+        return str(opened["text"]) if opened else None
 
     def _evaluated(self, c: Connection, e: Any, position: int) -> None:
         row = self._row(c, e)
@@ -231,7 +255,14 @@ class Cases(Projection):
 
     def _redacted(self, c: Connection, e: Any, position: int) -> None:
         self._update(
-            c, e, {"public_title": e.public_title, "public_text": e.public_text, "redacted": True}
+            c,
+            e,
+            {
+                "public_title": e.public_title,
+                "public_text": e.public_text,
+                "redacted": True,
+                "withheld": False,
+            },
         )
         self._insert_step(c, e, position, "redacted", e.reason, None, {})
 

@@ -257,10 +257,12 @@ def _forms(shown: StaffCase) -> dict[str, Any]:
 def _page(shown: StaffCase, forms: dict[str, Any], failed: str | None = None) -> str:
     with services().read() as c:
         steps = cq.steps(c, str(shown.case.id))
+        row = cq.case(c, shown.case.number)  # what the public sees (e.g. words withheld)
     return render_template(
         "staff/case.html",
         case=shown.case,
         details=shown.details,
+        row=row,
         steps=steps,
         forms=forms,
         today=today(),

@@ -16,6 +16,7 @@ from application.simulated_cases import SimulatedCases
 from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
 from application.verification import Address
+from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from domain.errors import DomainError
 from minsheng_site.intake import TicketError, read_csv, register
@@ -225,7 +226,47 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
             raise click.ClickException("not a phone number")
         contact = normal
     ledger = services().ledger
-    erased = ledger.erase_person(contact, reason, actor)
-    services().caught_up()
+    try:
+        erased = ledger.erase_person(contact, reason, actor)
+    except CaseError as error:
+        raise click.ClickException(
+            "refused: the reason is published; it may not name the person or hold a phone number"
+        ) from error
+    caught_up = services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
     click.echo(f"erased: {len(erased) - ratings} case(s), {ratings} rating(s)")
+    _scrub(caught_up, quiet=True)
+
+
+@cases_cli.command("scrub")
+def scrub() -> None:
+    """Destroy again erased keys a restored backup brought back; leave nothing deleted readable.
+
+    `cases erase` scrubs by itself; run this after restoring the key store from
+    a backup, after an erasure that reported a busy database, and once after
+    upgrading from a version without secure deletion.
+    """
+    again = services().ledger.erase_again()
+    if again:
+        click.echo(f"{again} erased key(s) were back (a restored backup?) and are destroyed again")
+    _scrub(services().caught_up(), quiet=False)
+
+
+def _scrub(caught_up: bool, quiet: bool) -> None:
+    """Scrub once the read models have dropped their copies; say what is left to do."""
+    if not caught_up:
+        click.echo(
+            "warning: a read model is behind or stuck (see `projections status`); it drops "
+            "its copies when it catches up: run `flask cases scrub` after that",
+            err=True,
+        )
+    if services().scrub():
+        if not quiet:
+            click.echo("databases scrubbed: nothing deleted is left readable in their files")
+    else:
+        click.echo(
+            "warning: a reader kept a write-ahead log from being emptied; "
+            "run `flask cases scrub` again when the site is quiet",
+            err=True,
+        )
+

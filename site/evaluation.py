@@ -33,6 +33,7 @@ from domain.wuxi import business_date
 from minsheng_site.case_staff import is_task_force
 from minsheng_site.csv_export import csv_response
 from minsheng_site.form_base import Form
+from minsheng_site.messages import CASE_PROBLEMS
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, found, render
 from projections import queries as q
@@ -198,6 +199,8 @@ def decide(year: int, award: str, action: str) -> Response:
                 "selected": _("已经评选为获奖。"),
                 "full": _("获奖名额已满。"),
                 "reason": _("撤回须写明原因（公开）。"),
+                "personal": str(CASE_PROBLEMS["personal"]),
+                "mobile": str(CASE_PROBLEMS["mobile"]),
             }.get(error.code, _("操作未成功。"))
         )
     else:

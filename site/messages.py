@@ -77,6 +77,9 @@ CASE_PROBLEMS = {
     "level": _l("请选择评价。"),
     "received_on": _l("收到日期须在2000年1月1日至今天之间。"),
     "unstorable": _l("文字中含有无法保存的控制字符，已拒绝。请删除后重试。"),
+    # published staff text stays public for good (log, feeds, exports): no personal data in it
+    "personal": _l("这段文字将公开发布，不能包含当事人的姓名或联系电话。请删去后再提交。"),
+    "mobile": _l("这段文字将公开发布，不能包含手机号码。请删去号码后再提交。"),
 }
 
 

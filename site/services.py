@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 
 from application import Ledger
 from application.credentials import CredentialStore
+from application.disk import scrub
 from application.store import store_settings
 from application.vault import Vault
 from projections import queries as q
@@ -104,6 +105,12 @@ class Services:
                 self._memo.clear()
             self._memo[full] = found
         return found  # type: ignore[no-any-return]
+
+    def scrub(self) -> bool:
+        """After an erasure, once the read models dropped their copies: no readable copy of
+        what they dropped, and no destroyed key, left in the databases' files (see
+        application.disk). False: a reader kept SQLite from emptying a WAL; run it again."""
+        return scrub(self.engine) & self.ledger.vault.scrub()
 
     def caught_up(self) -> bool:
         """Read-your-writes: bring every read model up to what was just written.

@@ -236,3 +236,17 @@ def test_a_withdrawal_needs_a_reason_and_something_to_withdraw(
     with pytest.raises(AwardError) as refused:
         award.withdraw(candidate, reason, "gov.chen", AT)
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize("action", ["nominate", "select", "withdraw"])
+def test_a_published_note_or_reason_with_a_mobile_number_is_refused(action: str) -> None:
+    award = opened()
+    if action != "nominate":
+        award.nominate("9.1", "", "gov.chen", AT)
+    if action == "withdraw":
+        award.select("9.1", "", "gov.chen", AT)
+    before = len(award.collect_events())
+    with pytest.raises(AwardError) as refused:
+        getattr(award, action)("9.1", "请联系 139-0000-1111", "gov.chen", AT)
+    assert refused.value.code == "mobile"
+    assert before > 0 and award.collect_events() == []

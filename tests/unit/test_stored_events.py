@@ -355,3 +355,102 @@ def _decode(stored_event: dict[str, object]) -> object:
             state=json.dumps(stored_event["state"], ensure_ascii=False).encode("utf-8"),
         )
     )
+
+
+CASES_V1 = FIXTURE.with_name("stored_events_v1_cases.json")
+CASES_V2 = FIXTURE.with_name("stored_events_v2_cases.json")
+
+
+def test_version_1_replies_replay_with_their_text_kept_as_legacy_text() -> None:
+    from domain.cases import Case
+
+    mapper = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    replies = [
+        mapper.to_domain_event(s)
+        for s in stored_from(CASES_V1)
+        if s.topic == "domain.cases:Case.Replied"
+    ]
+    assert [(r.legacy_text, r.sealed_text, r.key_id) for r in replies] == [
+        ("已修复", "", ""),
+        ("已更换灯具", "", ""),
+    ]
+    assert all(isinstance(r, Case.Replied) and r.unit == "市城管局" for r in replies)
+
+
+def stored_from(path: Path) -> list[StoredEvent]:
+    return [
+        StoredEvent(
+            originator_id=UUID(e["originator_id"]),
+            originator_version=e["originator_version"],
+            topic=e["topic"],
+            state=json.dumps(e["state"], ensure_ascii=False).encode("utf-8"),
+        )
+        for e in json.loads(path.read_text(encoding="utf-8"))["events"]
+    ]
+
+
+def _todays_case_events() -> list[dict[str, object]]:
+    """A case replied to by version 2 (sealed: the reply quotes the citizen), then erased.
+
+    Made the fixture once (its key then destroyed): the list this returns,
+    written as {"comment": ..., "events": [...]} to CASES_V2.
+    """
+    from datetime import date
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from application.case_commands import Intake
+    from application.vault import Vault
+    from tests.clock import Clock
+
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    engine = create_engine(
+        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
+    app.vault = Vault(engine, b"pepper")
+    app.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
+    intake = Intake(
+        2023, "online", "城市管理", "梁溪区", "路灯", "路灯不亮已两周", "王某", "13900001111",
+        False, date(2023, 9, 4),
+    )  # fmt: skip
+    receipt = app.submit_case(intake, "citizen")
+    app.accept_case(receipt.case_id, "staff:gov")
+    app.assign_case(receipt.case_id, "hotline", "市城管局", [], 5, "staff:gov")
+    app.reply_case(receipt.case_id, "已电话联系王某，路灯已修复", "市城管局", "staff:cg")
+    app.erase_person("13900001111", "本人申请删除", "cli:ops")
+    return [
+        {
+            "originator_id": str(n.originator_id),
+            "originator_version": n.originator_version,
+            "topic": n.topic,
+            "state": json.loads(n.state),
+        }
+        for n in app.recorder.select_notifications(1, 1000)
+    ]
+
+
+def test_version_2_sealed_replies_replay_and_hold_no_plain_text() -> None:
+    from domain.cases import REPLIED, Case, Erasure
+
+    raw = CASES_V2.read_text(encoding="utf-8")
+    assert "路灯已修复" not in raw and "王某" not in raw  # sealed, its key destroyed
+    aggregates = list(replay(CASES_V2).values())
+    [case] = [a for a in aggregates if isinstance(a, Case)]
+    [erasure] = [a for a in aggregates if isinstance(a, Erasure)]
+    assert (case.state, case.replies, erasure.cases) == (REPLIED, 1, (str(case.id),))
+    mapper = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    [reply] = [
+        mapper.to_domain_event(s)
+        for s in stored_from(CASES_V2)
+        if s.topic == "domain.cases:Case.Replied"
+    ]
+    assert reply.key_id == case.key_id and reply.sealed_text and reply.legacy_text == ""
+
+
+def test_todays_case_events_keep_the_stored_topics_and_fields() -> None:
+    stored = json.loads(CASES_V2.read_text(encoding="utf-8"))["events"]
+    today = _todays_case_events()
+    assert [e["topic"] for e in today] == [e["topic"] for e in stored]
+    for old, new in zip(stored, today, strict=True):
+        assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
