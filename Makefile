@@ -9,6 +9,9 @@ FLASK := $(BIN)/flask --app minsheng_site
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PLAN := plans/2023/plan.yaml
 SIMULATE ?= 1
+# Two test processes (the CI machine has 2 cores); a module's tests stay in one process,
+# so a module-scoped site (a simulated year) is built once.
+PYTEST_FLAGS ?= -n 2 --dist loadscope
 
 .PHONY: run serve test setup setup-dev system-packages run-packages assets translations translations-update lint bench clean
 
@@ -32,7 +35,7 @@ serve:
 test: system-packages setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_FLAGS)
 
 setup: $(VENV)/.installed assets translations
 
