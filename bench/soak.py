@@ -1,0 +1,961 @@
+"""The production topology under mixed load, with kill -9 midway: nothing lost, nothing doubled.
+
+python -m bench.soak [--seconds 60] [--clients 8]
+
+The Procfile's processes run as real processes (bench/topology.py) on a
+throwaway PostgreSQL (events and read models in one database, personal-data
+keys in another) with a throwaway Redis for the rate limits: the release step,
+one gunicorn master with 2 workers of 4 threads, one `projections` worker.
+Each client has its own loopback address (127.0.0.N) and, mixed in turn:
+
+- submits a citizen's case through the form (CSRF token, the 303, the number
+  and query code read from /cases/mine);
+- posts a 12345 ticket to the intake API (bearer token), and every other time
+  sends the same ticket again (one case; `created: false` the second time);
+- rates projects and items, each once, as a person verified through the
+  development outbox (a new person when one has rated everything);
+- files monthly reports through the staff form, signed in as the reporter of
+  the items' lead unit, month after month;
+- reads pages (home, the case board, item and project pages, its own case)
+  and feeds.
+
+Midway the projections worker is killed with -9 and started again (as a
+supervisor would), and then one gunicorn worker is killed with -9 (its master
+starts another). A request cut off by a kill gets no answer: it is counted
+apart, and its write is looked for afterwards. It must be saved at most once;
+an API ticket and a report are sent again until answered, and must be saved
+exactly once.
+
+At the end the worker catches up, and for each kind of write:
+accepted answers (+ unanswered writes that were saved) = events stored =
+rows projected = public-log entries, with no case number, ticket or public-log
+event twice, no 5xx, every receipt usable, and /healthz 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import statistics
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_DOWN, Decimal
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+
+from application.plan_file import load_plan_file
+from bench.common import ROOT, machine, save
+from bench.topology import Topology
+from domain.plan_spec import PlanSpec
+from domain.staff import Role
+from domain.wuxi import business_date
+from minsheng_site.services import Services
+from projections.cases import CaseRow
+from projections.progress import ProgressReport
+from projections.public_log import LogEntry
+from projections.satisfaction import BallotRow
+from projections.staff import StaffRow
+
+PLAN = ROOT / "plans" / "2023" / "plan.yaml"
+TOKEN = "soak-intake-token"
+PASSWORD = "soak horse battery staple"
+PEPPER = "soak-pepper"
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+RECEIPT = re.compile(r'<strong class="code">([^<]+)</strong>[^<]*<strong class="code">(\d{8})<')
+# Generous: the limits are tested elsewhere; here they must not refuse the soak's own traffic.
+LIMITS = {
+    name: "100000 per hour"
+    for name in (
+        "CASE_LIMIT_PER_ADDRESS",
+        "CASE_LIMIT_PER_PHONE",
+        "LOOKUP_LIMIT",
+        "LOOKUP_LIMIT_PER_CASE",
+        "CODE_LIMIT_PER_ADDRESS",
+        "CODE_LIMIT_PER_CONTACT",
+        "VERIFY_LIMIT",
+        "VERIFY_LIMIT_PER_CONTACT",
+        "RATING_LIMIT_PER_ADDRESS",
+        "RATING_LIMIT_PER_VOTER",
+        "LOGIN_LIMIT_PER_ADDRESS",
+    )
+}
+WRITES = ("case", "ticket", "rating", "report")
+PUBLIC_KINDS = {"rating.cast": "rating", "report.filed": "report"}  # public-log kind -> write
+CONNECTION_ERRORS = (OSError, http.client.HTTPException)
+# gunicorn closes a keep-alive connection idle for 2 s (its default); a client that sends
+# on it just then sees a reset no kill caused. Browsers resend a GET then; this client
+# opens a new connection after a shorter pause instead, so that every reset is a kill's.
+IDLE = 1.0
+
+
+# Requests and what became of them ---------------------------------------------------------
+
+
+class Reset(Exception):
+    """The request got no answer: the connection was refused, reset or closed."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
+@dataclass
+class Tally:
+    """Everything the clients saw, shared by their threads."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    unexpected: list[tuple[str, int, str]] = field(default_factory=list)  # kind, status, path
+    resets: list[tuple[str, str, float]] = field(default_factory=list)  # kind, path, when
+    accepted: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    unanswered: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    receipts: list[tuple[str, str]] = field(default_factory=list)  # number, query code
+    ticket_numbers: dict[str, str] = field(default_factory=dict)  # external id -> number
+    retries_same_number: int = 0  # deliberate resends answered created: false, same number
+    started: float = field(default_factory=time.monotonic)
+
+    def record(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies[kind].append(seconds)
+
+    def add(self, what: str, kind: str, value: Any) -> None:
+        with self.lock:
+            getattr(self, what)[kind].append(value)
+
+
+class Http:
+    """One keep-alive connection from the client's own loopback address, with its cookie."""
+
+    def __init__(self, port: int, address: str, tally: Tally) -> None:
+        self.port, self.address, self.tally = port, address, tally
+        self.connection: http.client.HTTPConnection | None = None
+        self.cookie = ""
+        self.used = 0.0
+
+    def call(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        payload: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> Answer:
+        """The answer; Reset when none came. An unexpected status is recorded, not raised."""
+        sent = dict(headers or {})
+        body = None
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        if form is not None:
+            body, sent["Content-Type"] = urlencode(form), "application/x-www-form-urlencoded"
+        if payload is not None:
+            body, sent["Content-Type"] = json.dumps(payload), "application/json"
+        start = time.perf_counter()
+        if self.connection is not None and start - self.used > IDLE:
+            self.close()  # gunicorn may be closing it: do not race its keep-alive timeout
+        try:
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=60, source_address=(self.address, 0)
+                )
+            self.connection.request(method, path, body=body, headers=sent)
+            response = self.connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except CONNECTION_ERRORS as error:
+            self.close()
+            with self.tally.lock:
+                when = time.monotonic() - self.tally.started
+                self.tally.resets.append((kind, path, when))
+            raise Reset(f"{kind} {path}: {error!r}") from error
+        self.used = time.perf_counter()
+        self.tally.record(kind, self.used - start)
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            if cookie.startswith("session="):
+                self.cookie = cookie.split(";", 1)[0]
+        if response.status not in expect:
+            with self.tally.lock:
+                self.tally.unexpected.append((kind, response.status, f"{path}: {text[:300]}"))
+        return Answer(response.status, response.headers, text)
+
+    def read(self, kind: str, path: str) -> Answer:
+        """A GET, sent again once if a kill cut it off (reading twice is harmless)."""
+        try:
+            return self.call(kind, "GET", path)
+        except Reset:
+            return self.call(kind, "GET", path)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def csrf(page: str) -> str:
+    found = CSRF.search(page)
+    if not found:
+        raise Reset("no CSRF token on the page")
+    return found[1]
+
+
+# One client: a citizen, a caller's platform, a voter and the reporters of some units -------
+
+
+class Client:
+    def __init__(
+        self, n: int, clients: int, port: int, plan: PlanSpec, tally: Tally, deadline: float
+    ) -> None:
+        self.n, self.plan, self.tally, self.deadline = n, plan, tally, deadline
+        self.address = f"127.0.0.{10 + n}"
+        self.port = port
+        self.citizen = self.http()
+        self.platform = self.http()
+        self.seq = 0
+        self.voter: Http | None = None
+        self.voters = 0
+        subjects = [f"projects/{p.number}" for i in plan.items for p in i.projects]
+        subjects += [f"items/{i.number}" for i in plan.items]
+        self.subjects = subjects[n::clients] + subjects[:n:clients]  # each client its own order
+        self.to_rate: list[str] = []
+        units = sorted({i.units[0] for i in plan.items})
+        self.units = units[n::clients]
+        self.staff: dict[str, Http] = {}
+        self.items = [i.number for i in plan.items if i.units[0] in self.units]
+        self.my_cases: list[str] = []
+
+    def answered(self, answer: Answer, kind: str, where: str) -> bool:
+        """A write's success: a 303 to the page it promises, not to a sign-in or verify page
+        (a 303 elsewhere is a refusal, recorded as an unexpected answer)."""
+        location = answer.headers.get("Location") or ""
+        if answer.status == 303 and where not in location:
+            with self.tally.lock:
+                self.tally.unexpected.append((kind, 303, f"to {location}, not {where}"))
+        return answer.status == 303 and where in location
+
+    def http(self) -> Http:
+        return Http(self.port, self.address, self.tally)
+
+    def run(self) -> None:
+        steps: list[Callable[[], None]] = [
+            self.case,
+            self.page,
+            self.ticket,
+            self.feed,
+            self.rating,
+            self.page,
+            self.report,
+            self.page,
+        ]
+        turn = self.n
+        while time.monotonic() < self.deadline:
+            with suppress(Reset):  # counted where it happened
+                steps[turn % len(steps)]()
+            turn += 1
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    # Writes -----------------------------------------------------------------------------
+
+    def case(self) -> None:
+        page = self.citizen.read("form", "/cases/new")
+        seq = self.next_seq()
+        title = f"压测{self.n}-{seq}"
+        form = {
+            "csrf_token": csrf(page.body),
+            "title": title,
+            "category": "城市管理",
+            "district": "梁溪区",
+            "content": f"路灯不亮已经两周了，请尽快修复。（压测 {self.n}-{seq}）",
+            "name": "压测",
+            "phone": f"139{self.n:02d}{seq:06d}",
+            "consent": "y",
+        }
+        try:
+            answer = self.citizen.call("case", "POST", "/cases/new", form, expect=(303,))
+        except Reset:
+            self.tally.add("unanswered", "case", title)
+            return
+        if not self.answered(answer, "case", "/cases/mine"):
+            return
+        self.tally.add("accepted", "case", title)
+        mine = self.citizen.read("mine", "/cases/mine")
+        found = RECEIPT.search(mine.body)
+        if found is None:
+            with self.tally.lock:
+                self.tally.unexpected.append(("mine", mine.status, "/cases/mine: no receipt"))
+            return
+        with self.tally.lock:
+            self.tally.receipts.append((found[1], found[2]))
+        self.my_cases.append(found[1])
+
+    def ticket(self) -> None:
+        """A ticket, sent until answered; every other one sent once more on purpose."""
+        seq = self.next_seq()
+        external_id = f"soak-{self.n}-{seq}"
+        ticket = {
+            "external_id": external_id,
+            "received_on": business_date(datetime.now(UTC)).isoformat(),
+            "category": "交通出行",
+            "district": "滨湖区",
+            "title": f"12345 工单 {external_id}",
+            "content": "小区门口的公交站台破损，请维修。",
+            "name": "来电人",
+            "phone": f"138{self.n:02d}{seq:06d}",
+            "consent": seq % 2 == 0,
+        }
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        answer = None
+        for attempt in range(5):
+            kind, expect = ("ticket", (201,)) if attempt == 0 else ("ticket resent", (200, 201))
+            try:
+                answer = self.platform.call(
+                    kind, "POST", "/api/v1/cases", payload=ticket, headers=auth, expect=expect
+                )
+                break
+            except Reset:
+                continue
+        if answer is None:
+            self.tally.add("unanswered", "ticket", external_id)
+            return
+        if answer.status not in (200, 201):
+            return
+        result = json.loads(answer.body)
+        self.tally.add("accepted", "ticket", external_id)
+        with self.tally.lock:
+            self.tally.ticket_numbers[external_id] = result["number"]
+            if result.get("query_code"):
+                self.tally.receipts.append((result["number"], result["query_code"]))
+        if seq % 2 == 0:
+            self.resend(ticket, auth, result["number"])
+
+    def resend(self, ticket: dict[str, Any], auth: dict[str, str], number: str) -> None:
+        try:
+            again = self.platform.call(
+                "ticket resent", "POST", "/api/v1/cases", payload=ticket, headers=auth
+            )
+        except Reset:
+            return
+        result = json.loads(again.body) if again.status == 200 else {}
+        if result.get("created") is False and result.get("number") == number:
+            with self.tally.lock:
+                self.tally.retries_same_number += 1
+        else:
+            with self.tally.lock:
+                self.tally.unexpected.append(("ticket resent", again.status, again.body[:200]))
+
+    def rating(self) -> None:
+        if self.voter is None or not self.to_rate:
+            self.verify()
+        if self.voter is None:
+            return
+        subject = self.to_rate.pop(0)
+        page = self.voter.read("page", f"/plans/2023/{subject}")
+        levels = ("satisfied", "basically", "unsatisfied")
+        form = {"csrf_token": csrf(page.body), "level": levels[len(self.to_rate) % 3]}
+        who = (self.phone_of_voter(), subject)
+        try:
+            answer = self.voter.call(
+                "rating", "POST", f"/plans/2023/{subject}/rate", form, expect=(303,)
+            )
+        except Reset:
+            self.tally.add("unanswered", "rating", who)
+            return
+        if self.answered(answer, "rating", "#rate"):
+            self.tally.add("accepted", "rating", who)
+
+    def phone_of_voter(self) -> str:
+        return f"137{self.n:02d}{self.voters:06d}"
+
+    def verify(self) -> None:
+        """A new person proves a phone number through the outbox, then rates every subject."""
+        self.voters += 1
+        voter, phone = self.http(), self.phone_of_voter()
+        page = voter.read("verify", "/ratings/verify")
+        form = {"csrf_token": csrf(page.body), "contact": phone, "next": "/"}
+        voter.call("verify", "POST", "/ratings/verify", form, expect=(303,))
+        outbox = voter.read("verify", "/dev/outbox")
+        rows = [unescape(r) for r in outbox.body.split("<tr>") if phone in r]
+        code = re.search(r"(\d{6})", rows[0].split("</td>", 1)[1]) if rows else None
+        if code is None:
+            raise Reset(f"no code for {phone} in the outbox")
+        page = voter.read("verify", "/ratings/verify/code?next=/")
+        form = {"csrf_token": csrf(page.body), "code": code[1], "next": "/"}
+        if voter.call("verify", "POST", "/ratings/verify/code", form, expect=(303,)).status == 303:
+            self.voter, self.to_rate = voter, list(self.subjects)
+
+    def report(self) -> None:
+        """The next open month of the next item, through the lead unit's reporter's form."""
+        if not self.items:
+            return self.page()
+        number = self.items.pop(0)
+        item = self.plan.items[number - 1]
+        staff = self.signed_in(item.units[0])
+        path = f"/staff/plans/2023/items/{number}/report"
+        page = staff.read("form", path)
+        periods = open_periods(page.body)
+        if not periods:
+            return None  # every month reported: the item drops out of the rotation
+        self.items.append(number)
+        form = report_form(item, periods[0], page.body)
+        try:
+            answer = staff.call("report", "POST", path, form, expect=(303,))
+        except Reset:
+            answer = self.report_again(staff, path, item, periods[0])
+            if answer is None:
+                return None
+        if self.answered(answer, "report", f"/plans/2023/items/{number}"):
+            self.tally.add("accepted", "report", (number, periods[0]))
+        return None
+
+    def report_again(self, staff: Http, path: str, item: Any, period: str) -> Answer | None:
+        """After a lost answer: a month no longer offered was saved; otherwise file it again."""
+        for _attempt in range(5):
+            try:
+                page = staff.read("form", path)
+                if period not in open_periods(page.body):
+                    self.tally.add("accepted", "report", (item.number, period))
+                    self.tally.add("unanswered", "report", (item.number, period))
+                    return None
+                return staff.call(
+                    "report", "POST", path, report_form(item, period, page.body), expect=(303,)
+                )
+            except Reset:
+                continue
+        self.tally.add("unanswered", "report", (item.number, period))
+        return None
+
+    def signed_in(self, unit: str) -> Http:
+        if unit not in self.staff:
+            staff = self.http()
+            page = staff.read("sign-in", "/staff/login")
+            login = reporters(self.plan)[unit]
+            form = {"csrf_token": csrf(page.body), "username": login, "password": PASSWORD}
+            if staff.call("sign-in", "POST", "/staff/login", form, expect=(303,)).status != 303:
+                raise Reset(f"{login} was not signed in")
+            self.staff[unit] = staff
+        return self.staff[unit]
+
+    # Reads ------------------------------------------------------------------------------
+
+    def page(self) -> None:
+        self.seq += 1
+        item = self.plan.items[self.seq % len(self.plan.items)]
+        pages = [
+            "/",
+            "/cases/",
+            f"/plans/2023/items/{item.number}",
+            f"/plans/2023/projects/{item.projects[0].number}",
+            f"/cases/{self.my_cases[-1]}" if self.my_cases else "/plans/2023/progress",
+        ]
+        self.citizen.read("page", pages[self.seq % len(pages)])
+
+    def feed(self) -> None:
+        self.seq += 1
+        number = self.plan.items[self.seq % len(self.plan.items)].number
+        feeds = ["/feeds/all.atom", "/feeds/cases.rss", f"/feeds/plans/2023/items/{number}.atom"]
+        self.citizen.read("feed", feeds[self.seq % len(feeds)])
+
+
+def open_periods(page: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="period"[^>]*>(.*?)</select>', page, re.S)
+    return re.findall(r'<option[^>]*value="([^"]+)"', select[1]) if select else []
+
+
+def report_form(item: Any, period: str, page: str) -> dict[str, str]:
+    """A valid report for a month: each target's amount grows with the months."""
+    version = re.search(r'name="expected_version" type="hidden" value="([^"]*)"', page)
+    form = {
+        "csrf_token": csrf(page),
+        "expected_version": version[1] if version else "",
+        "period": period,
+        "narrative": f"压测：{period}的进展。",
+    }
+    month = int(period[-2:])
+    for project in item.projects:
+        for i, target in enumerate(project.targets):
+            amount = (target.amount * Decimal(month) / 12).quantize(Decimal("0.01"), ROUND_DOWN)
+            form[f"amount-{project.number}-{i}"] = str(amount)
+    return form
+
+
+def reporters(plan: PlanSpec) -> dict[str, str]:
+    """A reporter account for each lead unit of the plan: unit -> username."""
+    units = sorted({i.units[0] for i in plan.items})
+    return {unit: f"soak{n:02d}" for n, unit in enumerate(units)}
+
+
+# The run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chaos:
+    """What the kills did and how the processes recovered."""
+
+    worker_killed_at: float = 0.0
+    worker_behind_at_restart: int = 0
+    worker_caught_up_after: float | None = None  # seconds from restart to positions >= head
+    worker_started_after: float | None = None  # seconds until the new worker said it runs
+    web_killed_pid: int = 0
+    web_killed_at: float = 0.0
+    web_respawned_after: float | None = None
+
+
+@dataclass
+class Result:
+    seconds: float
+    clients: int
+    tally: Tally
+    chaos: Chaos
+    events: Counter[str]  # by kind, from the event store
+    rows: Counter[str]  # by kind, from the read models
+    public: Counter[str]  # by kind, from the public log
+    expected: Counter[str]  # accepted answers + unanswered writes that were saved, by kind
+    saved_unanswered: Counter[str]
+    duplicates: Counter[str]  # what was found twice, by what
+    missing: list[str]  # accepted writes not found exactly once
+    receipts: tuple[int, int]  # usable, all
+    lookups: tuple[int, int]  # /cases/lookup over HTTP: usable, tried
+    events_written: int
+    drain_seconds: float | None
+    healthz: int
+    tracebacks: int
+
+    def problems(self) -> list[str]:
+        out = []
+        for kind in (*WRITES, "staff"):
+            figures = [self.expected[kind], self.events[kind], self.rows[kind]]
+            if kind != "staff":
+                figures.append(self.public[kind])
+            if len(set(figures)) != 1:
+                out.append(f"{kind}: accepted / events / rows / public log = {figures}")
+        if self.events["rating recast"]:
+            out.append(f"{self.events['rating recast']} ratings saved twice (Recast)")
+        out += [f"{what} found twice: {n}" for what, n in self.duplicates.items() if n]
+        out += self.missing
+        statuses = Counter(status for _k, status, _p in self.tally.unexpected)
+        if statuses:
+            out.append(f"unexpected answers by status: {dict(statuses)}")
+        if self.receipts[0] != self.receipts[1] or self.lookups[0] != self.lookups[1]:
+            out.append(f"receipts usable {self.receipts}, lookups {self.lookups}")
+        if self.tally.retries_same_number == 0:
+            out.append("no deliberate resend of a ticket was answered created: false")
+        if self.drain_seconds is None:
+            out.append("the read models did not catch up with the log")
+        if self.healthz != 200:
+            out.append(f"/healthz answered {self.healthz} at the end")
+        if self.chaos.web_respawned_after is None:
+            out.append("the killed gunicorn worker was not replaced")
+        if self.chaos.worker_caught_up_after is None:
+            out.append("the read models did not catch up after the worker's restart")
+        if self.tracebacks:
+            out.append(f"{self.tracebacks} tracebacks in the processes' logs")
+        return out
+
+
+@contextmanager
+def stores(
+    database_url: str | None, keys_url: str | None, redis_url: str | None
+) -> Iterator[tuple[str, str, str]]:
+    """The given stores, or a throwaway PostgreSQL cluster and redis-server of our own."""
+    from tests.postgres import Cluster
+    from tests.redis_server import RedisServer
+
+    cluster = server = None
+    try:
+        if database_url is None or keys_url is None:
+            cluster = Cluster()
+            cluster.start()
+            database_url = cluster.create_database("soak")
+            keys_url = cluster.create_database("soak_keys")
+        if redis_url is None:
+            server = RedisServer()
+            server.start()
+            redis_url = server.url
+        yield database_url, keys_url, redis_url
+    finally:
+        if server is not None:
+            server.stop()
+        if cluster is not None:
+            cluster.stop()
+
+
+def run(
+    seconds: float = 60,
+    clients: int = 8,
+    database_url: str | None = None,
+    keys_url: str | None = None,
+    redis_url: str | None = None,
+    folder: Path | None = None,
+) -> Result:
+    folder = folder or Path(tempfile.mkdtemp(prefix="minsheng-soak-"))
+    with stores(database_url, keys_url, redis_url) as (database, keys, limits):
+        env = {
+            "DATABASE_URL": database,
+            "KEY_STORE_URL": keys,
+            "RATELIMIT_STORAGE_URI": limits,
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SECRET_KEY": "soak-secret",
+            "PII_PEPPER": PEPPER,
+            "DEV_OUTBOX": "1",
+            "INTAKE_API_TOKEN": TOKEN,
+            **LIMITS,
+        }
+        topology = Topology(env, folder)
+        topology.env["PUBLIC_BASE_URL"] = topology.url
+        topology.release()
+        plan = load_plan_file(PLAN)
+        services = Services.open(database, keys, PEPPER.encode())
+        try:
+            add_reporters(services, plan)
+            baseline = services.ledger.recorder.max_notification_id() or 0
+            topology.start()
+            try:
+                return soak(topology, services, plan, seconds, clients, baseline)
+            finally:
+                topology.stop()
+        finally:
+            services.close()
+
+
+def add_reporters(services: Services, plan: PlanSpec) -> None:
+    """What `flask users create` and `users grant` do, for each lead unit's reporter."""
+    for unit, name in reporters(plan).items():
+        services.ledger.open_account(name, f"{unit}填报员", "cli:soak")
+        services.ledger.grant_role(name, Role("reporter", unit), "cli:soak")
+        services.credentials.set(name, PASSWORD)
+        services.ledger.record_password_change(name, "cli:soak")
+    services.caught_up()
+
+
+def soak(
+    topology: Topology,
+    services: Services,
+    plan: PlanSpec,
+    seconds: float,
+    clients: int,
+    baseline: int,
+) -> Result:
+    tally = Tally()
+    start = time.monotonic()
+    end = start + seconds
+    workers = [Client(n, clients, topology.port, plan, tally, end) for n in range(clients)]
+    threads = [threading.Thread(target=w.run, name=f"client-{w.n}") for w in workers]
+    for t in threads:
+        t.start()
+    chaos = make_chaos(topology, services, start, seconds)
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    drain = wait_until_caught_up(services, timeout=120)
+    health = Http(topology.port, "127.0.0.9", Tally()).call("healthz", "GET", "/healthz")
+    result = count(services, tally, chaos, baseline, elapsed, clients)
+    result.drain_seconds = drain
+    result.healthz = health.status
+    result.lookups = lookups(topology.port, tally.receipts[:: max(1, len(tally.receipts) // 10)])
+    time.sleep(0.5)  # let the processes flush their logs
+    result.tracebacks = topology.tracebacks()
+    return result
+
+
+def make_chaos(topology: Topology, services: Services, start: float, seconds: float) -> Chaos:
+    """kill -9 the projections worker at 35% (restarted 2 s later), a web worker at 60%."""
+    chaos = Chaos()
+    sleep_until(start + 0.35 * seconds)
+    topology.kill_worker()
+    chaos.worker_killed_at = time.monotonic() - start
+    time.sleep(2)  # a supervisor's restart delay
+    restarted = time.monotonic()
+    topology.restart_worker()
+    head = services.ledger.recorder.max_notification_id() or 0
+    chaos.worker_behind_at_restart = head - min(services.projector.positions().values())
+    log = topology.worker_log
+    while time.monotonic() < start + 0.6 * seconds or chaos.worker_started_after is None:
+        if (
+            chaos.worker_caught_up_after is None
+            and min(services.projector.positions().values()) >= head
+        ):
+            chaos.worker_caught_up_after = time.monotonic() - restarted
+        if chaos.worker_started_after is None and "running" in log.read_text():
+            chaos.worker_started_after = time.monotonic() - restarted
+        if time.monotonic() > restarted + 60:
+            break
+        time.sleep(0.05)
+    before = set(topology.web_pids())
+    chaos.web_killed_pid = topology.kill_web_worker()
+    killed = time.monotonic()
+    chaos.web_killed_at = killed - start
+    while time.monotonic() < killed + 30:
+        now = set(topology.web_pids())
+        if len(now) == topology.web_workers and now != before:
+            chaos.web_respawned_after = time.monotonic() - killed
+            break
+        time.sleep(0.05)
+    return chaos
+
+
+def sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.monotonic()))
+
+
+def wait_until_caught_up(services: Services, timeout: float) -> float | None:
+    """Seconds until every read model is at the head of the log (the worker's doing)."""
+    start = time.monotonic()
+    while time.monotonic() < start + timeout:
+        head = services.ledger.recorder.max_notification_id() or 0
+        if min(services.projector.positions().values()) >= head:
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+# Counting -----------------------------------------------------------------------------------
+
+
+def count(
+    services: Services, tally: Tally, chaos: Chaos, baseline: int, elapsed: float, clients: int
+) -> Result:
+    events, submitted, numbers, external_ids, written = stored_events(services, baseline)
+    rows: Counter[str] = Counter()
+    public: Counter[str] = Counter()
+    duplicates: Counter[str] = Counter()
+    with services.read() as c:
+        by_channel = select(CaseRow.channel, func.count()).group_by(CaseRow.channel)
+        for channel, n in c.execute(by_channel):
+            rows[{"online": "case", "api": "ticket"}.get(channel, channel)] += n
+        rows["rating"] = c.execute(select(func.count()).select_from(BallotRow)).scalar_one()
+        casts = c.execute(select(func.coalesce(func.sum(BallotRow.casts), 0))).scalar_one()
+        duplicates["rating cast twice"] = casts - rows["rating"]
+        rows["report"] = c.execute(
+            select(func.count())
+            .select_from(ProgressReport)
+            .where(ProgressReport.corrects.is_(None))
+        ).scalar_one()
+        rows["staff"] = c.execute(select(func.count()).select_from(StaffRow)).scalar_one()
+        reported = Counter(c.execute(select(ProgressReport.item, ProgressReport.period)).all())
+        titles = Counter(
+            t for (t,) in c.execute(select(CaseRow.public_title)) if t and t.startswith("压测")
+        )
+        for kind, event_id in c.execute(select(LogEntry.kind, LogEntry.event_id)):
+            # Without consent a case's entry does not say its channel: the event does.
+            public[submitted.get(event_id) or PUBLIC_KINDS.get(kind, kind)] += 1
+            public["event ids"] += 1
+        public["distinct event ids"] = c.execute(
+            select(func.count(func.distinct(LogEntry.event_id)))
+        ).scalar_one()
+        ballots = {(r.kind, r.ref, r.key_id) for r in c.execute(select(BallotRow))}
+    duplicates["case number"] = sum(n - 1 for n in numbers.values())
+    duplicates["ticket"] = sum(n - 1 for n in external_ids.values())
+    duplicates["case title"] = sum(n - 1 for n in titles.values())
+    duplicates["report month"] = sum(n - 1 for n in reported.values())
+    duplicates["public-log event"] = public.pop("event ids") - public.pop("distinct event ids")
+
+    saved: Counter[str] = Counter()
+    saved["case"] = sum(1 for t in tally.unanswered["case"] if titles[t])
+    saved["ticket"] = sum(1 for e in tally.unanswered["ticket"] if external_ids[e])
+    vault = services.ledger.vault
+    saved["rating"] = sum(
+        1 for phone, subject in tally.unanswered["rating"] if rated(ballots, vault, phone, subject)
+    )
+    expected = Counter({kind: len(tally.accepted[kind]) + saved[kind] for kind in WRITES})
+    expected["staff"] = len(reporters(load_plan_file(PLAN)))
+
+    missing = [
+        f"case {t!r} accepted, found {titles[t]} times"
+        for t in tally.accepted["case"]
+        if titles[t] != 1
+    ]
+    missing += [
+        f"ticket {e} accepted, stored {external_ids[e]} times"
+        for e in tally.accepted["ticket"]
+        if external_ids[e] != 1
+    ]
+    missing += [
+        f"report {k} accepted, stored {reported[k]} times"
+        for k in tally.accepted["report"]
+        if reported[k] != 1
+    ]
+    missing += [f"rating {w} accepted, not found" for w in tally.accepted["rating"]
+                if not rated(ballots, vault, *w)]  # fmt: skip
+    usable = sum(1 for number, code in tally.receipts if receipt_works(services, number, code))
+    return Result(
+        seconds=elapsed,
+        clients=clients,
+        tally=tally,
+        chaos=chaos,
+        events=events,
+        rows=rows,
+        public=public,
+        expected=expected,
+        saved_unanswered=saved,
+        duplicates=duplicates,
+        missing=missing,
+        receipts=(usable, len(tally.receipts)),
+        lookups=(0, 0),
+        events_written=written,
+        drain_seconds=None,
+        healthz=0,
+        tracebacks=0,
+    )
+
+
+def stored_events(
+    services: Services, baseline: int
+) -> tuple[Counter[str], dict[int, str], Counter[str], Counter[str], int]:
+    """Events by kind; the kind of each case submitted (by notification id); case numbers
+    and ticket ids as stored; how many events since `baseline`."""
+    recorder, mapper = services.ledger.recorder, services.ledger.mapper
+    kinds = {
+        "Ballot.Cast": "rating",
+        "Ballot.Recast": "rating recast",
+        "Item.ProgressReported": "report",
+        "StaffAccount.Created": "staff",
+    }
+    events: Counter[str] = Counter()
+    submitted: dict[int, str] = {}
+    numbers: Counter[str] = Counter()
+    external_ids: Counter[str] = Counter()
+    written = 0
+    position = 0
+    while page := recorder.select_notifications(position, 1000, inclusive_of_start=False):
+        for notification in page:
+            written += notification.id > baseline
+            name = notification.topic.rpartition(":")[2]
+            if name == "Case.Submitted":
+                case = mapper.to_domain_event(notification)
+                submitted[notification.id] = "ticket" if case.channel == "api" else "case"
+                events[submitted[notification.id]] += 1
+                numbers[case.number] += 1
+                if case.external_id:
+                    external_ids[case.external_id] += 1
+            elif name in kinds:
+                events[kinds[name]] += 1
+        position = page[-1].id
+    return events, submitted, numbers, external_ids, written
+
+
+def rated(ballots: set[tuple[str, str, str]], vault: Any, phone: str, subject: str) -> bool:
+    kind, ref = subject.split("/")
+    return any((kind.rstrip("s"), ref, key) in ballots for key in vault.keys_of(phone))
+
+
+def receipt_works(services: Services, number: str, code: str) -> bool:
+    try:
+        return services.ledger.details_for_citizen(number, code).case.number == number
+    except Exception:
+        return False
+
+
+def lookups(port: int, receipts: list[tuple[str, str]]) -> tuple[int, int]:
+    """Receipts used as a citizen would: /cases/lookup with number and code, then /cases/mine."""
+    usable = 0
+    for number, code in receipts:
+        citizen = Http(port, "127.0.0.9", Tally())
+        page = citizen.read("lookup", "/cases/lookup")
+        form = {"csrf_token": csrf(page.body), "number": number, "code": code}
+        answer = citizen.call("lookup", "POST", "/cases/lookup", form, expect=(303,))
+        mine = citizen.read("mine", "/cases/mine") if answer.status == 303 else None
+        usable += bool(mine and mine.status == 200 and number in mine.body)
+        citizen.close()
+    return usable, len(receipts)
+
+
+# The table ----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def table(result: Result) -> str:
+    t = result.tally
+    lines = [
+        f"machine: {machine()}",
+        f"{result.clients} clients × {result.seconds:.0f} s; gunicorn 1 master, 2 workers × 4 "
+        "threads; 1 projections worker; PostgreSQL; Redis",
+        "",
+        f"{'requests':16} {'answered':>8} {'errors':>7} {'no answer':>9} {'p50 ms':>8} "
+        f"{'p99 ms':>8}",
+    ]
+    errors = Counter(k for k, _s, _p in t.unexpected)
+    resets = Counter(k for k, _p, _w in t.resets)
+    for kind in sorted(set(t.latencies) | set(resets)):
+        values = t.latencies.get(kind, [])
+        p50 = statistics.median(values) * 1000 if values else 0.0
+        p99 = percentile(values, 0.99) * 1000 if values else 0.0
+        lines.append(
+            f"{kind:16} {len(values):8d} {errors[kind]:7d} {resets[kind]:9d} {p50:8.1f} {p99:8.1f}"
+        )
+    total = sum(len(v) for v in t.latencies.values())
+    statuses = Counter(s for _k, s, _p in t.unexpected)
+    lines += [
+        f"{'all':16} {total:8d} {len(t.unexpected):7d} {len(t.resets):9d}",
+        f"errors by status: {dict(statuses) or 'none'}; 5xx: "
+        f"{sum(n for s, n in statuses.items() if s >= 500)}",
+        "",
+        f"{'writes':8} {'accepted':>8} {'no answer':>9} {'of them saved':>13} {'events':>7} "
+        f"{'rows':>6} {'public log':>10}",
+    ]
+    for kind in (*WRITES, "staff"):
+        lines.append(
+            f"{kind:8} {result.expected[kind] - result.saved_unanswered[kind]:8d} "
+            f"{len(t.unanswered[kind]):9d} {result.saved_unanswered[kind]:13d} "
+            f"{result.events[kind]:7d} {result.rows[kind]:6d} "
+            f"{result.public[kind] if kind != 'staff' else '-':>10}"
+        )
+    c = result.chaos
+    lines += [
+        "",
+        f"events written: {result.events_written} ({result.events_written / result.seconds:.1f}/s)"
+        f"; duplicates: {sum(result.duplicates.values())}; ticket resends answered "
+        f"created: false with the same number: {t.retries_same_number}",
+        f"receipts usable: {result.receipts[0]}/{result.receipts[1]} (details_for_citizen), "
+        f"{result.lookups[0]}/{result.lookups[1]} through /cases/lookup",
+        f"projections worker: kill -9 at {c.worker_killed_at:.1f} s, restarted 2 s later "
+        f"({c.worker_behind_at_restart} events behind then; read models at that head "
+        f"{fmt(c.worker_caught_up_after)} s after the restart; the new worker running after "
+        f"{fmt(c.worker_started_after)} s)",
+        f"gunicorn worker {c.web_killed_pid}: kill -9 at {c.web_killed_at:.1f} s, replaced after "
+        f"{fmt(c.web_respawned_after)} s",
+        f"read models at the head {fmt(result.drain_seconds)} s after the traffic stopped; "
+        f"/healthz {result.healthz}; tracebacks in the logs: {result.tracebacks}",
+    ]
+    problems = result.problems()
+    lines += ["", "PROBLEMS:" if problems else "no problems found", *problems]
+    return "\n".join(lines)
+
+
+def fmt(seconds: float | None) -> str:
+    return "never" if seconds is None else f"{seconds:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    result = run(args.seconds, args.clients)
+    print(table(result))
+    save("soak", {"machine": machine(), "table": table(result).splitlines()})
+    raise SystemExit(1 if result.problems() else 0)
+
+
+if __name__ == "__main__":
+    main()
