@@ -137,6 +137,7 @@ class Services:
     def close(self) -> None:
         self._stop.set()
         self.engine.dispose()
+        self.ledger.vault.engine.dispose()  # the key store has connections of its own
         self.ledger.close()
 
 
