@@ -92,6 +92,7 @@ bench: system-packages setup-dev
 	$(BIN)/python -m bench.ratings
 	$(BIN)/python -m bench.feeds
 	$(BIN)/python -m bench.rebuild --postgres
+	$(BIN)/python -m bench.soak
 
 ## make translations-update: extract interface strings, refresh catalogs
 translations-update: $(VENV)/.installed-dev
