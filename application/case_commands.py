@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,6 +28,8 @@ from domain.workdays import Calendar, add_workdays
 from domain.wuxi import business_date
 
 NUMBER_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+# A hotline ticket sent again this soon after the first gets its query code again.
+RESEND_CODE_FOR = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,17 @@ class CaseCommands:
         if bad := unstorable_fields(vars(intake)):  # sealed text is never seen by save()
             raise CaseError("unstorable", f"{', '.join(bad)} hold characters that cannot be stored")
         if intake.external_id:
-            seen = self._seen(intake.channel, intake.external_id)
+            seen = self._seen(intake)
             if seen is not None:
                 return seen
         for _attempt in range(5):
             case_id = uuid4()
             number = f"{intake.year}-" + "".join(secrets.choice(NUMBER_LETTERS) for _ in range(6))
-            code = "".join(secrets.choice("0123456789") for _ in range(8))
+            code = (
+                self.vault.ticket_code(str(case_id))
+                if intake.external_id
+                else "".join(secrets.choice("0123456789") for _ in range(8))
+            )
             key_id = self.vault.key_for(intake.phone)
             sealed = self.vault.seal(
                 key_id,
@@ -139,9 +145,7 @@ class CaseCommands:
             try:
                 recordings = self.save(case, *indexes)
             except IntegrityError:
-                seen = (
-                    self._seen(intake.channel, intake.external_id) if intake.external_id else None
-                )
+                seen = self._seen(intake) if intake.external_id else None
                 if seen is not None:
                     return seen  # submitted concurrently by another process
                 continue  # the number was taken: draw another
@@ -150,13 +154,28 @@ class CaseCommands:
             return CaseReceipt(str(case_id), number, code, True, last)
         raise CaseError("number", "could not draw a free case number")
 
-    def _seen(self, channel: str, external_id: str) -> CaseReceipt | None:
+    def _seen(self, intake: Intake) -> CaseReceipt | None:
         try:
-            index = self.repository.get(index_id("ref", f"{channel}/{external_id}"))
+            index = self.repository.get(index_id("ref", f"{intake.channel}/{intake.external_id}"))
         except AggregateNotFoundError:
             return None
         case = self._case(index.case_id)
-        return CaseReceipt(str(case.id), case.number, None, False, None)
+        return CaseReceipt(str(case.id), case.number, self._code_again(case, intake), False, None)
+
+    def _code_again(self, case: Case, intake: Intake) -> str | None:
+        """A resent ticket's query code: the answer to the first may never have arrived.
+
+        Only for the same caller's phone and within a day of the first, so that the
+        intake token alone cannot collect codes; never for a case erased or whose code
+        was drawn at random (tickets stored before codes were derived)."""
+        if self.clock() - case.created_on > RESEND_CODE_FOR:
+            return None
+        personal = self.vault.open(case.key_id, case.sealed, str(case.id))
+        code = self.vault.ticket_code(str(case.id))
+        if personal is None or personal.get("phone") != intake.phone:
+            return None
+        same = secrets.compare_digest(personal.get("query_code", ""), self.vault.digest(code))
+        return code if same else None
 
     # Reading with the right to read --------------------------------------------
 

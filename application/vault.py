@@ -74,6 +74,12 @@ class Vault:
         """A keyed hash of a short secret, e.g. a case's query code."""
         return hmac.new(self.pepper, b"code:" + secret.encode(), hashlib.sha256).hexdigest()
 
+    def ticket_code(self, case_id: str) -> str:
+        """A hotline ticket's 8-digit query code, which only the pepper's holder can compute:
+        the ledger can answer a resent ticket with it again (the first answer may be lost)."""
+        mac = hmac.new(self.pepper, b"ticket-code:" + case_id.encode(), hashlib.sha256)
+        return f"{int.from_bytes(mac.digest()[:8], 'big') % 10**8:08d}"
+
     def key_for(self, phone: str) -> str:
         """This person's key id, made on first contact."""
         contact = self.contact(phone)

@@ -178,7 +178,12 @@ def spec(server: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json(_ref("TicketReceipt"), "Registered"),
-                        "200": _json(_ref("TicketReceipt"), "Registered before (same ticket)"),
+                        "200": _json(
+                            _ref("TicketReceipt"),
+                            "Registered before (same ticket); with its query_code again when "
+                            "sent within a day with the same phone (the first answer may have "
+                            "been lost)",
+                        ),
                         "400": _json(_ref("Error"), "Not JSON"),
                         "401": _json(_ref("Error"), "No or wrong token"),
                         "422": _json(_ref("Error"), "Refused fields"),

@@ -113,10 +113,28 @@ def test_the_citizen_needs_the_number_and_the_code(ledger) -> None:  # type: ign
         assert error.value.code == "lookup"
 
 
-def test_intake_with_an_external_id_is_idempotent(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_a_ticket_sent_again_is_one_case_answered_with_its_query_code_again(ledger) -> None:  # type: ignore[no-untyped-def]
+    # The platform sends a ticket again when the answer to the first never arrived (a
+    # dropped connection, a killed web worker: the topology soak saw it happen). The case
+    # was saved once; the caller still needs its query code, or can never look it up.
     first = ledger.submit_case(intake(channel="api", external_id="12345-0001"), "api:hotline")
+    ledger.clock.set("2023-09-27T09:30")
     again = ledger.submit_case(intake(channel="api", external_id="12345-0001"), "api:hotline")
-    assert (again.created, again.number, again.query_code) == (False, first.number, None)
+    assert (again.created, again.number) == (False, first.number)
+    assert again.query_code == first.query_code
+    assert ledger.details_for_citizen(again.number, again.query_code).case.number == first.number
+
+
+def test_a_resent_ticket_gets_no_code_for_another_phone_or_a_day_later(ledger) -> None:  # type: ignore[no-untyped-def]
+    ticket = {"channel": "api", "external_id": "12345-0002"}
+    first = ledger.submit_case(intake(**ticket), "api:hotline")
+    other = ledger.submit_case(intake(**ticket, phone="13900002222"), "api:hotline")
+    ledger.clock.set("2023-09-28T09:01")  # a day and a minute after it was received
+    late = ledger.submit_case(intake(**ticket), "api:hotline")
+    assert [(r.created, r.number, r.query_code) for r in (other, late)] == [
+        (False, first.number, None),
+        (False, first.number, None),
+    ]
 
 
 def test_merging_keeps_both_and_closes_the_duplicate(ledger) -> None:  # type: ignore[no-untyped-def]
