@@ -65,7 +65,8 @@ class Tally:
     receipts: list[tuple[str, str]] = field(default_factory=list)  # number, query code
     ticket_numbers: dict[str, str] = field(default_factory=dict)  # external id -> number
     retries_same_number: int = 0  # deliberate resends answered created: false, same number
-    codes_lost: int = 0  # tickets whose first answer was lost, then created: false (no code)
+    resent_after_reset: int = 0  # tickets saved by a request cut off, answered on a resend
+    codes_lost: int = 0  # tickets answered without the query code the caller needs
     started: float = field(default_factory=time.monotonic)
 
     def record(self, kind: str, seconds: float) -> None:
@@ -266,7 +267,7 @@ class Client:
             "consent": seq % 2 == 0,
         }
         auth = {"Authorization": f"Bearer {TOKEN}"}
-        answer = None
+        answer: Answer | None = None
         for attempt in range(5):
             kind, expect = ("ticket", (201,)) if attempt == 0 else ("ticket resent", (200, 201))
             try:
@@ -275,23 +276,26 @@ class Client:
                 )
                 break
             except Reset:
-                continue
+                if attempt == 0:  # saved or not: the store will tell, the resend too
+                    self.tally.add("unanswered", "ticket", external_id)
         if answer is None:
-            self.tally.add("unanswered", "ticket", external_id)
             return
         if answer.status not in (200, 201):
             return
         result = json.loads(answer.body)
         self.tally.add("accepted", "ticket", external_id)
         with self.tally.lock:
-            self.tally.codes_lost += answer.status == 200  # saved by a request cut off
+            self.tally.resent_after_reset += answer.status == 200  # saved by a request cut off
             self.tally.ticket_numbers[external_id] = result["number"]
             if result.get("query_code"):
                 self.tally.receipts.append((result["number"], result["query_code"]))
+            else:
+                self.tally.codes_lost += 1
         if seq % 2 == 0:
-            self.resend(ticket, auth, result["number"])
+            self.resend(ticket, auth, result)
 
-    def resend(self, ticket: dict[str, Any], auth: dict[str, str], number: str) -> None:
+    def resend(self, ticket: dict[str, Any], auth: dict[str, str], first: dict[str, Any]) -> None:
+        """The same ticket once more: the same case, `created: false`, the same query code."""
         try:
             again = self.platform.call(
                 "ticket resent", "POST", "/api/v1/cases", payload=ticket, headers=auth
@@ -299,7 +303,8 @@ class Client:
         except Reset:
             return
         result = json.loads(again.body) if again.status == 200 else {}
-        if result.get("created") is False and result.get("number") == number:
+        same = {k: first.get(k) for k in ("number", "query_code")}
+        if result == {**same, "created": False}:
             with self.tally.lock:
                 self.tally.retries_same_number += 1
         else:
@@ -363,6 +368,7 @@ class Client:
         try:
             answer = staff.call("report", "POST", path, form, expect=(303,))
         except Reset:
+            self.tally.add("unanswered", "report", (number, periods[0]))
             answer = self.report_again(staff, path, item, periods[0])
             if answer is None:
                 return None
@@ -376,15 +382,12 @@ class Client:
             try:
                 page = staff.read("form", path)
                 if period not in open_periods(page.body):
-                    self.tally.add("accepted", "report", (item.number, period))
-                    self.tally.add("unanswered", "report", (item.number, period))
-                    return None
+                    return None  # saved by the request cut off
                 return staff.call(
                     "report", "POST", path, report_form(item, period, page.body), expect=(303,)
                 )
             except Reset:
                 continue
-        self.tally.add("unanswered", "report", (item.number, period))
         return None
 
     def signed_in(self, unit: str) -> Http:
