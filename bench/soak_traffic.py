@@ -169,9 +169,13 @@ class Client:
         self.seq = 0
         self.voter: Http | None = None
         self.voters = 0
-        subjects = [f"projects/{p.number}" for i in plan.items for p in i.projects]
-        subjects += [f"items/{i.number}" for i in plan.items]
-        self.subjects = subjects[n::clients] + subjects[:n:clients]  # each client its own order
+        subjects = [
+            subject
+            for i in plan.items
+            for subject in (f"items/{i.number}", *(f"projects/{p.number}" for p in i.projects))
+        ]
+        start = n * len(subjects) // clients  # each client from its own place in the plan
+        self.subjects = subjects[start:] + subjects[:start]
         self.to_rate: list[str] = []
         units = sorted({i.units[0] for i in plan.items})
         self.units = units[n::clients]
