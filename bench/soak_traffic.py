@@ -233,7 +233,7 @@ class Client:
             "category": "城市管理",
             "district": "梁溪区",
             "content": f"路灯不亮已经两周了，请尽快修复。（压测 {self.n}-{seq}）",
-            "name": "压测",
+            "name": "张小明",  # not in the words: words naming the citizen are withheld
             "phone": f"139{self.n:02d}{seq:06d}",
             "consent": "y",
         }
