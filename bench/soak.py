@@ -547,6 +547,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
+    if not 1 <= args.clients <= 99:  # two digits of each client's phone numbers
+        parser.error("--clients: 1 to 99")
+    if args.seconds < 10:  # the kills come at 35% and 60%, each needs a few seconds
+        parser.error("--seconds: 10 or more")
     result = run(args.seconds, args.clients)
     print(table(result))
     save("soak", {"machine": machine(), "table": table(result).splitlines()})
