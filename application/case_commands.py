@@ -47,6 +47,13 @@ class Intake:
     consent: bool
     received_on: date
     external_id: str | None = None
+    submission: str | None = None  # a form's one-time token: sending it twice is one case
+
+    def resend_ref(self) -> str | None:
+        """What makes sending this intake again register nothing new (None: nothing does)."""
+        if self.external_id:
+            return f"{self.channel}/{self.external_id}"
+        return f"{self.channel}/form:{self.submission}" if self.submission else None
 
 
 @dataclass(frozen=True)
@@ -98,16 +105,19 @@ class CaseCommands:
     def submit_case(self, intake: Intake, actor: str) -> CaseReceipt:
         if bad := unstorable_fields(vars(intake)):  # sealed text is never seen by save()
             raise CaseError("unstorable", f"{', '.join(bad)} hold characters that cannot be stored")
-        if intake.external_id:
-            seen = self._seen(intake)
-            if seen is not None:
+        ref = intake.resend_ref()
+        if ref:
+            seen = self._seen(intake, ref)
+            if seen is not None and (intake.external_id or seen.query_code):
                 return seen
+            if seen is not None:  # a form sent again with another message (back, edit, send)
+                ref = None
         for _attempt in range(5):
             case_id = uuid4()
             number = f"{intake.year}-" + "".join(secrets.choice(NUMBER_LETTERS) for _ in range(6))
             code = (
                 self.vault.ticket_code(str(case_id))
-                if intake.external_id
+                if ref
                 else "".join(secrets.choice("0123456789") for _ in range(8))
             )
             key_id = self.vault.key_for(intake.phone)
@@ -139,13 +149,12 @@ class CaseCommands:
             )
             now = case.created_on
             indexes = [CaseIndex.reserve("number", number, case_id, now)]
-            if intake.external_id:
-                ref = f"{intake.channel}/{intake.external_id}"
+            if ref:
                 indexes.append(CaseIndex.reserve("ref", ref, case_id, now))
             try:
                 recordings = self.save(case, *indexes)
             except IntegrityError:
-                seen = self._seen(intake) if intake.external_id else None
+                seen = self._seen(intake, ref) if ref else None
                 if seen is not None:
                     return seen  # submitted concurrently by another process
                 continue  # the number was taken: draw another
@@ -154,16 +163,16 @@ class CaseCommands:
             return CaseReceipt(str(case_id), number, code, True, last)
         raise CaseError("number", "could not draw a free case number")
 
-    def _seen(self, intake: Intake) -> CaseReceipt | None:
+    def _seen(self, intake: Intake, ref: str) -> CaseReceipt | None:
         try:
-            index = self.repository.get(index_id("ref", f"{intake.channel}/{intake.external_id}"))
+            index = self.repository.get(index_id("ref", ref))
         except AggregateNotFoundError:
             return None
         case = self._case(index.case_id)
         return CaseReceipt(str(case.id), case.number, self._code_again(case, intake), False, None)
 
     def _code_again(self, case: Case, intake: Intake) -> str | None:
-        """A resent ticket's query code: the answer to the first may never have arrived.
+        """A resent ticket's (or form's) query code: the answer to the first may never have arrived.
 
         Only for the same caller's phone and within a day of the first, so that the
         intake token alone cannot collect codes; never for a case erased or whose code
@@ -174,6 +183,10 @@ class CaseCommands:
         code = self.vault.ticket_code(str(case.id))
         if personal is None or personal.get("phone") != intake.phone:
             return None
+        if intake.submission and not intake.external_id:  # a form: only the same message
+            sent = (personal.get("title"), personal.get("content"), personal.get("name"))
+            if sent != (intake.title, intake.content, intake.name):
+                return None
         same = secrets.compare_digest(personal.get("query_code", ""), self.vault.digest(code))
         return code if same else None
 

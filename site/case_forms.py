@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -21,6 +23,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -72,6 +75,12 @@ class CaseForm(Form):
     consent = BooleanField(_l("同意公开我反映的内容（姓名、电话等联系方式在任何情况下都不公开）"))
     # A field people never see (hidden, out of the tab order): bots fill it in.
     website = StringField(_l("请勿填写此项"), validators=[Optional()])
+    # This form's one-time token: sent twice (a double click, a retry after a lost
+    # answer), it registers one case and answers with the same number and code.
+    submission = HiddenField(
+        default=lambda: secrets.token_urlsafe(16),
+        validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")],
+    )
 
 
 class HotlineCaseForm(CaseForm):

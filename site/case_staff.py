@@ -190,6 +190,7 @@ def _hotline_intake(form: Any) -> Any:
             consent=bool(form.consent.data),
             received_on=form.received_on.data,
             external_id=(form.external_id.data or "").strip() or None,
+            submission=form.submission.data or None,
         ),
         actor=current_user.actor,
     )

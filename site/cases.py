@@ -131,6 +131,7 @@ def _intake(form: CaseForm) -> Intake:
         phone=normalise_phone(form.phone.data) or "",
         consent=bool(form.consent.data),
         received_on=today(),
+        submission=form.submission.data or None,
     )
 
 

@@ -190,3 +190,46 @@ def test_a_stored_unstorable_event_does_not_crash_json_exports(client: FlaskClie
     assert answer.status_code == 200
     for line in answer.get_data(as_text=True).splitlines():
         json.loads(line)
+
+
+def _form_with_token(client: FlaskClient) -> dict[str, str]:
+    import re
+
+    page = client.get("/cases/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
+    assert token and submission
+    return {"csrf_token": token[1], "submission": submission[1]}
+
+
+def _receipt(client: FlaskClient) -> tuple[str, str]:
+    import re
+
+    mine = client.get("/cases/mine").get_data(as_text=True)
+    found = re.search(r'class="code">([^<]+)</strong>.*?class="code">(\d{8})<', mine, re.S)
+    assert found, mine[-800:]
+    return found[1], found[2]
+
+
+def test_a_form_sent_twice_is_one_case_and_both_answers_carry_its_code(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A double click, or a retry after an answer lost on the way: one case, one receipt."""
+    hidden = _form_with_token(client)
+    first = client.post("/cases/new", data={**CASE, **hidden})
+    receipt = _receipt(client)
+    second = client.post("/cases/new", data={**CASE, **hidden})  # the browser sends it again
+    assert first.status_code == second.status_code == 303
+    assert _receipt(client) == receipt
+    assert _numbers(app) == [receipt[0]]
+
+
+def test_the_same_form_sent_back_with_another_message_is_another_case(
+    app: Flask, client: FlaskClient
+) -> None:
+    hidden = _form_with_token(client)
+    client.post("/cases/new", data={**CASE, **hidden})
+    first = _receipt(client)
+    client.post("/cases/new", data={**CASE, "title": "另一件事：井盖缺失", **hidden})
+    second = _receipt(client)
+    assert first[0] != second[0] and len(_numbers(app)) == 2
