@@ -23,6 +23,7 @@ from minsheng_site.services import Services
 from projections.database import ReadModel
 from projections.projection import Failure, Handler, Projection
 from projections.staff import StaffRow
+from tests.citizens import CASE_FORM
 from tests.clock import Clock
 from tests.conftest import make_app
 from tests.web.staff_helpers import post_form
@@ -116,14 +117,7 @@ def test_a_rebuild_starts_afresh_and_forgets_the_failure(services: Services) -> 
     assert services.projector.stuck() == {} and _usernames(services, FussyRow) == {"b.two"}
 
 
-CASE = {
-    "title": "公园健身器材损坏",
-    "category": "文体旅游",
-    "district": "滨湖区",
-    "content": "公园内健身器材损坏多日无人维修。",
-    "name": "测试者",
-    "phone": "13900001111",
-}
+CASE = {k: v for k, v in CASE_FORM.items() if k != "consent"}
 
 
 @pytest.fixture

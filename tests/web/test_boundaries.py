@@ -20,20 +20,13 @@ from flask.testing import FlaskClient
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from projections import case_queries as cq
+from tests.citizens import CASE_FORM
 from tests.clock import Clock
 from tests.conftest import make_app
 from tests.web.staff_helpers import add_staff, post_form
 
 TOKEN = "intake-token"
-CASE = {
-    "title": "公园健身器材损坏",
-    "category": "文体旅游",
-    "district": "滨湖区",
-    "content": "公园内健身器材损坏多日无人维修。",
-    "name": "测试者",
-    "phone": "13900001111",
-    "consent": "y",
-}
+CASE = CASE_FORM
 TICKET = {
     "external_id": "T-1",
     "received_on": "2023-09-04",

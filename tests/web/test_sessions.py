@@ -20,20 +20,13 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from domain.plan_spec import PlanSpec
 from domain.staff import Role
 from minsheng_site.services import Services
+from tests.citizens import CASE_FORM
 from tests.clock import Clock
 from tests.conftest import make_app
 from tests.web.staff_helpers import add_staff, csrf, post_form, sign_in
 
 HOUSING = "市住房城乡建设局"
-CASE = {
-    "title": "公园健身器材损坏",
-    "category": "文体旅游",
-    "district": "滨湖区",
-    "content": "公园内健身器材损坏多日无人维修。",
-    "name": "测试者",
-    "phone": "13900001111",
-    "consent": "y",
-}
+CASE = CASE_FORM
 
 
 @pytest.fixture
