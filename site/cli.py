@@ -19,7 +19,7 @@ from application.verification import Address
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from domain.errors import DomainError
-from minsheng_site.intake import TicketError, read_csv, register
+from minsheng_site.intake import NotUtf8, TicketError, read_csv, register
 from minsheng_site.log_cli import log_cli
 from minsheng_site.services import services
 from projections import queries as q
@@ -193,7 +193,11 @@ cases_cli = AppGroup("cases", help="Citizens' cases: hotline import and personal
 @click.option("--actor", default="cli:hotline-import", show_default=True)
 def import_cases(path: str, actor: str) -> None:
     """Register a CSV export of 12345 tickets; tickets seen before are skipped."""
-    results = register(read_csv(path), "csv", actor)
+    try:
+        rows = read_csv(path)
+    except NotUtf8 as error:
+        raise click.ClickException(f"{path}:{error.line}: {error}") from error
+    results = register(rows, "csv", actor)
     created = sum(1 for r in results if not isinstance(r, TicketError) and r.created)
     known = sum(1 for r in results if not isinstance(r, TicketError) and not r.created)
     for line, result in enumerate(results, start=2):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hmac
+import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
@@ -158,11 +159,25 @@ def _error(status: int, code: str, message: str) -> Response:
     return jsonify({"error": {"status": status, "code": code, "message": message}})
 
 
+class NotUtf8(ValueError):
+    """A hotline export that is not UTF-8 (a GBK export, a stray byte): nothing is imported,
+    since guessing would register garbage in some rows and drop bytes silently in others."""
+
+    def __init__(self, line: int, byte: int) -> None:
+        self.line = line
+        super().__init__(f"not UTF-8 (byte 0x{byte:02x}); nothing was imported: save it as UTF-8")
+
+
 def read_csv(path: str) -> list[dict[str, Any]]:
     """Rows of a hotline export: external_id, received_on, category, district, title, content,
     name, phone, consent (是/否, yes/no, 1/0)."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise NotUtf8(data[: error.start].count(b"\n") + 1, data[error.start]) from error
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     for row in rows:
         row["consent"] = str(row.get("consent", "")).strip().lower() in (
             "1",

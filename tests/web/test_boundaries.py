@@ -226,3 +226,20 @@ def test_the_same_form_sent_back_with_another_message_is_another_case(
     client.post("/cases/new", data={**CASE, "title": "另一件事：井盖缺失", **hidden})
     second = _receipt(client)
     assert first[0] != second[0] and len(_numbers(app)) == 2
+
+
+def test_a_csv_file_that_is_not_utf8_is_refused_with_its_line_and_nothing_imported(
+    app: Flask, tmp_path: Path
+) -> None:
+    header = "external_id,received_on,category,district,title,content,name,phone,consent\n"
+    good = "C-1,2023-09-01,交通出行,新吴区,红绿灯,路口红绿灯时间太短,乙,13900003333,是\n"
+    gbk = tmp_path / "gbk.csv"  # what Excel on a Chinese Windows saves by default
+    gbk.write_bytes((header + good).encode("gbk"))
+    broken = tmp_path / "broken.csv"  # one stray byte (or a lone surrogate's) on line 3
+    broken.write_bytes((header + good).encode() + b"C-2,2023-09-01,\xed\xa0\x80\xff\n")
+    runner = app.test_cli_runner()
+    for path, line in ((gbk, 2), (broken, 3)):
+        result = runner.invoke(args=["cases", "import", str(path)])
+        assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.output
+        assert f"{path}:{line}: not UTF-8" in result.output
+    assert _numbers(app) == []
