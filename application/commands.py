@@ -202,7 +202,9 @@ class Commands:
 
     def _rectifier(self, year: int, refs: list[str]) -> str:
         """The lead unit of the item the named projects belong to (one item per finding)."""
-        items = {int(ref.split(".")[0]) for ref in refs if ref.split(".")[0].isdigit()}
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+        heads = [ref.split(".")[0] for ref in refs]
+        items = {int(head) for head in heads if head.isascii() and head.isdigit()}
         if len(items) != 1:
             raise SupervisionError("one_item", "a finding names projects of exactly one item")
         try:

@@ -257,6 +257,28 @@ def test_a_finding_on_an_unknown_project_is_refused_with_a_message(
     assert events(app) == before
 
 
+@pytest.mark.parametrize("refs", ["².1", "²³١٢٣", "٩.1"])
+def test_a_finding_on_projects_numbered_in_other_digits_is_refused_not_a_crash(
+    client: FlaskClient, app: Flask, refs: str
+) -> None:
+    # str.isdigit() accepts superscripts, which int() refuses: project numbers are ASCII
+    sign_in(client, "rd.zhang")
+    before = events(app)
+    status, _, html = post_form(
+        client,
+        "/staff/plans/2023/supervision/new",
+        {
+            "kind": "quarterly_inspection",
+            "held_on": "2023-07-03",
+            "title": "督查",
+            "finding-0-projects": refs,
+            "finding-0-text": "问题",
+        },
+    )
+    assert status == 409 and 'class="error' in html
+    assert events(app) == before
+
+
 def test_a_new_report_changes_the_pages_tag_and_staff_pages_are_never_tagged(
     client: FlaskClient, app: Flask
 ) -> None:
