@@ -22,6 +22,7 @@ from minsheng_site.case_staff import is_task_force
 from minsheng_site.form_base import Form
 from minsheng_site.ratings import rejection_labels
 from minsheng_site.services import services
+from minsheng_site.views import bounded
 from projections import rating_queries as rq
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/ratings")
@@ -81,12 +82,9 @@ def queue() -> str:
 def approve(ballot: str) -> Response:
     _guard()
     form = ApproveForm(prefix=f"a{ballot[:8]}")
-    if form.validate_on_submit() and form.version.data.isdigit():
-        _act(
-            lambda: services().ledger.approve_comment(
-                ballot, int(form.version.data), current_user.actor
-            )
-        )
+    version = _version(form)
+    if form.validate_on_submit() and version is not None:
+        _act(lambda: services().ledger.approve_comment(ballot, version, current_user.actor))
     else:
         flash(_("表单已过期，请重试。"))
     return redirect(url_for("moderation.queue"), 303)
@@ -97,15 +95,21 @@ def approve(ballot: str) -> Response:
 def reject(ballot: str) -> Response:
     _guard()
     form = RejectForm(prefix=f"r{ballot[:8]}")
-    if form.validate_on_submit() and form.version.data.isdigit():
+    version = _version(form)
+    if form.validate_on_submit() and version is not None:
         _act(
             lambda: services().ledger.reject_comment(
-                ballot, int(form.version.data), form.category.data, current_user.actor
+                ballot, version, form.category.data, current_user.actor
             )
         )
     else:
         flash(_("表单已过期，请重试。"))
     return redirect(url_for("moderation.queue"), 303)
+
+
+def _version(form: ApproveForm | RejectForm) -> int | None:
+    """The ballot version the form was made for (ASCII digits, as the page wrote it)."""
+    return bounded(form.version.data or "", 1, 2**31 - 1)
 
 
 def _act(step: Any) -> None:

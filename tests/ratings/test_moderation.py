@@ -104,3 +104,19 @@ def test_a_burst_from_one_network_is_shown_to_moderators(app: Flask) -> None:
     sign_in(staff, "gov.chen")
     html = staff.get("/staff/ratings/").get_data(as_text=True)
     assert "集中评价提示" in html and "burstnet00000001" in html and "21条" in html
+
+
+@pytest.mark.parametrize("version", ["²", "١", "99999999999999999999999"])
+def test_a_forged_form_version_is_refused_as_an_expired_form(app: Flask, version: str) -> None:
+    citizen, staff = app.test_client(), app.test_client()
+    verify(citizen)
+    rate(citizen, "satisfied", comment=KIND_WORDS)
+    sign_in(staff, "gov.chen")
+    for action in ("approve", "reject"):
+        url, data = form_in(staff.get("/staff/ratings/").get_data(as_text=True), KIND_WORDS, action)
+        prefix = next(iter(data)).split("-")[0]
+        data[f"{prefix}-version"] = version
+        data[f"{prefix}-category"] = "abuse"
+        response = staff.post(url, data=data, follow_redirects=True)
+        assert response.status_code == 200 and "表单已过期" in response.get_data(as_text=True)
+    assert KIND_WORDS not in app.test_client().get(PAGE).get_data(as_text=True)
