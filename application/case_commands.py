@@ -22,6 +22,7 @@ from eventsourcing.persistence import IntegrityError, Recording
 from application.calendar import OfficialCalendar
 from application.vault import Vault
 from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id, require_no_mobile_number
+from domain.plan import item_id
 from domain.public_text import mentions_contact
 from domain.text import unstorable_fields
 from domain.workdays import Calendar, add_workdays
@@ -333,7 +334,19 @@ class CaseCommands:
     def link_case_to_project(
         self, case_id: str, year: int, project: str, note: str, actor: str
     ) -> None:
+        if not self._has_project(year, project):  # a link to nothing would be a broken page
+            raise CaseError("unknown_projects", f"no project {project} in {year}", refs=project)
         self._step(case_id, lambda c, at: c.link_project(year, project, note, actor, at), (note,))
+
+    def _has_project(self, year: int, ref: str) -> bool:
+        head = ref.split(".")[0]
+        if not (head.isascii() and head.isdigit() and len(head) < 4):
+            return False
+        try:
+            item = self.repository.get(item_id(year, int(head)))
+        except AggregateNotFoundError:
+            return False
+        return ref in {p.number for p in item.projects}
 
     def redact_case(self, case_id: str, title: str, text: str, reason: str, actor: str) -> None:
         self._step(

@@ -72,6 +72,7 @@ CASE_PROBLEMS = {
     "deadline": _l("限时督办只能缩短办理时限，且只适用于办理中的诉求。"),
     "into": _l("请填写另一件已受理诉求的编号。"),
     "project": _l("该项目已关联。"),
+    "unknown_projects": _l("没有编号为%(refs)s的具体项目。"),
     "consent": _l("当事人未同意公开，不能发布内容。"),
     "not_found": _l("找不到该诉求。"),
     "level": _l("请选择评价。"),

@@ -243,3 +243,30 @@ def test_a_csv_file_that_is_not_utf8_is_refused_with_its_line_and_nothing_import
         assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.output
         assert f"{path}:{line}: not UTF-8" in result.output
     assert _numbers(app) == []
+
+
+@pytest.mark.parametrize("project", ["99.9", "9.99", "{{7*7}}", "²³١٢٣", "9"])
+def test_a_case_is_linked_only_to_a_project_the_plan_has(
+    client: FlaskClient, app: Flask, project: str
+) -> None:
+    from tests.web.staff_helpers import csrf, sign_in
+
+    assert client.post("/api/v1/cases", json=TICKET, headers=AUTH).status_code == 201
+    [number] = _numbers(app)
+    case_id = str(app.extensions["minsheng"].ledger.case_by_number(number).id)
+    sign_in(client, "gov.chen")
+    token = csrf(client, "/staff/")
+    answer = client.post(
+        f"/staff/cases/{case_id}/link",
+        data={"link-csrf_token": token, "link-project": project, "link-note": "同类问题"},
+    )
+    assert answer.status_code == 409 and "的具体项目。" in answer.get_data(as_text=True)
+    assert "同类问题" not in client.get(f"/cases/{number}").get_data(as_text=True)
+    linked = client.post(
+        f"/staff/cases/{case_id}/link",
+        data={"link-csrf_token": token, "link-project": "9.1", "link-note": "同类问题"},
+    )
+    assert linked.status_code == 303
+    assert 'href="/plans/2023/projects/9.1"' in client.get(f"/cases/{number}").get_data(
+        as_text=True
+    )
