@@ -21,6 +21,7 @@ ADMIN_SCOPES = ("市政府办公室", "市发展改革委")
 SUPERVISOR_SCOPES = ("人大督查组", "市政府督查室")
 ROLES = ("admin", "reporter", "supervisor")
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
+MAX_DISPLAY_NAME = 64
 
 
 class RoleError(DomainError):
@@ -87,6 +88,8 @@ class StaffAccount(Aggregate):
             raise RoleError("usernames are 3-32 of a-z 0-9 _ . - and begin with a letter")
         if not display_name.strip():
             raise RoleError("a display name is needed")
+        if len(display_name.strip()) > MAX_DISPLAY_NAME:  # what the staff read model holds
+            raise RoleError(f"a display name has at most {MAX_DISPLAY_NAME} characters")
         return cls._create(
             cls.Created,
             id=staff_id(username),

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, String, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.staff import StaffAccount
+from domain.staff import MAX_DISPLAY_NAME, StaffAccount
 from projections.database import ReadModel
 from projections.projection import Handler, Projection
 
@@ -18,7 +18,7 @@ class StaffRow(ReadModel):
 
     username: Mapped[str] = mapped_column(String(32), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(36), unique=True)
-    display_name: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(MAX_DISPLAY_NAME))
 
 
 class StaffRole(ReadModel):

@@ -59,3 +59,15 @@ def test_unknown_units_weak_passwords_and_duplicates_are_refused(loaded: Flask) 
     code, output = run(loaded, "users", "grant", "zjj.li", "admin", "市公安局")
     assert code == 1 and "admins belong to" in output
     assert run(loaded, "users", "grant", "nobody", "admin", "市发展改革委")[0] == 1
+
+
+def test_a_display_name_longer_than_the_staff_read_model_holds_is_refused(loaded: Flask) -> None:
+    # On PostgreSQL a 65-character name stopped the staff read model for good
+    create = ("users", "create", "zjj.li", "--password-stdin", "--name")
+    code, output = run(loaded, *create, "李" * 65, stdin="a long enough password\n")
+    assert code == 1 and "at most 64 characters" in output
+    assert run(loaded, "users", "list")[1] == ""
+    assert run(loaded, *create, "李" * 64, stdin="a long enough password\n")[0] == 0
+    assert run(loaded, "users", "list")[1] == f"zjj.li\t{'李' * 64}\t(no roles)\n"
+    services: Services = loaded.extensions["minsheng"]
+    assert services.caught_up() and not services.projector.stuck()
