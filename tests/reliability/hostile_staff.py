@@ -1,0 +1,170 @@
+"""The corpus through the units' monthly reports and corrections, supervision records and
+their findings' rectification, closing and reopening, and the award decisions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from minsheng_site.evaluation import DecisionForm
+from minsheng_site.forms import Correction, NewReport, StepForm, SupervisionForm
+from tests.hostile import CORPUS, Entry
+from tests.reliability.hostile_cases import Pool
+from tests.reliability.hostile_intake import keeps
+from tests.reliability.hostile_site import TODAY, UNIT_ITEMS, Site
+from tests.reliability.hostile_trials import Sent, Trials, form_fields
+
+REPORT = "/staff/plans/2023/items/{item}/report"
+
+
+def _slots(site: Site) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(item, month, amounts) for every month each of the unit's items may still report."""
+    for item in UNIT_ITEMS:
+        page = site.get("unit", REPORT.format(item=item)).body
+        amounts = dict.fromkeys(re.findall(r'name="(amount-[^"]+)"', page), "1")
+        for period in re.findall(r'<option[^>]*value="(\d{4}-\d{2})"', page):
+            yield item, period, amounts
+
+
+def reports(site: Site, trials: Trials) -> None:
+    slots = _slots(site)
+    pool = Pool(lambda: next(slots))  # type: ignore[arg-type, return-value]
+
+    def send(values: Mapping[str, Entry]) -> Sent:
+        item, period, amounts = pool.take()  # type: ignore[misc]
+        data = {"period": period, "narrative": "按计划推进", "evidence": "", **amounts, **values}
+        answer = site.post("unit", REPORT.format(item=item), form_fields(data))
+        if answer.status != 303:
+            return Sent.of(answer)
+        pool.spent()
+        return Sent(303, places=(("public", f"/plans/2023/items/{item}"),))
+
+    prose = {**keeps(NewReport, "narrative"), "expected_version": "none"}
+    for entry in CORPUS:
+        trials.attempt("staff.report", prose, entry, send)
+        trials.attempt("staff.report", keeps(NewReport, "evidence"), entry, send)
+
+
+def corrections(site: Site, trials: Trials) -> None:
+    item, period, amounts = next(_slots(site))
+    first = site.post(
+        "unit",
+        REPORT.format(item=item),
+        form_fields({"period": period, "narrative": "按计划推进", **amounts}),
+    )
+    current = {"report": first.location.rsplit("#report-", 1)[-1]}
+    serial = iter(range(1_000_000))
+
+    def send(values: Mapping[str, Entry]) -> Sent:
+        url = f"/staff/plans/2023/items/{item}/reports/{current['report']}/correct"
+        data = {
+            "narrative": f"更正后的说明（第{next(serial)}次）",  # a correction changes something
+            "evidence": "",
+            "reason": "数据录入有误",
+            **amounts,
+            **values,
+        }
+        answer = site.post("unit", url, form_fields(data))
+        if answer.status != 303:
+            return Sent.of(answer)
+        current["report"] = answer.location.rsplit("#report-", 1)[-1]
+        return Sent(303, places=(("public", f"/plans/2023/items/{item}"),))
+
+    prose = {**keeps(Correction, "reason", "narrative"), "expected_version": "none"}
+    for entry in CORPUS:
+        trials.attempt("staff.correct", prose, entry, send)
+        trials.attempt("staff.correct", keeps(Correction, "evidence"), entry, send)
+
+
+FINDINGS = {0: "7.1", 1: "18.1", 2: "19.2"}  # projects of three items 市城管局 leads
+
+
+def supervision(site: Site, trials: Trials) -> None:
+    normal: dict[str, str] = {
+        "kind": "quarterly_inspection",
+        "held_on": TODAY.isoformat(),
+        "title": "三季度督查",
+        "summary": "",
+    }
+    for n, ref in FINDINGS.items():
+        normal |= {f"finding-{n}-projects": ref, f"finding-{n}-text": f"进度滞后（{ref}）"}
+
+    def send(values: Mapping[str, Entry]) -> Sent:
+        answer = site.post(
+            "supervisor", "/staff/plans/2023/supervision/new", form_fields({**normal, **values})
+        )
+        if answer.status != 303:
+            return Sent.of(answer)
+        return Sent(303, places=(("public", "/plans/2023/supervision"),))
+
+    texts = {f"finding-{n}-text": "text" for n in FINDINGS}
+    prose = {**keeps(SupervisionForm, "title", "summary"), **texts}
+    for entry in CORPUS:
+        trials.attempt("staff.supervision", prose, entry, send)
+        for n in FINDINGS:
+            trials.attempt("staff.supervision", {f"finding-{n}-projects": "none"}, entry, send)
+
+
+def finding_steps(site: Site, trials: Trials) -> None:
+    made = site.ledger.record_supervision(
+        year=2023,
+        kind="quarterly_inspection",
+        held_on=date(2023, 11, 1),
+        title="十一月督查",
+        summary="",
+        findings=[(["7.1"], "路灯改造进度滞后")],
+        actor="rd.zhou",
+    )
+    finding = UUID(made.related[0])
+    site.services.caught_up()  # the step pages read the finding from the read model
+    page = (("public", f"/plans/2023/findings/{finding}"),)
+
+    def step(action: str, role: str) -> Any:
+        def send(values: Mapping[str, Entry]) -> Sent:
+            data = {"text": "已整改", **values}
+            url = f"/staff/findings/{finding}/{action}"
+            answer = site.post(role, url, form_fields(data))
+            return Sent.of(answer, places=page if answer.status == 303 else ())
+
+        return send
+
+    text = keeps(StepForm, "text")
+    for entry in CORPUS:
+        trials.attempt("staff.findings.rectify", text, entry, step("rectify", "unit"))
+    for entry in CORPUS:
+        _rectifying(site, finding)
+        trials.attempt("staff.findings.close", text, entry, step("close", "supervisor"))
+        trials.attempt("staff.findings.reopen", text, entry, step("reopen", "supervisor"))
+
+
+def _rectifying(site: Site, finding: UUID) -> None:
+    """Bring the finding back to 'rectification reported' (what closing needs)."""
+    state = site.ledger.finding(finding).state
+    if state == "closed":
+        site.ledger.reopen_finding(finding, "复查未通过", "rd.zhou")
+    if state != "rectifying":
+        site.ledger.report_rectification(finding, "已整改", "市城管局", "cg.wang")
+
+
+def awards(site: Site, trials: Trials) -> None:
+    """Nominations for the 微幸福 award, each with a note (candidates: closed cases)."""
+    candidates = iter([site.closed("weixingfu").number for _ in range(len(CORPUS) + 2)])
+    site.services.caught_up()  # candidates are read from the read models
+    pool = Pool(lambda: next(candidates))  # type: ignore[arg-type, return-value]
+    url = "/staff/awards/2023/weixingfu/nominate"
+
+    def send(values: Mapping[str, Entry]) -> Sent:
+        data = {"candidate": pool.take(), "note": "", **values}
+        answer = site.post("task", url, form_fields(data))
+        said = site.flashes("task")
+        if answer.status != 303 or "已记录。" not in said:
+            return Sent.of(answer, refused=answer.status < 400, explained=bool(said))
+        pool.spent()
+        return Sent(303, places=(("public", "/plans/2023/evaluation"),))
+
+    for entry in CORPUS:
+        trials.attempt("staff.awards.nominate", keeps(DecisionForm, "note"), entry, send)
+        trials.attempt("staff.awards.nominate", {"candidate": "none"}, entry, send)

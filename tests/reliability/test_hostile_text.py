@@ -1,0 +1,226 @@
+"""The hostile text corpus (tests/hostile.py) through every text field, then read back.
+
+Once per store: every entry of the corpus goes into every text field of every
+form, the intake API, `flask cases import` and `flask users create --name`
+(tests/reliability/hostile_*.py drive them); then every public page kind, every
+case page, the feeds in Atom and RSS, the CSV downloads, Open311 XML, the log
+and /healthz are read back (hostile_readback.py). Each answer must be a 2xx/3xx
+or a 4xx that says why — never a 5xx; no page may run a payload; what was
+accepted must come back; ordinary Chinese comes back unchanged; no name or
+phone of the corpus runs reaches public output; no read model stops.
+
+A form with a text field that no surface here fills fails the coverage test:
+add the field to its surface (or the form to FORMS) when you add one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from wtforms import PasswordField, StringField
+
+import minsheng_site
+from domain.plan_spec import PlanSpec
+from minsheng_site.form_base import Form
+from minsheng_site.forms import Correction, NewReport, filing_form, supervision_form
+from minsheng_site.intake import Ticket
+from tests.conftest import BACKENDS, new_database
+from tests.hostile import CHINESE, CORPUS
+from tests.reliability import hostile_cases, hostile_intake, hostile_people, hostile_staff
+from tests.reliability.hostile_intake import CSV_COLUMNS
+from tests.reliability.hostile_readback import ReadBack, read_back
+from tests.reliability.hostile_site import Site, build
+from tests.reliability.hostile_trials import Trials
+
+pytestmark = pytest.mark.slow
+
+# Each form, by class name, and the surfaces that must try every entry in each of its text
+# fields (a form used by several steps is tried through each of them).
+FORMS: dict[str, tuple[str, ...]] = {
+    "CaseForm": ("cases.new",),
+    "HotlineCaseForm": ("staff.cases.new",),
+    "LookupForm": ("cases.lookup",),
+    "EvaluationForm": ("cases.mine",),
+    "DeclineForm": ("staff.cases.decline",),
+    "AssignForm": ("staff.cases.assign",),
+    "TrackForm": (),  # a choice, no text
+    "EmptyForm": (),  # a button
+    "TextForm": ("staff.cases.reply",),
+    "NoteForm": ("staff.cases.note",),
+    "MergeForm": ("staff.cases.merge",),
+    "LinkForm": ("staff.cases.link",),
+    "RedactForm": ("staff.cases.redact",),
+    "FilingFields": ("staff.report", "staff.correct"),
+    "NewReport": ("staff.report",),
+    "Correction": ("staff.correct",),
+    "SupervisionForm": ("staff.supervision",),
+    "SupervisionRecordForm": ("staff.supervision",),
+    "StepForm": ("staff.findings.rectify", "staff.findings.close", "staff.findings.reopen"),
+    "DecisionForm": ("staff.awards.nominate",),
+    "ApproveForm": ("staff.ratings.approve",),
+    "RejectForm": ("staff.ratings.reject",),
+    "LoginForm": ("staff.login",),
+    "ContactForm": ("ratings.verify",),
+    "CodeForm": ("ratings.verify.code",),
+    "RatingForm": ("ratings.rate",),
+}
+# Fields that take a reference, a number, a contact or a redirect target rather than prose:
+# ordinary Chinese may be refused there (with a message).
+STRUCTURED = {
+    "phone", "website", "external_id", "received_on", "category", "district", "consent",
+    "into", "project", "number", "code", "contact", "next", "username", "candidate",
+    "version", "expected_version", "evidence", "lead_unit", "co_units",
+    *(f"finding-{n}-projects" for n in range(3)),
+}  # fmt: skip
+
+
+@dataclass
+class Run:
+    store: str
+    site: Site
+    trials: Trials
+    reader: ReadBack
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+) -> Iterator[Run]:
+    folder = tmp_path_factory.mktemp("hostile")
+    site = build(new_database(request.param, request, folder), folder, plan_spec)
+    trials = Trials(site)
+    hostile_intake.citizen_form(site, trials)
+    hostile_intake.hotline_form(site, trials)
+    hostile_intake.intake_api(site, trials)
+    hostile_intake.csv_import(site, trials, folder)
+    hostile_cases.staff_steps(site, trials)
+    hostile_cases.lookup(site, trials)
+    hostile_cases.evaluation(site, trials)
+    hostile_staff.reports(site, trials)
+    hostile_staff.corrections(site, trials)
+    hostile_staff.supervision(site, trials)
+    hostile_staff.finding_steps(site, trials)
+    hostile_staff.awards(site, trials)
+    hostile_people.verification(site, trials)
+    hostile_people.ratings(site, trials)
+    hostile_people.moderation(site, trials)
+    hostile_people.sign_in(site, trials)
+    hostile_people.users_create(site, trials)
+    yield Run(request.param, site, trials, read_back(site, trials))
+    site.services.close()
+
+
+def text_fields_of_every_form(app: Flask) -> dict[str, set[str]]:
+    """Every Form subclass of the site (and those its factories build), by class name: its
+    text fields (StringField and its kinds: text areas, hidden fields; not passwords)."""
+    for module in pkgutil.iter_modules(minsheng_site.__path__):
+        importlib.import_module(f"minsheng_site.{module.name}")
+    found: dict[str, set[str]] = defaultdict(set)
+    with app.test_request_context():
+        built = [supervision_form(), filing_form(NewReport, ()), filing_form(Correction, ())]
+        for form in [kind() for kind in _subclasses(Form)] + built:
+            found[type(form).__name__] |= {
+                f.name
+                for f in form
+                if isinstance(f, StringField)
+                and not isinstance(f, PasswordField)
+                and f.name != "csrf_token"
+            }
+    return found
+
+
+def _subclasses(kind: type) -> list[type]:
+    return [s for sub in kind.__subclasses__() for s in (sub, *_subclasses(sub))]
+
+
+def _first(items: list[str], n: int = 25) -> str:
+    return "\n".join(items[:n]) + (f"\n… and {len(items) - n} more" if len(items) > n else "")
+
+
+def test_every_text_field_of_every_form_and_the_intake_gets_every_entry(run: Run) -> None:
+    covered = Counter((t.surface, t.field) for t in run.trials.all)
+    forms = text_fields_of_every_form(run.site.app)
+    unknown = sorted(set(forms) - set(FORMS))
+    assert not unknown, f"forms the hostile corpus does not reach: {unknown} (add them to FORMS)"
+    missing = [
+        f"{form}.{name} via {surface}"
+        for form, names in forms.items()
+        for surface in FORMS[form]
+        for name in sorted(names)
+        if covered[(surface, name)] != len(CORPUS)
+    ]
+    assert set(Ticket.model_fields) == set(CSV_COLUMNS)  # a CSV column per ticket field
+    missing += [
+        f"{surface}.{name}"
+        for surface in ("api.cases", "cli.cases.import")
+        for name in CSV_COLUMNS
+        if covered[(surface, name)] != len(CORPUS)
+    ]
+    assert not missing, "text fields not tried with every entry:\n" + _first(missing)
+
+
+def test_no_answer_is_a_server_error(run: Run) -> None:
+    assert not run.site.errors, _first(run.site.errors, 10)
+
+
+def test_every_refusal_says_why(run: Run) -> None:
+    assert not run.trials.unexplained(), _first(run.trials.unexplained())
+
+
+def test_no_page_runs_a_payload(run: Run) -> None:
+    # every HTML answer, submissions' included (a refused form shows what was typed)
+    assert not run.site.unsafe, _first(run.site.unsafe)
+    assert not run.reader.problems["unescaped"], _first(run.reader.problems["unescaped"])
+
+
+def test_every_accepted_text_comes_back(run: Run) -> None:
+    assert not run.trials.where("lost"), _first(run.trials.where("lost"))
+
+
+def test_ordinary_chinese_is_taken_and_comes_back_unchanged(run: Run) -> None:
+    prose = [t for t in run.trials.all if t.entry is CHINESE and t.field not in STRUCTURED]
+    fields = {(t.surface, t.field) for t in run.trials.all if t.field not in STRUCTURED}
+    assert len(prose) == len(fields) > 30  # once in each prose field
+    wrong = [f"{t.surface}.{t.field}: {t.outcome} {t.expect!r}" for t in prose]
+    wrong = [w for w, t in zip(wrong, prose, strict=True) if t.outcome != "accepted"]
+    assert not wrong, _first(wrong)
+    assert {t.expect for t in prose} == {CHINESE.text}
+
+
+def test_read_models_neither_stop_nor_lag(run: Run) -> None:
+    assert not run.reader.problems["health"], _first(run.reader.problems["health"])
+
+
+def test_no_name_or_phone_of_the_corpus_runs_is_public(run: Run) -> None:
+    assert not run.reader.problems["personal data"], _first(run.reader.problems["personal data"])
+
+
+@pytest.mark.parametrize(
+    "kind", ["status", "feeds", "csv", "xml", "log", "characters"], ids=lambda k: k
+)
+def test_everything_public_reads_back(run: Run, kind: str) -> None:
+    """Every page answers; feeds parse without bozo; every CSV row parses and no cell is a
+    formula; Open311 XML parses; every log line is JSON; no character XML cannot carry."""
+    assert not run.reader.problems[kind], _first(run.reader.problems[kind])
+
+
+def test_figures(run: Run, capsys: pytest.CaptureFixture[str], record_property: object) -> None:
+    """The figures the issue quotes: tried / refused (4xx) / 5xx / lost, per store."""
+    figures = run.trials.figures()
+    line = (
+        f"hostile text on {run.store}: {len(CORPUS)} entries, tried {figures['tried']}, "
+        f"accepted {figures['accepted']}, refused (4xx) {figures['refused']}, "
+        f"5xx {figures['5xx']} (answers 5xx anywhere: {len(run.site.errors)}), "
+        f"lost {figures['lost']}; {run.site.requests} requests, "
+        f"{sum(run.reader.kinds.values())} public answers read back"
+    )
+    record_property("hostile_figures", line)  # type: ignore[operator]
+    with capsys.disabled():
+        print("\n" + line)
+    assert figures["tried"] == sum(figures[k] for k in ("accepted", "refused", "5xx", "lost"))
