@@ -3,9 +3,9 @@ and the citizen's evaluation."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from application.case_commands import CaseReceipt
 from minsheng_site.case_forms import (
@@ -21,91 +21,96 @@ from minsheng_site.case_forms import (
 )
 from tests.hostile import CORPUS, Entry
 from tests.reliability.hostile_intake import keeps
-from tests.reliability.hostile_site import Site
+from tests.reliability.hostile_site import UNIT, Site
 from tests.reliability.hostile_trials import Sent, Trials, form_fields
 
+T = TypeVar("T")
 
-class Pool:
+
+class Pool(Generic[T]):
     """An object in the state an action needs, replaced once an action has used it."""
 
-    def __init__(self, make: Callable[[], CaseReceipt]) -> None:
-        self.make, self.current = make, None
+    def __init__(self, make: Callable[[], T]) -> None:
+        self.make: Callable[[], T] = make
+        self.current: T | None = None
 
-    def take(self) -> CaseReceipt:
+    def take(self) -> T:
         if self.current is None:
-            self.current = self.make()  # type: ignore[assignment]
-        return self.current  # type: ignore[return-value]
+            self.current = self.make()
+        return self.current
 
     def spent(self) -> None:
         self.current = None
 
 
-def _places(case: CaseReceipt, *roles: str) -> tuple[tuple[str, str], ...]:
-    urls = {"public": f"/cases/{case.number}", "task": f"/staff/cases/{case.case_id}"}
-    return tuple((role, urls[role]) for role in roles)
+@dataclass(frozen=True)
+class Step:
+    """A staff step on a case: its form's fields and what each keeps, the other fields'
+    ordinary values, who takes it and on which case, who then sees the text."""
 
-
-def _action(
-    site: Site,
-    trials: Trials,
-    action: str,
-    pool: Pool,
-    fields: Mapping[str, str],
-    normal: Mapping[str, str],
-    role: str = "task",
-    shown: tuple[str, ...] = ("public", "task"),
-    keep: bool = False,  # the same case takes every entry (notes, links)
-    vary: Callable[[], Mapping[str, str]] = dict,
-) -> None:
-    def send(values: Mapping[str, Entry]) -> Sent:
-        case = pool.take()
-        data = {**normal, **vary(), **values}
-        answer = site.post(
-            role,
-            f"/staff/cases/{case.case_id}/{action}",
-            form_fields({f"{action}-{k}": v for k, v in data.items()}),
-            prefix=f"{action}-",
-        )
-        if answer.status != 303:
-            return Sent.of(answer)
-        if not keep:
-            pool.spent()
-        return Sent(303, places=_places(case, *shown))
-
-    trials.each(f"staff.cases.{action}", fields, CORPUS, send)
+    action: str
+    fields: Mapping[str, str]
+    normal: Mapping[str, str]
+    case: str = "case"  # the Site method that makes a case in the state the step needs
+    role: str = "task"
+    shown: tuple[str, ...] = ("public", "task")
+    keep: bool = False  # one case takes every entry (notes, links)
+    together: bool = True  # the fields tried together first
 
 
 def staff_steps(site: Site, trials: Trials) -> None:
-    _action(site, trials, "decline", Pool(site.case), keeps(DeclineForm, "reason"), {})
-    assign = {**keeps(AssignForm, "lead_unit"), "co_units": "units"}
-    normal = {"route": "hotline", "lead_unit": "市城管局", "co_units": "", "working_days": "5"}
-    _action(site, trials, "assign", Pool(site.accepted), assign, normal)
-    _action(
-        site,
-        trials,
-        "reply",
-        Pool(site.handled),
-        keeps(TextForm, "text"),
-        {},
-        role="unit",
-        shown=("task",),
-    )
-    _action(site, trials, "note", Pool(site.handled), keeps(NoteForm, "text"), {}, keep=True)
-    _action(site, trials, "merge", Pool(site.case), keeps(MergeForm, "into"), {})
     projects = iter([p.number for p in site.spec.projects])
-    _action(
-        site,
-        trials,
-        "link",
-        Pool(site.handled),
-        keeps(LinkForm, "project", "note"),
-        {"note": "与该项目有关"},
-        keep=True,
-        vary=lambda: {"project": next(projects)},
+    reference = {"project": lambda: next(projects)}  # a project of the plan, each link anew
+    steps = (
+        Step("decline", keeps(DeclineForm, "reason"), {}),
+        Step(
+            "assign",
+            {**keeps(AssignForm, "lead_unit"), "co_units": "units"},
+            {"route": "hotline", "lead_unit": UNIT, "co_units": "", "working_days": "5"},
+            case="accepted",
+        ),
+        Step("reply", keeps(TextForm, "text"), {}, "handled", "unit", ("task",)),
+        Step("note", keeps(NoteForm, "text"), {}, "handled", keep=True),
+        Step("merge", keeps(MergeForm, "into"), {}),
+        Step(
+            "link",
+            keeps(LinkForm, "project", "note"),
+            {"note": "与该项目有关"},
+            "handled",
+            keep=True,
+            together=False,  # no entry is a project of the plan
+        ),
+        Step(
+            "redact",
+            keeps(RedactForm, "title", "text", "reason"),
+            {"title": "路灯问题", "text": "已隐去个人信息。", "reason": "隐去个人信息"},
+            shown=("public",),
+        ),
     )
-    redact = keeps(RedactForm, "title", "text", "reason")
-    normal = {"title": "路灯问题", "text": "已隐去个人信息。", "reason": "隐去个人信息"}
-    _action(site, trials, "redact", Pool(site.case), redact, normal, shown=("public",))
+    for step in steps:
+        _step(site, trials, step, reference if step.action == "link" else {})
+
+
+def _step(site: Site, trials: Trials, step: Step, fresh: Mapping[str, Callable[[], str]]) -> None:
+    pool: Pool[CaseReceipt] = Pool(getattr(site, step.case))
+
+    def send(values: Mapping[str, Entry]) -> Sent:
+        case = pool.take()
+        data = {**step.normal, **{k: make() for k, make in fresh.items()}, **values}
+        answer = site.post(
+            step.role,
+            f"/staff/cases/{case.case_id}/{step.action}",
+            form_fields({f"{step.action}-{k}": v for k, v in data.items()}),
+            prefix=f"{step.action}-",
+        )
+        if answer.status != 303:
+            return Sent.of(answer)
+        if not step.keep:
+            pool.spent()
+        urls = {"public": f"/cases/{case.number}", "task": f"/staff/cases/{case.case_id}"}
+        return Sent(303, places=tuple((role, urls[role]) for role in step.shown))
+
+    trials.each(f"staff.cases.{step.action}", step.fields, CORPUS, send, step.together)
 
 
 def lookup(site: Site, trials: Trials) -> None:
@@ -121,7 +126,7 @@ def lookup(site: Site, trials: Trials) -> None:
 
 
 def evaluation(site: Site, trials: Trials) -> None:
-    pool = Pool(site.replied)
+    pool: Pool[CaseReceipt] = Pool(site.replied)
 
     def send(values: Mapping[str, Entry]) -> Sent:
         case = pool.take()
@@ -133,10 +138,6 @@ def evaluation(site: Site, trials: Trials) -> None:
         if answer.status != 303:
             return Sent.of(answer)
         pool.spent()
-        return Sent(303, places=_places(case, "task"))
+        return Sent(303, places=(("task", f"/staff/cases/{case.case_id}"),))
 
     trials.each("cases.mine", keeps(EvaluationForm, "reason"), CORPUS, send)
-
-
-def number_on(page: str) -> str:
-    return re.findall(r'class="code">([^<]+)<', page)[0]

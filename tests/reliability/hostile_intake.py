@@ -7,8 +7,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wtforms import TextAreaField
@@ -154,7 +153,7 @@ CSV_PROSE = ("title", "content", "name")
 CSV_KEEPS = {"title": "line", "content": "text", **PRIVATE, "phone": "phone@task"}
 
 
-def csv_import(site: Site, trials: Trials, folder: Path) -> None:
+def csv_import(site: Site, trials: Trials) -> None:
     """Every entry in every column: first the prose columns of an entry together in one row
     (and every other column in a row of its own), then each prose column alone where that
     row was refused. Files that are not UTF-8 are imported one by one (they are refused
@@ -164,14 +163,14 @@ def csv_import(site: Site, trials: Trials, folder: Path) -> None:
         for entry in CORPUS
         for columns in (CSV_PROSE, *((c,) for c in CSV_COLUMNS if c not in CSV_PROSE))
     ]
-    results = _import(site, folder, "together", rows)
+    results = _import(site, "together", rows)
     again = [
         ((column,), entry)
         for columns, entry in rows
         if columns == CSV_PROSE and not results[(columns, entry.name)].accepted
         for column in CSV_PROSE
     ]
-    results |= _import(site, folder, "alone", again)
+    results |= _import(site, "alone", again)
     for entry in CORPUS:
         for columns in (CSV_PROSE, *((c,) for c in CSV_COLUMNS if c not in CSV_PROSE)):
             fields = {c: CSV_KEEPS.get(c, "none") for c in columns}
@@ -185,7 +184,7 @@ def csv_import(site: Site, trials: Trials, folder: Path) -> None:
 Row = tuple[tuple[str, ...], Entry]
 
 
-def _import(site: Site, folder: Path, name: str, rows: list[Row]) -> dict[tuple[Any, str], Sent]:
+def _import(site: Site, name: str, rows: Sequence[Row]) -> dict[tuple[Any, str], Sent]:
     """`flask cases import` of these rows: what became of each (columns, entry name)."""
     files: dict[str, list[tuple[tuple[str, ...], Entry, str]]] = {}
     for n, (columns, entry) in enumerate(rows):
@@ -193,7 +192,7 @@ def _import(site: Site, folder: Path, name: str, rows: list[Row]) -> dict[tuple[
         files.setdefault(file, []).append((columns, entry, f"CSV-{name}-{n}"))
     results: dict[tuple[Any, str], Sent] = {}
     for file, planned in files.items():
-        path = folder / f"{file}.csv"
+        path = site.folder / f"{file}.csv"
         path.write_bytes(_csv_bytes(planned))
         result = site.app.test_cli_runner().invoke(args=["cases", "import", str(path)])
         crashed = result.exception is not None and not isinstance(result.exception, SystemExit)

@@ -127,10 +127,15 @@ class ReadBack:
                     queue.append(target)
 
     def cases(self) -> list[str]:
+        """Every case page, and every plan page a case page links to (none may be missing)."""
         with self.site.services.read() as c:
             numbers = [row.number for row in cq.all_rows(c, None)]
+        linked: set[str] = set()
         for number in numbers:
-            self.fetch(f"/cases/{number}")
+            page = self.fetch(f"/cases/{number}").body
+            linked |= {url for url in _links(page) if url.startswith("/plans/")}
+        for url in sorted(linked - {url for _role, url in self.bodies}):
+            self.fetch(url)
         return numbers
 
     def events(self) -> None:
@@ -188,6 +193,19 @@ class ReadBack:
             self.fetch(f"/open311/v2/requests/{number}.xml")
             self.fetch(f"/open311/v2/requests/{number}/history.xml")
 
+    def languages(self, numbers: list[str]) -> None:
+        """The pages carrying dangerous entries in English and 繁體 too (unit names and the
+        like go through the `content` filter there: Markup in English, OpenCC in 繁體)."""
+        pages = [f"/cases/{n}" for n in self._dangerous_cases(numbers)]
+        pages += [f"/plans/2023/items/{n}" for n in UNIT_ITEMS]
+        pages += ["/plans/2023/supervision", "/plans/2023/evaluation", "/cases/"]
+        for language in ("en", "zh-Hant"):
+            for url in pages:
+                answer = self.site.send("public", "GET", url, headers={"Accept-Language": language})
+                if answer.status != 200:
+                    self.problems["status"].append(f"GET {url} ({language}): {answer.status}")
+                self._judge_public(url, answer)
+
     def _dangerous_cases(self, numbers: list[str]) -> list[str]:
         """Cases whose history (a step's text) carries a dangerous entry; what citizens
         wrote is in the lists already."""
@@ -237,6 +255,7 @@ def read_back(site: Site, trials: Trials) -> ReadBack:
     reader.feeds()
     reader.open_data()
     reader.open311(numbers)
+    reader.languages(numbers)
     reader.found_again()
     reader.health()
     return reader

@@ -74,6 +74,7 @@ class Answer:
 class Site:
     app: Flask
     spec: PlanSpec
+    folder: Path  # for files the command line reads (CSV imports)
     clients: dict[str, FlaskClient] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # every 5xx, with what was asked
@@ -112,7 +113,7 @@ class Site:
             response.status_code,
             response.headers.get("Location", ""),
             response.get_data(as_text=True),
-            response.mimetype,
+            response.mimetype or "",
             response.headers.get("Link", ""),
         )
         if answer.status >= 500:
@@ -209,7 +210,7 @@ def build(database_url: str, folder: Path, spec: PlanSpec) -> Site:
     add_staff(app, "gov.chen", ("admin", TASK_FORCE))
     add_staff(app, "cg.wang", ("reporter", UNIT))
     add_staff(app, "rd.zhou", ("supervisor", BODY))
-    site = Site(app, spec)
+    site = Site(app, spec, folder)
     site.client("public")
     for role, username in (("task", "gov.chen"), ("unit", "cg.wang"), ("supervisor", "rd.zhou")):
         site.sign_in(role, username)

@@ -31,10 +31,10 @@ def _slots(site: Site) -> Iterator[tuple[int, str, dict[str, str]]]:
 
 def reports(site: Site, trials: Trials) -> None:
     slots = _slots(site)
-    pool = Pool(lambda: next(slots))  # type: ignore[arg-type, return-value]
+    pool: Pool[tuple[int, str, dict[str, str]]] = Pool(lambda: next(slots))
 
     def send(values: Mapping[str, Entry]) -> Sent:
-        item, period, amounts = pool.take()  # type: ignore[misc]
+        item, period, amounts = pool.take()
         data = {"period": period, "narrative": "按计划推进", "evidence": "", **amounts, **values}
         answer = site.post("unit", REPORT.format(item=item), form_fields(data))
         if answer.status != 303:
@@ -153,7 +153,7 @@ def awards(site: Site, trials: Trials) -> None:
     """Nominations for the 微幸福 award, each with a note (candidates: closed cases)."""
     candidates = iter([site.closed("weixingfu").number for _ in range(len(CORPUS) + 2)])
     site.services.caught_up()  # candidates are read from the read models
-    pool = Pool(lambda: next(candidates))  # type: ignore[arg-type, return-value]
+    pool: Pool[str] = Pool(lambda: next(candidates))
     url = "/staff/awards/2023/weixingfu/nominate"
 
     def send(values: Mapping[str, Entry]) -> Sent:

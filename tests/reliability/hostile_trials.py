@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import escape
 
@@ -109,10 +110,15 @@ class Trials:
             self._record(surface, name, keeps, entry, send({name: entry}), via)
 
     def each(
-        self, surface: str, fields: Mapping[str, str], entries: Iterable[Entry], send: Send
+        self,
+        surface: str,
+        fields: Mapping[str, str],
+        entries: Iterable[Entry],
+        send: Send,
+        together: bool = True,
     ) -> None:
         for entry in entries:
-            self.attempt(surface, fields, entry, send)
+            self.attempt(surface, fields, entry, send, together=together)
 
     def _record(
         self, surface: str, name: str, keeps: str, entry: Entry, sent: Sent, via: str
@@ -157,12 +163,10 @@ def shows(body: str, text: str) -> bool:
     return all(str(escape(line.strip())) in body for line in text.split("\n") if line.strip())
 
 
-def form_fields(values: Mapping[str, str | Entry]) -> dict[str, str]:
+def form_fields(values: Mapping[str, object]) -> dict[str, str]:
     """Percent-encoded form values: entries as their (possibly invalid) bytes."""
-    from urllib.parse import quote
-
     return {
-        name: value.form_value() if isinstance(value, Entry) else quote(value)
+        name: value.form_value() if isinstance(value, Entry) else quote(str(value))
         for name, value in values.items()
     }
 

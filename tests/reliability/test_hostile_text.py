@@ -19,7 +19,7 @@ import importlib
 import pkgutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -32,11 +32,8 @@ from minsheng_site.forms import Correction, NewReport, filing_form, supervision_
 from minsheng_site.intake import Ticket
 from tests.conftest import BACKENDS, new_database
 from tests.hostile import CHINESE, CORPUS
-from tests.reliability import hostile_cases, hostile_intake, hostile_people, hostile_staff
 from tests.reliability.hostile_intake import CSV_COLUMNS
-from tests.reliability.hostile_readback import ReadBack, read_back
-from tests.reliability.hostile_site import Site, build
-from tests.reliability.hostile_trials import Trials
+from tests.reliability.hostile_run import Run, figures_line, figures_table, run_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -80,40 +77,16 @@ STRUCTURED = {
 }  # fmt: skip
 
 
-@dataclass
-class Run:
-    store: str
-    site: Site
-    trials: Trials
-    reader: ReadBack
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def run(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
 ) -> Iterator[Run]:
     folder = tmp_path_factory.mktemp("hostile")
-    site = build(new_database(request.param, request, folder), folder, plan_spec)
-    trials = Trials(site)
-    hostile_intake.citizen_form(site, trials)
-    hostile_intake.hotline_form(site, trials)
-    hostile_intake.intake_api(site, trials)
-    hostile_intake.csv_import(site, trials, folder)
-    hostile_cases.staff_steps(site, trials)
-    hostile_cases.lookup(site, trials)
-    hostile_cases.evaluation(site, trials)
-    hostile_staff.reports(site, trials)
-    hostile_staff.corrections(site, trials)
-    hostile_staff.supervision(site, trials)
-    hostile_staff.finding_steps(site, trials)
-    hostile_staff.awards(site, trials)
-    hostile_people.verification(site, trials)
-    hostile_people.ratings(site, trials)
-    hostile_people.moderation(site, trials)
-    hostile_people.sign_in(site, trials)
-    hostile_people.users_create(site, trials)
-    yield Run(request.param, site, trials, read_back(site, trials))
-    site.services.close()
+    done = run_corpus(
+        request.param, new_database(request.param, request, folder), folder, plan_spec
+    )
+    yield done
+    done.site.services.close()
 
 
 def text_fields_of_every_form(app: Flask) -> dict[str, set[str]]:
@@ -136,7 +109,8 @@ def text_fields_of_every_form(app: Flask) -> dict[str, set[str]]:
 
 
 def _subclasses(kind: type) -> list[type]:
-    return [s for sub in kind.__subclasses__() for s in (sub, *_subclasses(sub))]
+    subs: list[type] = kind.__subclasses__()
+    return [s for sub in subs for s in (sub, *_subclasses(sub))]
 
 
 def _first(items: list[str], n: int = 25) -> str:
@@ -210,17 +184,10 @@ def test_everything_public_reads_back(run: Run, kind: str) -> None:
     assert not run.reader.problems[kind], _first(run.reader.problems[kind])
 
 
-def test_figures(run: Run, capsys: pytest.CaptureFixture[str], record_property: object) -> None:
+def test_figures(run: Run, capsys: pytest.CaptureFixture[str], record_property: Any) -> None:
     """The figures the issue quotes: tried / refused (4xx) / 5xx / lost, per store."""
-    figures = run.trials.figures()
-    line = (
-        f"hostile text on {run.store}: {len(CORPUS)} entries, tried {figures['tried']}, "
-        f"accepted {figures['accepted']}, refused (4xx) {figures['refused']}, "
-        f"5xx {figures['5xx']} (answers 5xx anywhere: {len(run.site.errors)}), "
-        f"lost {figures['lost']}; {run.site.requests} requests, "
-        f"{sum(run.reader.kinds.values())} public answers read back"
-    )
-    record_property("hostile_figures", line)  # type: ignore[operator]
+    record_property("hostile_figures", figures_line(run))
     with capsys.disabled():
-        print("\n" + line)
+        print(f"\n{figures_line(run)}\n{figures_table(run)}")
+    figures = run.trials.figures()
     assert figures["tried"] == sum(figures[k] for k in ("accepted", "refused", "5xx", "lost"))
