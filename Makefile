@@ -93,6 +93,7 @@ bench: system-packages setup-dev
 	$(BIN)/python -m bench.feeds
 	$(BIN)/python -m bench.rebuild --postgres
 	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.hostile
 
 ## make translations-update: extract interface strings, refresh catalogs
 translations-update: $(VENV)/.installed-dev

@@ -86,7 +86,7 @@ def hotline_form(site: Site, trials: Trials) -> None:
         if answer.status != 303:
             return Sent.of(answer)
         case_id = answer.location.rsplit("/", 1)[-1]
-        number = site.ledger._case(case_id).number
+        number = site.number_of(case_id)
         return Sent(303, places=_case_places(site, number))
 
     prose = {**keeps(HotlineCaseForm, "title", "content"), **PRIVATE, "external_id": "none"}
@@ -227,10 +227,10 @@ def _imported(site: Site, external: str, crashed: bool, said: bool) -> Sent:
     """Whether the import registered this row (found by its ticket number), and where."""
     if crashed:
         return Sent(500)
-    seen = site.ledger._seen("csv", external) if external else None
-    if seen is None:
+    number = site.ticket("csv", external) if external else None
+    if number is None:
         return Sent(422, explained=said)  # refused: its line and reason on standard error
-    return Sent(200, places=_case_places(site, seen.number))
+    return Sent(200, places=_case_places(site, number))
 
 
 def csv_reads_back(text: str) -> list[list[str]]:

@@ -49,10 +49,14 @@ def run_corpus(store: str, database_url: str, folder: Path, spec: PlanSpec) -> R
     started = time.monotonic()
     site = build(database_url, folder, spec)
     trials = Trials(site)
-    for surface in SURFACES:
-        surface(site, trials)
-    seconds["submit"] = time.monotonic() - started
-    reader = read_back(site, trials)
+    try:
+        for surface in SURFACES:
+            surface(site, trials)
+        seconds["submit"] = time.monotonic() - started
+        reader = read_back(site, trials)
+    except BaseException:
+        site.services.close()  # no connection left for the garbage collector to complain of
+        raise
     seconds["read back"] = time.monotonic() - started - seconds["submit"]
     return Run(store, site, trials, reader, seconds)
 

@@ -18,11 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from flask import Flask
 from flask.testing import FlaskClient
 
 from application.case_commands import CaseReceipt, Intake
+from domain.cases import index_id
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from tests.clock import Clock
@@ -200,6 +203,17 @@ class Site:
 
     def case_id(self, number: str) -> str:
         return str(self.ledger.case_by_number(number).id)
+
+    def number_of(self, case_id: str) -> str:
+        return str(self.ledger.repository.get(UUID(case_id)).number)
+
+    def ticket(self, channel: str, external_id: str) -> str | None:
+        """The number of the case registered under this ticket number, if any."""
+        try:
+            index = self.ledger.repository.get(index_id("ref", f"{channel}/{external_id}"))
+        except AggregateNotFoundError:
+            return None
+        return self.number_of(str(index.case_id))
 
 
 def build(database_url: str, folder: Path, spec: PlanSpec) -> Site:
