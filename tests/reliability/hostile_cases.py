@@ -117,7 +117,6 @@ def lookup(site: Site, trials: Trials) -> None:
     known = site.case()
 
     def send(values: Mapping[str, Entry]) -> Sent:
-        site.client("citizen")
         data: dict[str, Any] = {"number": known.number, "code": "00000000", **values}
         answer = site.post("citizen", "/cases/lookup", form_fields(data))
         return Sent.of(answer)
@@ -130,7 +129,6 @@ def evaluation(site: Site, trials: Trials) -> None:
 
     def send(values: Mapping[str, Entry]) -> Sent:
         case = pool.take()
-        site.client("citizen")
         proof = {"number": case.number, "code": case.query_code or ""}
         assert site.post("citizen", "/cases/lookup", form_fields(proof)).status == 303
         data = {"level": "unsatisfied", **values}

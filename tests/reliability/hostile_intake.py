@@ -3,7 +3,6 @@ the intake API (JSON) and `flask cases import` (a CSV file)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -62,7 +61,6 @@ def _case_places(site: Site, number: str) -> tuple[tuple[str, str], ...]:
 
 def citizen_form(site: Site, trials: Trials) -> None:
     def send(values: Mapping[str, Entry]) -> Sent:
-        site.client("citizen")
         answer = site.post("citizen", "/cases/new", form_fields({**NORMAL, **values}))
         if answer.status != 303:
             return Sent.of(answer)
@@ -231,7 +229,3 @@ def _imported(site: Site, external: str, crashed: bool, said: bool) -> Sent:
     if number is None:
         return Sent(422, explained=said)  # refused: its line and reason on standard error
     return Sent(200, places=_case_places(site, number))
-
-
-def csv_reads_back(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))

@@ -41,7 +41,6 @@ def verification(site: Site, trials: Trials) -> None:
     people = count()
 
     def verify(values: Mapping[str, Entry]) -> Sent:
-        site.client("verifier")
         data = {"contact": f"v{next(people)}@example.org", "next": HOME, **values}
         answer = site.post("verifier", "/ratings/verify", form_fields(data))
         if answer.status == 303:
@@ -60,7 +59,6 @@ def verification(site: Site, trials: Trials) -> None:
         trials.attempt("ratings.verify", keeps(ContactForm, "contact"), entry, verify)
         trials.attempt("ratings.verify", {"next": "none"}, entry, verify)
         address = f"c{next(people)}@example.org"
-        site.client("verifier")
         sent = site.post("verifier", "/ratings/verify", form_fields({"contact": address}))
         assert sent.status == 303, "a valid address is sent a code"
         code["now"] = _code_for(site, address)
@@ -124,7 +122,6 @@ def moderation(site: Site, trials: Trials) -> None:
 
 def sign_in(site: Site, trials: Trials) -> None:
     def send(values: Mapping[str, Entry]) -> Sent:
-        site.client("stranger")
         data = {"username": "gov.chen", "password": "not the password", **values}
         answer = site.post("stranger", "/staff/login", form_fields(data))
         return Sent.of(answer, refused=answer.status != 303)

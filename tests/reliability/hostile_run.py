@@ -48,7 +48,7 @@ def run_corpus(store: str, database_url: str, folder: Path, spec: PlanSpec) -> R
     seconds: dict[str, float] = {}
     started = time.monotonic()
     site = build(database_url, folder, spec)
-    trials = Trials(site)
+    trials = Trials()
     try:
         for surface in SURFACES:
             surface(site, trials)

@@ -125,8 +125,8 @@ class Site:
             self.unsafe += [f"{method} {url} ({role}): {p}" for p in unsafe_html(answer.body)]
         return answer
 
-    def get(self, role: str, url: str, **headers: str) -> Answer:
-        return self.send(role, "GET", url, headers=headers)
+    def get(self, role: str, url: str) -> Answer:
+        return self.send(role, "GET", url)
 
     def post(self, role: str, url: str, fields: Mapping[str, str], prefix: str = "") -> Answer:
         """A form post with a valid CSRF token; values are percent-encoded already."""
@@ -225,7 +225,8 @@ def build(database_url: str, folder: Path, spec: PlanSpec) -> Site:
     add_staff(app, "cg.wang", ("reporter", UNIT))
     add_staff(app, "rd.zhou", ("supervisor", BODY))
     site = Site(app, spec, folder)
-    site.client("public")
+    for role in ("public", "citizen", "verifier", "stranger"):  # one browser each, kept
+        site.client(role)
     for role, username in (("task", "gov.chen"), ("unit", "cg.wang"), ("supervisor", "rd.zhou")):
         site.sign_in(role, username)
     return site

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from markupsafe import escape
 from domain.contacts import normalise_phone
 from domain.text import clean_line, clean_text
 from tests.hostile import Entry, received_by_form
-from tests.reliability.hostile_site import Answer, Site
+from tests.reliability.hostile_site import Answer
 
 Place = tuple[str, str]  # (role, url) of a page that should show an accepted text
 # How a refusal says why: a field's error, the form's summary, the error page, a JSON error.
@@ -51,7 +51,6 @@ class Sent:
     status: int
     refused: bool = False  # a 2xx/3xx that says no (a flash message after a redirect)
     places: tuple[Place, ...] = ()
-    body: str = ""  # a page that shows it at once (the citizen's own, in their session)
     explained: bool = True  # a refusal says why (a form error, a JSON error, a message)
 
     @classmethod
@@ -88,7 +87,6 @@ Send = Callable[[Mapping[str, Entry]], Sent]
 
 @dataclass
 class Trials:
-    site: Site
     all: list[Trial] = field(default_factory=list)
 
     def attempt(
@@ -128,10 +126,7 @@ class Trials:
         if roles:
             shown = roles.split(",")
             sent = replace(sent, places=tuple(p for p in sent.places if p[0] in shown))
-        trial = Trial(surface, name, entry, sent, expect)
-        if sent.accepted and expect and sent.body:
-            trial.found = shows(sent.body, expect)
-        self.all.append(trial)
+        self.all.append(Trial(surface, name, entry, sent, expect))
 
     def unsettled(self) -> list[Trial]:
         """Accepted trials whose text has not been looked for yet."""
@@ -143,9 +138,6 @@ class Trials:
         counts = Counter(t.outcome for t in self.all)
         counts["tried"] = len(self.all)
         return counts
-
-    def covered(self) -> set[tuple[str, str]]:
-        return {(t.surface, t.field) for t in self.all}
 
     def where(self, want: str) -> list[str]:
         return [f"{t.surface}.{t.field} <- {t.entry.name}" for t in self.all if t.outcome == want]
@@ -169,11 +161,3 @@ def form_fields(values: Mapping[str, object]) -> dict[str, str]:
         name: value.form_value() if isinstance(value, Entry) else quote(str(value))
         for name, value in values.items()
     }
-
-
-def fields_of(*names: str, keeps: str = "line") -> dict[str, str]:
-    return dict.fromkeys(names, keeps)
-
-
-def merged(*groups: Sequence[tuple[str, str]]) -> dict[str, str]:
-    return {name: keeps for group in groups for name, keeps in group}
