@@ -73,6 +73,7 @@ def citizen_form(site: Site, trials: Trials) -> None:
         trials.attempt("cases.new", prose, entry, send)
         trials.attempt("cases.new", {"phone": "phone@task"}, entry, send)
         trials.attempt("cases.new", {"website": "none"}, entry, send)  # the bots' honeypot
+        trials.attempt("cases.new", {"submission": "none"}, entry, send)  # the form's token
 
 
 def hotline_form(site: Site, trials: Trials) -> None:
@@ -92,6 +93,7 @@ def hotline_form(site: Site, trials: Trials) -> None:
         trials.attempt("staff.cases.new", prose, entry, send)
         trials.attempt("staff.cases.new", {"phone": "phone@task"}, entry, send)
         trials.attempt("staff.cases.new", {"website": "none"}, entry, send)
+        trials.attempt("staff.cases.new", {"submission": "none"}, entry, send)
 
 
 def intake_api(site: Site, trials: Trials) -> None:

@@ -72,7 +72,7 @@ FORMS: dict[str, tuple[str, ...]] = {
 STRUCTURED = {
     "phone", "website", "external_id", "received_on", "category", "district", "consent",
     "into", "project", "number", "code", "contact", "next", "username", "candidate",
-    "version", "expected_version", "evidence", "lead_unit", "co_units",
+    "version", "expected_version", "evidence", "lead_unit", "co_units", "submission",
     *(f"finding-{n}-projects" for n in range(3)),
 }  # fmt: skip
 
