@@ -13,32 +13,21 @@ from werkzeug.wrappers import Response
 from application.evaluation_file import load_formula
 from domain.cases import ROUTES, TRACKS
 from domain.text import xml_safe
-from minsheng_site import (
-    api,
-    auth,
-    caching,
-    case_staff,
-    cases,
-    cli,
-    errors,
-    evaluation,
-    health,
-    i18n,
-    intake,
-    journalism,
-    moderation,
-    open311,
-    open_data,
-    progress,
-    public,
-    ratings,
-    satisfaction,
-    staff,
-    users_cli,
-)
+from minsheng_site import caching, cli, errors, health, i18n
+from minsheng_site.cases import intake
+from minsheng_site.cases import pages as cases
+from minsheng_site.cases import staff as case_staff
 from minsheng_site.config import ROOT, settings
+from minsheng_site.opendata import api, open311, open_data
+from minsheng_site.opendata import journalists as journalism
+from minsheng_site.plans import pages as public
+from minsheng_site.plans import progress
+from minsheng_site.plans import reporting as staff
 from minsheng_site.public_base import PublicBase
+from minsheng_site.ratings import evaluation, moderation, satisfaction
+from minsheng_site.ratings import pages as ratings
 from minsheng_site.services import Services, services
+from minsheng_site.staff import auth, users_cli
 from minsheng_site.views import keep_as_of
 from projections import log_queries, store_chain
 from projections import queries as q

@@ -19,8 +19,8 @@ from application.verification import Address
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from domain.errors import DomainError
-from minsheng_site.intake import NotUtf8, TicketError, read_csv, register
-from minsheng_site.log_cli import log_cli
+from minsheng_site.cases.intake import NotUtf8, TicketError, read_csv, register
+from minsheng_site.opendata.log_cli import log_cli
 from minsheng_site.services import services
 from projections import queries as q
 

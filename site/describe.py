@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from domain.cases import ROUTES, TRACKS
-from minsheng_site.ratings import rejection_labels
+from minsheng_site.ratings.pages import rejection_labels
 
 # Translated when shown (lazily): the same words as the case pages use.
 STAGES = {

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from domain.errors import NotFound as NotFoundError
 from domain.errors import UnstorableText
 from domain.progress import NotResponsible
-from minsheng_site.open311 import errors as georeport_errors
+from minsheng_site.opendata.open311 import errors as georeport_errors
 
 log = logging.getLogger(__name__)
 

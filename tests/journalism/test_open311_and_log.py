@@ -202,7 +202,7 @@ def _database_url(app: Flask) -> str:
 def test_xml_answers_stay_well_formed_whatever_a_citizen_typed(year_app: Flask) -> None:
     import xml.etree.ElementTree as ET
 
-    from minsheng_site.open311 import answer
+    from minsheng_site.opendata.open311 import answer
 
     with year_app.test_request_context():
         body = answer([{"description": "积水\x0b严重\x00"}], "xml", "service_requests", "request")

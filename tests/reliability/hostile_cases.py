@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from application.case_commands import CaseReceipt
-from minsheng_site.case_forms import (
+from minsheng_site.cases.forms import (
     AssignForm,
     DeclineForm,
     EvaluationForm,

@@ -12,7 +12,7 @@ from typing import Any
 from wtforms import TextAreaField
 
 from domain.text import clean_line
-from minsheng_site.case_forms import CaseForm, HotlineCaseForm
+from minsheng_site.cases.forms import CaseForm, HotlineCaseForm
 from tests.hostile import CANARY_NAME, CANARY_PHONE, CORPUS, Entry
 from tests.reliability.hostile_site import TODAY, TOKEN, Site
 from tests.reliability.hostile_trials import RECEIVES, Sent, Trials, form_fields

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from itertools import count
 from urllib.parse import urlsplit
 
-from minsheng_site.auth import LoginForm
-from minsheng_site.ratings import CodeForm, ContactForm, RatingForm
+from minsheng_site.ratings.pages import CodeForm, ContactForm, RatingForm
+from minsheng_site.staff.auth import LoginForm
 from tests.hostile import CORPUS, Entry
 from tests.reliability.hostile_intake import keeps
 from tests.reliability.hostile_site import Site

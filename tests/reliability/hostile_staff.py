@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from minsheng_site.evaluation import DecisionForm
-from minsheng_site.forms import Correction, NewReport, StepForm, SupervisionForm
+from minsheng_site.plans.forms import Correction, NewReport, StepForm, SupervisionForm
+from minsheng_site.ratings.evaluation import DecisionForm
 from tests.hostile import CORPUS, Entry
 from tests.reliability.hostile_cases import Pool
 from tests.reliability.hostile_intake import keeps

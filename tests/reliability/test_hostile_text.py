@@ -27,9 +27,9 @@ from wtforms import PasswordField, StringField
 
 import minsheng_site
 from domain.plan_spec import PlanSpec
+from minsheng_site.cases.intake import Ticket
 from minsheng_site.form_base import Form
-from minsheng_site.forms import Correction, NewReport, filing_form, supervision_form
-from minsheng_site.intake import Ticket
+from minsheng_site.plans.forms import Correction, NewReport, filing_form, supervision_form
 from tests.conftest import BACKENDS, new_database
 from tests.hostile import CHINESE, CORPUS
 from tests.reliability.hostile_intake import CSV_COLUMNS
@@ -92,8 +92,8 @@ def run(
 def text_fields_of_every_form(app: Flask) -> dict[str, set[str]]:
     """Every Form subclass of the site (and those its factories build), by class name: its
     text fields (StringField and its kinds: text areas, hidden fields; not passwords)."""
-    for module in pkgutil.iter_modules(minsheng_site.__path__):
-        importlib.import_module(f"minsheng_site.{module.name}")
+    for module in pkgutil.walk_packages(minsheng_site.__path__, "minsheng_site."):
+        importlib.import_module(module.name)
     found: dict[str, set[str]] = defaultdict(set)
     with app.test_request_context():
         built = [supervision_form(), filing_form(NewReport, ()), filing_form(Correction, ())]

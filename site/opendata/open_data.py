@@ -22,7 +22,7 @@ from flask import (
 
 from domain.cases import DISTRICTS, STATES
 from minsheng_site.csv_export import csv_response
-from minsheng_site.openapi import spec
+from minsheng_site.opendata.openapi import spec
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, bounded, found, today
 from projections import case_queries as cq

@@ -13,7 +13,7 @@ from application.case_commands import Intake
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError
 from domain.contacts import normalise_phone
 from minsheng_site import throttle
-from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm
+from minsheng_site.cases.forms import CaseForm, EvaluationForm, LookupForm
 from minsheng_site.messages import case_problem
 from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services

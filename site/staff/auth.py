@@ -43,7 +43,7 @@ from minsheng_site import bench_baseline, throttle
 from minsheng_site.form_base import Form
 from minsheng_site.i18n import local_path
 from minsheng_site.services import services
-from minsheng_site.sign_in_limits import SignInLimits, sign_in_limits
+from minsheng_site.staff.sign_in_limits import SignInLimits, sign_in_limits
 from projections.staff import StaffMember, staff_member
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -71,7 +71,7 @@ class LoginForm(Form):
 
 def init_app(app: Flask) -> None:
     csrf = CSRFProtect(app)
-    csrf.exempt("minsheng_site.intake.submit")  # a bearer-token JSON API, not a browser form
+    csrf.exempt("minsheng_site.cases.intake.submit")  # a bearer-token JSON API, not a browser form
     if app.config.get("BENCH_BASELINE"):
         bench_baseline.init_app(app, csrf)
     manager = LoginManager(app)

@@ -18,9 +18,9 @@ from domain.progress import AlreadyReported, InvalidReport, Period, StaleReport
 from domain.schedule import reporting_periods
 from domain.supervision import KINDS, SupervisionError
 from domain.wuxi import end_of_day
-from minsheng_site.auth import requires
-from minsheng_site.case_staff import TASK_FORCE
-from minsheng_site.forms import (
+from minsheng_site.cases.staff import TASK_FORCE
+from minsheng_site.messages import report_problem, supervision_problem
+from minsheng_site.plans.forms import (
     Correction,
     NewReport,
     StepForm,
@@ -31,8 +31,8 @@ from minsheng_site.forms import (
     supervision_form,
     values_of,
 )
-from minsheng_site.messages import report_problem, supervision_problem
 from minsheng_site.services import services
+from minsheng_site.staff.auth import requires
 from minsheng_site.views import NUMBER, YEAR, found, today
 from projections import queries as q
 from projections.progress_queries import item_progress, schedule_of

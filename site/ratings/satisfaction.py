@@ -15,8 +15,8 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
-from minsheng_site.charts import satisfaction_chart
 from minsheng_site.csv_export import csv_response
+from minsheng_site.plans.charts import satisfaction_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, found, render
 from projections import queries as q

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from domain.schedule import Status
 from domain.wuxi import end_of_day
-from minsheng_site.charts import expected_curve, progress_chart
+from minsheng_site.plans.charts import expected_curve, progress_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today
 from projections import queries as q

@@ -23,7 +23,7 @@ from application.case_commands import Intake
 from domain.access import CASE_TASK_FORCE, Viewer
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
-from minsheng_site import case_forms as f
+from minsheng_site.cases import forms as f
 from minsheng_site.messages import case_problem
 from minsheng_site.services import services
 from minsheng_site.views import int_arg, today

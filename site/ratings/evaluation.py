@@ -30,7 +30,7 @@ from application.evaluation_file import load_formula
 from domain.awards import AwardError
 from domain.evaluation import COMPONENTS, Formula
 from domain.wuxi import business_date
-from minsheng_site.case_staff import is_task_force
+from minsheng_site.cases.staff import is_task_force
 from minsheng_site.csv_export import csv_response
 from minsheng_site.form_base import Form
 from minsheng_site.messages import CASE_PROBLEMS

@@ -10,8 +10,8 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from domain.wuxi import end_of_day
-from minsheng_site import ratings
-from minsheng_site.charts import expected_curve
+from minsheng_site.plans.charts import expected_curve
+from minsheng_site.ratings import pages as ratings
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
 from projections import queries as q

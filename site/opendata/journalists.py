@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from domain.wuxi import business_date, end_of_day
 from minsheng_site.describe import describe, subject_link
-from minsheng_site.feeds import build_feed
+from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, today
 from projections import case_queries as cq

@@ -18,9 +18,9 @@ from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from domain.ratings import REJECTIONS, RatingError
-from minsheng_site.case_staff import is_task_force
+from minsheng_site.cases.staff import is_task_force
 from minsheng_site.form_base import Form
-from minsheng_site.ratings import rejection_labels
+from minsheng_site.ratings.pages import rejection_labels
 from minsheng_site.services import services
 from minsheng_site.views import bounded
 from projections import rating_queries as rq
