@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -15,19 +15,19 @@ from domain.cases import ROUTES, TRACKS
 from domain.text import xml_safe
 from minsheng_site import caching, cli, errors, health, i18n
 from minsheng_site.cases import intake
-from minsheng_site.cases import pages as cases
+from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
 from minsheng_site.config import ROOT, settings
-from minsheng_site.opendata import api, open311, open_data
-from minsheng_site.opendata import journalists as journalism
-from minsheng_site.plans import pages as public
-from minsheng_site.plans import progress
-from minsheng_site.plans import reporting as staff
+from minsheng_site.opendata import api, journalists, open311, open_data
+from minsheng_site.plans import pages as plan_pages
+from minsheng_site.plans import progress, reporting
 from minsheng_site.public_base import PublicBase
-from minsheng_site.ratings import evaluation, moderation, satisfaction
-from minsheng_site.ratings import pages as ratings
+from minsheng_site.ratings import contact, evaluation, limits, moderation, outbox, satisfaction
+from minsheng_site.ratings import pages as rating_pages
 from minsheng_site.services import Services, services
-from minsheng_site.staff import auth, users_cli
+from minsheng_site.staff import auth, home, users_cli
+from minsheng_site.supervision import pages as supervision_pages
+from minsheng_site.supervision import staff as supervision_staff
 from minsheng_site.views import keep_as_of
 from projections import log_queries, store_chain
 from projections import queries as q
@@ -67,24 +67,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     Htmx(app)
     i18n.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(progress.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(cases.bp)
-    app.register_blueprint(intake.bp)
-    app.register_blueprint(journalism.bp)
-    app.register_blueprint(open_data.bp)
-    app.register_blueprint(open311.bp)
-    app.register_blueprint(satisfaction.bp)
-    app.register_blueprint(evaluation.bp)
-    ratings.init_app(app)
+    contact.init_app(app)
     auth.init_app(app)
-    cases.rate_limits(app, app.extensions["minsheng_limiter"])
-    ratings.rate_limits(app, app.extensions["minsheng_limiter"])
+    for feature in _features(app):
+        app.register_blueprint(feature)
+    limiter = app.extensions["minsheng_limiter"]
+    case_pages.rate_limits(app, limiter)
+    limits.rate_limits(app, limiter)
     caching.init_app(app, ROOT)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(case_staff.bp)
-    app.register_blueprint(moderation.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     users_cli.init_app(app)
@@ -99,6 +89,27 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_global(lambda: _heads()[1], "store_head")
     app.after_request(_headers)
     return app
+
+
+def _features(app: Flask) -> list[Blueprint]:
+    """One blueprint per feature package; each module's routes nest in it, so an endpoint
+    names its module (`plans.pages.item` is minsheng_site.plans.pages.item)."""
+    dev = [outbox.bp] if app.config["DEV_OUTBOX"] else []  # the codes it would send, on a page
+    return [
+        _feature("plans", plan_pages.bp, progress.bp, reporting.bp),
+        _feature("supervision", supervision_pages.bp, supervision_staff.bp),
+        _feature("cases", case_pages.bp, intake.bp, case_staff.bp),
+        _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
+        _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp),
+        _feature("staff", auth.bp, home.bp),
+    ]
+
+
+def _feature(name: str, *modules: Blueprint) -> Blueprint:
+    feature = Blueprint(name, __name__)
+    for module in modules:
+        feature.register_blueprint(module)
+    return feature
 
 
 def _site_notices() -> dict[str, Any]:

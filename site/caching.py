@@ -23,15 +23,16 @@ from minsheng_site.views import today
 # Session keys that make a page this visitor's own (their case, their verified contact).
 PERSONAL = ("citizen_case", "voter", "voter_pending")
 CACHEABLE = {
-    "public",
-    "progress",
-    "api",
-    "cases",
-    "log",
-    "open_data",
-    "open311",
-    "satisfaction",
-    "evaluation",
+    "plans.pages",
+    "plans.progress",
+    "supervision.pages",
+    "opendata.api",
+    "cases.pages",
+    "opendata.journalists",
+    "opendata.open_data",
+    "opendata.open311",
+    "ratings.satisfaction",
+    "ratings.evaluation",
 }
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from domain.cases import ROUTES, TRACKS
-from minsheng_site.ratings.pages import rejection_labels
+from minsheng_site.ratings.panel import rejection_labels
 
 # Translated when shown (lazily): the same words as the case pages use.
 STAGES = {
@@ -152,24 +152,28 @@ def subject_link(subject: str) -> tuple[str, str] | None:
     kind, _sep, rest = subject.partition(":")
     try:
         if kind == "plan":
-            return _("%(y)s年计划", y=rest), url_for("public.overview", year=int(rest))
+            return _("%(y)s年计划", y=rest), url_for("plans.pages.overview", year=int(rest))
         year, _s, key = rest.partition(":")
         if kind == "item":
-            return _("第%(n)s项", n=key), url_for("public.item", year=int(year), number=int(key))
+            return _("第%(n)s项", n=key), url_for(
+                "plans.pages.item", year=int(year), number=int(key)
+            )
         if kind == "project":
-            return _("具体项目%(ref)s", ref=key), url_for("public.project", year=int(year), ref=key)
+            return _("具体项目%(ref)s", ref=key), url_for(
+                "plans.pages.project", year=int(year), ref=key
+            )
         if kind == "category":
             return _("第%(n)s方面", n=key), url_for(
-                "public.category", year=int(year), number=int(key)
+                "plans.pages.category", year=int(year), number=int(key)
             )
         if kind == "key":
             return _("重点项目%(n)s", n=key), url_for(
-                "public.key_project", year=int(year), number=int(key)
+                "plans.pages.key_project", year=int(year), number=int(key)
             )
         if kind == "unit":
-            return key, url_for("public.unit", year=int(year), name=key)
+            return key, url_for("plans.pages.unit", year=int(year), name=key)
         if kind == "case":
-            return _("诉求%(n)s", n=rest), url_for("cases.case", number=rest)
+            return _("诉求%(n)s", n=rest), url_for("cases.pages.case", number=rest)
     except ValueError:
         return None
     return None

@@ -21,7 +21,7 @@ from minsheng_site.views import found, int_arg, render, today
 from projections import case_queries as cq
 from projections import log_queries
 
-bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp = Blueprint("pages", __name__, url_prefix="/cases")
 
 CITIZEN = "citizen_case"  # the case a visitor proved is theirs in this session: number and code
 PROOF_LASTS = 8 * 3600  # seconds; sealed (minsheng_site.sealing): the cookie shows neither
@@ -113,7 +113,7 @@ def new() -> str | Response | tuple[str, int]:
             flash(_("您的诉求已保存。页面可能稍有延迟，请稍后刷新。"))
         _remember(receipt.number, receipt.query_code or "")
         session["new_case"] = True
-        return redirect(url_for("cases.mine"), 303)
+        return redirect(url_for("cases.pages.mine"), 303)
     return render_template(
         "cases/new.html", form=form, categories=CATEGORIES
     ), 400 if form.errors else 200
@@ -146,7 +146,7 @@ def lookup() -> str | Response | tuple[str, int]:
             form.code.errors = [_("案件编号与查询码不匹配。")]
             return render_template("cases/lookup.html", form=form), 401
         _remember(number, code)
-        return redirect(url_for("cases.mine"), 303)
+        return redirect(url_for("cases.pages.mine"), 303)
     return render_template("cases/lookup.html", form=form), 400 if form.errors else 200
 
 
@@ -155,13 +155,13 @@ def mine() -> str | Response | tuple[str, int]:
     """The citizen's own case, with their own details, once they proved it is theirs."""
     proof = unseal(CITIZEN, session.get(CITIZEN))
     if not proof:
-        return redirect(url_for("cases.lookup"))
+        return redirect(url_for("cases.pages.lookup"))
     ledger = services().ledger
     try:
         details = ledger.details_for_citizen(proof["number"], proof["code"])
     except CaseError:
         session.pop(CITIZEN, None)
-        return redirect(url_for("cases.lookup"))
+        return redirect(url_for("cases.pages.lookup"))
     form = EvaluationForm()
     if details.case.state == "replied" and form.validate_on_submit():
         try:
@@ -172,7 +172,7 @@ def mine() -> str | Response | tuple[str, int]:
             form.form_errors.append(case_problem(error))
         else:
             services().caught_up()
-            return redirect(url_for("cases.mine"), 303)
+            return redirect(url_for("cases.pages.mine"), 303)
     with services().read() as c:
         row = cq.case(c, proof["number"])
         steps = cq.steps(c, row.case_id) if row else []
@@ -190,7 +190,7 @@ def mine() -> str | Response | tuple[str, int]:
 @bp.post("/mine/forget")
 def forget() -> Response:
     session.pop(CITIZEN, None)
-    return redirect(url_for("cases.board"), 303)
+    return redirect(url_for("cases.pages.board"), 303)
 
 
 def _remember(number: str, code: str) -> None:
@@ -217,13 +217,15 @@ def rate_limits(app: Any, limiter: Any) -> None:
     def per_case() -> str:
         return throttle.hashed("case", request.form.get("number", "").strip().upper()[:32])
 
-    view = app.view_functions["cases.new"]
+    view = app.view_functions["cases.pages.new"]
     view = limiter.limit(app.config["CASE_LIMIT_PER_ADDRESS"], methods=["POST"])(view)
     view = limiter.limit(app.config["CASE_LIMIT_PER_PHONE"], key_func=per_phone, methods=["POST"])(
         view
     )
-    app.view_functions["cases.new"] = view
+    app.view_functions["cases.pages.new"] = view
     failed = throttle.on_failure(401)
-    view = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(app.view_functions["cases.lookup"])
+    view = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(
+        app.view_functions["cases.pages.lookup"]
+    )
     view = limiter.limit(app.config["LOOKUP_LIMIT_PER_CASE"], key_func=per_case, **failed)(view)
-    app.view_functions["cases.lookup"] = view
+    app.view_functions["cases.pages.lookup"] = view

@@ -20,22 +20,18 @@ from werkzeug.wrappers import Response
 
 from application.access_commands import StaffCase
 from application.case_commands import Intake
-from domain.access import CASE_TASK_FORCE, Viewer
+from domain.access import Viewer
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from minsheng_site.cases import forms as f
 from minsheng_site.messages import case_problem
 from minsheng_site.services import services
+from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import int_arg, today
 from projections import case_queries as cq
 from projections.access_log import PAGE, accesses
 
-bp = Blueprint("case_staff", __name__, url_prefix="/staff/cases")
-TASK_FORCE = CASE_TASK_FORCE  # the 双专班 office that runs the cases
-
-
-def is_task_force() -> bool:
-    return TASK_FORCE in current_user.member.scopes("admin")
+bp = Blueprint("staff", __name__, url_prefix="/staff/cases")
 
 
 def viewer() -> Viewer:
@@ -145,7 +141,9 @@ def queue() -> str:
     unit = None if who.task_force or who.supervisor else who.unit  # all cases, or the unit's
     with services().read() as c:
         rows = cq.open_cases(c, unit)
-    return render_template("staff/cases.html", rows=rows, today=today(), task_force=is_task_force())
+    return render_template(
+        "cases/staff/queue.html", rows=rows, today=today(), task_force=is_task_force()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -160,7 +158,7 @@ def hotline() -> str | Response | tuple[str, int]:
             receipt = _hotline_intake(form)
         except CaseError as error:
             form.form_errors.append(case_problem(error))
-            return render_template("staff/case_new.html", form=form), 400
+            return render_template("cases/staff/new.html", form=form), 400
         services().caught_up()
         if receipt.created:
             flash(
@@ -172,8 +170,8 @@ def hotline() -> str | Response | tuple[str, int]:
             )
         else:
             flash(_("该工单已登记为%(number)s，未重复登记。", number=receipt.number))
-        return redirect(url_for("case_staff.case", case_id=receipt.case_id), 303)
-    return render_template("staff/case_new.html", form=form), 400 if form.errors else 200
+        return redirect(url_for("cases.staff.case", case_id=receipt.case_id), 303)
+    return render_template("cases/staff/new.html", form=form), 400 if form.errors else 200
 
 
 def _hotline_intake(form: Any) -> Any:
@@ -209,7 +207,7 @@ def access_log() -> str:
     with services().read() as c:
         rows, total = accesses(c, number or None, f"staff:{username}" if username else None, page)
     return render_template(
-        "staff/access_log.html",
+        "cases/staff/access_log.html",
         rows=rows,
         total=total,
         page=page,
@@ -242,7 +240,7 @@ def act(case_id: Any, action: str) -> str | Response | tuple[str, int]:
         else:
             services().caught_up()
             flash(_("已记录。"))
-            return redirect(url_for("case_staff.case", case_id=case_id), 303)
+            return redirect(url_for("cases.staff.case", case_id=case_id), 303)
     shown = _open(str(case_id), f"action:{action}")  # the page again, with what was refused
     return _page(shown, {**_forms(shown), action: form}, failed=action), 409
 
@@ -260,7 +258,7 @@ def _page(shown: StaffCase, forms: dict[str, Any], failed: str | None = None) ->
         steps = cq.steps(c, str(shown.case.id))
         row = cq.case(c, shown.case.number)  # what the public sees (e.g. words withheld)
     return render_template(
-        "staff/case.html",
+        "cases/staff/case.html",
         case=shown.case,
         details=shown.details,
         row=row,

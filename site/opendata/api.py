@@ -19,7 +19,12 @@ def plans() -> Response:
     with services().read() as c:
         years = q.plan_years(c)
     return jsonify(
-        {"plans": [{"year": y, "url": url_for("api.plan", year=y, _external=True)} for y in years]}
+        {
+            "plans": [
+                {"year": y, "url": url_for("opendata.api.plan", year=y, _external=True)}
+                for y in years
+            ]
+        }
     )
 
 
@@ -45,7 +50,9 @@ def plan(year: int) -> Response:
                     "number": cat.number,
                     "name": cat.name,
                     "items": [i.number for i in items if i.category == cat.number],
-                    "url": url_for("public.category", year=year, number=cat.number, _external=True),
+                    "url": url_for(
+                        "plans.pages.category", year=year, number=cat.number, _external=True
+                    ),
                 }
                 for cat in categories
             ],
@@ -64,7 +71,7 @@ def _document(view: q.PlanView) -> dict[str, Any]:
         "issuer": view.issuer,
         "date": view.document_date.isoformat(),
         "published": view.published.isoformat() if view.published else None,
-        "url": url_for("public.document", year=view.year, _external=True),
+        "url": url_for("plans.pages.document", year=view.year, _external=True),
     }
 
 
@@ -77,7 +84,7 @@ def _item(i: q.ItemView) -> dict[str, Any]:
         "lead_unit": i.lead_unit,
         "projects": [p.ref for p in i.projects],
         "source_line": i.source_line,
-        "url": url_for("public.item", year=i.year, number=i.number, _external=True),
+        "url": url_for("plans.pages.item", year=i.year, number=i.number, _external=True),
     }
 
 
@@ -94,7 +101,7 @@ def _project(p: q.ProjectView) -> dict[str, Any]:
         ],
         "milestones": list(p.milestones),
         "key_project": p.key_project,
-        "url": url_for("public.project", year=p.year, ref=p.ref, _external=True),
+        "url": url_for("plans.pages.project", year=p.year, ref=p.ref, _external=True),
     }
 
 
@@ -107,5 +114,5 @@ def _key_project(k: q.KeyProjectView) -> dict[str, Any]:
         "units": list(k.units),
         "projects": list(k.project_refs),
         "source_line": k.source_line,
-        "url": url_for("public.key_project", year=k.year, number=k.number, _external=True),
+        "url": url_for("plans.pages.key_project", year=k.year, number=k.number, _external=True),
     }

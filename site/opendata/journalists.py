@@ -21,7 +21,7 @@ from projections import satisfaction_queries as sq
 from projections import store_chain
 from projections.public_entries import EVENTS
 
-bp = Blueprint("log", __name__)
+bp = Blueprint("journalists", __name__)
 FMT = "<any(atom, rss):fmt>"
 PLAN_KINDS = '"items", "projects", "categories", "key-projects", "units"'
 PLAN_FEEDS = {
@@ -43,7 +43,7 @@ def event(uuid: UUID) -> str:
         links = [link for s in lq.subjects(c, row.seq) if (link := subject_link(s))]
     title, summary = describe(row.kind, row.payload)
     return render_template(
-        "log/event.html",
+        "opendata/event.html",
         row=row,
         title=title,
         summary=summary,
@@ -58,7 +58,7 @@ def event(uuid: UUID) -> str:
 
 @bp.get(f"/feeds/all.{FMT}")
 def everything(fmt: str) -> Response:
-    return _feed(fmt, None, "全部公开记录", url_for("public.home", _external=True))
+    return _feed(fmt, None, "全部公开记录", url_for("plans.pages.home", _external=True))
 
 
 @bp.get(f"/feeds/plans/{YEAR}/<any({PLAN_KINDS}):kind>/<key>.{FMT}")
@@ -74,19 +74,22 @@ def plan_all(year: int, fmt: str) -> Response:
     with services().read() as c:
         found(q.plan(c, year))
     return _feed(
-        fmt, f"plan:{year}", f"{year}年计划", url_for("public.overview", year=year, _external=True)
+        fmt,
+        f"plan:{year}",
+        f"{year}年计划",
+        url_for("plans.pages.overview", year=year, _external=True),
     )
 
 
 @bp.get(f"/feeds/cases.{FMT}")
 def cases(fmt: str) -> Response:
-    return _feed(fmt, "cases", "民生诉求", url_for("cases.board", _external=True))
+    return _feed(fmt, "cases", "民生诉求", url_for("cases.pages.board", _external=True))
 
 
 @bp.get(f"/feeds/cases/key.{FMT}")
 def key_cases(fmt: str) -> Response:
     return _feed(
-        fmt, "cases:key", "市级重点督办诉求", url_for("cases.board", key=1, _external=True)
+        fmt, "cases:key", "市级重点督办诉求", url_for("cases.pages.board", key=1, _external=True)
     )
 
 
@@ -100,7 +103,7 @@ def district_cases(district: str, fmt: str) -> Response:
         fmt,
         f"district:{district}",
         f"民生诉求 · {district}",
-        url_for("cases.board", district=district, _external=True),
+        url_for("cases.pages.board", district=district, _external=True),
     )
 
 
@@ -115,12 +118,12 @@ def overdue_cases(fmt: str) -> Response:
             "id": f"urn:uuid:{uuid5(EVENTS, f'overdue/{r.number}/{r.deadline}')}",
             "title": f"诉求{r.number}超期未办结",
             "summary": f"{r.category} · {r.district} · 主办：{r.lead_unit} · 时限{r.deadline}",
-            "link": url_for("cases.case", number=r.number, _external=True),
+            "link": url_for("cases.pages.case", number=r.number, _external=True),
             "published": end_of_day(r.deadline),
         }
         for r in sorted(rows, key=lambda r: r.deadline, reverse=True)[:100]
     ]
-    page = url_for("cases.board", overdue=1, _external=True)
+    page = url_for("cases.pages.board", overdue=1, _external=True)
     return _send(fmt, "超期未办结的诉求", page, items)
 
 
@@ -137,7 +140,7 @@ def satisfaction(year: int, fmt: str) -> Response:
             **{("project", p.ref): f"具体项目{p.ref} {p.title}" for p in q.projects(c, year)},
             **{("item", str(i.number)): f"第{i.number}项" for i in q.items(c, year)},
         }
-    page = url_for("satisfaction.results", year=year, _external=True)
+    page = url_for("ratings.satisfaction.results", year=year, _external=True)
     items = [_milestone(m, year, labels, page) for m in reached[:100]]
     return _send(fmt, f"{year}年满意度评价动态", page, items)
 
@@ -160,9 +163,9 @@ def _milestone(
         title = f"{name}的评价满{m.count}条，进入满意度排名"
         summary = f"评价满{m.count}条（每人每季度计一次）后才参与排名；当前结果见其页面。"
         link = (
-            url_for("public.project", year=year, ref=ref, _external=True)
+            url_for("plans.pages.project", year=year, ref=ref, _external=True)
             if kind == "project"
-            else url_for("public.item", year=year, number=int(ref), _external=True)
+            else url_for("plans.pages.item", year=year, number=int(ref), _external=True)
         ) + "#rate"
     else:
         title = f"{year}年满意度评价累计达到{m.count:,}条"
@@ -183,13 +186,15 @@ def findings(fmt: str) -> Response:
         fmt,
         "findings",
         "督查发现的问题与整改",
-        url_for("progress.supervision", year=_latest_year(), _external=True),
+        url_for("supervision.pages.supervision", year=_latest_year(), _external=True),
     )
 
 
 @bp.get(f"/feeds/log.{FMT}")
 def checkpoints(fmt: str) -> Response:
-    return _feed(fmt, "log", "公开记录检查点", url_for("log.journalists", _external=True))
+    return _feed(
+        fmt, "log", "公开记录检查点", url_for("opendata.journalists.journalists", _external=True)
+    )
 
 
 @bp.get("/journalists")
@@ -205,7 +210,7 @@ def journalists() -> str:
     from domain.cases import DISTRICTS
 
     return render_template(
-        "log/journalists.html",
+        "opendata/journalists.html",
         year=year,
         head=head,
         entries=entries,
@@ -223,27 +228,36 @@ def opml() -> Response:
         year = _latest_year_in(c)
         plan_items = q.items(c, year) if year else []
     outlines = [
-        ("全部公开记录", url_for("log.everything", fmt="atom", _external=True)),
-        ("民生诉求", url_for("log.cases", fmt="atom", _external=True)),
-        ("市级重点督办诉求", url_for("log.key_cases", fmt="atom", _external=True)),
-        ("超期未办结的诉求", url_for("log.overdue_cases", fmt="atom", _external=True)),
-        ("督查发现的问题与整改", url_for("log.findings", fmt="atom", _external=True)),
+        ("全部公开记录", url_for("opendata.journalists.everything", fmt="atom", _external=True)),
+        ("民生诉求", url_for("opendata.journalists.cases", fmt="atom", _external=True)),
+        ("市级重点督办诉求", url_for("opendata.journalists.key_cases", fmt="atom", _external=True)),
+        (
+            "超期未办结的诉求",
+            url_for("opendata.journalists.overdue_cases", fmt="atom", _external=True),
+        ),
+        (
+            "督查发现的问题与整改",
+            url_for("opendata.journalists.findings", fmt="atom", _external=True),
+        ),
     ]
     if year:
         outlines.append(
-            (f"{year}年计划", url_for("log.plan_all", year=year, fmt="atom", _external=True))
+            (
+                f"{year}年计划",
+                url_for("opendata.journalists.plan_all", year=year, fmt="atom", _external=True),
+            )
         )
         outlines.append(
             (
                 f"{year}年满意度评价动态",
-                url_for("log.satisfaction", year=year, fmt="atom", _external=True),
+                url_for("opendata.journalists.satisfaction", year=year, fmt="atom", _external=True),
             )
         )
         outlines += [
             (
                 f"第{i.number}项",
                 url_for(
-                    "log.plan_feed",
+                    "opendata.journalists.plan_feed",
                     year=year,
                     kind="items",
                     key=str(i.number),
@@ -255,7 +269,7 @@ def opml() -> Response:
         ]
     response = make_response(
         render_template(
-            "log/feeds.opml", outlines=outlines, now=services().ledger.clock().astimezone(UTC)
+            "opendata/feeds.opml", outlines=outlines, now=services().ledger.clock().astimezone(UTC)
         )
     )
     response.mimetype = "text/x-opml"
@@ -273,7 +287,7 @@ def _feed(fmt: str, subject: str | None, title: str, page: str) -> Response:
                 "id": f"urn:uuid:{row.uuid}",
                 "title": heading,
                 "summary": summary,
-                "link": url_for("log.event", uuid=row.uuid, _external=True),
+                "link": url_for("opendata.journalists.event", uuid=row.uuid, _external=True),
                 "published": row.recorded_at,
             }
         )
@@ -309,22 +323,22 @@ def _plan_page(c: Any, year: int, kind: str, key: str) -> tuple[str, str]:
     number = bounded(key, 1, 999)
     if kind == "items" and number and q.item(c, year, number):
         return f"{year}年第{key}项", url_for(
-            "public.item", year=year, number=number, _external=True
+            "plans.pages.item", year=year, number=number, _external=True
         )
     if kind == "projects" and q.project(c, year, key):
         return f"{year}年具体项目{key}", url_for(
-            "public.project", year=year, ref=key, _external=True
+            "plans.pages.project", year=year, ref=key, _external=True
         )
     if kind == "categories" and number and q.category(c, year, number):
         return f"{year}年第{key}方面", url_for(
-            "public.category", year=year, number=number, _external=True
+            "plans.pages.category", year=year, number=number, _external=True
         )
     if kind == "key-projects" and number and q.key_project(c, year, number):
         return f"{year}年重点项目{key}", url_for(
-            "public.key_project", year=year, number=number, _external=True
+            "plans.pages.key_project", year=year, number=number, _external=True
         )
     if kind == "units" and q.unit(c, year, key):
-        return f"{year}年 {key}", url_for("public.unit", year=year, name=key, _external=True)
+        return f"{year}年 {key}", url_for("plans.pages.unit", year=year, name=key, _external=True)
     abort(404)
 
 

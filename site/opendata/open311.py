@@ -76,14 +76,14 @@ def discovery(fmt: str) -> Response:
     return answer(
         {
             "changeset": "2026-11-29T00:00:00Z",
-            "contact": url_for("log.journalists", _external=True),
+            "contact": url_for("opendata.journalists.journalists", _external=True),
             "key_service": "Read-only: no API key is needed.",
             "endpoints": [
                 {
                     "specification": "http://wiki.open311.org/GeoReport_v2",
-                    "url": url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[
-                        0
-                    ],
+                    "url": url_for("opendata.open311.discovery", fmt="json", _external=True).rsplit(
+                        "/", 1
+                    )[0],
                     "changeset": "2026-11-29T00:00:00Z",
                     "type": "production",
                     "formats": ["application/json", "text/xml"],
@@ -153,7 +153,7 @@ def requests_list(fmt: str) -> Response:
     )
     if more:
         following = url_for(
-            "open311.requests_list",
+            "opendata.open311.requests_list",
             **{**args.to_dict(), "page": page + 1},
             fmt=fmt,
             _external=True,
@@ -232,7 +232,7 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
         "deadline": row.deadline.isoformat() if public and row.deadline else None,
         "key_supervised": row.track if public else None,
         "district": row.district,
-        "url": url_for("cases.case", number=row.number, _external=True),
+        "url": url_for("cases.pages.case", number=row.number, _external=True),
     }
 
 

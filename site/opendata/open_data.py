@@ -56,7 +56,7 @@ def openapi() -> Response:
 
 @bp.get("/api/docs")
 def docs() -> str:
-    return render_template("log/api_docs.html", spec=spec(request.host_url.rstrip("/")))
+    return render_template("opendata/api_docs.html", spec=spec(request.host_url.rstrip("/")))
 
 
 @bp.get(f"/api/v1/plans/{YEAR}/progress")
@@ -77,7 +77,9 @@ def plan_progress(year: int) -> Response:
                     "completion": _share(p.completion),
                     "latest_period": str(p.latest_period) if p.latest_period else None,
                     "midyear_met": p.midyear_met,
-                    "url": url_for("public.project", year=year, ref=p.project.ref, _external=True),
+                    "url": url_for(
+                        "plans.pages.project", year=year, ref=p.project.ref, _external=True
+                    ),
                 }
                 for p in progress.projects
             ],
@@ -144,7 +146,7 @@ def cases() -> Response:
             "page": page,
             "cases": [public_case(r) for r in rows],
             "next": url_for(
-                "open_data.cases",
+                "opendata.open_data.cases",
                 page=page + 1,
                 limit=limit,
                 state=state,
@@ -182,7 +184,7 @@ def log_page() -> Response:
             "corrects": r.corrects,
             "prev_hash": r.prev_hash,
             "hash": r.hash,
-            "url": url_for("log.event", uuid=r.uuid, _external=True),
+            "url": url_for("opendata.journalists.event", uuid=r.uuid, _external=True),
         }
         for r in rows
     ]
@@ -190,7 +192,9 @@ def log_page() -> Response:
     return jsonify(
         {
             "entries": entries,
-            "next": url_for("open_data.log_page", after=rows[-1].seq, limit=limit, _external=True)
+            "next": url_for(
+                "opendata.open_data.log_page", after=rows[-1].seq, limit=limit, _external=True
+            )
             if more
             else None,
             # Both chains' heads now: the public log's and the store chain's (every stored event).
@@ -257,7 +261,7 @@ def projects_csv(year: int) -> Response:
                 f"{p.completion:.4f}",
                 p.latest_period or "",
                 p.midyear_met if p.midyear_met is not None else "",
-                url_for("public.project", year=year, ref=pv.ref, _external=True),
+                url_for("plans.pages.project", year=year, ref=pv.ref, _external=True),
             ]
         )
     return csv_response(rows, f"minsheng-{year}-projects.csv")
@@ -284,7 +288,7 @@ def public_case(row: Any) -> dict[str, Any]:
         "stage": row.state,
         "consent": row.consent,
         "simulated": row.simulated,
-        "url": url_for("cases.case", number=row.number, _external=True),
+        "url": url_for("cases.pages.case", number=row.number, _external=True),
     }
     if not row.consent:
         return base

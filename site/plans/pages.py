@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from domain.wuxi import end_of_day
 from minsheng_site.plans.charts import expected_curve
-from minsheng_site.ratings import pages as ratings
+from minsheng_site.ratings import panel as ratings
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
 from projections import queries as q
@@ -19,7 +19,7 @@ from projections.progress_queries import ReportRow, item_progress, scorecards
 from projections.supervision_queries import findings, visits
 from projections.timeline import Entry, timeline, with_permalinks
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
@@ -34,7 +34,7 @@ def home() -> str | Response:
 @bp.get("/privacy")
 def privacy() -> str:
     """What personal data the site keeps, why, who sees it, and how to have it erased."""
-    return render("privacy.html")
+    return render("plans/privacy.html")
 
 
 @bp.get(f"/plans/{YEAR}/")
@@ -42,7 +42,7 @@ def overview(year: int) -> str:
     with services().read() as c:
         plan = found(q.plan(c, year))
         return render(
-            "plan.html",
+            "plans/plan.html",
             plan=plan,
             categories=q.categories(c, year),
             key_projects=q.key_projects(c, year),
@@ -56,7 +56,7 @@ def category(year: int, number: int) -> str:
         plan = found(q.plan(c, year))
         cat = found(q.category(c, year, number))
         return render(
-            "category.html",
+            "plans/category.html",
             plan=plan,
             category=cat,
             categories=q.categories(c, year),
@@ -74,7 +74,7 @@ def item(year: int, number: int) -> str:
         progress = item_progress(c, plan, it, as_of)
         refs = {p.ref for p in it.projects}
         return render(
-            "item.html",
+            "plans/item.html",
             plan=plan,
             item=it,
             category=q.category(c, year, it.category),
@@ -86,7 +86,7 @@ def item(year: int, number: int) -> str:
             as_of=as_of,
             travelling=travelling,
             **ratings.panel(
-                c, f"item:{year}:{number}", url_for("public.item", year=year, number=number)
+                c, f"item:{year}:{number}", url_for("plans.pages.item", year=year, number=number)
             ),
         )
 
@@ -99,8 +99,8 @@ def projects(year: int) -> str:
     with services().read() as c:
         plan = found(q.plan(c, year))
         return render(
-            "projects.html",
-            "_projects_table.html",
+            "plans/projects.html",
+            "plans/_projects_table.html",
             plan=plan,
             projects=q.projects(c, year, category=category, key_project=key, key_only=any_key),
             categories=q.categories(c, year),
@@ -119,7 +119,7 @@ def project(year: int, ref: str) -> str:
         progress = item_progress(c, plan, it, as_of)
         mine = next(p for p in progress.projects if p.project.ref == ref)
         return render(
-            "project.html",
+            "plans/project.html",
             plan=plan,
             project=proj,
             item=it,
@@ -134,7 +134,7 @@ def project(year: int, ref: str) -> str:
             as_of=as_of,
             travelling=travelling,
             **ratings.panel(
-                c, f"project:{year}:{ref}", url_for("public.project", year=year, ref=ref)
+                c, f"project:{year}:{ref}", url_for("plans.pages.project", year=year, ref=ref)
             ),
         )
 
@@ -157,7 +157,7 @@ def _timeline(
 def key_projects(year: int) -> str:
     with services().read() as c:
         plan = found(q.plan(c, year))
-        return render("key_projects.html", plan=plan, key_projects=q.key_projects(c, year))
+        return render("plans/key_projects.html", plan=plan, key_projects=q.key_projects(c, year))
 
 
 @bp.get(f"/plans/{YEAR}/key-projects/{NUMBER}")
@@ -166,7 +166,7 @@ def key_project(year: int, number: int) -> str:
         plan = found(q.plan(c, year))
         key = found(q.key_project(c, year, number))
         return render(
-            "key_project.html",
+            "plans/key_project.html",
             plan=plan,
             key_project=key,
             projects=q.projects(c, year, key_project=number),
@@ -177,7 +177,7 @@ def key_project(year: int, number: int) -> str:
 def units(year: int) -> str:
     with services().read() as c:
         plan = found(q.plan(c, year))
-        return render("units.html", plan=plan, units=q.units(c, year))
+        return render("plans/units.html", plan=plan, units=q.units(c, year))
 
 
 @bp.get(f"/plans/{YEAR}/units/<name>")
@@ -190,7 +190,7 @@ def unit(year: int, name: str) -> str:
         raised = findings(c, year, end_of_day(as_of), unit=name)
     led = {i.number for i in it.items_led}
     return render(
-        "unit.html",
+        "plans/unit.html",
         plan=plan,
         unit=it,
         card=next((s for s in scorecards(progress, raised) if s.unit == name), None),
@@ -205,9 +205,9 @@ def unit(year: int, name: str) -> str:
 def document(year: int) -> str:
     with services().read() as c:
         plan = found(q.plan(c, year))
-        return render("document.html", plan=plan, document=found(q.document(c, year)))
+        return render("plans/document.html", plan=plan, document=found(q.document(c, year)))
 
 
 @bp.get("/plans/")
 def plans() -> Response:
-    return redirect(url_for("public.home"))
+    return redirect(url_for("plans.pages.home"))

@@ -1,9 +1,8 @@
-"""Public progress pages: the dashboard, unit scorecards, supervision, charts, changes, method."""
+"""Public progress pages: the dashboard, unit scorecards, charts, changes, method."""
 
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID
 
 from flask import Blueprint, abort, make_response, request
 from werkzeug.wrappers import Response
@@ -48,8 +47,8 @@ def dashboard(year: int) -> str:
         and (category is None or p.project.category == category)
     ]
     return render(
-        "dashboard.html",
-        "_dashboard_table.html",
+        "plans/dashboard.html",
+        "plans/_dashboard_table.html",
         plan=plan,
         progress=progress,
         projects=sorted(projects, key=SORTS[order]),
@@ -78,47 +77,11 @@ def scorecards_page(year: int) -> str:
     if order not in keys:
         abort(400, description=f"sort={order[:20]!r}")
     return render(
-        "scorecards.html",
-        "_scorecards_table.html",
+        "plans/scorecards.html",
+        "plans/_scorecards_table.html",
         plan=plan,
         cards=sorted(cards, key=keys[order]),
         order=order,
-        as_of=as_of,
-        travelling=travelling,
-    )
-
-
-@bp.get(f"/plans/{YEAR}/supervision")
-def supervision(year: int) -> str:
-    as_of, travelling = as_of_arg()
-    with services().read() as c:
-        plan = found(q.plan(c, year))
-        cutoff = end_of_day(as_of)
-        all_findings = findings(c, year, cutoff)
-        return render(
-            "supervision.html",
-            plan=plan,
-            visits=visits(c, year, cutoff),
-            findings=all_findings,
-            as_of=as_of,
-            travelling=travelling,
-        )
-
-
-@bp.get(f"/plans/{YEAR}/findings/<uuid:finding_id>")
-def finding(year: int, finding_id: UUID) -> str:
-    as_of, travelling = as_of_arg()
-    with services().read() as c:
-        plan = found(q.plan(c, year))
-        found_finding = found(
-            next(iter(findings(c, year, end_of_day(as_of), finding_id=str(finding_id))), None)
-        )
-        projects = q.projects(c, year, refs=list(found_finding.projects))
-    return render(
-        "finding.html",
-        plan=plan,
-        finding=found_finding,
-        projects=projects,
         as_of=as_of,
         travelling=travelling,
     )
@@ -158,7 +121,7 @@ def changes(year: int, ref: str) -> str:
         between = [e for e in timeline(recorded, seen, raised) if e.recorded_at >= since]
         between = with_permalinks(c, between)
     return render(
-        "changes.html",
+        "plans/changes.html",
         plan=plan,
         project=project,
         item=item,
@@ -176,7 +139,7 @@ def changes(year: int, ref: str) -> str:
 def method(year: int) -> str:
     with services().read() as c:
         plan = found(q.plan(c, year))
-    return render("method.html", plan=plan, expected=expected_curve(plan))
+    return render("plans/method.html", plan=plan, expected=expected_curve(plan))
 
 
 def _day_arg(name: str) -> date | None:

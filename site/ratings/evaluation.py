@@ -30,11 +30,11 @@ from application.evaluation_file import load_formula
 from domain.awards import AwardError
 from domain.evaluation import COMPONENTS, Formula
 from domain.wuxi import business_date
-from minsheng_site.cases.staff import is_task_force
 from minsheng_site.csv_export import csv_response
 from minsheng_site.form_base import Form
 from minsheng_site.messages import CASE_PROBLEMS
 from minsheng_site.services import services
+from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import YEAR, found, render
 from projections import queries as q
 from projections.evaluation_queries import Evaluation, evaluate
@@ -64,7 +64,7 @@ def evaluation_of(year: int) -> tuple[Any, Evaluation]:
 def results(year: int) -> str:
     plan, evaluation = evaluation_of(year)
     return render(
-        "evaluation/results.html",
+        "ratings/evaluation/results.html",
         plan=plan,
         e=evaluation,
         components=COMPONENTS,
@@ -169,12 +169,12 @@ def decide(year: int, award: str, action: str) -> Response:
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试。"))
-        return redirect(url_for("evaluation.staff_page", year=year), 303)
+        return redirect(url_for("ratings.evaluation.staff_page", year=year), 303)
     if action == "nominate" and form.candidate.data not in {
         c.key for c in evaluation_of(year)[1].candidates[award]
     }:  # only nominations need the (whole-plan) evaluation
         flash(_("只能提名候选名单中的对象。"))
-        return redirect(url_for("evaluation.staff_page", year=year), 303)
+        return redirect(url_for("ratings.evaluation.staff_page", year=year), 303)
     details = formula.awards[award]
     command = {
         "nominate": services().ledger.nominate,
@@ -206,7 +206,7 @@ def decide(year: int, award: str, action: str) -> Response:
     else:
         services().caught_up()
         flash(_("已记录。"))
-    return redirect(url_for("evaluation.staff_page", year=year), 303)
+    return redirect(url_for("ratings.evaluation.staff_page", year=year), 303)
 
 
 @bp.get(f"/staff/awards/{YEAR}")
@@ -216,5 +216,5 @@ def staff_page(year: int) -> str:
         abort(403)
     plan, evaluation = evaluation_of(year)
     return render_template(
-        "evaluation/staff.html", plan=plan, e=evaluation, form=DecisionForm(formdata=None)
+        "ratings/evaluation/staff.html", plan=plan, e=evaluation, form=DecisionForm(formdata=None)
     )

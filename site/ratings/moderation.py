@@ -18,10 +18,10 @@ from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from domain.ratings import REJECTIONS, RatingError
-from minsheng_site.cases.staff import is_task_force
 from minsheng_site.form_base import Form
-from minsheng_site.ratings.pages import rejection_labels
+from minsheng_site.ratings.panel import rejection_labels
 from minsheng_site.services import services
+from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import bounded
 from projections import rating_queries as rq
 
@@ -68,7 +68,7 @@ def queue() -> str:
             }
         )
     return render_template(
-        "staff/moderation.html",
+        "ratings/moderation.html",
         comments=comments,
         waiting=found.waiting,
         bursts=found.bursts,
@@ -87,7 +87,7 @@ def approve(ballot: str) -> Response:
         _act(lambda: services().ledger.approve_comment(ballot, version, current_user.actor))
     else:
         flash(_("表单已过期，请重试。"))
-    return redirect(url_for("moderation.queue"), 303)
+    return redirect(url_for("ratings.moderation.queue"), 303)
 
 
 @bp.post("/<ballot>/reject")
@@ -104,7 +104,7 @@ def reject(ballot: str) -> Response:
         )
     else:
         flash(_("表单已过期，请重试。"))
-    return redirect(url_for("moderation.queue"), 303)
+    return redirect(url_for("ratings.moderation.queue"), 303)
 
 
 def _version(form: ApproveForm | RejectForm) -> int | None:

@@ -61,7 +61,7 @@ def results(year: int) -> str:
     r: sq.Results = figures["results"]
     ranked = {d: sq.ranking(r.by.get(d, {})) for d in sq.DIMENSIONS}
     return render(
-        "satisfaction/results.html",
+        "ratings/satisfaction/results.html",
         **figures,
         ranked=ranked,
         dimensions=_dimension_names(),
@@ -195,6 +195,6 @@ def results_api(year: int) -> Response:
                 "by_track": {k: t.as_dict() for k, t in cases.by_track.items()},
                 "quarters": {k: t.as_dict() for k, t in cases.quarters.items()},
             },
-            "csv": url_for("satisfaction.results_csv", year=year, _external=True),
+            "csv": url_for("ratings.satisfaction.results_csv", year=year, _external=True),
         }
     )

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -75,11 +72,10 @@ def init_app(app: Flask) -> None:
     if app.config.get("BENCH_BASELINE"):
         bench_baseline.init_app(app, csrf)
     manager = LoginManager(app)
-    manager.login_view = "auth.login"
+    manager.login_view = "staff.auth.login"
     manager.login_message = _l("请先登录。")
     manager.session_protection = "strong"
     manager.user_loader(_load_session)
-    app.register_blueprint(bp)
     throttle.make_limiter(app)  # one per app: its counts live in RATELIMIT_STORAGE_URI
     app.extensions["minsheng_sign_in_limits"] = SignInLimits(app.config)
 
@@ -110,22 +106,6 @@ def _load_user(username: str) -> User | None:
     return User(member, services().credentials.session_token(username)) if member else None
 
 
-def requires(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The view needs a signed-in member holding `role` (403 otherwise)."""
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        @login_required
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.member.has(role):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return guarded
-
-    return decorate
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
@@ -140,7 +120,9 @@ def login() -> str | Response | tuple[str, int]:
             limits.succeeded(attempt)
             login_user(user)
             session.permanent = True  # PERMANENT_SESSION_LIFETIME: 8 hours
-            return redirect(local_path(request.args.get("next", "")) or url_for("staff.home"), 303)
+            return redirect(
+                local_path(request.args.get("next", "")) or url_for("staff.home.home"), 303
+            )
         limits.failed(attempt)
         form.password.errors = [_("用户名或密码不正确。")]
         return render_template("staff/login.html", form=form), 401
@@ -153,4 +135,4 @@ def logout() -> Response:
     services().credentials.end_sessions(current_user.member.username)  # every copy of it
     logout_user()
     flash(_("已退出登录。"))
-    return redirect(url_for("public.home"), 303)
+    return redirect(url_for("plans.pages.home"), 303)

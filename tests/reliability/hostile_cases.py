@@ -121,7 +121,7 @@ def lookup(site: Site, trials: Trials) -> None:
         answer = site.post("citizen", "/cases/lookup", form_fields(data))
         return Sent.of(answer)
 
-    trials.each("cases.lookup", keeps(LookupForm, "number", "code"), CORPUS, send)
+    trials.each("cases.pages.lookup", keeps(LookupForm, "number", "code"), CORPUS, send)
 
 
 def evaluation(site: Site, trials: Trials) -> None:
@@ -138,4 +138,4 @@ def evaluation(site: Site, trials: Trials) -> None:
         pool.spent()
         return Sent(303, places=(("task", f"/staff/cases/{case.case_id}"),))
 
-    trials.each("cases.mine", keeps(EvaluationForm, "reason"), CORPUS, send)
+    trials.each("cases.pages.mine", keeps(EvaluationForm, "reason"), CORPUS, send)

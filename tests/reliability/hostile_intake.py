@@ -70,10 +70,10 @@ def citizen_form(site: Site, trials: Trials) -> None:
 
     prose = {**keeps(CaseForm, "title", "content"), **PRIVATE}
     for entry in CORPUS:
-        trials.attempt("cases.new", prose, entry, send)
-        trials.attempt("cases.new", {"phone": "phone@task"}, entry, send)
-        trials.attempt("cases.new", {"website": "none"}, entry, send)  # the bots' honeypot
-        trials.attempt("cases.new", {"submission": "none"}, entry, send)  # the form's token
+        trials.attempt("cases.pages.new", prose, entry, send)
+        trials.attempt("cases.pages.new", {"phone": "phone@task"}, entry, send)
+        trials.attempt("cases.pages.new", {"website": "none"}, entry, send)  # the bots' honeypot
+        trials.attempt("cases.pages.new", {"submission": "none"}, entry, send)  # the form's token
 
 
 def hotline_form(site: Site, trials: Trials) -> None:

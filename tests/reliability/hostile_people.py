@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from itertools import count
 from urllib.parse import urlsplit
 
-from minsheng_site.ratings.pages import CodeForm, ContactForm, RatingForm
+from minsheng_site.ratings.forms import CodeForm, ContactForm, RatingForm
 from minsheng_site.staff.auth import LoginForm
 from tests.hostile import CORPUS, Entry
 from tests.reliability.hostile_intake import keeps
@@ -56,8 +56,8 @@ def verification(site: Site, trials: Trials) -> None:
 
     code = {"now": ""}
     for entry in CORPUS:
-        trials.attempt("ratings.verify", keeps(ContactForm, "contact"), entry, verify)
-        trials.attempt("ratings.verify", {"next": "none"}, entry, verify)
+        trials.attempt("ratings.pages.verify", keeps(ContactForm, "contact"), entry, verify)
+        trials.attempt("ratings.pages.verify", {"next": "none"}, entry, verify)
         address = f"c{next(people)}@example.org"
         sent = site.post("verifier", "/ratings/verify", form_fields({"contact": address}))
         assert sent.status == 303, "a valid address is sent a code"

@@ -9,8 +9,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from minsheng_site.plans.forms import Correction, NewReport, StepForm, SupervisionForm
+from minsheng_site.plans.forms import Correction, NewReport
 from minsheng_site.ratings.evaluation import DecisionForm
+from minsheng_site.supervision.forms import StepForm, SupervisionForm
 from tests.hostile import CORPUS, Entry
 from tests.reliability.hostile_cases import Pool
 from tests.reliability.hostile_intake import keeps
@@ -44,8 +45,8 @@ def reports(site: Site, trials: Trials) -> None:
 
     prose = {**keeps(NewReport, "narrative"), "expected_version": "none"}
     for entry in CORPUS:
-        trials.attempt("staff.report", prose, entry, send)
-        trials.attempt("staff.report", keeps(NewReport, "evidence"), entry, send)
+        trials.attempt("plans.reporting.report", prose, entry, send)
+        trials.attempt("plans.reporting.report", keeps(NewReport, "evidence"), entry, send)
 
 
 def corrections(site: Site, trials: Trials) -> None:
@@ -75,8 +76,8 @@ def corrections(site: Site, trials: Trials) -> None:
 
     prose = {**keeps(Correction, "reason", "narrative"), "expected_version": "none"}
     for entry in CORPUS:
-        trials.attempt("staff.correct", prose, entry, send)
-        trials.attempt("staff.correct", keeps(Correction, "evidence"), entry, send)
+        trials.attempt("plans.reporting.correct", prose, entry, send)
+        trials.attempt("plans.reporting.correct", keeps(Correction, "evidence"), entry, send)
 
 
 FINDINGS = {0: "7.1", 1: "18.1", 2: "19.2"}  # projects of three items 市城管局 leads

@@ -29,7 +29,8 @@ import minsheng_site
 from domain.plan_spec import PlanSpec
 from minsheng_site.cases.intake import Ticket
 from minsheng_site.form_base import Form
-from minsheng_site.plans.forms import Correction, NewReport, filing_form, supervision_form
+from minsheng_site.plans.forms import Correction, NewReport, filing_form
+from minsheng_site.supervision.forms import supervision_form
 from tests.conftest import BACKENDS, new_database
 from tests.hostile import CHINESE, CORPUS
 from tests.reliability.hostile_intake import CSV_COLUMNS
@@ -40,10 +41,10 @@ pytestmark = pytest.mark.slow
 # Each form, by class name, and the surfaces that must try every entry in each of its text
 # fields (a form used by several steps is tried through each of them).
 FORMS: dict[str, tuple[str, ...]] = {
-    "CaseForm": ("cases.new",),
+    "CaseForm": ("cases.pages.new",),
     "HotlineCaseForm": ("staff.cases.new",),
-    "LookupForm": ("cases.lookup",),
-    "EvaluationForm": ("cases.mine",),
+    "LookupForm": ("cases.pages.lookup",),
+    "EvaluationForm": ("cases.pages.mine",),
     "DeclineForm": ("staff.cases.decline",),
     "AssignForm": ("staff.cases.assign",),
     "TrackForm": (),  # a choice, no text
@@ -53,9 +54,9 @@ FORMS: dict[str, tuple[str, ...]] = {
     "MergeForm": ("staff.cases.merge",),
     "LinkForm": ("staff.cases.link",),
     "RedactForm": ("staff.cases.redact",),
-    "FilingFields": ("staff.report", "staff.correct"),
-    "NewReport": ("staff.report",),
-    "Correction": ("staff.correct",),
+    "FilingFields": ("plans.reporting.report", "plans.reporting.correct"),
+    "NewReport": ("plans.reporting.report",),
+    "Correction": ("plans.reporting.correct",),
     "SupervisionForm": ("staff.supervision",),
     "SupervisionRecordForm": ("staff.supervision",),
     "StepForm": ("staff.findings.rectify", "staff.findings.close", "staff.findings.reopen"),
@@ -63,7 +64,7 @@ FORMS: dict[str, tuple[str, ...]] = {
     "ApproveForm": ("staff.ratings.approve",),
     "RejectForm": ("staff.ratings.reject",),
     "LoginForm": ("staff.login",),
-    "ContactForm": ("ratings.verify",),
+    "ContactForm": ("ratings.pages.verify",),
     "CodeForm": ("ratings.verify.code",),
     "RatingForm": ("ratings.rate",),
 }

@@ -75,15 +75,15 @@ OUT = "302 " + " ".join(["404"] * 6)  # signed out: sign in first; signed in: no
 # fmt: off
 EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
     #                                           out  none repA repB sup  gov  ndrc
-    ("staff.home", "GET", ""):          {"-": "302  200  200  200  200  200  200"},
-    ("auth.login", "GET", ""):          {"-": "200  200  200  200  200  200  200"},
-    ("auth.login", "POST", ""):         {"-": "401  401  401  401  401  401  401"},
-    ("auth.logout", "POST", ""):        {"-": "302  303  303  303  303  303  303"},
-    ("case_staff.queue", "GET", ""):    {"-": "302  403  200  200  200  200  403"},
-    ("case_staff.hotline", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
-    ("case_staff.hotline", "POST", ""): {"-": "302  403  403  403  403  303  403"},
-    ("case_staff.access_log", "GET", ""): {"-": "302  403  403  403  403  200  403"},
-    ("case_staff.case", "GET", ""): {
+    ("staff.home.home", "GET", ""):          {"-": "302  200  200  200  200  200  200"},
+    ("staff.auth.login", "GET", ""):          {"-": "200  200  200  200  200  200  200"},
+    ("staff.auth.login", "POST", ""):         {"-": "401  401  401  401  401  401  401"},
+    ("staff.auth.logout", "POST", ""):        {"-": "302  303  303  303  303  303  303"},
+    ("cases.staff.queue", "GET", ""):    {"-": "302  403  200  200  200  200  403"},
+    ("cases.staff.hotline", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
+    ("cases.staff.hotline", "POST", ""): {"-": "302  403  403  403  403  303  403"},
+    ("cases.staff.access_log", "GET", ""): {"-": "302  403  403  403  403  200  403"},
+    ("cases.staff.case", "GET", ""): {
         "sub":     "302  403  403  403  200  200p 403",
         "acc":     "302  403  403  403  200  200p 403",
         "dec":     "302  403  403  403  200  200p 403",
@@ -93,7 +93,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  200p 200p 200  200p 403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "accept"): {
+    ("cases.staff.act", "POST", "accept"): {
         "sub":     "302  403  403  403  403  303  403",
         "acc":     "302  403  403  403  403  409p 403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -103,7 +103,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  409p 403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "decline"): {
+    ("cases.staff.act", "POST", "decline"): {
         "sub":     "302  403  403  403  403  303  403",
         "acc":     "302  403  403  403  403  409p 403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -113,7 +113,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  409p 403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "assign"): {
+    ("cases.staff.act", "POST", "assign"): {
         "sub":     "302  403  403  403  403  409p 403",
         "acc":     "302  403  403  403  403  303  403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -123,7 +123,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  409p 403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "track"): {
+    ("cases.staff.act", "POST", "track"): {
         "sub":     "302  403  403  403  403  303  403",
         "acc":     "302  403  403  403  403  303  403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -133,7 +133,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  303  403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "reply"): {  # the lead unit only
+    ("cases.staff.act", "POST", "reply"): {  # the lead unit only
         "sub":     "302  403  403  403  403  403  403",
         "acc":     "302  403  403  403  403  403  403",
         "dec":     "302  403  403  403  403  403  403",
@@ -143,7 +143,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  303  403  403  403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "note"): {  # 督办: the task force and the supervisors
+    ("cases.staff.act", "POST", "note"): {  # 督办: the task force and the supervisors
         "sub":     "302  403  403  403  303  303  403",
         "acc":     "302  403  403  403  303  303  403",
         "dec":     "302  403  403  403  409  409p 403",
@@ -153,7 +153,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  303  303  403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "merge"): {
+    ("cases.staff.act", "POST", "merge"): {
         "sub":     "302  403  403  403  403  303  403",
         "acc":     "302  403  403  403  403  303  403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -163,7 +163,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  409p 403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "close"): {  # no case here was rated 满意 yet
+    ("cases.staff.act", "POST", "close"): {  # no case here was rated 满意 yet
         "sub":     "302  403  403  403  403  409p 403",
         "acc":     "302  403  403  403  403  409p 403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -173,7 +173,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  409p 403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "link"): {
+    ("cases.staff.act", "POST", "link"): {
         "sub":     "302  403  403  403  403  303  403",
         "acc":     "302  403  403  403  403  303  403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -183,7 +183,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  303  403",
         "missing": OUT,
     },
-    ("case_staff.act", "POST", "redact"): {  # no case here consented to publication
+    ("cases.staff.act", "POST", "redact"): {  # no case here consented to publication
         "sub":     "302  403  403  403  403  409p 403",
         "acc":     "302  403  403  403  403  409p 403",
         "dec":     "302  403  403  403  403  409p 403",
@@ -193,67 +193,70 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "BA":      "302  403  403  403  403  409p 403",
         "missing": OUT,
     },
-    ("staff.report", "GET", ""): {
+    ("plans.reporting.report", "GET", ""): {
         "A":       "302  403  200  403  403  403  403",
         "B":       "302  403  403  200  403  403  403",
         "missing": "302  403  404  404  403  403  403",
     },
-    ("staff.report", "POST", ""): {
+    ("plans.reporting.report", "POST", ""): {
         "A":       "302  403  303  403  403  403  403",
         "B":       "302  403  403  303  403  403  403",
         "missing": "302  403  404  404  403  403  403",
     },
-    ("staff.correct", "GET", ""): {
+    ("plans.reporting.correct", "GET", ""): {
         "A":       "302  403  200  403  403  403  403",
         "B":       "302  403  403  200  403  403  403",
         "missing": "302  403  404  403  403  403  403",  # no such report on A's item
     },
-    ("staff.correct", "POST", ""): {
+    ("plans.reporting.correct", "POST", ""): {
         "A":       "302  403  303  403  403  403  403",
         "B":       "302  403  403  303  403  403  403",
         "missing": "302  403  404  403  403  403  403",
     },
-    ("staff.record_supervision", "GET", ""):  {"-": "302  403  403  403  200  403  403"},
-    ("staff.record_supervision", "POST", ""): {  # a kind of the supervisor's own body or not
+    ("supervision.staff.record_supervision", "GET", ""): {
+        "-": "302  403  403  403  200  403  403",
+    },
+    # a kind of the supervisor's own body or not
+    ("supervision.staff.record_supervision", "POST", ""): {
         "人大":    "302  403  403  403  303  403  403",
         "督查室":  "302  403  403  403  409  403  403",
     },
-    ("staff.finding_step", "GET", "rectify"): {
+    ("supervision.staff.finding_step", "GET", "rectify"): {
         "A":       "302  403  200  403  403  403  403",
         "B":       "302  403  403  200  403  403  403",
         "missing": "302  403  404  404  403  403  403",
     },
-    ("staff.finding_step", "POST", "rectify"): {
+    ("supervision.staff.finding_step", "POST", "rectify"): {
         "A":       "302  403  303  403  403  403  403",
         "B":       "302  403  403  303  403  403  403",
         "missing": "302  403  404  404  403  403  403",
     },
-    ("staff.finding_step", "GET", "close"): {
+    ("supervision.staff.finding_step", "GET", "close"): {
         "A":       "302  403  403  403  200  403  403",
         "B":       "302  403  403  403  200  403  403",
         "missing": "302  403  403  403  404  403  403",
     },
-    ("staff.finding_step", "POST", "close"): {  # not rectified yet
+    ("supervision.staff.finding_step", "POST", "close"): {  # not rectified yet
         "A":       "302  403  403  403  409  403  403",
         "B":       "302  403  403  403  409  403  403",
         "missing": "302  403  403  403  404  403  403",
     },
-    ("staff.finding_step", "GET", "reopen"): {
+    ("supervision.staff.finding_step", "GET", "reopen"): {
         "A":       "302  403  403  403  200  403  403",
         "B":       "302  403  403  403  200  403  403",
         "missing": "302  403  403  403  404  403  403",
     },
-    ("staff.finding_step", "POST", "reopen"): {  # open already
+    ("supervision.staff.finding_step", "POST", "reopen"): {  # open already
         "A":       "302  403  403  403  409  403  403",
         "B":       "302  403  403  403  409  403  403",
         "missing": "302  403  403  403  404  403  403",
     },
-    ("moderation.queue", "GET", ""):       {"-": "302  403  403  403  403  200c 403"},
-    ("moderation.approve", "POST", ""):    {"ballot": "302  403  403  403  403  303  403"},
-    ("moderation.reject", "POST", ""):     {"ballot": "302  403  403  403  403  303  403"},
-    ("evaluation.staff_page", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
+    ("ratings.moderation.queue", "GET", ""):       {"-": "302  403  403  403  403  200c 403"},
+    ("ratings.moderation.approve", "POST", ""):    {"ballot": "302  403  403  403  403  303  403"},
+    ("ratings.moderation.reject", "POST", ""):     {"ballot": "302  403  403  403  403  303  403"},
+    ("ratings.evaluation.staff_page", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
     **{
-        ("evaluation.decide", "POST", action): {  # refused by the rules: 303 with a message
+        ("ratings.evaluation.decide", "POST", action): {  # refused by the rules: 303 with a message
             "minxin":  "302  403  403  403  403  303  403",
             "missing": "302  403  403  403  403  404  403",
         }
@@ -493,33 +496,35 @@ def _supervision(site: Site, obj: str, fresh: bool, action: str) -> Request:
 
 
 REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
-    ("staff.home", "GET", ""): _fixed("/staff/"),
-    ("auth.login", "GET", ""): _fixed("/staff/login"),
-    ("auth.login", "POST", ""): _fixed("/staff/login"),  # the password is filled in per role
-    ("auth.logout", "POST", ""): _fixed("/staff/logout"),
-    ("case_staff.queue", "GET", ""): _fixed("/staff/cases/"),
-    ("case_staff.hotline", "GET", ""): _fixed("/staff/cases/new"),
-    ("case_staff.hotline", "POST", ""): _fixed("/staff/cases/new", HOTLINE),
-    ("case_staff.access_log", "GET", ""): _fixed("/staff/cases/access-log"),
-    ("case_staff.case", "GET", ""): _case_get,
-    **{("case_staff.act", "POST", action): _case_act for action in CASE_ACTIONS},
-    ("staff.report", "GET", ""): _report,
-    ("staff.report", "POST", ""): _report,
-    ("staff.correct", "GET", ""): _correct,
-    ("staff.correct", "POST", ""): _correct,
-    ("staff.record_supervision", "GET", ""): _fixed("/staff/plans/2023/supervision/new"),
-    ("staff.record_supervision", "POST", ""): _supervision,
+    ("staff.home.home", "GET", ""): _fixed("/staff/"),
+    ("staff.auth.login", "GET", ""): _fixed("/staff/login"),
+    ("staff.auth.login", "POST", ""): _fixed("/staff/login"),  # the password is filled in per role
+    ("staff.auth.logout", "POST", ""): _fixed("/staff/logout"),
+    ("cases.staff.queue", "GET", ""): _fixed("/staff/cases/"),
+    ("cases.staff.hotline", "GET", ""): _fixed("/staff/cases/new"),
+    ("cases.staff.hotline", "POST", ""): _fixed("/staff/cases/new", HOTLINE),
+    ("cases.staff.access_log", "GET", ""): _fixed("/staff/cases/access-log"),
+    ("cases.staff.case", "GET", ""): _case_get,
+    **{("cases.staff.act", "POST", action): _case_act for action in CASE_ACTIONS},
+    ("plans.reporting.report", "GET", ""): _report,
+    ("plans.reporting.report", "POST", ""): _report,
+    ("plans.reporting.correct", "GET", ""): _correct,
+    ("plans.reporting.correct", "POST", ""): _correct,
+    ("supervision.staff.record_supervision", "GET", ""): _fixed(
+        "/staff/plans/2023/supervision/new"
+    ),
+    ("supervision.staff.record_supervision", "POST", ""): _supervision,
     **{
-        ("staff.finding_step", method, action): _finding
+        ("supervision.staff.finding_step", method, action): _finding
         for method in ("GET", "POST")
         for action in ("rectify", "close", "reopen")
     },
-    ("moderation.queue", "GET", ""): _fixed("/staff/ratings/"),
-    ("moderation.approve", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "approve"),
-    ("moderation.reject", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "reject"),
-    ("evaluation.staff_page", "GET", ""): _fixed("/staff/awards/2023"),
+    ("ratings.moderation.queue", "GET", ""): _fixed("/staff/ratings/"),
+    ("ratings.moderation.approve", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "approve"),
+    ("ratings.moderation.reject", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "reject"),
+    ("ratings.evaluation.staff_page", "GET", ""): _fixed("/staff/awards/2023"),
     **{
-        ("evaluation.decide", "POST", action): _decide
+        ("ratings.evaluation.decide", "POST", action): _decide
         for action in ("nominate", "select", "withdraw")
     },
 }
@@ -565,10 +570,10 @@ def run(site: Site, row: tuple[str, str, str], obj: str, role: str, expected: st
     _endpoint, method, action = row
     url, data, prefix = REQUESTS[row](site, obj, acts(expected), action)
     client, token = site.clients[role], site.tokens[role]
-    signs_out = row == ("auth.logout", "POST", "") and role != "out"
+    signs_out = row == ("staff.auth.logout", "POST", "") and role != "out"
     if signs_out:
         client, token = client_for(site.app, role)  # a session of its own to end
-    if row == ("auth.login", "POST", ""):
+    if row == ("staff.auth.login", "POST", ""):
         username = ACCOUNTS[role][0] if role != "out" else "nobody.here"
         data = {"username": username, "password": "not the password"}
     before = site.services.ledger.recorder.max_notification_id() or 0

@@ -73,7 +73,7 @@ def test_every_string_is_translated_with_the_same_placeholders(locale: str) -> N
 
 
 def test_templates_have_no_chinese_outside_gettext() -> None:
-    for template in sorted((ROOT / "templates").glob("*.html")):
+    for template in sorted((ROOT / "templates").rglob("*.html")):
         text = re.sub(r"\{#.*?#\}", "", template.read_text(encoding="utf-8"), flags=re.S)
         leftover = GETTEXT.sub("", text)
         found = IDEOGRAPH.findall(leftover)

@@ -1,0 +1,71 @@
+"""The contact a visitor verified, kept in their session only sealed, and the verifier.
+
+The verified contact lives in the visitor's session only sealed (AES-GCM
+under a key derived from SECRET_KEY), never readable in the cookie.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from flask import Flask, current_app, session
+
+from application.verification import Address, Outbox, Router, SmsGateway, Smtp, Verified, Verifier
+from minsheng_site.sealing import unseal
+from minsheng_site.services import services
+
+VOTER, PENDING = "voter", "voter_pending"
+VERIFIED_FOR = 24 * 3600  # seconds a verification lasts in a session
+
+
+# What the session holds is sealed (minsheng_site.sealing) ----------------------------
+
+
+def verified() -> Verified | None:
+    """The contact this visitor proved in this session, if still valid."""
+    data = unseal(VOTER, session.get(VOTER))
+    if data is None:
+        return None
+    return Verified(data["voter"], Address(data["kind"], data["value"]))
+
+
+def verifier() -> Verifier:
+    return current_app.extensions["minsheng_verifier"]
+
+
+def network_of(address: str | None) -> str:
+    """A keyed hash of the visitor's network (/24 for IPv4, /48 for IPv6): bursts, not people."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    prefix = 24 if ip.version == 4 else 48
+    network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+    return services().ledger.vault.contact(f"net:{network}")[:16]
+
+
+# The senders and the verifier, from the configuration --------------------------------
+
+
+def init_app(app: Flask) -> None:
+    """Senders from the configuration; the outbox only when DEV_OUTBOX is on (its page is
+    ratings.outbox, which the app factory adds then)."""
+    keys = services_engine(app)
+    email = phone = None
+    if app.config["DEV_OUTBOX"]:
+        box = Outbox(keys)
+        app.extensions["minsheng_outbox"] = box
+        email = phone = box
+    if app.config["SMTP_URL"]:
+        email = Smtp(app.config["SMTP_URL"])
+    if app.config["SMS_GATEWAY_URL"]:
+        phone = SmsGateway(app.config["SMS_GATEWAY_URL"], app.config["SMS_GATEWAY_TOKEN"])
+    ledger = app.extensions["minsheng"].ledger
+    app.extensions["minsheng_verifier"] = Verifier(
+        keys, ledger.vault, Router(email, phone), lambda: ledger.clock()
+    )
+
+
+def services_engine(app: Flask) -> Any:
+    return app.extensions["minsheng"].ledger.vault.engine

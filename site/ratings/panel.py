@@ -1,0 +1,73 @@
+"""The ratings panel that project and item pages show (public to other features)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import Connection
+
+from domain.ratings import LEVELS, REJECTIONS, ballot_id
+from minsheng_site.ratings.contact import verified, verifier
+from minsheng_site.ratings.forms import RatingForm
+from minsheng_site.services import services
+from projections import rating_queries as rq
+from projections.satisfaction_queries import MIN_RANKED
+
+
+def panel(
+    c: Connection,
+    subject: str,
+    page: str,
+    form: RatingForm | None = None,
+    just_rated: bool = False,
+) -> dict[str, Any]:
+    kind, year, ref = subject.split(":")
+    figures = rq.subject_ratings(c, kind, int(year), ref)
+    who = verified()
+    mine = None
+    if who is not None:
+        quarter = services().ledger.quarter_now()
+        mine = rq.level_of(c, str(ballot_id(who.voter, subject, quarter)))
+    rate_url = (
+        url_for("ratings.pages.rate_project", year=int(year), ref=ref)
+        if kind == "project"
+        else url_for("ratings.pages.rate_item", year=int(year), number=int(ref))
+    )
+    return {
+        "rating": {
+            "subject": subject,
+            "tally": figures.tally,
+            "quarters": figures.quarters,
+            "with_projects": figures.with_projects,
+            "min_ranked": MIN_RANKED,
+            "comments": figures.comments,
+            "rejected": figures.rejected,
+            "rejections": rejection_labels(),
+            "pending": figures.pending,
+            "who": who,
+            "mine": mine,
+            "can_verify": verifier().sender.accepts("email") or verifier().sender.accepts("phone"),
+            "quarter": services().ledger.quarter_now(),
+            "form": form or RatingForm(formdata=None),
+            "rate_url": rate_url,
+            "page": page,
+            "just_rated": just_rated,
+            "levels": LEVELS,
+            "year": int(year),
+        }
+    }
+
+
+def rejection_labels() -> dict[str, str]:
+    """Why comments were not published, in the reader's language (categories, never text)."""
+    labels = {
+        "personal": _("含有个人信息"),
+        "abusive": _("辱骂、攻击他人"),
+        "off_topic": _("与本项目无关"),
+        "advertising": _("广告或垃圾信息"),
+        "illegal": _("违法或不实信息"),
+    }
+    assert set(labels) == set(REJECTIONS)
+    return labels
