@@ -26,7 +26,7 @@ from bench.common import (
     save,
     wrk,
 )
-from projections.verify import verify_export
+from projections.publiclog.verify import verify_export
 
 ANSWERS = {
     "everything feed (/feeds/all.atom, 50 entries)": "/feeds/all.atom",

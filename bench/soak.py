@@ -55,11 +55,11 @@ from bench.topology import Topology
 from domain.plan_spec import PlanSpec
 from domain.staff import Role
 from minsheng_site.services import Services
-from projections.cases import CaseRow
-from projections.progress import ProgressReport
-from projections.public_log import LogEntry
-from projections.satisfaction import BallotRow
-from projections.staff import StaffRow
+from projections.cases.cases import CaseRow
+from projections.plans.progress import ProgressReport
+from projections.publiclog.public_log import LogEntry
+from projections.ratings.satisfaction import BallotRow
+from projections.staff.staff import StaffRow
 
 PEPPER = "soak-pepper"
 # Generous: the limits are tested elsewhere; here they must not refuse the soak's own traffic.

@@ -1,7 +1,7 @@
 """A daily checkpoint of both hash chains: each one's length and head, itself part of the log.
 
 The public log's chain covers the public entries; the store chain covers every
-stored event record, public or not (see projections/store_chain.py).
+stored event record, public or not (see projections/publiclog/store_chain.py).
 """
 
 from __future__ import annotations

@@ -29,9 +29,9 @@ from minsheng_site.staff import auth, home, users_cli
 from minsheng_site.supervision import pages as supervision_pages
 from minsheng_site.supervision import staff as supervision_staff
 from minsheng_site.views import keep_as_of
-from projections import log_queries, store_chain
-from projections import queries as q
-from projections.progress_queries import simulated_present
+from projections.plans import queries as q
+from projections.plans.progress_queries import simulated_present
+from projections.publiclog import log_queries, store_chain
 
 # script-src 'self' only: htmx is served from our own static folder.
 CSP = (

@@ -22,7 +22,7 @@ from domain.errors import DomainError
 from minsheng_site.cases.intake import NotUtf8, TicketError, read_csv, register
 from minsheng_site.opendata.log_cli import log_cli
 from minsheng_site.services import services
-from projections import queries as q
+from projections.plans import queries as q
 
 plan_cli = AppGroup("plan", help="Register the yearly plan from its data file.")
 simulation_cli = AppGroup("simulation", help="The labelled simulated year of a demo site.")

@@ -19,20 +19,20 @@ from application.credentials import CredentialStore
 from application.disk import scrub
 from application.store import store_settings
 from application.vault import Vault
-from projections import queries as q
-from projections.access_log import AccessLog
-from projections.awards import Awards
-from projections.cases import Cases
-from projections.catalog import Catalog
+from projections.cases.access_log import AccessLog
+from projections.cases.cases import Cases
 from projections.database import make_engine
-from projections.progress import Progress
-from projections.progress_queries import PlanProgress, plan_progress
+from projections.plans import queries as q
+from projections.plans.catalog import Catalog
+from projections.plans.progress import Progress
+from projections.plans.progress_queries import PlanProgress, plan_progress
 from projections.projector import Projector
-from projections.public_log import PublicLog
-from projections.satisfaction import Satisfaction
-from projections.staff import Staff
-from projections.store_chain import StoreChain
-from projections.supervision import Supervision
+from projections.publiclog.public_log import PublicLog
+from projections.publiclog.store_chain import StoreChain
+from projections.ratings.awards import Awards
+from projections.ratings.satisfaction import Satisfaction
+from projections.staff.staff import Staff
+from projections.supervision.supervision import Supervision
 
 T = TypeVar("T")
 SQLITE_POOL_TIMEOUT = 30.0  # seconds: twice SQLITE_LOCK_TIMEOUT (application/store.py)

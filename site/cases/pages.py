@@ -18,8 +18,8 @@ from minsheng_site.messages import case_problem
 from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
 from minsheng_site.views import found, int_arg, render, today
-from projections import case_queries as cq
-from projections import log_queries
+from projections.cases import case_queries as cq
+from projections.publiclog import log_queries
 
 bp = Blueprint("pages", __name__, url_prefix="/cases")
 

@@ -28,8 +28,8 @@ from minsheng_site.messages import case_problem
 from minsheng_site.services import services
 from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import int_arg, today
-from projections import case_queries as cq
-from projections.access_log import PAGE, accesses
+from projections.cases import case_queries as cq
+from projections.cases.access_log import PAGE, accesses
 
 bp = Blueprint("staff", __name__, url_prefix="/staff/cases")
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from minsheng_site.services import services
 from minsheng_site.views import found
-from projections import queries as q
+from projections.plans import queries as q
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -14,12 +14,12 @@ from minsheng_site.describe import describe, subject_link
 from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, today
-from projections import case_queries as cq
-from projections import log_queries as lq
-from projections import queries as q
-from projections import satisfaction_queries as sq
-from projections import store_chain
-from projections.public_entries import EVENTS
+from projections.cases import case_queries as cq
+from projections.plans import queries as q
+from projections.publiclog import log_queries as lq
+from projections.publiclog import store_chain
+from projections.publiclog.public_entries import EVENTS
+from projections.ratings import satisfaction_queries as sq
 
 bp = Blueprint("journalists", __name__)
 FMT = "<any(atom, rss):fmt>"

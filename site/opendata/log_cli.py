@@ -1,7 +1,7 @@
 """`flask log ...`: export, verify and checkpoint the two hash chains.
 
 The public log chains what each public event says; the store chain chains
-every stored event record (projections/store_chain.py). `verify` recomputes
+every stored event record (projections/publiclog/store_chain.py). `verify` recomputes
 both from the stored events; with `--export` it checks a downloaded export
 instead, and `--checkpoint` holds either against a checkpoint someone saved.
 """
@@ -21,12 +21,12 @@ from flask.cli import AppGroup
 from domain.checkpoint import Checkpoint
 from domain.wuxi import business_date
 from minsheng_site.services import services
-from projections import log_queries as lq
-from projections import store_chain
-from projections.public_entries import GENESIS
-from projections.public_log import export_line
-from projections.store_verify import Claim, checkpoint_claims, verify_store_chain
-from projections.verify import SavedCheckpoint, Verdict, verify_export, verify_store
+from projections.publiclog import log_queries as lq
+from projections.publiclog import store_chain
+from projections.publiclog.public_entries import GENESIS
+from projections.publiclog.public_log import export_line
+from projections.publiclog.store_verify import Claim, checkpoint_claims, verify_store_chain
+from projections.publiclog.verify import SavedCheckpoint, Verdict, verify_export, verify_store
 
 log_cli = AppGroup("log", help="The tamper-evident logs: export, verify, checkpoint.")
 SHOWN = 20  # problems listed; the rest are counted

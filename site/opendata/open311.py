@@ -27,9 +27,9 @@ from domain.text import xml_safe
 from domain.wuxi import at_wuxi
 from minsheng_site.services import services
 from minsheng_site.views import bounded, found
-from projections import case_queries as cq
-from projections import georeport_queries as gq
-from projections.georeport_queries import CLOSED
+from projections.cases import case_queries as cq
+from projections.cases import georeport_queries as gq
+from projections.cases.georeport_queries import CLOSED
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(json, xml):fmt>"

@@ -25,12 +25,12 @@ from minsheng_site.csv_export import csv_response
 from minsheng_site.opendata.openapi import spec
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, bounded, found, today
-from projections import case_queries as cq
-from projections import log_queries as lq
-from projections import queries as q
-from projections import store_chain
-from projections.progress_queries import item_progress
-from projections.public_log import MAX_SEQ, export_line
+from projections.cases import case_queries as cq
+from projections.plans import queries as q
+from projections.plans.progress_queries import item_progress
+from projections.publiclog import log_queries as lq
+from projections.publiclog import store_chain
+from projections.publiclog.public_log import MAX_SEQ, export_line
 
 bp = Blueprint("open_data", __name__)
 

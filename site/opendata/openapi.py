@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.cases import CATEGORIES, DISTRICTS, STATES
-from projections.public_log import MAX_SEQ
+from projections.publiclog.public_log import MAX_SEQ
 
 
 def _ref(name: str) -> dict[str, str]:

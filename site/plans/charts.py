@@ -10,8 +10,8 @@ from pygal.style import Style
 
 from domain.progress import Period
 from domain.schedule import expected_share
-from projections import queries as q
-from projections.progress_queries import ProjectProgress, schedule_of
+from projections.plans import queries as q
+from projections.plans.progress_queries import ProjectProgress, schedule_of
 
 STYLE = Style(
     background="#ffffff",

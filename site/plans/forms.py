@@ -20,7 +20,7 @@ from wtforms.widgets import TextInput
 
 from domain.progress import MAX_NARRATIVE, ProjectValues
 from minsheng_site.form_base import Form
-from projections.queries import ProjectView
+from projections.plans.queries import ProjectView
 
 PLAIN_NUMBER = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
 

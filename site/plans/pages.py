@@ -14,10 +14,10 @@ from minsheng_site.plans.charts import expected_curve
 from minsheng_site.ratings import panel as ratings
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
-from projections import queries as q
-from projections.progress_queries import ReportRow, item_progress, scorecards
-from projections.supervision_queries import findings, visits
-from projections.timeline import Entry, timeline, with_permalinks
+from projections.plans import queries as q
+from projections.plans.progress_queries import ReportRow, item_progress, scorecards
+from projections.plans.timeline import Entry, timeline, with_permalinks
+from projections.supervision.supervision_queries import findings, visits
 
 bp = Blueprint("pages", __name__)
 

@@ -12,10 +12,10 @@ from domain.wuxi import end_of_day
 from minsheng_site.plans.charts import expected_curve, progress_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today
-from projections import queries as q
-from projections.progress_queries import item_progress, scorecards
-from projections.supervision_queries import findings, visits
-from projections.timeline import timeline, with_permalinks
+from projections.plans import queries as q
+from projections.plans.progress_queries import item_progress, scorecards
+from projections.plans.timeline import timeline, with_permalinks
+from projections.supervision.supervision_queries import findings, visits
 
 bp = Blueprint("progress", __name__)
 

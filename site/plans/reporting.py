@@ -26,8 +26,8 @@ from minsheng_site.plans.forms import (
 from minsheng_site.services import services
 from minsheng_site.staff.roles import requires
 from minsheng_site.views import NUMBER, YEAR, found, today
-from projections import queries as q
-from projections.progress_queries import item_progress, schedule_of
+from projections.plans import queries as q
+from projections.plans.progress_queries import item_progress, schedule_of
 
 bp = Blueprint("reporting", __name__, url_prefix="/staff")
 ITEM = f"/plans/{YEAR}/items/{NUMBER}"

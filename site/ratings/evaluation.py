@@ -36,8 +36,8 @@ from minsheng_site.messages import CASE_PROBLEMS
 from minsheng_site.services import services
 from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import YEAR, found, render
-from projections import queries as q
-from projections.evaluation_queries import Evaluation, evaluate
+from projections.plans import queries as q
+from projections.ratings.evaluation_queries import Evaluation, evaluate
 
 bp = Blueprint("evaluation", __name__)
 

@@ -23,7 +23,7 @@ from minsheng_site.ratings.panel import rejection_labels
 from minsheng_site.services import services
 from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import bounded
-from projections import rating_queries as rq
+from projections.ratings import rating_queries as rq
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/ratings")
 BURST = 20  # new ratings from one network in one day that a moderator should look at

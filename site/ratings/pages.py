@@ -21,8 +21,8 @@ from minsheng_site.ratings.forms import CodeForm, ContactForm, RatingForm
 from minsheng_site.ratings.panel import panel, rejection_labels
 from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
-from projections import queries as q
-from projections import rating_queries as rq
+from projections.plans import queries as q
+from projections.ratings import rating_queries as rq
 
 bp = Blueprint("pages", __name__)
 

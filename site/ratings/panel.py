@@ -12,8 +12,8 @@ from domain.ratings import LEVELS, REJECTIONS, ballot_id
 from minsheng_site.ratings.contact import verified, verifier
 from minsheng_site.ratings.forms import RatingForm
 from minsheng_site.services import services
-from projections import rating_queries as rq
-from projections.satisfaction_queries import MIN_RANKED
+from projections.ratings import rating_queries as rq
+from projections.ratings.satisfaction_queries import MIN_RANKED
 
 
 def panel(

@@ -19,8 +19,8 @@ from minsheng_site.csv_export import csv_response
 from minsheng_site.plans.charts import satisfaction_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, found, render
-from projections import queries as q
-from projections import satisfaction_queries as sq
+from projections.plans import queries as q
+from projections.ratings import satisfaction_queries as sq
 
 bp = Blueprint("satisfaction", __name__)
 

@@ -41,7 +41,7 @@ from minsheng_site.form_base import Form
 from minsheng_site.i18n import local_path
 from minsheng_site.services import services
 from minsheng_site.staff.sign_in_limits import SignInLimits, sign_in_limits
-from projections.staff import StaffMember, staff_member
+from projections.staff.staff import StaffMember, staff_member
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 

@@ -11,9 +11,9 @@ from domain.wuxi import end_of_day
 from minsheng_site.services import services
 from minsheng_site.staff.roles import TASK_FORCE
 from minsheng_site.views import today
-from projections import queries as q
-from projections.progress_queries import item_progress
-from projections.supervision_queries import findings
+from projections.plans import queries as q
+from projections.plans.progress_queries import item_progress
+from projections.supervision.supervision_queries import findings
 
 bp = Blueprint("home", __name__, url_prefix="/staff")
 

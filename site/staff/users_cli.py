@@ -14,8 +14,8 @@ from domain.errors import DomainError
 from domain.staff import Role
 from domain.text import clean_line
 from minsheng_site.services import services
-from projections import queries as q
-from projections.staff import staff_members
+from projections.plans import queries as q
+from projections.staff.staff import staff_members
 
 users_cli = AppGroup("users", help="Staff accounts and their roles.")
 ACTOR = click.option(

@@ -9,8 +9,8 @@ from flask import Blueprint
 from domain.wuxi import end_of_day
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, found, render
-from projections import queries as q
-from projections.supervision_queries import findings, visits
+from projections.plans import queries as q
+from projections.supervision.supervision_queries import findings, visits
 
 bp = Blueprint("pages", __name__)
 

@@ -18,8 +18,8 @@ from minsheng_site.services import services
 from minsheng_site.staff.roles import requires
 from minsheng_site.supervision.forms import StepForm, findings_of, supervision_form
 from minsheng_site.views import YEAR, found, today
-from projections import queries as q
-from projections.supervision_queries import findings
+from projections.plans import queries as q
+from projections.supervision.supervision_queries import findings
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

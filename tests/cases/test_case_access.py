@@ -33,8 +33,8 @@ from domain.access import (
 from domain.cases import Case, CaseError
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from projections.access_log import Access, accesses
-from projections.public_entries import Deriver, event_uuid
+from projections.cases.access_log import Access, accesses
+from projections.publiclog.public_entries import Deriver, event_uuid
 from tests.clock import Clock
 from tests.conftest import BACKENDS, make_app, new_database
 from tests.web.staff_helpers import add_staff, csrf, sign_in

@@ -57,7 +57,7 @@ def test_concurrent_messages_all_land_and_each_person_has_one_key(
     assert {len(vault.keys_of(f"139{p:08d}")) for p in range(20)} == {1}
     assert writers[0].caught_up() >= 0
     with writers[0].read() as c:
-        from projections.case_queries import all_rows
+        from projections.cases.case_queries import all_rows
 
         assert len(all_rows(c, 2023)) == 60
     for w in writers:

@@ -42,7 +42,7 @@ def client(app: Flask) -> FlaskClient:
 
 def cases(app: Flask) -> int:
     with app.extensions["minsheng"].read() as c:
-        from projections.case_queries import all_rows
+        from projections.cases.case_queries import all_rows
 
         return len(all_rows(c, None))
 

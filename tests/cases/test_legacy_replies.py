@@ -17,7 +17,7 @@ from eventsourcing.persistence import StoredEvent
 from application.case_commands import Intake
 from domain.access import Viewer
 from minsheng_site.services import Services
-from projections import case_queries as cq
+from projections.cases import case_queries as cq
 from tests.cases.test_personal_data import every_stored_row
 from tests.clock import Clock
 

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from application.store import store_settings
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from projections import store_chain
+from projections.publiclog import store_chain
 from tests.conftest import BACKENDS, simulated_site
 
 

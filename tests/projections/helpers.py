@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from projections.catalog import Catalog
+from projections.plans.catalog import Catalog
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

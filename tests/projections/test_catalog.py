@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from projections import queries as q
-from projections.catalog import Catalog, CatalogItem
+from projections.plans import queries as q
+from projections.plans.catalog import Catalog, CatalogItem
 from projections.projector import Projector
 from tests.plans import plan_for_year
 from tests.projections.helpers import category_totals, dump

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from projections import store_chain
-from projections.catalog import CatalogItem
-from projections.store_verify import verify_store_chain
+from projections.plans.catalog import CatalogItem
+from projections.publiclog import store_chain
+from projections.publiclog.store_verify import verify_store_chain
 from tests.plans import plan_for_year
 from tests.projections.helpers import category_totals, dump
 

@@ -12,8 +12,8 @@ from domain.plan_spec import PlanSpec
 from domain.progress import Period, ProjectValues, StaleReport
 from domain.schedule import Status, Timeliness
 from minsheng_site.services import Services
-from projections import queries as q
-from projections.progress_queries import item_progress, plan_progress, simulated_present
+from projections.plans import queries as q
+from projections.plans.progress_queries import item_progress, plan_progress, simulated_present
 from tests.clock import Clock
 
 UNIT = "市住房城乡建设局"

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, update
 
 from minsheng_site.services import Services
-from projections import store_chain
 from projections.projection import Failure
-from projections.store_chain import StoreChain
+from projections.publiclog import store_chain
+from projections.publiclog.store_chain import StoreChain
 
 
 def links(services: Services) -> list[tuple[Any, ...]]:

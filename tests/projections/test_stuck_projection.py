@@ -22,7 +22,7 @@ from domain.staff import StaffAccount
 from minsheng_site.services import Services
 from projections.database import ReadModel
 from projections.projection import Failure, Handler, Projection
-from projections.staff import StaffRow
+from projections.staff.staff import StaffRow
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
 from tests.conftest import make_app
@@ -142,7 +142,7 @@ def test_a_write_is_answered_with_its_receipt_while_a_read_model_is_stuck(app: F
     mine = client.get("/cases/mine").get_data(as_text=True)
     assert "页面可能稍有延迟" in mine
     with services.read() as c:
-        from projections.case_queries import all_rows
+        from projections.cases.case_queries import all_rows
 
         [row] = all_rows(c, None)
     assert row.number in mine  # the citizen has their number (and the code beside it)

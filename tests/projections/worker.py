@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from minsheng_site.services import Services
-from projections.catalog import Catalog
+from projections.plans.catalog import Catalog
 
 
 class SlowCatalog(Catalog):

@@ -12,7 +12,7 @@ from application.vault import Vault
 from application.verification import Address, Outbox, Router, Verifier
 from domain.ratings import Ballot, RatingError, ballot_id, quarter_of, wilson
 from domain.wuxi import WUXI
-from projections.satisfaction_queries import MIN_RANKED, Tally
+from projections.ratings.satisfaction_queries import MIN_RANKED, Tally
 
 AT = datetime(2023, 8, 1, 10, tzinfo=WUXI)
 

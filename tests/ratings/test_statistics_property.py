@@ -22,7 +22,7 @@ from application.plan_file import load_plan_file
 from application.verification import Address, Verified
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from projections.satisfaction_queries import DIMENSIONS, year_results
+from projections.ratings.satisfaction_queries import DIMENSIONS, year_results
 from tests.clock import Clock
 from tests.conftest import PLAN_FILE
 

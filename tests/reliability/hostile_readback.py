@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urldefrag, urlsplit
 import feedparser
 
 from domain.text import storable
-from projections import case_queries as cq
+from projections.cases import case_queries as cq
 from tests.hostile import BY_NAME, CANARIES, UNESCAPED
 from tests.reliability.hostile_site import UNIT, UNIT_ITEMS, Answer, Site
 from tests.reliability.hostile_trials import Trials, shows

@@ -17,7 +17,7 @@ from flask import Flask
 
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from projections import case_queries as cq
+from projections.cases import case_queries as cq
 from tests.clock import Clock
 from tests.conftest import make_app
 from tests.web.staff_helpers import csrf

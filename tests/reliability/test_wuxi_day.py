@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from domain.plan_spec import PlanSpec
 from domain.wuxi import at_wuxi, business_date
 from minsheng_site.services import Services
-from projections import case_queries as cq
+from projections.cases import case_queries as cq
 from tests.conftest import BACKENDS, make_app, new_database
 from tests.ratings.test_rating_web import verify
 from tests.web.staff_helpers import PASSWORD, add_staff, csrf, sign_in

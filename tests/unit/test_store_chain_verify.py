@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from uuid import UUID, uuid5
 
-from projections.store_chain import GENESIS, link
-from projections.store_verify import Claim, verify_store_chain
+from projections.publiclog.store_chain import GENESIS, link
+from projections.publiclog.store_verify import Claim, verify_store_chain
 
 NS = UUID("00000000-0000-0000-0000-000000000001")
 

@@ -302,7 +302,7 @@ CHECKPOINT_V2 = FIXTURE.with_name("stored_events_v2_checkpoint.json")
 
 def test_version_1_checkpoints_read_as_naming_no_store_chain_and_keep_their_public_entry() -> None:
     from domain.checkpoint import Checkpoint
-    from projections.public_entries import Deriver
+    from projections.publiclog.public_entries import Deriver
 
     [checkpoint] = replay(CHECKPOINT_V1).values()
     assert isinstance(checkpoint, Checkpoint)
@@ -321,7 +321,7 @@ def test_version_1_checkpoints_read_as_naming_no_store_chain_and_keep_their_publ
 
 
 def test_version_2_checkpoints_name_both_chains_in_their_public_entry() -> None:
-    from projections.public_entries import Deriver
+    from projections.publiclog.public_entries import Deriver
 
     [stored_event] = json.loads(CHECKPOINT_V2.read_text(encoding="utf-8"))["events"]
     entry = Deriver().derive(_decode(stored_event))

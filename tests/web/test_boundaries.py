@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
-from projections import case_queries as cq
+from projections.cases import case_queries as cq
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
 from tests.conftest import make_app

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from domain.plan_spec import PlanSpec
 from domain.wuxi import WUXI
-from projections.progress import ProgressReport
+from projections.plans.progress import ProgressReport
 from tests.conftest import BACKENDS, simulated_site
 
 

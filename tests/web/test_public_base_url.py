@@ -15,7 +15,7 @@ from application.case_commands import Intake
 from domain.plan_spec import PlanSpec
 from minsheng_site.config import from_environment
 from minsheng_site.services import Services
-from projections.case_queries import all_rows
+from projections.cases.case_queries import all_rows
 from tests.clock import Clock
 from tests.conftest import make_app
 

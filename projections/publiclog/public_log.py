@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
 from projections.projection import Handler, Projection
-from projections.public_entries import _HANDLERS, GENESIS, Deriver, chain
+from projections.publiclog.public_entries import _HANDLERS, GENESIS, Deriver, chain
 
 # Sequence numbers are 32-bit integers in the read model (PostgreSQL INTEGER).
 MAX_SEQ = 2**31 - 1

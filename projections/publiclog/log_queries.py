@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from projections.public_log import LogEntry, LogSubject
+from projections.publiclog.public_log import LogEntry, LogSubject
 
 _ENTRY = LogEntry.__table__  # type: ignore[attr-defined]
 

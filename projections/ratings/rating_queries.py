@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from domain.wuxi import business_date
-from projections.satisfaction import BallotRow
-from projections.satisfaction_queries import Tally
+from projections.ratings.satisfaction import BallotRow
+from projections.ratings.satisfaction_queries import Tally
 
 _ROW = BallotRow.__table__  # type: ignore[attr-defined]
 

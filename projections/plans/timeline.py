@@ -9,9 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import Connection
 
 from domain.wuxi import business_date
-from projections import log_queries
-from projections.progress_queries import ReportRow
-from projections.supervision_queries import FindingView, Step, Visit
+from projections.plans.progress_queries import ReportRow
+from projections.publiclog import log_queries
+from projections.supervision.supervision_queries import FindingView, Step, Visit
 
 
 @dataclass(frozen=True)

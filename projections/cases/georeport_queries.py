@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from domain.cases import FINISHED_STATES
-from projections.cases import CaseRow, CaseStep
+from projections.cases.cases import CaseRow, CaseStep
 
 CLOSED = FINISHED_STATES  # GeoReport "closed": 销号, declined or merged
 

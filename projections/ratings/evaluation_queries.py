@@ -16,12 +16,12 @@ from sqlalchemy import Connection, select
 from domain.evaluation import CaseMerit, Formula, Inputs, case_order, components, ranked, score
 from domain.schedule import Timeliness
 from domain.wuxi import end_of_day
-from projections import queries as q
-from projections.awards import AwardEntry
-from projections.cases import CaseRow
-from projections.progress_queries import plan_progress
-from projections.satisfaction import BallotRow
-from projections.supervision_queries import findings
+from projections.cases.cases import CaseRow
+from projections.plans import queries as q
+from projections.plans.progress_queries import plan_progress
+from projections.ratings.awards import AwardEntry
+from projections.ratings.satisfaction import BallotRow
+from projections.supervision.supervision_queries import findings
 
 DUE = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING)
 

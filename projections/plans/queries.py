@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from projections.catalog import (
+from projections.plans.catalog import (
     CatalogCategory,
     CatalogItem,
     CatalogKeyProject,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
-from projections.supervision import FindingStep, SupervisionFinding, SupervisionVisit
+from projections.supervision.supervision import FindingStep, SupervisionFinding, SupervisionVisit
 
 STATE_AFTER = {
     "raised": "open",

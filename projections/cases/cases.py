@@ -33,7 +33,7 @@ from domain.cases import Case, Erasure
 from domain.public_text import mentions_contact, mentions_mobile_number
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
-from projections.progress import SIMULATED_ACTOR
+from projections.plans.progress import SIMULATED_ACTOR
 from projections.projection import Handler, Projection
 
 

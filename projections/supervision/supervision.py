@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.supervision import Finding, SupervisionRecord
 from projections.database import ReadModel, UtcDateTime
-from projections.progress import SIMULATED_ACTOR
+from projections.plans.progress import SIMULATED_ACTOR
 from projections.projection import Handler, Projection
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, select
 
 from domain.ratings import wilson
 from domain.wuxi import start_of_day
-from projections.catalog import CatalogItem, CatalogProject
-from projections.satisfaction import BallotRow, CaseRating
+from projections.plans.catalog import CatalogItem, CatalogProject
+from projections.ratings.satisfaction import BallotRow, CaseRating
 
 LEVELS = ("satisfied", "basically", "unsatisfied")
 MIN_RANKED = 30  # ratings a subject needs before it is ranked among others

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from projections.public_entries import GENESIS, Deriver, Entry, chain
+from projections.publiclog.public_entries import GENESIS, Deriver, Entry, chain
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.store_chain import GENESIS, Record, link
+from projections.publiclog.store_chain import GENESIS, Record, link
 
 
 @dataclass(frozen=True)

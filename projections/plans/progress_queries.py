@@ -29,11 +29,11 @@ from domain.schedule import (
     target_completion,
     timeliness,
 )
-from projections import queries as q
-from projections.cases import CaseRow
-from projections.progress import ProgressReport
-from projections.satisfaction import BallotRow
-from projections.supervision_queries import FindingView
+from projections.cases.cases import CaseRow
+from projections.plans import queries as q
+from projections.plans.progress import ProgressReport
+from projections.ratings.satisfaction import BallotRow
+from projections.supervision.supervision_queries import FindingView
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from domain.cases import OPEN_STATES
-from projections.cases import CaseRow, CaseStep
+from projections.cases.cases import CaseRow, CaseStep
 
 PAGE = 50
 HANDLING = ("handling", "rehandling")
