@@ -22,7 +22,7 @@ from typing import Any
 from application.plan_file import load_plan_file
 from bench.common import ROOT, machine, save
 from minsheng_site.services import Services
-from tests.plans import plan_for_year
+from tests.synthetic_plans import plan_for_year
 
 REBUILT = ("catalog", "public_log", "store_chain")
 

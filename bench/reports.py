@@ -26,7 +26,7 @@ from bench.common import ROOT, Gunicorn, report_posts
 from domain.plan_spec import PlanSpec
 from domain.progress import Period
 from minsheng_site import create_app
-from tests.plans import plan_for_year
+from tests.synthetic_plans import plan_for_year
 from tests.web.staff_helpers import PASSWORD, add_staff
 
 YEARS = range(2023, 2027)

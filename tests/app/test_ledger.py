@@ -54,7 +54,7 @@ def test_an_invalid_plan_writes_nothing(ledger: Ledger, plan_spec: PlanSpec) -> 
 
 
 def test_plans_of_different_years_live_side_by_side(ledger: Ledger, plan_spec: PlanSpec) -> None:
-    from tests.plans import plan_for_year
+    from tests.synthetic_plans import plan_for_year
 
     ledger.register_plan(plan_spec, "a")
     ledger.register_plan(plan_for_year(plan_spec, 2024), "a")

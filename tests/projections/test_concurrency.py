@@ -22,8 +22,8 @@ from minsheng_site.services import Services
 from projections.plans.catalog import CatalogItem
 from projections.publiclog import store_chain
 from projections.publiclog.store_verify import verify_store_chain
-from tests.plans import plan_for_year
 from tests.projections.helpers import category_totals, dump
+from tests.synthetic_plans import plan_for_year
 
 ROOT = Path(__file__).resolve().parents[2]
 YEARS = range(2024, 2032)

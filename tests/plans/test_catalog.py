@@ -9,8 +9,8 @@ from minsheng_site.services import Services
 from projections.plans import queries as q
 from projections.plans.catalog import Catalog, CatalogItem
 from projections.projector import Projector
-from tests.plans import plan_for_year
 from tests.projections.helpers import category_totals, dump
+from tests.synthetic_plans import plan_for_year
 
 
 def test_the_catalog_holds_the_plan_as_registered(services: Services, plan_spec: PlanSpec) -> None:
