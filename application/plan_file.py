@@ -7,6 +7,7 @@ each mapped back to the line of the offending node.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ class _Document(_Strict):
     title: str = Field(min_length=1)
     issuer: str = Field(min_length=1)
     date: date
-    published: date | None = None
+    published: dt.date | None = None  # in this class, `date` names the field above
     source: str = Field(min_length=1)
     original: str = Field(min_length=1)
 
