@@ -251,12 +251,16 @@ def _line_of(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
 
 
 def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
+    # The stubs leave a node's value untyped: a mapping holds (key, value) node pairs,
+    # a sequence holds nodes.
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key, value in pairs:
             if key.value == part:
                 return value
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
+        items: list[yaml.Node] = node.value
+        return items[part]
     return None
 
 
