@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import Recording
 
 from domain.awards import Award, AwardError, award_id
@@ -14,7 +15,7 @@ from domain.cases import Case, CaseError
 
 
 class AwardCommands:
-    repository: Any
+    repository: Repository[UUID]
     save: Callable[..., list[Recording[Any]]]
     clock: Callable[[], datetime]
     case_by_number: Callable[[str], Case]  # from CaseCommands

@@ -16,13 +16,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, Recording
 
 from application.calendar import OfficialCalendar
 from application.vault import Vault
 from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id, require_no_mobile_number
-from domain.plan import item_id
+from domain.plan import Item, item_id
 from domain.public_text import mentions_contact
 from domain.text import unstorable_fields
 from domain.workdays import Calendar, add_workdays
@@ -77,9 +78,9 @@ class CaseDetails:
 
 
 class CaseCommands:
-    repository: Any
-    recorder: Any
-    mapper: Any
+    repository: Repository[UUID]
+    recorder: ApplicationRecorder
+    mapper: Mapper[UUID]
     save: Callable[..., list[Recording[Any]]]
     clock: Callable[[], datetime]
     vault: Vault
@@ -93,7 +94,7 @@ class CaseCommands:
 
     def case_by_number(self, number: str) -> Case:
         try:
-            index = self.repository.get(index_id("number", number.strip().upper()))
+            index: CaseIndex = self.repository.get(index_id("number", number.strip().upper()))
         except AggregateNotFoundError as error:
             raise CaseError("not_found", "no such case") from error
         return self._case(index.case_id)
@@ -166,7 +167,7 @@ class CaseCommands:
 
     def _seen(self, intake: Intake, ref: str) -> CaseReceipt | None:
         try:
-            index = self.repository.get(index_id("ref", ref))
+            index: CaseIndex = self.repository.get(index_id("ref", ref))
         except AggregateNotFoundError:
             return None
         case = self._case(index.case_id)
@@ -237,7 +238,7 @@ class CaseCommands:
         if any(mentions_contact(t, "", contact) for t in published):
             raise CaseError("personal", "published text may not name the citizen or their phone")
         for case_id in self.vault.cases_of(key_id):
-            sealed = self.repository.get(UUID(case_id))
+            sealed: Aggregate = self.repository.get(UUID(case_id))
             if isinstance(sealed, Case):  # the key also seals ratings
                 self._refuse_contact(sealed, *published)
 
@@ -343,7 +344,7 @@ class CaseCommands:
         if not (head.isascii() and head.isdigit() and len(head) < 4):
             return False
         try:
-            item = self.repository.get(item_id(year, int(head)))
+            item: Item = self.repository.get(item_id(year, int(head)))
         except AggregateNotFoundError:
             return False
         return ref in {p.number for p in item.projects}
@@ -392,9 +393,10 @@ class CaseCommands:
             position, 500, topics=[topic], inclusive_of_start=False
         ):
             for note in notes:
-                key_id = self.mapper.to_domain_event(note).key_id
-                if self.vault.has_key(key_id):
-                    self.vault.destroy(key_id)
+                erasure = self.mapper.to_domain_event(note)
+                assert isinstance(erasure, Erasure.Recorded)  # the only topic selected
+                if self.vault.has_key(erasure.key_id):
+                    self.vault.destroy(erasure.key_id)
                     again += 1
             position = notes[-1].id
         return again

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.errors import NotFound
@@ -38,23 +39,30 @@ def receipt(
     return Receipt(ident, version, max(r.notification.id for r in recordings), related)
 
 
+_Loaded = TypeVar("_Loaded", bound=Aggregate)
+
+
 class Commands:
     # Provided by eventsourcing.Application and the Ledger.
-    repository: Any
+    repository: Repository[UUID]
     save: Callable[..., list[Recording[Any]]]
     clock: Callable[[], datetime]
 
-    def _get(self, aggregate_id: UUID, what: str) -> Any:
+    def _get(self, kind: type[_Loaded], aggregate_id: UUID, what: str) -> _Loaded:
+        """The aggregate of this id, if it is a `kind` (another kind's id is not found)."""
         try:
-            return self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError as error:
             raise NotFound(what) from error
+        if not isinstance(aggregate, kind):
+            raise NotFound(what)
+        return aggregate
 
     def first_period(self, year: int) -> Period:
         """The plan's first reporting month (a registered plan never changes: kept once read)."""
         known: dict[int, Period] = self.__dict__.setdefault("_first_periods", {})
         if year not in known:
-            plan: Plan = self._get(plan_id(year), f"plan {year}")
+            plan = self._get(Plan, plan_id(year), f"plan {year}")
             known[year] = Period.of(plan.document.date)
         return known[year]
 
@@ -110,7 +118,7 @@ class Commands:
         actor: str,
         expected_version: int | None,
     ) -> tuple[Item, Filing]:
-        aggregate: Item = self._get(item_id(year, item), f"item {item} of {year}")
+        aggregate = self._get(Item, item_id(year, item), f"item {item} of {year}")
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleReport(expected_version, aggregate.version)
         filing = Filing(
@@ -138,7 +146,7 @@ class Commands:
         return receipt(username, account.version, recordings)
 
     def account(self, username: str) -> StaffAccount:
-        return self._get(staff_id(username), f"account {username}")
+        return self._get(StaffAccount, staff_id(username), f"account {username}")
 
     def grant_role(self, username: str, role: Role, actor: str) -> Receipt:
         account = self.account(username)
@@ -208,7 +216,7 @@ class Commands:
         if len(items) != 1:
             raise SupervisionError("one_item", "a finding names projects of exactly one item")
         try:
-            item: Item = self._get(item_id(year, items.pop()), "item")
+            item = self._get(Item, item_id(year, items.pop()), "item")
         except NotFound:
             known: set[str] = set()
         else:
@@ -219,7 +227,7 @@ class Commands:
         return item.lead_unit
 
     def finding(self, finding_id: UUID) -> Finding:
-        return self._get(finding_id, f"finding {finding_id}")
+        return self._get(Finding, finding_id, f"finding {finding_id}")
 
     def report_rectification(self, finding_id: UUID, text: str, unit: str, actor: str) -> Receipt:
         found = self.finding(finding_id)

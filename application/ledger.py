@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -42,7 +42,7 @@ class Ledger(
     """Commands take plain values, load aggregates, call one method, save."""
 
     # Fixed: the name sets the table names and environment prefix of the store.
-    name: ClassVar[str] = "minsheng"
+    name = "minsheng"
 
     # When events are recorded. Only the simulated year sets another clock.
     clock: Callable[[], datetime] = staticmethod(system_clock)

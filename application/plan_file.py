@@ -7,6 +7,7 @@ each mapped back to the line of the offending node.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ class _Document(_Strict):
     title: str = Field(min_length=1)
     issuer: str = Field(min_length=1)
     date: date
-    published: date | None = None
+    published: dt.date | None = None  # in this class, `date` names the field above
     source: str = Field(min_length=1)
     original: str = Field(min_length=1)
 
@@ -250,12 +251,16 @@ def _line_of(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
 
 
 def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
+    # The stubs leave a node's value untyped: a mapping holds (key, value) node pairs,
+    # a sequence holds nodes.
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key, value in pairs:
             if key.value == part:
                 return value
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
+        items: list[yaml.Node] = node.value
+        return items[part]
     return None
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import IntegrityError, Recording
 
 from application.vault import Vault
 from application.verification import Verified
-from domain.plan import item_id
+from domain.plan import Item, item_id
 from domain.ratings import SUBJECT, Ballot, RatingError, ballot_id, quarter_of
 from domain.wuxi import business_date
 
@@ -31,8 +31,19 @@ class RatingReceipt:
     notification_id: int
 
 
+class _Rating(TypedDict):
+    """What a ballot records of one rating, whether cast or recast."""
+
+    sealed: str
+    level: str
+    comment_length: int
+    district: str | None
+    network: str
+    actor: str
+
+
 class RatingCommands:
-    repository: Any
+    repository: Repository[UUID]
     save: Callable[..., list[Recording[Any]]]
     clock: Callable[[], datetime]
     vault: Vault
@@ -49,7 +60,7 @@ class RatingCommands:
             return False
         kind, year, key = subject.split(":")
         try:
-            item = self.repository.get(item_id(int(year), int(key.split(".")[0])))
+            item: Item = self.repository.get(item_id(int(year), int(key.split(".")[0])))
         except AggregateNotFoundError:
             return False
         exists = kind == "item" or any(p.number == key for p in item.projects)
@@ -77,7 +88,7 @@ class RatingCommands:
         sealed = self.vault.seal(
             key_id, {"contact": who.address.value, "comment": comment}, str(ballot_uuid)
         )
-        fields = {
+        fields: _Rating = {
             "sealed": sealed,
             "level": level,
             "comment_length": len(comment),

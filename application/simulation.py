@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 from uuid import UUID
 
 from application.ledger import Ledger
@@ -97,26 +98,17 @@ class SimulatedYear:
         units = sorted({item.units[0] for item in self.plan.items})
         self.reporters = {unit: f"sim.r{index:02d}" for index, unit in enumerate(units, start=1)}
         for unit, username in self.reporters.items():
-            self._at(
-                start,
-                9,
-                lambda u=username: self.ledger.open_account(u, f"模拟填报员{u[5:]}", SETUP),
-            )
-            self._at(
-                start,
-                10,
-                lambda u=username, s=unit: self.ledger.grant_role(u, Role("reporter", s), SETUP),
-            )
+            name = f"模拟填报员{username[5:]}"
+            self._at(start, 9, partial(self.ledger.open_account, username, name, SETUP))
+            role = Role("reporter", unit)
+            self._at(start, 10, partial(self.ledger.grant_role, username, role, SETUP))
         for username, body, name in (
             (NPC, "人大督查组", "模拟督查员（人大）"),
             (GOV, "市政府督查室", "模拟督查员（督查室）"),
         ):
-            self._at(start, 9, lambda u=username, n=name: self.ledger.open_account(u, n, SETUP))
-            self._at(
-                start,
-                10,
-                lambda u=username, b=body: self.ledger.grant_role(u, Role("supervisor", b), SETUP),
-            )
+            self._at(start, 9, partial(self.ledger.open_account, username, name, SETUP))
+            role = Role("supervisor", body)
+            self._at(start, 10, partial(self.ledger.grant_role, username, role, SETUP))
 
     # Reports ---------------------------------------------------------------
 

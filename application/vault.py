@@ -133,9 +133,12 @@ class Vault:
             return None
         raw = base64.b64decode(sealed)
         try:
-            return json.loads(AESGCM(secret).decrypt(raw[:12], raw[12:], case_id.encode()))
+            opened: dict[str, Any] = json.loads(
+                AESGCM(secret).decrypt(raw[:12], raw[12:], case_id.encode())
+            )
         except InvalidTag:
             return None
+        return opened  # what seal() wrote: a JSON object
 
     def keys_of(self, phone: str) -> list[str]:
         with self.engine.connect() as c:

@@ -8,6 +8,7 @@ source document, agreeing with the document's own declared counts), and
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -78,7 +79,7 @@ class DocumentSpec:
     title: str
     issuer: str
     date: date  # 成文日期
-    published: date | None
+    published: dt.date | None  # in this class, `date` names the field above
     source_text: str  # the document in Simplified Chinese, as the site shows it
     original_text: str  # the document as published
 

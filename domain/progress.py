@@ -8,6 +8,7 @@ report for the same month that names the one it corrects and says why.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -96,7 +97,8 @@ class ReportProblem:
 
     field: str
     code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    # `field` names the field above in this class: the function by its module
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def __str__(self) -> str:
         details = ", ".join(f"{k}={v}" for k, v in self.params.items())

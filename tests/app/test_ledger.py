@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from application import Ledger
-from domain.errors import InvalidPlan, PlanConflict
+from domain.errors import InvalidPlan, NotFound, PlanConflict
+from domain.plan import plan_id
 from domain.plan_spec import PlanSpec
 
 
@@ -60,3 +61,12 @@ def test_plans_of_different_years_live_side_by_side(ledger: Ledger, plan_spec: P
     ledger.register_plan(plan_for_year(plan_spec, 2024), "a")
     assert ledger.plan_spec(2024) == plan_for_year(plan_spec, 2024)
     assert ledger.plan_spec(2023) == plan_spec
+
+
+def test_a_finding_command_given_the_id_of_another_kind_of_aggregate_finds_nothing(
+    ledger: Ledger, plan_spec: PlanSpec
+) -> None:
+    ledger.register_plan(plan_spec, "system:test")
+    with pytest.raises(NotFound):
+        ledger.close_finding(plan_id(2023), "已整改", "supervisor:npc")
+    assert event_count(ledger) == 71
