@@ -38,7 +38,8 @@ from application.verification import (
     Verifier,
 )
 from domain.cases import DISTRICTS
-from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
+from domain.ratings import COMMENT_MAX, REJECTIONS, RatingError, ballot_id
+from domain.satisfaction import LEVELS
 from minsheng_site import throttle
 from minsheng_site.form_base import Form
 from minsheng_site.i18n import local_path
