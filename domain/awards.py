@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID, uuid5
 
@@ -23,6 +24,13 @@ def _published(text: str) -> str:
     if mentions_mobile_number(text):
         raise AwardError("mobile", "published text may hold no mobile number")
     return text.strip()
+
+
+def check_nomination(candidate: str, candidates: Collection[str]) -> None:
+    """Only a candidate the published rules put on the award's list can be nominated
+    (`domain.evaluation`: `project_eligible`, `case_eligible`)."""
+    if candidate not in candidates:
+        raise AwardError("not_candidate", f"{candidate} is not among the award's candidates")
 
 
 def award_id(year: int, award: str) -> UUID:

@@ -11,7 +11,7 @@ redactions) is in the clear for good, so it may hold no mobile number.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainError
 from domain.plan import NAMESPACE
 from domain.public_text import mentions_mobile_number
+from domain.satisfaction import CONTENT, LEVELS
 from domain.wuxi import business_date
 
 DISTRICTS = ("梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "经开区", "江阴市", "宜兴市")
@@ -43,7 +44,6 @@ ROUTES = {
     "task_force": "专班协调部门攻坚克难解决一批",
 }
 TRACKS = {"weixingfu": "“微幸福”民生工程", "shizhang": "“市长在线·民声留言板”"}
-LEVELS = ("satisfied", "basically", "unsatisfied")  # 满意 / 基本满意 / 不满意
 FIRST_DAY = date(2000, 1, 1)  # no case of this site was received earlier (year 1 is a typo)
 
 SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING = (
@@ -79,6 +79,28 @@ def require_no_mobile_number(*texts: str) -> None:
         "mobile",
         "published text may hold no mobile number",
     )
+
+
+# 超期未办结: only a case a unit is (re)handling runs against its time limit.
+BEING_HANDLED = (HANDLING, REHANDLING)
+
+
+class TimeLimited(Protocol):
+    """A case as far as the time limit goes: a `Case`, or its row on the board."""
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def deadline(self) -> date | None: ...
+
+
+def is_overdue(case: TimeLimited, today: date) -> bool:
+    """Being (re)handled past its time limit: the deadline day itself is still in time.
+
+    `today` is a Wuxi business date (`domain.wuxi.business_date`).
+    """
+    return case.state in BEING_HANDLED and case.deadline is not None and case.deadline < today
 
 
 class Case(Aggregate):
@@ -385,11 +407,11 @@ class Case(Aggregate):
         require_no_mobile_number(text)
         if new_deadline is not None:
             _require(
-                self.state in (HANDLING, REHANDLING),
+                self.state in BEING_HANDLED,
                 "deadline",
                 "only a case being handled has a time limit",
             )
-            overdue = self.deadline is not None and self.deadline < business_date(at)
+            overdue = is_overdue(self, business_date(at))
             _require(
                 overdue or self.deadline is None or new_deadline < self.deadline,
                 "deadline",
@@ -424,7 +446,7 @@ class Case(Aggregate):
         """Only when the loop is complete: replied, and the reply not rejected by the citizen."""
         self._in(REPLIED, "close")
         _require(
-            self.evaluation in ("satisfied", "basically"),
+            self.evaluation in CONTENT,
             "evaluation",
             "销号 after the citizen's evaluation (满意 or 基本满意)",
         )

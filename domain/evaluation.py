@@ -15,18 +15,32 @@ score = 100 × Σ weightₖ × componentₖ ÷ Σ weightₖ. A responsible unit 
 the same way over the items it leads (completion: the mean of their projects;
 the other components over all of them together).
 
-The three awards rank candidates; the administrators' nominations and
-selections are recorded as events (see `domain.awards`).
+The three awards rank their candidates:
+
+- 民心工程奖: projects complete by the day assessed and rated at least
+  `minimum_ratings` times, in the order of their scores;
+- the two case awards ("微幸福", "市长在线"): cases key-supervised on the
+  award's track, closed by the day assessed with the citizen 满意 or 基本满意,
+  and published with the citizen's consent, in the order of `case_order`.
+
+The administrators' nominations and selections are recorded as events (see
+`domain.awards`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol, TypeVar
 
+from domain.cases import CLOSED
 from domain.ratings import wilson
+from domain.satisfaction import is_content
+from domain.schedule import Timeliness
 
 COMPONENTS = ("completion", "timeliness", "findings", "satisfaction")
+DUE = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING)  # reports that were due
 
 
 @dataclass(frozen=True)
@@ -99,3 +113,125 @@ def case_order(merit: CaseMerit) -> tuple[int, int, int, int, str]:
         merit.days,
         merit.number,
     )
+
+
+def reports(timeliness: Iterable[Timeliness]) -> tuple[int, int]:
+    """An item's monthly reports: how many were due by the day assessed, how many came on time."""
+    marks = list(timeliness)
+    return sum(1 for t in marks if t in DUE), sum(1 for t in marks if t is Timeliness.ON_TIME)
+
+
+@dataclass
+class UnitInputs:
+    """A responsible unit's inputs, gathered over the items it leads and the findings on it."""
+
+    completions: list[float] = field(default_factory=list)  # of the projects of its items
+    reports_due: int = 0
+    reports_on_time: int = 0
+    findings_raised: int = 0
+    findings_open: int = 0
+    ratings_content: int = 0
+    ratings_total: int = 0
+
+    def add_item(self, reports_due: int, reports_on_time: int, content: int, total: int) -> None:
+        """An item it leads: the item's reports, and the ratings of the item itself."""
+        self.reports_due += reports_due
+        self.reports_on_time += reports_on_time
+        self._rated(content, total)
+
+    def add_project(self, completion: float, content: int, total: int) -> None:
+        """A project of an item it leads: its completion and its ratings."""
+        self.completions.append(completion)
+        self._rated(content, total)
+
+    def add_finding(self, is_open: bool) -> None:
+        self.findings_raised += 1
+        self.findings_open += is_open
+
+    def _rated(self, content: int, total: int) -> None:
+        self.ratings_content += content
+        self.ratings_total += total
+
+    def inputs(self) -> Inputs | None:
+        """None for a unit that leads no project: findings alone are not scored."""
+        if not self.completions:
+            return None
+        return Inputs(
+            completion=sum(self.completions) / len(self.completions),
+            reports_due=self.reports_due,
+            reports_on_time=self.reports_on_time,
+            findings_raised=self.findings_raised,
+            findings_open=self.findings_open,
+            ratings_content=self.ratings_content,
+            ratings_total=self.ratings_total,
+        )
+
+
+def project_eligible(inputs: Inputs, formula: Formula) -> bool:
+    """民心工程奖: complete by the day assessed, and rated often enough to be judged."""
+    return inputs.completion >= 1 and inputs.ratings_total >= formula.minimum_ratings
+
+
+class AwardCase(Protocol):
+    """What the case awards read of a case (a row of the case board has all of it)."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def track(self) -> str | None: ...
+
+    @property
+    def consent(self) -> bool: ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def evaluation(self) -> str | None: ...
+
+    @property
+    def rehandled(self) -> int: ...
+
+    @property
+    def last_reply_on_time(self) -> bool | None: ...
+
+    @property
+    def received_on(self) -> date: ...
+
+    @property
+    def closed_on(self) -> date | None: ...
+
+
+def case_eligible(case: AwardCase, track: str, as_of: date) -> bool:
+    """A case award's candidate: key-supervised on its track, closed by the day assessed with
+    the citizen content, and shown in public only with the citizen's consent."""
+    return (
+        case.track == track
+        and case.consent
+        and case.state == CLOSED
+        and is_content(case.evaluation)
+        and case.closed_on is not None
+        and case.closed_on <= as_of
+    )
+
+
+def case_merit(case: AwardCase) -> CaseMerit:
+    if case.closed_on is None or case.evaluation is None:
+        raise ValueError(f"case {case.number} is not closed with an evaluation")
+    return CaseMerit(
+        number=case.number,
+        evaluation=case.evaluation,
+        rehandled=case.rehandled,
+        on_time=bool(case.last_reply_on_time),
+        days=(case.closed_on - case.received_on).days,
+    )
+
+
+C = TypeVar("C", bound=AwardCase)
+
+
+def case_candidates(cases: Iterable[C], track: str, as_of: date) -> list[tuple[CaseMerit, C]]:
+    """The eligible cases with their merits, best first (`case_order`)."""
+    merits = [(case_merit(c), c) for c in cases if case_eligible(c, track, as_of)]
+    return sorted(merits, key=lambda m: case_order(m[0]))

@@ -18,8 +18,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.plan import NAMESPACE
+from domain.satisfaction import LEVELS
 
-LEVELS = ("satisfied", "basically", "unsatisfied")  # 满意 / 基本满意 / 不满意
 SUBJECT = re.compile(r"^(project:(20\d\d):\d{1,2}\.\d{1,2}|item:(20\d\d):\d{1,2})$")
 # Why a comment was not published: categories, never the text (shown to the public as counts).
 REJECTIONS = {

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
-from domain.cases import ROUTES, TRACKS
+from domain.cases import ROUTES, TRACKS, is_overdue
 from domain.text import xml_safe
 from minsheng_site import caching, cli, errors, health, i18n
 from minsheng_site.cases import intake
@@ -81,6 +81,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_global(keep_as_of, "keep_as_of")
     app.add_template_global(ROUTES, "case_routes")
     app.add_template_global(TRACKS, "case_tracks")
+    app.add_template_global(is_overdue, "is_overdue")
     app.add_template_global(lambda year: load_formula(year) is not None, "has_evaluation")
     app.add_template_filter(xml_safe, "xml_safe")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")

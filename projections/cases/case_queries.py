@@ -1,25 +1,20 @@
-"""Reading the case board: filtered lists, one case's public record, the statistics.
+"""Reading the case board: filtered lists, one case's public record, the rows for statistics.
 
-Every percentage comes with its counts and its formula (see `Rate`).
+The statistics themselves are computed by `domain.case_statistics`.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from domain.cases import OPEN_STATES
+from domain.cases import BEING_HANDLED, OPEN_STATES
 from projections.cases.cases import CaseRow, CaseStep
 
 PAGE = 50
-HANDLING = ("handling", "rehandling")
 
 
 @dataclass(frozen=True)
@@ -51,8 +46,8 @@ def _where(filters: Filters, today: date) -> list[Any]:
         where.append(c.track == filters.track)
     if filters.key_only:
         where.append(c.track.is_not(None))
-    if filters.overdue_only:
-        where.append(c.state.in_(HANDLING))
+    if filters.overdue_only:  # domain.cases.is_overdue, in SQL
+        where.append(c.state.in_(BEING_HANDLED))
         where.append(c.deadline < today)
     return where
 
@@ -92,95 +87,11 @@ def open_cases(c: Connection, unit: str | None = None) -> list[Any]:
     return rows
 
 
-def is_overdue(row: Any, today: date) -> bool:
-    return row.state in HANDLING and row.deadline is not None and row.deadline < today
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A share with its counts: shown as 'p% (n / d)' and the formula beside it."""
-
-    numerator: int
-    denominator: int
-
-    @property
-    def share(self) -> Decimal | None:
-        return Decimal(self.numerator) / self.denominator if self.denominator else None
-
-
-@dataclass(frozen=True)
-class Stats:
-    label: str
-    received: int
-    handled: int  # accepted (not declined, not merged)
-    closed: Rate  # 办结率: closed / handled
-    on_time: Rate  # 按时办结率: closed with the last reply on time / closed
-    satisfied: Rate  # 满意率: (满意 + 基本满意) / evaluated, by each case's latest evaluation
-    rehandled: Rate  # 发回重办率: sent back at least once / evaluated
-    median_days_to_reply: float | None
-    overdue: int
-
-
-def stats(rows: Iterable[Any], today: date, label: str = "") -> Stats:
-    rows = list(rows)
-    handled = [r for r in rows if r.state not in ("submitted", "declined", "merged")]
-    closed = [r for r in handled if r.state == "closed"]
-    evaluated = [r for r in handled if r.evaluation is not None]
-    days = [
-        (r.first_reply_on - r.assigned_on).days
-        for r in handled
-        if r.first_reply_on and r.assigned_on
-    ]
-    return Stats(
-        label=label,
-        received=len(rows),
-        handled=len(handled),
-        closed=Rate(len(closed), len(handled)),
-        on_time=Rate(sum(1 for r in closed if r.last_reply_on_time), len(closed)),
-        satisfied=Rate(
-            sum(1 for r in evaluated if r.evaluation in ("satisfied", "basically")), len(evaluated)
-        ),
-        rehandled=Rate(sum(1 for r in evaluated if r.rehandled), len(evaluated)),
-        median_days_to_reply=statistics.median(days) if days else None,
-        overdue=sum(1 for r in handled if is_overdue(r, today)),
-    )
-
-
 def all_rows(c: Connection, year: int | None) -> list[Any]:
     query = select(CaseRow.__table__)  # type: ignore[call-overload]
     if year is not None:
         query = query.where(CaseRow.year == year)
     return c.execute(query).all()
-
-
-def grouped(rows: Iterable[Any], key: str, today: date) -> list[Stats]:
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        value = getattr(row, key)
-        if value:
-            groups[value].append(row)
-    return sorted(
-        (stats(g, today, label) for label, g in groups.items()), key=lambda s: -s.received
-    )
-
-
-@dataclass(frozen=True)
-class Counters:
-    """Against the document's yearly targets: ≥1500 handled, of them key-supervised
-    ≥520 "微幸福" and ≥120 "市长在线"."""
-
-    handled: int
-    weixingfu: int
-    shizhang: int
-
-
-def counters(rows: Iterable[Any]) -> Counters:
-    handled = [r for r in rows if r.state not in ("submitted", "declined", "merged")]
-    return Counters(
-        len(handled),
-        sum(1 for r in handled if r.track == "weixingfu"),
-        sum(1 for r in handled if r.track == "shizhang"),
-    )
 
 
 def years(c: Connection) -> list[int]:

@@ -13,8 +13,18 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from domain.evaluation import CaseMerit, Formula, Inputs, case_order, components, ranked, score
-from domain.schedule import Timeliness
+from domain.evaluation import (
+    Formula,
+    Inputs,
+    UnitInputs,
+    case_candidates,
+    components,
+    project_eligible,
+    ranked,
+    reports,
+    score,
+)
+from domain.satisfaction import is_content
 from domain.wuxi import end_of_day
 from projections.cases.cases import CaseRow
 from projections.plans import queries as q
@@ -22,8 +32,6 @@ from projections.plans.progress_queries import plan_progress
 from projections.ratings.awards import AwardEntry
 from projections.ratings.satisfaction import BallotRow
 from projections.supervision.supervision_queries import findings
-
-DUE = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ def _ratings(c: Connection, year: int, as_of: date) -> dict[tuple[str, str], lis
     )
     for kind, ref, level in rows:
         tally = out[(kind, ref)]
-        tally[0] += level in ("satisfied", "basically")
+        tally[0] += is_content(level)
         tally[1] += 1
     return out
 
@@ -77,17 +85,11 @@ def evaluate(c: Connection, plan: q.PlanView, formula: Formula) -> Evaluation:
 
     project_inputs: dict[str, Inputs] = {}
     labels: dict[str, str] = {}
-    unit_parts: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"completion": [], "due": 0, "on_time": 0, "raised": 0, "open": 0, "rated": [0, 0]}
-    )
+    unit_parts: dict[str, UnitInputs] = defaultdict(UnitInputs)
     for item in progress.items:
-        due = sum(1 for d in item.dues if d.timeliness in DUE)
-        on_time = sum(1 for d in item.dues if d.timeliness is Timeliness.ON_TIME)
+        due, on_time = reports(d.timeliness for d in item.dues)
         unit = unit_parts[item.item.lead_unit]
-        unit["due"] += due
-        unit["on_time"] += on_time
-        item_rating = ratings.get(("item", str(item.item.number)), [0, 0])
-        unit["rated"] = [a + b for a, b in zip(unit["rated"], item_rating, strict=True)]
+        unit.add_item(due, on_time, *ratings.get(("item", str(item.item.number)), [0, 0]))
         for p in item.projects:
             ref = p.project.ref
             mine = [f for f in raised if ref in f.projects]
@@ -102,35 +104,19 @@ def evaluate(c: Connection, plan: q.PlanView, formula: Formula) -> Evaluation:
                 ratings_total=total,
             )
             labels[ref] = p.project.title
-            unit["completion"].append(float(p.completion))
-            unit["rated"] = [unit["rated"][0] + content, unit["rated"][1] + total]
+            unit.add_project(float(p.completion), content, total)
     for f in raised:
-        unit_parts[f.unit]["raised"] += 1
-        unit_parts[f.unit]["open"] += f.is_open
+        unit_parts[f.unit].add_finding(f.is_open)
 
     out.projects = _scored(project_inputs, labels, formula)
     unit_inputs = {
-        name: Inputs(
-            completion=sum(u["completion"]) / len(u["completion"]) if u["completion"] else 0.0,
-            reports_due=u["due"],
-            reports_on_time=u["on_time"],
-            findings_raised=u["raised"],
-            findings_open=u["open"],
-            ratings_content=u["rated"][0],
-            ratings_total=u["rated"][1],
-        )
-        for name, u in unit_parts.items()
-        if u["completion"]
+        name: inputs for name, u in unit_parts.items() if (inputs := u.inputs()) is not None
     }
     out.units = _scored(unit_inputs, {name: name for name in unit_inputs}, formula)
 
     for key, award in formula.awards.items():
         if award["kind"] == "project":
-            eligible = [
-                s
-                for s in out.projects
-                if s.inputs.completion >= 1 and s.inputs.ratings_total >= formula.minimum_ratings
-            ]
+            eligible = [s for s in out.projects if project_eligible(s.inputs, formula)]
             out.candidates[key] = [
                 Candidate(s.key, f"{s.key} {s.label}", n, {"score": s.score})
                 for n, s in enumerate(eligible, start=1)
@@ -156,30 +142,17 @@ def _scored(inputs: dict[str, Inputs], labels: dict[str, str], formula: Formula)
 
 
 def _case_candidates(c: Connection, year: int, track: str, as_of: date) -> list[Candidate]:
+    """The cases of the award's track; which of them are candidates, in what order, is the
+    domain's rule (`domain.evaluation.case_candidates`)."""
+    r = CaseRow
+    # Only what the rule (domain.evaluation.AwardCase) and the label read: whole rows, with
+    # their JSON and text columns, took three times as long.
     rows = c.execute(
-        select(CaseRow.__table__).where(  # type: ignore[call-overload]
-            CaseRow.year == year,
-            CaseRow.track == track,
-            CaseRow.consent.is_(True),  # an 优秀案例 is shown in public: only with consent
-            CaseRow.state == "closed",
-            CaseRow.evaluation.in_(("satisfied", "basically")),
-            CaseRow.closed_on <= as_of,
-        )
-    ).all()
-    merits = [
-        (
-            CaseMerit(
-                number=r.number,
-                evaluation=r.evaluation,
-                rehandled=r.rehandled,
-                on_time=bool(r.last_reply_on_time),
-                days=(r.closed_on - r.received_on).days,
-            ),
-            r,
-        )
-        for r in rows
-    ]
-    merits.sort(key=lambda m: case_order(m[0]))
+        select(
+            r.number, r.track, r.consent, r.state, r.evaluation, r.rehandled,
+            r.last_reply_on_time, r.received_on, r.closed_on, r.category, r.district, r.lead_unit,
+        ).where(r.year == year, r.track == track)
+    ).all()  # fmt: skip
     return [
         Candidate(
             merit.number,
@@ -193,5 +166,5 @@ def _case_candidates(c: Connection, year: int, track: str, as_of: date) -> list[
                 "unit": row.lead_unit,
             },
         )
-        for n, (merit, row) in enumerate(merits, start=1)
+        for n, (merit, row) in enumerate(case_candidates(rows, track, as_of), start=1)
     ]

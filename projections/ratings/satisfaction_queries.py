@@ -20,7 +20,6 @@ from domain.wuxi import start_of_day
 from projections.plans.catalog import CatalogItem, CatalogProject
 from projections.ratings.satisfaction import BallotRow, CaseRating
 
-LEVELS = ("satisfied", "basically", "unsatisfied")
 MIN_RANKED = 30  # ratings a subject needs before it is ranked among others
 DIMENSIONS = ("project", "item", "category", "key_project", "unit", "district")
 

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from application.case_commands import Intake
-from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError
+from domain import case_statistics as cs
+from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError, is_overdue
 from domain.contacts import normalise_phone
 from minsheng_site import throttle
 from minsheng_site.cases.forms import CaseForm, EvaluationForm, LookupForm
@@ -70,10 +71,10 @@ def stats() -> str:
             rows = cq.all_rows(c, year)
             return {
                 "years": cq.years(c),
-                "overall": cq.stats(rows, now, _("全部")),
-                "by_unit": cq.grouped(rows, "lead_unit", now),
-                "by_district": cq.grouped(rows, "district", now),
-                "counters": cq.counters(rows),
+                "overall": cs.stats(rows, now, _("全部")),
+                "by_unit": cs.grouped(rows, lambda r: r.lead_unit, now),
+                "by_district": cs.grouped(rows, lambda r: r.district, now),
+                "counters": cs.counters(rows),
             }
 
     # Derived from every case: computed once per state of the log (and day, and language).
@@ -92,7 +93,7 @@ def case(number: str) -> str:
         row=row,
         steps=steps,
         permalinks=permalinks,
-        overdue=cq.is_overdue(row, today()),
+        overdue=is_overdue(row, today()),
         today=today(),
     )
 

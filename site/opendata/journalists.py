@@ -9,6 +9,7 @@ from uuid import UUID, uuid5
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from domain.cases import is_overdue
 from domain.wuxi import business_date, end_of_day
 from minsheng_site.describe import describe, subject_link
 from minsheng_site.opendata.feeds import build_feed
@@ -112,7 +113,7 @@ def overdue_cases(fmt: str) -> Response:
     """Cases past their time limit: an entry when each passes it (cases made public only)."""
     now = today()
     with services().read() as c:
-        rows = [r for r in cq.open_cases(c) if cq.is_overdue(r, now) and r.consent]
+        rows = [r for r in cq.open_cases(c) if is_overdue(r, now) and r.consent]
     items = [
         {
             "id": f"urn:uuid:{uuid5(EVENTS, f'overdue/{r.number}/{r.deadline}')}",

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from domain.cases import DISTRICTS, STATES
+from domain.cases import DISTRICTS, STATES, is_overdue
 from minsheng_site.csv_export import csv_response
 from minsheng_site.opendata.openapi import spec
 from minsheng_site.services import services
@@ -303,7 +303,7 @@ def public_case(row: Any) -> dict[str, Any]:
         "lead_unit": row.lead_unit,
         "co_units": list(row.co_units or []),
         "deadline": row.deadline.isoformat() if row.deadline else None,
-        "overdue": cq.is_overdue(row, today()),
+        "overdue": is_overdue(row, today()),
         "key_supervised": row.track,
         "evaluation": row.evaluation,
         "rehandled": row.rehandled,

@@ -27,7 +27,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from application.evaluation_file import load_formula
-from domain.awards import AwardError
+from domain.awards import AwardError, check_nomination
 from domain.evaluation import COMPONENTS, Formula
 from domain.wuxi import business_date
 from minsheng_site.csv_export import csv_response
@@ -170,11 +170,6 @@ def decide(year: int, award: str, action: str) -> Response:
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试。"))
         return redirect(url_for("ratings.evaluation.staff_page", year=year), 303)
-    if action == "nominate" and form.candidate.data not in {
-        c.key for c in evaluation_of(year)[1].candidates[award]
-    }:  # only nominations need the (whole-plan) evaluation
-        flash(_("只能提名候选名单中的对象。"))
-        return redirect(url_for("ratings.evaluation.staff_page", year=year), 303)
     details = formula.awards[award]
     command = {
         "nominate": services().ledger.nominate,
@@ -182,6 +177,9 @@ def decide(year: int, award: str, action: str) -> Response:
         "withdraw": services().ledger.withdraw,
     }[action]
     try:
+        if action == "nominate":  # only nominations need the (whole-plan) evaluation
+            keys = {c.key for c in evaluation_of(year)[1].candidates[award]}
+            check_nomination(form.candidate.data, keys)
         command(
             year,
             award,
@@ -194,6 +192,7 @@ def decide(year: int, award: str, action: str) -> Response:
     except AwardError as error:
         flash(
             {
+                "not_candidate": _("只能提名候选名单中的对象。"),
                 "nominated": _("已经提名过。"),
                 "not_nominated": _("须先提名，才能评选。"),
                 "selected": _("已经评选为获奖。"),

@@ -8,7 +8,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import Connection
 
-from domain.ratings import LEVELS, REJECTIONS, ballot_id
+from domain.ratings import REJECTIONS, ballot_id
+from domain.satisfaction import LEVELS
 from minsheng_site.ratings.contact import verified, verifier
 from minsheng_site.ratings.forms import RatingForm
 from minsheng_site.services import services

@@ -271,3 +271,37 @@ def test_a_simulated_case_is_labelled_everywhere(app: Flask) -> None:
     client = app.test_client()
     assert "演示数据" in client.get("/").get_data(as_text=True)
     assert "模拟" in client.get("/cases/").get_data(as_text=True)
+
+
+def test_a_case_is_marked_overdue_from_the_wuxi_day_after_its_deadline_on_every_page(
+    client: FlaskClient, app: Flask
+) -> None:
+    submit(client)
+    number = re.findall(r'class="code">([^<]+)<', client.get("/cases/mine").get_data(as_text=True))[
+        0
+    ]
+    services: Services = app.extensions["minsheng"]
+    case_id = str(services.ledger.case_by_number(number).id)
+    services.ledger.accept_case(case_id, "s")
+    services.ledger.assign_case(case_id, "hotline", "市文广旅游局", [], 1, "s")  # by 5 September
+    services.caught_up()
+    staff = app.test_client()
+    sign_in(staff, "gov.chen")
+
+    def marks() -> list[bool]:
+        late = '<span class="late">超期'
+        return [
+            late in client.get("/cases/").get_data(as_text=True),
+            late in client.get(f"/cases/{number}").get_data(as_text=True),
+            late in staff.get("/staff/cases/").get_data(as_text=True),
+            late in staff.get(f"/staff/cases/{case_id}").get_data(as_text=True),
+            client.get(f"/api/v1/cases/{number}").get_json()["overdue"],
+            client.get("/cases/?overdue=1").get_data(as_text=True).count(number) > 0,
+        ]
+
+    clock = services.ledger.clock
+    assert isinstance(clock, Clock)
+    clock.set("2023-09-05T23:30")  # the deadline day itself
+    assert marks() == [False] * 6
+    clock.set("2023-09-06T01:00")  # still 5 September in UTC
+    assert marks() == [True] * 6
