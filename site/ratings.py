@@ -38,10 +38,11 @@ from application.verification import (
     Verifier,
 )
 from domain.cases import DISTRICTS
-from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
+from domain.ratings import COMMENT_MAX, LEVELS, RatingError, ballot_id
 from minsheng_site import throttle
 from minsheng_site.form_base import Form
 from minsheng_site.i18n import local_path
+from minsheng_site.labels import LEVELS as LEVEL_LABELS
 from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
 from projections import queries as q
@@ -106,11 +107,7 @@ class CodeForm(Form):
 class RatingForm(Form):
     level = SelectField(
         _l("评价"),
-        choices=[
-            SelectChoice("satisfied", _l("满意")),
-            SelectChoice("basically", _l("基本满意")),
-            SelectChoice("unsatisfied", _l("不满意")),
-        ],
+        choices=[SelectChoice(value, words) for value, words in LEVEL_LABELS.items()],
         validators=[DataRequired(message=_l("请选择评价。"))],
     )
     district = SelectField(
@@ -209,9 +206,7 @@ def mine() -> str | Response:
                 "comment": (opened or {}).get("comment", ""),
             }
         )
-    return render_template(
-        "ratings/mine.html", ratings=ratings, who=who, rejections=rejection_labels()
-    )
+    return render_template("ratings/mine.html", ratings=ratings, who=who)
 
 
 # Rating -------------------------------------------------------------------------------
@@ -263,19 +258,6 @@ def _rate(subject: str, page: str) -> str | Response | tuple[str, int]:
     return render_template("ratings/rate_error.html", **context), status
 
 
-def rejection_labels() -> dict[str, str]:
-    """Why comments were not published, in the reader's language (categories, never text)."""
-    labels = {
-        "personal": _("含有个人信息"),
-        "abusive": _("辱骂、攻击他人"),
-        "off_topic": _("与本项目无关"),
-        "advertising": _("广告或垃圾信息"),
-        "illegal": _("违法或不实信息"),
-    }
-    assert set(labels) == set(REJECTIONS)
-    return labels
-
-
 def _htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -319,7 +301,6 @@ def panel(
             "min_ranked": MIN_RANKED,
             "comments": figures.comments,
             "rejected": figures.rejected,
-            "rejections": rejection_labels(),
             "pending": figures.pending,
             "who": who,
             "mine": mine,
