@@ -6,23 +6,9 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from domain.cases import ROUTES, TRACKS
-from minsheng_site.ratings.panel import rejection_labels
-
-# Translated when shown (lazily): the same words as the case pages use.
-STAGES = {
-    "submitted": _l("待受理"),
-    "accepted": _l("已受理"),
-    "handling": _l("办理中"),
-    "replied": _l("已答复"),
-    "rehandling": _l("发回重办"),
-    "closed": _l("已销号"),
-    "declined": _l("不予受理"),
-    "merged": _l("已并单"),
-}
-LEVELS = {"satisfied": _l("满意"), "basically": _l("基本满意"), "unsatisfied": _l("不满意")}
+from minsheng_site.labels import EVENT_KINDS, label
 
 
 def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
@@ -50,13 +36,8 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
             "%(body)s，%(day)s。", body=p["body"], day=p["held_on"]
         ) + p.get("summary", "")
     if k.startswith("finding."):
-        label = {
-            "finding.raised": _("督查发现问题"),
-            "finding.rectified": _("报告整改情况"),
-            "finding.closed": _("问题整改到位，销号"),
-            "finding.reopened": _("问题重新打开"),
-        }[k]
-        return f"{label}（{'、'.join(p['projects'])}）", f"{p['text']}（{p['unit']}）"
+        step = label(k, "event_kind")
+        return f"{step}（{'、'.join(p['projects'])}）", f"{p['text']}（{p['unit']}）"
     if k.startswith("case."):
         return _case(k, p)
     if k.startswith("rating."):
@@ -85,7 +66,7 @@ def _rating(k: str, p: dict[str, Any]) -> tuple[str, str]:
     """Who rated and what they wrote never reach the log: only the level and the subject."""
     link = subject_link(p["subject"])
     about = link[0] if link else p["subject"]
-    level = str(LEVELS.get(p.get("level", ""), ""))
+    level = label(p.get("level"), "level")
     if k == "rating.cast":
         title = _("%(s)s收到满意度评价：%(l)s", s=about, l=level)
     elif k == "rating.replaced":
@@ -93,16 +74,16 @@ def _rating(k: str, p: dict[str, Any]) -> tuple[str, str]:
     elif k == "rating.comment_published":
         title = _("%(s)s的一条评价意见审核后公开", s=about)
     else:
-        why = rejection_labels().get(p.get("category", ""), "")
+        why = label(p.get("category"), "rejection")
         title = _("%(s)s的一条评价意见未予公开（%(why)s）", s=about, why=why)
     return title, _("%(q)s；每人每季度对同一对象只计一次评价。", q=p["quarter"])
 
 
 def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
     number = p.get("number", "")
-    stage = str(STAGES.get(p.get("stage") or "", ""))
+    stage = label(p.get("stage"), "case_state")
     title = _CASE_TITLES.get(k)
-    heading = title(number) if title else k
+    heading = title(number) if title else _fallback_title(k, number)
     facts = [f"{p.get('category', '')} · {p.get('district', '')}"] if "category" in p else []
     if stage:
         facts.append(stage)
@@ -118,7 +99,7 @@ def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
     if p.get("track"):
         facts.append(TRACKS.get(p["track"], ""))
     if p.get("level"):
-        facts.append(str(LEVELS.get(p["level"], "")))
+        facts.append(label(p["level"], "level"))
     for key in ("reason", "text", "note"):
         if p.get(key):
             facts.append(str(p[key]))
@@ -143,8 +124,13 @@ _CASE_TITLES: dict[str, Any] = {
     "case.closed": lambda n: _("诉求%(n)s销号", n=n),
     "case.linked": lambda n: _("诉求%(n)s转化为民生实事项目", n=n),
     "case.redacted": lambda n: _("诉求%(n)s公开内容处理", n=n),
-    "case.erased": lambda _n: _("按当事人要求删除个人信息"),
+    "case.erased": lambda _n: str(EVENT_KINDS["case.erased"]),
 }
+
+
+def _fallback_title(kind: str, number: str) -> str:
+    """A step without a sentence of its own is still named: by its one label."""
+    return _("%(step)s：诉求%(n)s", step=label(kind, "event_kind"), n=number)
 
 
 def subject_link(subject: str) -> tuple[str, str] | None:

@@ -18,6 +18,8 @@ from flask_babel import Babel, get_locale, get_translations
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from minsheng_site.labels import label
+
 LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 DEFAULT = "zh_Hans"
 COOKIE = "lang"
@@ -38,6 +40,7 @@ def init_app(app: Flask) -> None:
     # Templates call gettext a few hundred times a page: fetch the catalog once per request.
     app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     app.add_template_filter(content, "content")
+    app.add_template_filter(label, "label")  # {{ case.state|label("case_state") }}
     app.add_template_global(locale_code, "locale_code")
     app.add_template_global(html_lang, "html_lang")
     app.add_template_global(LANGUAGES, "languages")

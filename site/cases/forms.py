@@ -30,6 +30,7 @@ from wtforms.validators import (
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, TRACKS
 from domain.contacts import normalise_phone
 from minsheng_site.form_base import Form
+from minsheng_site.labels import LEVELS as LEVEL_LABELS
 
 
 def _phone(_form: Any, field: Any) -> None:
@@ -100,11 +101,7 @@ class LookupForm(Form):
 class EvaluationForm(Form):
     level = RadioField(
         _l("您对办理结果的评价"),
-        choices=[
-            SelectChoice("satisfied", _l("满意")),
-            SelectChoice("basically", _l("基本满意")),
-            SelectChoice("unsatisfied", _l("不满意")),
-        ],
+        choices=[SelectChoice(value, words) for value, words in LEVEL_LABELS.items()],
         validators=[InputRequired(message=_l("请选择评价。"))],
     )
     reason = TextAreaField(_l("理由（选择“不满意”时必填）"), validators=[Length(max=1000)])

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from domain.cases import DISTRICTS
 from domain.ratings import COMMENT_MAX
 from minsheng_site.form_base import Form
+from minsheng_site.labels import LEVELS as LEVEL_LABELS
 
 
 class ContactForm(Form):
@@ -30,11 +31,7 @@ class CodeForm(Form):
 class RatingForm(Form):
     level = SelectField(
         _l("评价"),
-        choices=[
-            SelectChoice("satisfied", _l("满意")),
-            SelectChoice("basically", _l("基本满意")),
-            SelectChoice("unsatisfied", _l("不满意")),
-        ],
+        choices=[SelectChoice(value, words) for value, words in LEVEL_LABELS.items()],
         validators=[DataRequired(message=_l("请选择评价。"))],
     )
     district = SelectField(

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired
 
 from domain.ratings import REJECTIONS, RatingError
 from minsheng_site.form_base import Form
-from minsheng_site.ratings.panel import rejection_labels
+from minsheng_site.labels import translated
 from minsheng_site.services import services
 from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import bounded
@@ -73,7 +73,7 @@ def queue() -> str:
         waiting=found.waiting,
         bursts=found.bursts,
         burst=BURST,
-        labels=rejection_labels(),
+        labels=translated("rejection"),
     )
 
 

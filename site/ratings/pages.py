@@ -18,7 +18,7 @@ from minsheng_site.ratings.contact import (
     verifier,
 )
 from minsheng_site.ratings.forms import CodeForm, ContactForm, RatingForm
-from minsheng_site.ratings.panel import panel, rejection_labels
+from minsheng_site.ratings.panel import panel
 from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
 from projections.plans import queries as q
@@ -117,9 +117,7 @@ def mine() -> str | Response:
                 "comment": (opened or {}).get("comment", ""),
             }
         )
-    return render_template(
-        "ratings/mine.html", ratings=ratings, who=who, rejections=rejection_labels()
-    )
+    return render_template("ratings/mine.html", ratings=ratings, who=who)
 
 
 # Rating -------------------------------------------------------------------------------

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import Connection
 
-from domain.ratings import REJECTIONS, ballot_id
+from domain.ratings import ballot_id
 from domain.satisfaction import LEVELS
 from minsheng_site.ratings.contact import verified, verifier
 from minsheng_site.ratings.forms import RatingForm
@@ -45,7 +44,6 @@ def panel(
             "min_ranked": MIN_RANKED,
             "comments": figures.comments,
             "rejected": figures.rejected,
-            "rejections": rejection_labels(),
             "pending": figures.pending,
             "who": who,
             "mine": mine,
@@ -60,15 +58,3 @@ def panel(
         }
     }
 
-
-def rejection_labels() -> dict[str, str]:
-    """Why comments were not published, in the reader's language (categories, never text)."""
-    labels = {
-        "personal": _("含有个人信息"),
-        "abusive": _("辱骂、攻击他人"),
-        "off_topic": _("与本项目无关"),
-        "advertising": _("广告或垃圾信息"),
-        "illegal": _("违法或不实信息"),
-    }
-    assert set(labels) == set(REJECTIONS)
-    return labels

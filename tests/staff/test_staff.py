@@ -237,6 +237,40 @@ def test_supervision_findings_go_from_raised_to_closed_in_public(
     assert "发现问题" in client.get("/plans/2023/projects/9.1").get_data(as_text=True)
 
 
+def test_a_findings_steps_have_the_same_names_on_its_page_the_timeline_and_the_feed(
+    client: FlaskClient, app: Flask
+) -> None:
+    sign_in(client, "rd.zhang")
+    status, _, _ = post_form(
+        client,
+        "/staff/plans/2023/supervision/new",
+        {
+            "kind": "quarterly_inspection",
+            "held_on": "2023-07-03",
+            "title": "二季度督查",
+            "finding-0-projects": "9.1",
+            "finding-0-text": "进度偏慢",
+        },
+    )
+    assert status == 303
+    public = client.get("/plans/2023/supervision").get_data(as_text=True)
+    finding_url = re.search(r'href="(/plans/2023/findings/[0-9a-f-]+)"', public)[1]  # type: ignore[index]
+    client.post("/staff/logout", data={"csrf_token": csrf(client, "/staff/")})
+    sign_in(client, "zjj.li")
+    finding_id = finding_url.rsplit("/", 1)[1]
+    rectified = post_form(client, f"/staff/findings/{finding_id}/rectify", {"text": "已加派人手"})
+    assert rectified[0] == 303
+
+    finding = client.get(finding_url).get_data(as_text=True)
+    timeline = client.get("/plans/2023/projects/9.1").get_data(as_text=True)
+    feed = client.get("/feeds/plans/2023/projects/9.1.atom").get_data(as_text=True)
+    for page in (finding, timeline):
+        assert '<span class="entry-kind">督查发现问题</span>' in page
+        assert '<span class="entry-kind">整改情况</span>' in page
+    assert "<title>督查发现问题（9.1）</title>" in feed
+    assert "<title>整改情况（9.1）</title>" in feed
+
+
 def test_a_finding_on_an_unknown_project_is_refused_with_a_message(
     client: FlaskClient, app: Flask
 ) -> None:

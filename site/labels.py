@@ -1,0 +1,202 @@
+"""The site's one vocabulary: the words for every code the domain and the public log use.
+
+Each state, step, level, reason, status, role and public event kind has exactly one
+label here, keyed by the domain's own constants and translated when shown (lazy
+gettext, msgids in Simplified Chinese). Pages, feeds, event pages and staff screens
+read them from here: templates through the `label` filter
+(`{{ case.state|label("case_state") }}`), Python through `label()` or the dicts.
+tests/unit/test_labels.py fails when a code has no label or a label no translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from domain import access, cases, supervision
+from domain.schedule import Status, Timeliness
+
+Labels = dict[str, LazyString]
+
+CASE_STATES: Labels = {
+    cases.SUBMITTED: _l("待受理"),
+    cases.ACCEPTED: _l("已受理"),
+    cases.HANDLING: _l("办理中"),
+    cases.REPLIED: _l("已答复"),
+    cases.REHANDLING: _l("发回重办"),
+    cases.CLOSED: _l("已销号"),
+    cases.DECLINED: _l("不予受理"),
+    cases.MERGED: _l("已并单"),
+}
+
+# One per Case event: the step names of the case_steps read model and of the log's case.<step>.
+CASE_STEPS: Labels = {
+    "submitted": _l("收到诉求"),
+    "accepted": _l("受理"),
+    "declined": _l("不予受理"),
+    "assigned": _l("交办"),
+    "key_supervised": _l("列为市级重点督办"),
+    "replied": _l("答复"),
+    "evaluated": _l("市民评价"),
+    "supervised": _l("督办"),
+    "merged": _l("并单"),
+    "closed": _l("销号"),
+    "linked": _l("转化为民生实事项目"),
+    "redacted": _l("内容处理"),
+}
+
+# What staff may do to a case (the keys of case_staff.ACTIONS), as its forms are headed.
+CASE_ACTIONS: Labels = {
+    "accept": _l("受理"),
+    "decline": _l("不予受理"),
+    "assign": _l("交办"),
+    "track": _l("列为市级重点督办"),
+    "reply": _l("答复"),
+    "note": _l("督办"),
+    "merge": _l("并单"),
+    "close": _l("销号"),
+    "link": _l("转化为民生实事项目"),
+    "redact": _l("处理公开内容"),
+}
+
+# A citizen's evaluation of a case and a satisfaction rating share their levels.
+LEVELS: Labels = {
+    "satisfied": _l("满意"),
+    "basically": _l("基本满意"),
+    "unsatisfied": _l("不满意"),
+}
+
+# Why a comment was not published (domain.ratings.REJECTIONS): shown as counts, never text.
+REJECTIONS: Labels = {
+    "personal": _l("含有个人信息"),
+    "abusive": _l("辱骂、攻击他人"),
+    "off_topic": _l("与本项目无关"),
+    "advertising": _l("广告或垃圾信息"),
+    "illegal": _l("违法或不实信息"),
+}
+
+FINDING_STATES: Labels = {
+    supervision.OPEN: _l("待整改"),
+    supervision.RECTIFYING: _l("整改中"),
+    supervision.CLOSED: _l("已销号"),
+}
+
+# One per Finding event: the step names of the supervision_finding_steps read model.
+FINDING_STEPS: Labels = {
+    "raised": _l("督查发现问题"),
+    "rectification": _l("整改情况"),
+    "closed": _l("问题整改到位，销号"),
+    "reopened": _l("问题重新打开"),
+}
+
+# What staff may do to a finding (the actions of the staff.finding_step route).
+FINDING_ACTIONS: Labels = {
+    "rectify": _l("报告整改情况"),
+    "close": _l("确认整改到位"),
+    "reopen": _l("重新打开问题"),
+}
+
+PROJECT_STATUSES: Labels = {
+    Status.NOT_STARTED.value: _l("尚未开始"),
+    Status.ON_TRACK.value: _l("按进度推进"),
+    Status.BEHIND.value: _l("进度滞后"),
+    Status.DONE.value: _l("已完成"),
+    Status.OVERDUE.value: _l("逾期未完成"),
+}
+
+# A milestone of a project, as its lead unit reported it (done or not).
+MILESTONES: dict[bool, LazyString] = {True: _l("已完成"), False: _l("未完成")}
+
+# A month's report as the schedule judges it (a late one says how late beside this label).
+TIMELINESS: Labels = {
+    Timeliness.ON_TIME.value: _l("按时"),
+    Timeliness.LATE.value: _l("迟报"),
+    Timeliness.MISSING.value: _l("未报"),
+    Timeliness.NOT_DUE.value: _l("未到期"),
+}
+
+ROLES: Labels = {
+    "admin": _l("管理"),
+    "reporter": _l("填报"),
+    "supervisor": _l("督查"),
+}
+
+# On what grounds staff opened a citizen's personal data (the access log).
+ACCESS_BASES: Labels = {
+    access.TASK_FORCE: _l("诉求专班"),
+    access.LEAD_UNIT: _l("主办单位"),
+    access.CO_UNIT: _l("协办单位"),
+}
+
+# Every kind of public log entry (projections/public_entries.py), as its event page names it.
+EVENT_KINDS: Labels = {
+    "plan.registered": _l("登记计划"),
+    "item.registered": _l("登记条目"),
+    "key_project.registered": _l("登记重点民生实事项目"),
+    "report.filed": _l("月度报告"),
+    "report.corrected": _l("报告更正"),
+    "supervision.recorded": _l("督查"),
+    "finding.raised": FINDING_STEPS["raised"],
+    "finding.rectified": FINDING_STEPS["rectification"],
+    "finding.closed": FINDING_STEPS["closed"],
+    "finding.reopened": FINDING_STEPS["reopened"],
+    **{f"case.{step}": words for step, words in CASE_STEPS.items()},
+    "case.erased": _l("按当事人要求删除个人信息"),
+    "rating.cast": _l("收到满意度评价"),
+    "rating.replaced": _l("满意度评价被替换"),
+    "rating.comment_published": _l("评价意见审核后公开"),
+    "rating.comment_rejected": _l("评价意见未予公开"),
+    "award.nominated": _l("评奖提名"),
+    "award.selected": _l("评奖结果"),
+    "award.withdrawn": _l("撤回评奖决定"),
+    "log.checkpoint": _l("公开记录每日检查点"),
+}
+
+# The entries of a progress timeline (projections/timeline.py): reports, visits, findings.
+TIMELINE_ENTRIES: Labels = {
+    "report": EVENT_KINDS["report.filed"],
+    "correction": EVENT_KINDS["report.corrected"],
+    "visit": EVENT_KINDS["supervision.recorded"],
+    **FINDING_STEPS,
+}
+
+VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
+    "case_state": CASE_STATES,
+    "case_step": CASE_STEPS,
+    "case_action": CASE_ACTIONS,
+    "level": LEVELS,
+    "rejection": REJECTIONS,
+    "finding_state": FINDING_STATES,
+    "finding_step": FINDING_STEPS,
+    "finding_action": FINDING_ACTIONS,
+    "project_status": PROJECT_STATUSES,
+    "milestone": MILESTONES,
+    "timeliness": TIMELINESS,
+    "role": ROLES,
+    "access_basis": ACCESS_BASES,
+    "event_kind": EVENT_KINDS,
+    "timeline_entry": TIMELINE_ENTRIES,
+}
+
+
+def label(code: Any, vocabulary: str) -> str:
+    """The words for `code` in the reader's language; "" for no code, the code itself if unknown.
+
+    An unknown code shows as itself rather than failing the page: a newer event than
+    this vocabulary knows is still readable (the label tests keep that from shipping).
+    """
+    if isinstance(code, Enum):
+        code = code.value
+    if code is None or code == "":
+        return ""
+    words = VOCABULARIES[vocabulary].get(code)
+    return str(code) if words is None else str(words)
+
+
+def translated(vocabulary: str) -> dict[Any, str]:
+    """A whole vocabulary in the reader's language (for forms' choices and page data)."""
+    return {code: str(words) for code, words in VOCABULARIES[vocabulary].items()}
