@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
+from application.ledger import system_clock
 from domain.cases import ROUTES, TRACKS
 from domain.text import xml_safe
 from minsheng_site import (
@@ -36,9 +37,11 @@ from minsheng_site import (
     staff,
     users_cli,
 )
+from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
 from minsheng_site.public_base import PublicBase
-from minsheng_site.services import Services, services
+from minsheng_site.services import init_app as init_services
+from minsheng_site.services import services
 from minsheng_site.views import keep_as_of
 from projections import log_queries, store_chain
 from projections import queries as q
@@ -51,7 +54,7 @@ CSP = (
 )
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system_clock) -> Flask:
     config = settings(overrides or {})
     app = Flask(
         __name__,
@@ -63,10 +66,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    services = Services.open(
-        app.config["DATABASE_URL"], app.config["KEY_STORE_URL"], app.config["PII_PEPPER"].encode()
-    )
-    app.extensions["minsheng"] = services
+    services = compose(Settings.from_config(app.config), clock)
+    init_services(app, services)  # first: every later hook runs in the unit of work
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 

@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -27,16 +26,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from application.verification import (
-    Address,
-    Outbox,
-    Router,
-    SendFailed,
-    SmsGateway,
-    Smtp,
-    Verified,
-    Verifier,
-)
+from application.verification import Address, SendFailed, Verified, Verifier
 from domain.cases import DISTRICTS
 from domain.ratings import COMMENT_MAX, LEVELS, REJECTIONS, RatingError, ballot_id
 from minsheng_site import throttle
@@ -65,7 +55,7 @@ def verified() -> Verified | None:
 
 
 def verifier() -> Verifier:
-    return current_app.extensions["minsheng_verifier"]
+    return services().verifier
 
 
 def network_of(address: str | None) -> str:
@@ -250,7 +240,6 @@ def _rate(subject: str, page: str) -> str | Response | tuple[str, int]:
             form.form_errors.append(_rating_problem(error))
             status = 409
         else:
-            services().caught_up()
             if not _htmx():
                 return redirect(page + "#rate", 303)
             form = RatingForm(formdata=None)
@@ -342,32 +331,15 @@ dev = Blueprint("dev", __name__, url_prefix="/dev")
 
 @dev.get("/outbox")
 def outbox() -> str:
-    box = current_app.extensions["minsheng_outbox"]
+    box = services().outbox
     return render_template("ratings/outbox.html", messages=box.latest())
 
 
 def init_app(app: Flask) -> None:
-    """Senders from the configuration; the outbox (and its page) only when DEV_OUTBOX is on."""
-    keys = services_engine(app)
-    email = phone = None
-    if app.config["DEV_OUTBOX"]:
-        box = Outbox(keys)
-        app.extensions["minsheng_outbox"] = box
-        email = phone = box
+    """The outbox's page only when the composition root made an outbox (DEV_OUTBOX)."""
+    if app.extensions["minsheng"].outbox is not None:
         app.register_blueprint(dev)
-    if app.config["SMTP_URL"]:
-        email = Smtp(app.config["SMTP_URL"])
-    if app.config["SMS_GATEWAY_URL"]:
-        phone = SmsGateway(app.config["SMS_GATEWAY_URL"], app.config["SMS_GATEWAY_TOKEN"])
-    ledger = app.extensions["minsheng"].ledger
-    app.extensions["minsheng_verifier"] = Verifier(
-        keys, ledger.vault, Router(email, phone), lambda: ledger.clock()
-    )
     app.register_blueprint(bp)
-
-
-def services_engine(app: Flask) -> Any:
-    return app.extensions["minsheng"].ledger.vault.engine
 
 
 def rate_limits(app: Flask, limiter: Any) -> None:
