@@ -204,7 +204,6 @@ def decide(year: int, award: str, action: str) -> Response:
             }.get(error.code, _("操作未成功。"))
         )
     else:
-        services().caught_up()
         flash(_("已记录。"))
     return redirect(url_for("evaluation.staff_page", year=year), 303)
 

@@ -201,7 +201,6 @@ def record_supervision(year: int) -> Page:
         except SupervisionError as error:
             form.form_errors.append(supervision_problem(error))
         else:
-            services().caught_up()
             flash(_("督查记录已发布。"))
             target = url_for("progress.supervision", year=year) + f"#record-{receipt.id}"
             return redirect(target, 303)
@@ -241,7 +240,6 @@ def finding_step(finding_id: UUID, action: str) -> Page:
         except SupervisionError as error:
             form.form_errors.append(supervision_problem(error))
         else:
-            services().caught_up()
             flash(_("已记录。"))
             year = finding.record.held_on.year
             return redirect(url_for("progress.finding", year=year, finding_id=finding_id), 303)
@@ -294,6 +292,5 @@ def _explain(form: Any, error: InvalidReport | StaleReport, year: int, number: i
 
 
 def _done(year: int, number: int, report_id: str, message: str) -> Response:
-    services().caught_up()  # read-your-writes: the public page shows it at once
     flash(message)
     return redirect(url_for("public.item", year=year, number=number) + f"#report-{report_id}", 303)
