@@ -42,7 +42,7 @@ from minsheng_site.config import ROOT, settings
 from minsheng_site.public_base import PublicBase
 from minsheng_site.services import init_app as init_services
 from minsheng_site.services import services
-from minsheng_site.views import keep_as_of
+from minsheng_site.views import keep_as_of, plan_from_url
 from projections import log_queries, store_chain
 from projections import queries as q
 from projections.progress_queries import simulated_present
@@ -76,6 +76,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
         # Only the client's address (for rate limits): host and scheme come from PublicBase.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0)  # type: ignore[method-assign]
+    app.url_value_preprocessor(plan_from_url)
     Htmx(app)
     i18n.init_app(app)
     errors.init_app(app)

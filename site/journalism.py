@@ -10,6 +10,7 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from werkzeug.wrappers import Response
 
 from domain.wuxi import business_date, end_of_day
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.describe import describe, subject_link
 from minsheng_site.feeds import build_feed
 from minsheng_site.services import services
@@ -21,7 +22,7 @@ from projections import satisfaction_queries as sq
 from projections import store_chain
 from projections.public_entries import EVENTS
 
-bp = Blueprint("log", __name__)
+bp = publicly_cacheable(Blueprint("log", __name__))
 FMT = "<any(atom, rss):fmt>"
 PLAN_KINDS = '"items", "projects", "categories", "key-projects", "units"'
 PLAN_FEEDS = {

@@ -21,6 +21,7 @@ from flask import (
 )
 
 from domain.cases import DISTRICTS, STATES
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.csv_export import csv_response
 from minsheng_site.openapi import spec
 from minsheng_site.services import services
@@ -32,7 +33,7 @@ from projections import store_chain
 from projections.progress_queries import item_progress
 from projections.public_log import MAX_SEQ, export_line
 
-bp = Blueprint("open_data", __name__)
+bp = publicly_cacheable(Blueprint("open_data", __name__))
 
 
 def _limit() -> int:

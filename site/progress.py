@@ -10,15 +10,16 @@ from werkzeug.wrappers import Response
 
 from domain.schedule import Status
 from domain.wuxi import end_of_day
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.charts import expected_curve, progress_chart
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today
+from minsheng_site.views import YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections import queries as q
 from projections.progress_queries import item_progress, scorecards
 from projections.supervision_queries import findings, visits
 from projections.timeline import timeline, with_permalinks
 
-bp = Blueprint("progress", __name__)
+bp = publicly_cacheable(Blueprint("progress", __name__))
 
 SORTS = {
     "ref": lambda p: (p.project.item, p.project.ref),
@@ -38,7 +39,7 @@ def dashboard(year: int) -> str:
         abort(400, description=f"sort={order[:20]!r}")
     category = int_arg("category", high=999)
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         progress = services().plan_progress(c, plan, as_of)
         categories = q.categories(c, year)
     projects = [
@@ -65,7 +66,7 @@ def dashboard(year: int) -> str:
 def scorecards_page(year: int) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         progress = services().plan_progress(c, plan, as_of)
         cards = scorecards(progress, findings(c, year, end_of_day(as_of)))
     order = request.args.get("sort", "missing")
@@ -92,7 +93,7 @@ def scorecards_page(year: int) -> str:
 def supervision(year: int) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         cutoff = end_of_day(as_of)
         all_findings = findings(c, year, cutoff)
         return render(
@@ -109,7 +110,7 @@ def supervision(year: int) -> str:
 def finding(year: int, finding_id: UUID) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         found_finding = found(
             next(iter(findings(c, year, end_of_day(as_of), finding_id=str(finding_id))), None)
         )
@@ -128,7 +129,7 @@ def finding(year: int, finding_id: UUID) -> str:
 def chart(year: int, ref: str) -> Response:
     as_of, _travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         project = found(q.project(c, year, ref))
         progress = item_progress(c, plan, found(q.item(c, year, project.item)), as_of)
     mine = next(p for p in progress.projects if p.project.ref == ref)
@@ -146,7 +147,7 @@ def changes(year: int, ref: str) -> str:
     if start > end or end > today():
         abort(400, description="from/to")
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         project = found(q.project(c, year, ref))
         item = found(q.item(c, year, project.item))
         before = item_progress(c, plan, item, start)
@@ -174,8 +175,7 @@ def changes(year: int, ref: str) -> str:
 
 @bp.get(f"/plans/{YEAR}/method")
 def method(year: int) -> str:
-    with services().read() as c:
-        plan = found(q.plan(c, year))
+    plan = plan_of(year)
     return render("method.html", plan=plan, expected=expected_curve(plan))
 
 
