@@ -47,6 +47,9 @@ class Ledger(
     # When events are recorded. Only the simulated year sets another clock.
     clock: Callable[[], datetime] = staticmethod(system_clock)
 
+    # Told the log position of each save (the composition root's read-your-writes).
+    on_saved: Callable[[int], None] | None = None
+
     def save(self, *objects: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """Save, refusing any new event whose text a store or XML could not carry."""
         for obj in objects:
@@ -54,6 +57,10 @@ class Ledger(
                 if bad := unstorable_fields(vars(event)):
                     raise UnstorableText(type(event).__qualname__, bad)
         return super().save(*objects, **kwargs)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if self.on_saved is not None and recordings:
+            self.on_saved(max(r.notification.id for r in recordings))
 
     @retry(OperationalError, max_attempts=6, wait=0.1)
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:

@@ -11,24 +11,27 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
+from application.ledger import system_clock
 from domain.cases import ROUTES, TRACKS, is_overdue
 from domain.text import xml_safe
 from minsheng_site import caching, cli, errors, health, i18n
 from minsheng_site.cases import intake
 from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
+from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
 from minsheng_site.opendata import api, journalists, open311, open_data
 from minsheng_site.plans import pages as plan_pages
 from minsheng_site.plans import progress, reporting
 from minsheng_site.public_base import PublicBase
-from minsheng_site.ratings import contact, evaluation, limits, moderation, outbox, satisfaction
+from minsheng_site.ratings import evaluation, limits, moderation, outbox, satisfaction
 from minsheng_site.ratings import pages as rating_pages
-from minsheng_site.services import Services, services
+from minsheng_site.services import init_app as init_services
+from minsheng_site.services import services
 from minsheng_site.staff import auth, home, users_cli
 from minsheng_site.supervision import pages as supervision_pages
 from minsheng_site.supervision import staff as supervision_staff
-from minsheng_site.views import keep_as_of
+from minsheng_site.views import keep_as_of, plan_from_url
 from projections.plans import queries as q
 from projections.plans.progress_queries import simulated_present
 from projections.publiclog import log_queries, store_chain
@@ -40,7 +43,7 @@ CSP = (
 )
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system_clock) -> Flask:
     config = settings(overrides or {})
     app = Flask(
         __name__,
@@ -52,10 +55,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    services = Services.open(
-        app.config["DATABASE_URL"], app.config["KEY_STORE_URL"], app.config["PII_PEPPER"].encode()
-    )
-    app.extensions["minsheng"] = services
+    services = compose(Settings.from_config(app.config), clock)
+    init_services(app, services)  # first: every later hook runs in the unit of work
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 
@@ -64,10 +65,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         # Only the client's address (for rate limits): host and scheme come from PublicBase.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0)  # type: ignore[method-assign]
+    app.url_value_preprocessor(plan_from_url)
     Htmx(app)
     i18n.init_app(app)
     errors.init_app(app)
-    contact.init_app(app)
     auth.init_app(app)
     for feature in _features(app):
         app.register_blueprint(feature)
@@ -95,7 +96,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _features(app: Flask) -> list[Blueprint]:
     """One blueprint per feature package; each module's routes nest in it, so an endpoint
     names its module (`plans.pages.item` is minsheng_site.plans.pages.item)."""
-    dev = [outbox.bp] if app.config["DEV_OUTBOX"] else []  # the codes it would send, on a page
+    # The codes the development outbox would send, on a page (only when it exists: DEV_OUTBOX).
+    dev = [outbox.bp] if app.extensions["minsheng"].outbox is not None else []
     return [
         _feature("plans", plan_pages.bp, progress.bp, reporting.bp),
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),

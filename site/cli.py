@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import signal
-import threading
 from pathlib import Path
 
 import click
@@ -19,6 +17,7 @@ from application.verification import Address
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from domain.errors import DomainError
+from minsheng_site import worker
 from minsheng_site.cases.intake import NotUtf8, TicketError, read_csv, register
 from minsheng_site.opendata.log_cli import log_cli
 from minsheng_site.services import services
@@ -159,13 +158,8 @@ def _report_stuck() -> None:
 @projections_cli.command("run")
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between polls when idle.")
 def run(interval: float) -> None:
-    """The projection worker: keep every read model up to date until stopped."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    click.echo("projection worker running")
-    services().projector.run(stop, interval)
-    click.echo("projection worker stopped")
+    """The projection worker (an alias of `minsheng-projections`, which runs without Flask)."""
+    worker.run(services(), interval)
 
 
 def _read(path: Path):  # type: ignore[no-untyped-def]
@@ -198,6 +192,7 @@ def import_cases(path: str, actor: str) -> None:
     except NotUtf8 as error:
         raise click.ClickException(f"{path}:{error.line}: {error}") from error
     results = register(rows, "csv", actor)
+    services().caught_up()
     created = sum(1 for r in results if not isinstance(r, TicketError) and r.created)
     known = sum(1 for r in results if not isinstance(r, TicketError) and not r.created)
     for line, result in enumerate(results, start=2):

@@ -53,7 +53,7 @@ def make_limiter(app: Flask) -> Limiter:
     limiter = Limiter(
         address_key,
         app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_uri=app.extensions["minsheng"].settings.ratelimit_storage_uri,
         strategy=STRATEGY,
         key_prefix="minsheng",
     )

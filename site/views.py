@@ -6,11 +6,12 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from htmx_flask import request as htmx_request
 
 from domain.wuxi import business_date
 from minsheng_site.services import services
+from projections.plans import queries as q
 
 YEAR = "<int(min=2000, max=2100):year>"
 NUMBER = "<int(min=1, max=999):number>"
@@ -54,6 +55,27 @@ def int_arg(name: str, low: int = 1, high: int = 9999) -> int | None:
     if value is None:
         abort(400, description=f"{name}: a whole number from {low} to {high}")
     return value
+
+
+def plan_from_url(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """For /plans/<year>/... pages: the plan, loaded once before the view (404 if unknown).
+
+    Only what is read under /plans/: the rating POSTs there check their subject
+    themselves (after CSRF and limits), and staff routes (/staff/plans/...) sign in first.
+    """
+    rule = request.url_rule.rule if request.url_rule else ""
+    reading = request.method in ("GET", "HEAD")
+    if values and "year" in values and rule.startswith("/plans/") and reading:
+        plan_of(values["year"])
+
+
+def plan_of(year: int) -> q.PlanView:
+    """The plan of `year`, loaded once per request; a 404 page when there is none."""
+    plan: q.PlanView | None = g.get("plan")
+    if plan is None or plan.year != year:
+        with services().read() as c:
+            plan = g.plan = found(q.plan(c, year))
+    return plan
 
 
 def today() -> date:

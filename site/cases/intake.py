@@ -116,7 +116,6 @@ def register(
             )
         except CaseError as error:  # the domain's rules, e.g. a day that has not come yet
             out.append(TicketError([(error.code, str(error))]))
-    services().caught_up()
     return out
 
 

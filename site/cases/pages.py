@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -14,6 +14,7 @@ from domain import case_statistics as cs
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError, is_overdue
 from domain.contacts import normalise_phone
 from minsheng_site import throttle
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.cases.forms import CaseForm, EvaluationForm, LookupForm
 from minsheng_site.messages import case_problem
 from minsheng_site.sealing import seal, unseal
@@ -22,7 +23,7 @@ from minsheng_site.views import found, int_arg, render, today
 from projections.cases import case_queries as cq
 from projections.publiclog import log_queries
 
-bp = Blueprint("pages", __name__, url_prefix="/cases")
+bp = publicly_cacheable(Blueprint("pages", __name__, url_prefix="/cases"))
 
 CITIZEN = "citizen_case"  # the case a visitor proved is theirs in this session: number and code
 PROOF_LASTS = 8 * 3600  # seconds; sealed (minsheng_site.sealing): the cookie shows neither
@@ -110,8 +111,6 @@ def new() -> str | Response | tuple[str, int]:
             form.form_errors.append(case_problem(error))
             return render_template("cases/new.html", form=form, categories=CATEGORIES), 400
         # Committed: from here on the citizen gets their number and code, whatever happens.
-        if not services().caught_up():
-            flash(_("您的诉求已保存。页面可能稍有延迟，请稍后刷新。"))
         _remember(receipt.number, receipt.query_code or "")
         session["new_case"] = True
         return redirect(url_for("cases.pages.mine"), 303)
@@ -172,7 +171,6 @@ def mine() -> str | Response | tuple[str, int]:
         except CaseError as error:
             form.form_errors.append(case_problem(error))
         else:
-            services().caught_up()
             return redirect(url_for("cases.pages.mine"), 303)
     with services().read() as c:
         row = cq.case(c, proof["number"])

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, jsonify, url_for
 from werkzeug.wrappers import Response
 
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.services import services
 from minsheng_site.views import found
 from projections.plans import queries as q
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = publicly_cacheable(Blueprint("api", __name__, url_prefix="/api/v1"))
 
 
 @bp.get("/plans")

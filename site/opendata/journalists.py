@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from domain.cases import is_overdue
 from domain.wuxi import business_date, end_of_day
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.describe import describe, subject_link
 from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
@@ -22,7 +23,7 @@ from projections.publiclog import store_chain
 from projections.publiclog.public_entries import EVENTS
 from projections.ratings import satisfaction_queries as sq
 
-bp = Blueprint("journalists", __name__)
+bp = publicly_cacheable(Blueprint("journalists", __name__))
 FMT = "<any(atom, rss):fmt>"
 PLAN_KINDS = '"items", "projects", "categories", "key-projects", "units"'
 PLAN_FEEDS = {

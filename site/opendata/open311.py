@@ -25,13 +25,14 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from domain.cases import CATEGORIES
 from domain.text import xml_safe
 from domain.wuxi import at_wuxi
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.services import services
 from minsheng_site.views import bounded, found
 from projections.cases import case_queries as cq
 from projections.cases import georeport_queries as gq
 from projections.cases.georeport_queries import CLOSED
 
-bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+bp = publicly_cacheable(Blueprint("open311", __name__, url_prefix="/open311/v2"))
 FMT = "<any(json, xml):fmt>"
 ITEMS = {"endpoints": "endpoint", "formats": "format"}  # XML: what a list's elements are called
 

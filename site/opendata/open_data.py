@@ -21,6 +21,7 @@ from flask import (
 )
 
 from domain.cases import DISTRICTS, STATES, is_overdue
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.csv_export import csv_response
 from minsheng_site.opendata.openapi import spec
 from minsheng_site.services import services
@@ -32,7 +33,7 @@ from projections.publiclog import log_queries as lq
 from projections.publiclog import store_chain
 from projections.publiclog.public_log import MAX_SEQ, export_line
 
-bp = Blueprint("open_data", __name__)
+bp = publicly_cacheable(Blueprint("open_data", __name__))
 
 
 def _limit() -> int:

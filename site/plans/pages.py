@@ -10,16 +10,17 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from domain.wuxi import end_of_day
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.plans.charts import expected_curve
 from minsheng_site.ratings import panel as ratings
 from minsheng_site.services import services
-from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, render
+from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render
 from projections.plans import queries as q
 from projections.plans.progress_queries import ReportRow, item_progress, scorecards
 from projections.plans.timeline import Entry, timeline, with_permalinks
 from projections.supervision.supervision_queries import findings, visits
 
-bp = Blueprint("pages", __name__)
+bp = publicly_cacheable(Blueprint("pages", __name__))
 
 
 @bp.get("/")
@@ -40,7 +41,7 @@ def privacy() -> str:
 @bp.get(f"/plans/{YEAR}/")
 def overview(year: int) -> str:
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         return render(
             "plans/plan.html",
             plan=plan,
@@ -53,7 +54,7 @@ def overview(year: int) -> str:
 @bp.get(f"/plans/{YEAR}/categories/{NUMBER}")
 def category(year: int, number: int) -> str:
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         cat = found(q.category(c, year, number))
         return render(
             "plans/category.html",
@@ -68,7 +69,7 @@ def category(year: int, number: int) -> str:
 def item(year: int, number: int) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         it = found(q.item(c, year, number))
         keys = sorted({p.key_project for p in it.projects if p.key_project})
         progress = item_progress(c, plan, it, as_of)
@@ -97,7 +98,7 @@ def projects(year: int) -> str:
     any_key = request.args.get("key") == "any"
     key = None if any_key else int_arg("key", high=999)
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         return render(
             "plans/projects.html",
             "plans/_projects_table.html",
@@ -113,7 +114,7 @@ def projects(year: int) -> str:
 def project(year: int, ref: str) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         proj = found(q.project(c, year, ref))
         it = found(q.item(c, year, proj.item))
         progress = item_progress(c, plan, it, as_of)
@@ -156,14 +157,14 @@ def _timeline(
 @bp.get(f"/plans/{YEAR}/key-projects/")
 def key_projects(year: int) -> str:
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         return render("plans/key_projects.html", plan=plan, key_projects=q.key_projects(c, year))
 
 
 @bp.get(f"/plans/{YEAR}/key-projects/{NUMBER}")
 def key_project(year: int, number: int) -> str:
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         key = found(q.key_project(c, year, number))
         return render(
             "plans/key_project.html",
@@ -176,7 +177,7 @@ def key_project(year: int, number: int) -> str:
 @bp.get(f"/plans/{YEAR}/units/")
 def units(year: int) -> str:
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         return render("plans/units.html", plan=plan, units=q.units(c, year))
 
 
@@ -184,7 +185,7 @@ def units(year: int) -> str:
 def unit(year: int, name: str) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         it = found(q.unit(c, year, name))
         progress = services().plan_progress(c, plan, as_of)
         raised = findings(c, year, end_of_day(as_of), unit=name)
@@ -204,7 +205,7 @@ def unit(year: int, name: str) -> str:
 @bp.get(f"/plans/{YEAR}/document")
 def document(year: int) -> str:
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         return render("plans/document.html", plan=plan, document=found(q.document(c, year)))
 
 

@@ -9,15 +9,16 @@ from werkzeug.wrappers import Response
 
 from domain.schedule import Status
 from domain.wuxi import end_of_day
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.plans.charts import expected_curve, progress_chart
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, as_of_arg, found, int_arg, render, today
+from minsheng_site.views import YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
 from projections.plans.progress_queries import item_progress, scorecards
 from projections.plans.timeline import timeline, with_permalinks
 from projections.supervision.supervision_queries import findings, visits
 
-bp = Blueprint("progress", __name__)
+bp = publicly_cacheable(Blueprint("progress", __name__))
 
 SORTS = {
     "ref": lambda p: (p.project.item, p.project.ref),
@@ -37,7 +38,7 @@ def dashboard(year: int) -> str:
         abort(400, description=f"sort={order[:20]!r}")
     category = int_arg("category", high=999)
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         progress = services().plan_progress(c, plan, as_of)
         categories = q.categories(c, year)
     projects = [
@@ -64,7 +65,7 @@ def dashboard(year: int) -> str:
 def scorecards_page(year: int) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         progress = services().plan_progress(c, plan, as_of)
         cards = scorecards(progress, findings(c, year, end_of_day(as_of)))
     order = request.args.get("sort", "missing")
@@ -91,7 +92,7 @@ def scorecards_page(year: int) -> str:
 def chart(year: int, ref: str) -> Response:
     as_of, _travelling = as_of_arg()
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         project = found(q.project(c, year, ref))
         progress = item_progress(c, plan, found(q.item(c, year, project.item)), as_of)
     mine = next(p for p in progress.projects if p.project.ref == ref)
@@ -109,7 +110,7 @@ def changes(year: int, ref: str) -> str:
     if start > end or end > today():
         abort(400, description="from/to")
     with services().read() as c:
-        plan = found(q.plan(c, year))
+        plan = plan_of(year)
         project = found(q.project(c, year, ref))
         item = found(q.item(c, year, project.item))
         before = item_progress(c, plan, item, start)
@@ -137,8 +138,7 @@ def changes(year: int, ref: str) -> str:
 
 @bp.get(f"/plans/{YEAR}/method")
 def method(year: int) -> str:
-    with services().read() as c:
-        plan = found(q.plan(c, year))
+    plan = plan_of(year)
     return render("plans/method.html", plan=plan, expected=expected_curve(plan))
 
 

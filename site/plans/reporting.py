@@ -177,7 +177,6 @@ def _explain(form: Any, error: InvalidReport | StaleReport, year: int, number: i
 
 
 def _done(year: int, number: int, report_id: str, message: str) -> Response:
-    services().caught_up()  # read-your-writes: the public page shows it at once
     flash(message)
     return redirect(
         url_for("plans.pages.item", year=year, number=number) + f"#report-{report_id}", 303

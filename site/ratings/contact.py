@@ -7,11 +7,10 @@ under a key derived from SECRET_KEY), never readable in the cookie.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
-from flask import Flask, current_app, session
+from flask import session
 
-from application.verification import Address, Outbox, Router, SmsGateway, Smtp, Verified, Verifier
+from application.verification import Address, Verified, Verifier
 from minsheng_site.sealing import unseal
 from minsheng_site.services import services
 
@@ -31,7 +30,7 @@ def verified() -> Verified | None:
 
 
 def verifier() -> Verifier:
-    return current_app.extensions["minsheng_verifier"]
+    return services().verifier
 
 
 def network_of(address: str | None) -> str:
@@ -43,29 +42,3 @@ def network_of(address: str | None) -> str:
     prefix = 24 if ip.version == 4 else 48
     network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
     return services().ledger.vault.contact(f"net:{network}")[:16]
-
-
-# The senders and the verifier, from the configuration --------------------------------
-
-
-def init_app(app: Flask) -> None:
-    """Senders from the configuration; the outbox only when DEV_OUTBOX is on (its page is
-    ratings.outbox, which the app factory adds then)."""
-    keys = services_engine(app)
-    email = phone = None
-    if app.config["DEV_OUTBOX"]:
-        box = Outbox(keys)
-        app.extensions["minsheng_outbox"] = box
-        email = phone = box
-    if app.config["SMTP_URL"]:
-        email = Smtp(app.config["SMTP_URL"])
-    if app.config["SMS_GATEWAY_URL"]:
-        phone = SmsGateway(app.config["SMS_GATEWAY_URL"], app.config["SMS_GATEWAY_TOKEN"])
-    ledger = app.extensions["minsheng"].ledger
-    app.extensions["minsheng_verifier"] = Verifier(
-        keys, ledger.vault, Router(email, phone), lambda: ledger.clock()
-    )
-
-
-def services_engine(app: Flask) -> Any:
-    return app.extensions["minsheng"].ledger.vault.engine

@@ -30,16 +30,16 @@ from application.evaluation_file import load_formula
 from domain.awards import AwardError, check_nomination
 from domain.evaluation import COMPONENTS, Formula
 from domain.wuxi import business_date
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.csv_export import csv_response
 from minsheng_site.form_base import Form
 from minsheng_site.messages import CASE_PROBLEMS
 from minsheng_site.services import services
 from minsheng_site.staff.roles import is_task_force
-from minsheng_site.views import YEAR, found, render
-from projections.plans import queries as q
+from minsheng_site.views import YEAR, plan_of, render
 from projections.ratings.evaluation_queries import Evaluation, evaluate
 
-bp = Blueprint("evaluation", __name__)
+bp = publicly_cacheable(Blueprint("evaluation", __name__))
 
 
 def formula_of(year: int) -> Formula:
@@ -52,9 +52,10 @@ def formula_of(year: int) -> Formula:
 def evaluation_of(year: int) -> tuple[Any, Evaluation]:
     formula = formula_of(year)
 
+    plan = plan_of(year)
+
     def compute() -> tuple[Any, Evaluation]:
         with services().read() as c:
-            plan = found(q.plan(c, year))
             return plan, evaluate(c, plan, formula)
 
     return services().once(("evaluation", year), compute)
@@ -203,7 +204,6 @@ def decide(year: int, award: str, action: str) -> Response:
             }.get(error.code, _("操作未成功。"))
         )
     else:
-        services().caught_up()
         flash(_("已记录。"))
     return redirect(url_for("ratings.evaluation.staff_page", year=year), 303)
 

@@ -124,5 +124,4 @@ def _act(step: Any) -> None:
             }.get(error.code, _("操作未成功。"))
         )
     else:
-        services().caught_up()
         flash(_("已记录。"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
+
+from minsheng_site.services import services
 
 bp = Blueprint("outbox", __name__, url_prefix="/dev")
 
 
 @bp.get("/outbox")
 def outbox() -> str:
-    box = current_app.extensions["minsheng_outbox"]
+    box = services().outbox
+    assert box is not None  # the page is registered only with an outbox
     return render_template("ratings/outbox.html", messages=box.latest())

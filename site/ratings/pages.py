@@ -156,7 +156,6 @@ def _rate(subject: str, page: str) -> str | Response | tuple[str, int]:
             form.form_errors.append(_rating_problem(error))
             status = 409
         else:
-            services().caught_up()
             if not _htmx():
                 return redirect(page + "#rate", 303)
             form = RatingForm(formdata=None)

@@ -15,14 +15,15 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
+from minsheng_site.caching import publicly_cacheable
 from minsheng_site.csv_export import csv_response
 from minsheng_site.plans.charts import satisfaction_chart
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, found, render
+from minsheng_site.views import YEAR, plan_of, render
 from projections.plans import queries as q
 from projections.ratings import satisfaction_queries as sq
 
-bp = Blueprint("satisfaction", __name__)
+bp = publicly_cacheable(Blueprint("satisfaction", __name__))
 
 FORMULA = "满意率 =（满意 + 基本满意）÷ 全部评价"
 
@@ -42,9 +43,10 @@ def _labels(c: Connection, year: int) -> dict[str, dict[Any, str]]:
 def results_of(year: int) -> dict[str, Any]:
     """The year's results, computed once per state of the log (and language)."""
 
+    plan = plan_of(year)
+
     def compute() -> dict[str, Any]:
         with services().read() as c:
-            plan = found(q.plan(c, year))
             return {
                 "plan": plan,
                 "results": sq.year_results(c, year),

@@ -48,7 +48,6 @@ def record_supervision(year: int) -> Page:
         except SupervisionError as error:
             form.form_errors.append(supervision_problem(error))
         else:
-            services().caught_up()
             flash(_("督查记录已发布。"))
             target = url_for("supervision.pages.supervision", year=year) + f"#record-{receipt.id}"
             return redirect(target, 303)
@@ -88,7 +87,6 @@ def finding_step(finding_id: UUID, action: str) -> Page:
         except SupervisionError as error:
             form.form_errors.append(supervision_problem(error))
         else:
-            services().caught_up()
             flash(_("已记录。"))
             year = finding.record.held_on.year
             return redirect(
