@@ -258,7 +258,8 @@ def test_a_findings_steps_have_the_same_names_on_its_page_the_timeline_and_the_f
     client.post("/staff/logout", data={"csrf_token": csrf(client, "/staff/")})
     sign_in(client, "zjj.li")
     finding_id = finding_url.rsplit("/", 1)[1]
-    assert post_form(client, f"/staff/findings/{finding_id}/rectify", {"text": "已加派人手"})[0] == 303
+    rectified = post_form(client, f"/staff/findings/{finding_id}/rectify", {"text": "已加派人手"})
+    assert rectified[0] == 303
 
     finding = client.get(finding_url).get_data(as_text=True)
     timeline = client.get("/plans/2023/projects/9.1").get_data(as_text=True)
