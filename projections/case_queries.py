@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from domain.cases import OPEN_STATES
+from domain.cases import BEING_HANDLED, CLOSED, DECLINED, MERGED, OPEN_STATES, SUBMITTED
 from projections.cases import CaseRow, CaseStep
 
 PAGE = 50
-HANDLING = ("handling", "rehandling")
+HANDLING = BEING_HANDLED
+NOT_HANDLED = (SUBMITTED, DECLINED, MERGED)  # never accepted, or not on its own
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,8 @@ class Stats:
 
 def stats(rows: Iterable[Any], today: date, label: str = "") -> Stats:
     rows = list(rows)
-    handled = [r for r in rows if r.state not in ("submitted", "declined", "merged")]
-    closed = [r for r in handled if r.state == "closed"]
+    handled = [r for r in rows if r.state not in NOT_HANDLED]
+    closed = [r for r in handled if r.state == CLOSED]
     evaluated = [r for r in handled if r.evaluation is not None]
     days = [
         (r.first_reply_on - r.assigned_on).days
@@ -175,7 +176,7 @@ class Counters:
 
 
 def counters(rows: Iterable[Any]) -> Counters:
-    handled = [r for r in rows if r.state not in ("submitted", "declined", "merged")]
+    handled = [r for r in rows if r.state not in NOT_HANDLED]
     return Counters(
         len(handled),
         sum(1 for r in handled if r.track == "weixingfu"),

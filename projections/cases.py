@@ -118,19 +118,15 @@ class Cases(Projection):
     def handlers(self) -> dict[type, Handler]:
         return {
             Case.Submitted: self._submitted,
-            Case.Accepted: self._step("accepted", lambda e: {"state": "accepted"}),
+            Case.Accepted: self._step(lambda e: {}),
             Case.Declined: self._declined,
             Case.Assigned: self._assigned,
-            Case.KeySupervised: self._step("key_supervised", lambda e: {"track": e.track}),
+            Case.KeySupervised: self._step(lambda e: {"track": e.track}),
             Case.Replied: self._replied,
             Case.Evaluated: self._evaluated,
             Case.SupervisionNoted: self._noted,
-            Case.Merged: self._step(
-                "merged", lambda e: {"state": "merged", "merged_into": e.into_number}
-            ),
-            Case.Closed: self._step(
-                "closed", lambda e: {"state": "closed", "closed_on": _day(e.timestamp)}
-            ),
+            Case.Merged: self._step(lambda e: {"merged_into": e.into_number}),
+            Case.Closed: self._step(lambda e: {"closed_on": _day(e.timestamp)}),
             Case.LinkedToProject: self._linked,
             Case.ContentRedacted: self._redacted,
             Erasure.Recorded: self._erased,
@@ -153,7 +149,7 @@ class Cases(Projection):
                 "category": e.category,
                 "district": e.district,
                 "consent": e.consent,
-                "state": "submitted",
+                "state": e.state_after(),
                 "route": None,
                 "lead_unit": None,
                 "co_units": [],
@@ -181,25 +177,24 @@ class Cases(Projection):
                 "simulated": e.actor.startswith(SIMULATED_ACTOR),
             },
         )
-        self._insert_step(c, e, position, "submitted", None, None, {})
+        self._insert_step(c, e, position, None, None, {})
 
-    def _step(self, step: str, changes: Any) -> Handler:
+    def _step(self, changes: Any) -> Handler:
         def handle(c: Connection, e: Any, position: int) -> None:
             self._update(c, e, changes(e))
-            self._insert_step(c, e, position, step, None, None, {})
+            self._insert_step(c, e, position, None, None, {})
 
         return handle
 
     def _declined(self, c: Connection, e: Any, position: int) -> None:
-        self._update(c, e, {"state": "declined", "declined_reason": e.reason})
-        self._insert_step(c, e, position, "declined", e.reason, None, {})
+        self._update(c, e, {"declined_reason": e.reason})
+        self._insert_step(c, e, position, e.reason, None, {})
 
     def _assigned(self, c: Connection, e: Any, position: int) -> None:
         self._update(
             c,
             e,
             {
-                "state": "handling",
                 "route": e.route,
                 "lead_unit": e.lead_unit,
                 "co_units": e.co_units,
@@ -209,17 +204,17 @@ class Cases(Projection):
             },
         )
         detail = {"route": e.route, "deadline": e.deadline, "co_units": e.co_units}
-        self._insert_step(c, e, position, "assigned", None, e.lead_unit, detail)
+        self._insert_step(c, e, position, None, e.lead_unit, detail)
 
     def _replied(self, c: Connection, e: Any, position: int) -> None:
         row = self._row(c, e)
         on_time = row.deadline is None or _day(e.timestamp) <= row.deadline
-        changes = {"state": "replied", "replies": row.replies + 1, "last_reply_on_time": on_time}
+        changes = {"replies": row.replies + 1, "last_reply_on_time": on_time}
         if row.first_reply_on is None:
             changes["first_reply_on"] = _day(e.timestamp)
         self._update(c, e, changes)
         text = self._reply_text(e) if row.consent and not row.erased else None
-        self._insert_step(c, e, position, "replied", text, e.unit, {"on_time": on_time})
+        self._insert_step(c, e, position, text, e.unit, {"on_time": on_time})
 
     def _reply_text(self, e: Any) -> str | None:
         if not e.sealed_text:
@@ -231,26 +226,22 @@ class Cases(Projection):
         row = self._row(c, e)
         changes: dict[str, Any] = {"evaluation": e.level}
         if e.level == "unsatisfied":
-            changes.update(
-                state="rehandling",
-                rehandled=row.rehandled + 1,
-                deadline=date.fromisoformat(e.new_deadline),
-            )
+            changes.update(rehandled=row.rehandled + 1, deadline=date.fromisoformat(e.new_deadline))
         self._update(c, e, changes)
         self._insert_step(
-            c, e, position, "evaluated", None, None, {"level": e.level, "deadline": e.new_deadline}
+            c, e, position, None, None, {"level": e.level, "deadline": e.new_deadline}
         )
 
     def _noted(self, c: Connection, e: Any, position: int) -> None:
         if e.new_deadline:
             self._update(c, e, {"deadline": date.fromisoformat(e.new_deadline), "escalated": True})
-        self._insert_step(c, e, position, "supervised", e.text, None, {"deadline": e.new_deadline})
+        self._insert_step(c, e, position, e.text, None, {"deadline": e.new_deadline})
 
     def _linked(self, c: Connection, e: Any, position: int) -> None:
         row = self._row(c, e)
         self._update(c, e, {"projects": [*row.projects, [e.project_year, e.project]]})
         self._insert_step(
-            c, e, position, "linked", e.note, None, {"year": e.project_year, "project": e.project}
+            c, e, position, e.note, None, {"year": e.project_year, "project": e.project}
         )
 
     def _redacted(self, c: Connection, e: Any, position: int) -> None:
@@ -264,7 +255,7 @@ class Cases(Projection):
                 "withheld": False,
             },
         )
-        self._insert_step(c, e, position, "redacted", e.reason, None, {})
+        self._insert_step(c, e, position, e.reason, None, {})
 
     def _erased(self, c: Connection, e: Any, position: int) -> None:
         """Drop every copy of the person's words; keep redactions (they hold none by design)."""
@@ -278,7 +269,7 @@ class Cases(Projection):
             c.execute(update(CaseRow).where(CaseRow.case_id == case_id).values(**changes))
             c.execute(
                 update(CaseStep)
-                .where(CaseStep.case_id == case_id, CaseStep.step == "replied")
+                .where(CaseStep.case_id == case_id, CaseStep.step == Case.Replied.step)
                 .values(text=None)
             )
 
@@ -288,6 +279,10 @@ class Cases(Projection):
         ).one()  # type: ignore[call-overload]
 
     def _update(self, c: Connection, e: Any, changes: dict[str, Any]) -> None:
+        """The event's changes, and the state it leads to (the domain's state machine)."""
+        state = e.state_after()
+        if state is not None:
+            changes = {**changes, "state": state}
         c.execute(update(CaseRow).where(CaseRow.case_id == str(e.originator_id)).values(**changes))
 
     @staticmethod
@@ -295,7 +290,6 @@ class Cases(Projection):
         c: Connection,
         e: Any,
         position: int,
-        step: str,
         text: str | None,
         unit: str | None,
         detail: dict[str, Any],
@@ -305,7 +299,7 @@ class Cases(Projection):
             {
                 "event_id": position,
                 "case_id": str(e.originator_id),
-                "step": step,
+                "step": e.step,
                 "text": text,
                 "unit": unit,
                 "detail": detail,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from domain.cases import CLOSED
 from domain.evaluation import CaseMerit, Formula, Inputs, case_order, components, ranked, score
 from domain.schedule import Timeliness
 from domain.wuxi import end_of_day
@@ -161,7 +162,7 @@ def _case_candidates(c: Connection, year: int, track: str, as_of: date) -> list[
             CaseRow.year == year,
             CaseRow.track == track,
             CaseRow.consent.is_(True),  # an 优秀案例 is shown in public: only with consent
-            CaseRow.state == "closed",
+            CaseRow.state == CLOSED,
             CaseRow.evaluation.in_(("satisfied", "basically")),
             CaseRow.closed_on <= as_of,
         )

@@ -258,7 +258,7 @@ class Deriver:
                 "year": e.year,
             }
         case = dict(self.context[key])
-        kind, stage, facts = _CASE_FACTS[type(e)](e)
+        kind, stage, facts = f"case.{e.step}", e.state_after(), _CASE_FACTS[type(e)](e)
         if not case["consent"]:  # without consent: category, district and stage only
             facts = {k: v for k, v in facts.items() if kind == "case.declined" and k == "reason"}
         if isinstance(e, Case.KeySupervised):
@@ -346,50 +346,34 @@ class Deriver:
         return self._entry(e, "log.checkpoint", None, ["log"], payload, e.day)
 
 
-# kind, the stage the case is in afterwards (None: unchanged), the public facts (with consent)
+# the public facts of each case event (with consent); its kind and stage come from the domain
 _CASE_FACTS: dict[type, Any] = {
-    Case.Submitted: lambda e: (
-        "case.submitted",
-        "submitted",
-        {"channel": e.channel, "received_on": e.received_on},
-    ),
-    Case.Accepted: lambda e: ("case.accepted", "accepted", {}),
-    Case.Declined: lambda e: ("case.declined", "declined", {"reason": e.reason}),
-    Case.Assigned: lambda e: (
-        "case.assigned",
-        "handling",
-        {
-            "route": e.route,
-            "lead_unit": e.lead_unit,
-            "co_units": e.co_units,
-            "working_days": e.working_days,
-            "deadline": e.deadline,
-        },
-    ),
-    Case.KeySupervised: lambda e: ("case.key_supervised", None, {"track": e.track}),
-    Case.Replied: lambda e: ("case.replied", "replied", {"unit": e.unit}),
-    Case.Evaluated: lambda e: (
-        "case.evaluated",
-        "rehandling" if e.level == "unsatisfied" else None,
-        {"level": e.level, "deadline": e.new_deadline},
-    ),
-    Case.SupervisionNoted: lambda e: (
-        "case.supervised",
-        None,
-        {"text": e.text, "deadline": e.new_deadline},
-    ),
-    Case.Merged: lambda e: ("case.merged", "merged", {"into": e.into_number}),
-    Case.Closed: lambda e: ("case.closed", "closed", {}),
-    Case.LinkedToProject: lambda e: (
-        "case.linked",
-        None,
-        {"project_year": e.project_year, "project": e.project, "note": e.note},
-    ),
-    Case.ContentRedacted: lambda e: (
-        "case.redacted",
-        None,
-        {"title": e.public_title, "text": e.public_text, "reason": e.reason},
-    ),
+    Case.Submitted: lambda e: {"channel": e.channel, "received_on": e.received_on},
+    Case.Accepted: lambda e: {},
+    Case.Declined: lambda e: {"reason": e.reason},
+    Case.Assigned: lambda e: {
+        "route": e.route,
+        "lead_unit": e.lead_unit,
+        "co_units": e.co_units,
+        "working_days": e.working_days,
+        "deadline": e.deadline,
+    },
+    Case.KeySupervised: lambda e: {"track": e.track},
+    Case.Replied: lambda e: {"unit": e.unit},
+    Case.Evaluated: lambda e: {"level": e.level, "deadline": e.new_deadline},
+    Case.SupervisionNoted: lambda e: {"text": e.text, "deadline": e.new_deadline},
+    Case.Merged: lambda e: {"into": e.into_number},
+    Case.Closed: lambda e: {},
+    Case.LinkedToProject: lambda e: {
+        "project_year": e.project_year,
+        "project": e.project,
+        "note": e.note,
+    },
+    Case.ContentRedacted: lambda e: {
+        "title": e.public_title,
+        "text": e.public_text,
+        "reason": e.reason,
+    },
 }
 
 _HANDLERS: dict[type, Any] = {

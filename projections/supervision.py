@@ -71,7 +71,7 @@ class Supervision(Projection):
             SupervisionRecord.Recorded: self._recorded,
             Finding.Raised: self._raised,
             Finding.RectificationReported: self._step("rectification", "text"),
-            Finding.Closed: self._step("closed", "note"),
+            Finding.Closed: self._step("closed", "note"),  # a finding's step: not a case state
             Finding.Reopened: self._step("reopened", "reason"),
         }
 

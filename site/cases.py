@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from application.case_commands import Intake
-from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError
+from domain.cases import CATEGORIES, DISTRICTS, REPLIED, ROUTES, STATES, TRACKS, CaseError
 from domain.contacts import normalise_phone
 from minsheng_site import throttle
 from minsheng_site.case_forms import CaseForm, EvaluationForm, LookupForm
@@ -163,7 +163,7 @@ def mine() -> str | Response | tuple[str, int]:
         session.pop(CITIZEN, None)
         return redirect(url_for("cases.lookup"))
     form = EvaluationForm()
-    if details.case.state == "replied" and form.validate_on_submit():
+    if details.case.state == REPLIED and form.validate_on_submit():
         try:
             ledger.evaluate_case(
                 proof["number"], proof["code"], form.level.data, form.reason.data or ""

@@ -8,19 +8,30 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from domain.cases import ROUTES, TRACKS
+from domain.cases import (
+    ACCEPTED,
+    CLOSED,
+    DECLINED,
+    HANDLING,
+    MERGED,
+    REHANDLING,
+    REPLIED,
+    ROUTES,
+    SUBMITTED,
+    TRACKS,
+)
 from minsheng_site.ratings import rejection_labels
 
 # Translated when shown (lazily): the same words as the case pages use.
 STAGES = {
-    "submitted": _l("待受理"),
-    "accepted": _l("已受理"),
-    "handling": _l("办理中"),
-    "replied": _l("已答复"),
-    "rehandling": _l("发回重办"),
-    "closed": _l("已销号"),
-    "declined": _l("不予受理"),
-    "merged": _l("已并单"),
+    SUBMITTED: _l("待受理"),
+    ACCEPTED: _l("已受理"),
+    HANDLING: _l("办理中"),
+    REPLIED: _l("已答复"),
+    REHANDLING: _l("发回重办"),
+    CLOSED: _l("已销号"),
+    DECLINED: _l("不予受理"),
+    MERGED: _l("已并单"),
 }
 LEVELS = {"satisfied": _l("满意"), "basically": _l("基本满意"), "unsatisfied": _l("不满意")}
 
