@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar, NoReturn
+from typing import ClassVar, NoReturn
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
@@ -13,8 +13,6 @@ from sqlalchemy import BigInteger, Connection, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
-
-Handler = Callable[[Connection, Any, int], None]  # until every projection dispatches by type
 
 
 class Position(ReadModel):
@@ -62,13 +60,10 @@ class Projection:
     tables: ClassVar[tuple[type[ReadModel], ...]]
 
     def process_event(self, event: object, c: Connection, position: int) -> None:
-        self.handlers()[type(event)](c, event, position)  # until every projection dispatches
-
-    def handlers(self) -> dict[type, Handler]:
-        raise NotImplementedError
+        raise NotImplementedError  # each subclass declares its own @singledispatchmethod
 
     def topics(self) -> list[str]:
-        return topics_of(handled(type(self), "process_event") or tuple(self.handlers()))
+        return topics_of(handled(type(self), "process_event"))
 
     def table_objects(self) -> list[Table]:
         return [model.__table__ for model in self.tables]  # type: ignore[misc]
@@ -112,9 +107,6 @@ class RawProjection(Projection):
 
     def topics(self) -> list[str]:
         return []  # select_notifications reads every topic when given none
-
-    def handlers(self) -> dict[type, Handler]:
-        return {}
 
     def apply_records(self, connection: Connection, notifications: Sequence[Notification]) -> None:
         raise NotImplementedError
