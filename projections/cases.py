@@ -223,7 +223,9 @@ class Cases(Projection):
         row = self._row(c, e)
         changes: dict[str, Any] = {"evaluation": e.level}
         if e.level == "unsatisfied":
-            changes.update(rehandled=row.rehandled + 1, deadline=date.fromisoformat(e.new_deadline))
+            changes["rehandled"] = row.rehandled + 1
+            if e.new_deadline:  # as the aggregate: sent back with a new time limit
+                changes["deadline"] = date.fromisoformat(e.new_deadline)
         self._update(c, e, changes)
         self._insert_step(
             c, e, position, None, None, {"level": e.level, "deadline": e.new_deadline}

@@ -195,7 +195,8 @@ class Deriver:
         item = self.context[f"item:{e.originator_id}"]
         uuid = event_uuid(e.originator_id, e.originator_version)
         self.context[f"report:{e.report_id}"] = uuid
-        corrects = self.context.get(f"report:{e.corrects}") if hasattr(e, "corrects") else None
+        correction = e if isinstance(e, Item.ReportCorrected) else None
+        corrects = self.context.get(f"report:{correction.corrects}") if correction else None
         payload = {
             "item": e.item,
             "period": e.period,
@@ -204,8 +205,8 @@ class Deriver:
             "narrative": e.narrative,
             "evidence": e.evidence,
         }
-        if corrects:
-            payload["reason"] = e.reason
+        if corrects and correction:
+            payload["reason"] = correction.reason
         kind = "report.corrected" if corrects else "report.filed"
         subjects = self._item_subjects(e.year, e.item, item["category"], item["projects"], [e.unit])
         return self._entry(e, kind, e.year, subjects, payload, e.period, corrects)
