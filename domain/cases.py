@@ -11,7 +11,7 @@ redactions) is in the clear for good, so it may hold no mobile number.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -55,6 +55,7 @@ SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING = (
 )
 CLOSED, DECLINED, MERGED = "closed", "declined", "merged"
 OPEN_STATES = (SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING)
+BEING_HANDLED = (HANDLING, REHANDLING)  # a unit is at work: the time limit runs
 FINISHED_STATES = (CLOSED, DECLINED, MERGED)
 STATES = (*OPEN_STATES, *FINISHED_STATES)
 
@@ -104,7 +105,28 @@ def is_overdue(case: TimeLimited, today: date) -> bool:
 
 
 class Case(Aggregate):
-    class Submitted(Aggregate.Created):
+    class Event(Aggregate.Event):
+        """Every event of a case. The case's state machine is written here, once: `leads_to`
+        is the state a case is in after the event (None: unchanged). The aggregate, the case
+        board's read model and the public log's stage all read it (`state_after`).
+
+        `step` names the event in the case's public record and in the public log (its kind
+        is `case.<step>`). Neither is stored with the event: class attributes, not fields.
+        """
+
+        step: ClassVar[str]
+        leads_to: ClassVar[str | None] = None
+
+        def state_after(self) -> str | None:
+            return self.leads_to
+
+        def apply(self, case: Case) -> None:
+            state = self.state_after()
+            if state is not None:
+                case.state = state
+
+    class Submitted(Event, Aggregate.Created):
+        step, leads_to = "submitted", SUBMITTED
         year: int
         number: str
         channel: str
@@ -117,20 +139,17 @@ class Case(Aggregate):
         sealed: str
         actor: str
 
-    class Accepted(Aggregate.Event):
+    class Accepted(Event):
+        step, leads_to = "accepted", ACCEPTED
         actor: str
 
-        def apply(self, case: Case) -> None:
-            case.state = ACCEPTED
-
-    class Declined(Aggregate.Event):
+    class Declined(Event):
+        step, leads_to = "declined", DECLINED
         reason: str  # published
         actor: str
 
-        def apply(self, case: Case) -> None:
-            case.state = DECLINED
-
-    class Assigned(Aggregate.Event):
+    class Assigned(Event):
+        step, leads_to = "assigned", HANDLING
         route: str
         lead_unit: str
         co_units: list[str]
@@ -139,20 +158,21 @@ class Case(Aggregate):
         actor: str
 
         def apply(self, case: Case) -> None:
-            case.state = HANDLING
+            super().apply(case)
             case.lead_unit = self.lead_unit
             case.co_units = tuple(self.co_units)
             case.working_days = self.working_days
             case.deadline = date.fromisoformat(self.deadline)
 
-    class KeySupervised(Aggregate.Event):
+    class KeySupervised(Event):
+        step = "key_supervised"
         track: str
         actor: str
 
         def apply(self, case: Case) -> None:
             case.track = self.track
 
-    class Replied(Aggregate.Event):
+    class Replied(Event):
         """Version 2: the reply is sealed with the citizen's key (it may quote them).
 
         Version 1 held the reply in the clear as `text`; such replies are kept as
@@ -160,6 +180,7 @@ class Case(Aggregate):
         """
 
         class_version = 2
+        step, leads_to = "replied", REPLIED
         key_id: str  # the citizen's key, which sealed the reply ("" in version 1)
         sealed_text: str  # {"text": ...} sealed with that key, bound to the case
         legacy_text: str  # a version 1 reply, in the clear ("" since version 2)
@@ -173,25 +194,30 @@ class Case(Aggregate):
             state["sealed_text"] = ""
 
         def apply(self, case: Case) -> None:
-            case.state = REPLIED
+            super().apply(case)
             case.replies += 1
 
-    class Evaluated(Aggregate.Event):
+    class Evaluated(Event):
+        step = "evaluated"
         level: str
         sealed_reason: str  # the citizen's words, sealed with their key
         new_deadline: str | None  # 不满意: sent back for rehandling, with a new time limit
         actor: str
 
+        def state_after(self) -> str | None:
+            return REHANDLING if self.level == "unsatisfied" else None  # sent back
+
         def apply(self, case: Case) -> None:
+            super().apply(case)
             case.evaluation = self.level
             if self.level == "unsatisfied":
-                case.state = REHANDLING
                 case.rehandled += 1
                 case.deadline = (
                     date.fromisoformat(self.new_deadline) if self.new_deadline else case.deadline
                 )
 
-    class SupervisionNoted(Aggregate.Event):
+    class SupervisionNoted(Event):
+        step = "supervised"
         text: str
         new_deadline: str | None  # 限时督办: a shorter time limit
         actor: str
@@ -201,21 +227,18 @@ class Case(Aggregate):
                 case.deadline = date.fromisoformat(self.new_deadline)
                 case.escalated = True
 
-    class Merged(Aggregate.Event):
+    class Merged(Event):
+        step, leads_to = "merged", MERGED
         into: str  # the case id it is merged into
         into_number: str
         actor: str
 
-        def apply(self, case: Case) -> None:
-            case.state = MERGED
-
-    class Closed(Aggregate.Event):
+    class Closed(Event):
+        step, leads_to = "closed", CLOSED
         actor: str
 
-        def apply(self, case: Case) -> None:
-            case.state = CLOSED
-
-    class LinkedToProject(Aggregate.Event):
+    class LinkedToProject(Event):
+        step = "linked"
         project_year: int
         project: str
         note: str
@@ -224,8 +247,10 @@ class Case(Aggregate):
         def apply(self, case: Case) -> None:
             case.projects += ((self.project_year, self.project),)
 
-    class ContentRedacted(Aggregate.Event):
+    class ContentRedacted(Event):
         """A public version of the citizen's words; the original stays sealed for the unit."""
+
+        step = "redacted"
 
         public_title: str
         public_text: str
@@ -257,7 +282,7 @@ class Case(Aggregate):
         self.received_on = date.fromisoformat(received_on)
         self.key_id = key_id
         self.sealed = sealed
-        self.state = SUBMITTED
+        self.state = ""  # the Submitted event's `leads_to`, set right after (Case.Event.apply)
         self.lead_unit: str | None = None
         self.co_units: tuple[str, ...] = ()
         self.working_days = 0
@@ -360,7 +385,7 @@ class Case(Aggregate):
 
     def reply(self, sealed_text: str, has_text: bool, unit: str, actor: str, at: datetime) -> None:
         """`sealed_text` is the reply sealed with this case's key ("" once the key is destroyed)."""
-        self._in((HANDLING, REHANDLING), "reply")
+        self._in(BEING_HANDLED, "reply")
         _require(unit == self.lead_unit, "unit", "only the lead unit replies")
         _require(has_text, "text", "a reply says something")
         self.trigger_event(

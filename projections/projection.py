@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Sequence
 from datetime import datetime
-from functools import cached_property
-from typing import Any, ClassVar
+from typing import ClassVar, NoReturn
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
@@ -13,8 +13,6 @@ from sqlalchemy import BigInteger, Connection, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
-
-Handler = Callable[[Connection, Any, int], None]
 
 
 class Position(ReadModel):
@@ -46,33 +44,59 @@ class Failure(ReadModel):
 
 
 class Projection:
-    """Subclasses name their tables and map event classes to handlers.
+    """Subclasses name their tables and handle events in one `singledispatchmethod`,
+    `process_event(event, connection, position)`, a handler per event class annotated with
+    it (a base class such as `Case.Event` takes every event of its aggregate).
 
-    A handler gets the connection of the projector's transaction, the event
-    and its notification id; it must be deterministic so that a rebuild from
-    zero gives the same rows. Bump `version` when the tables or handlers
-    change: the projector then rebuilds this read model from zero.
+    A handler gets the event, the connection of the projector's transaction and the event's
+    notification id; it must be deterministic so that a rebuild from zero gives the same
+    rows. The classes registered are the projection's contract: the projector selects
+    their topics (`topics`), so adding a handler is all it takes. Bump `version` when the
+    tables or handlers change: the projector then rebuilds this read model from zero.
     """
 
     name: ClassVar[str]
     version: ClassVar[int]
     tables: ClassVar[tuple[type[ReadModel], ...]]
 
-    def handlers(self) -> dict[type, Handler]:
-        raise NotImplementedError
-
-    @cached_property
-    def _dispatch(self) -> dict[type, Handler]:
-        return self.handlers()
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        raise NotImplementedError  # each subclass declares its own @singledispatchmethod
 
     def topics(self) -> list[str]:
-        return [get_topic(cls) for cls in self._dispatch]
+        return topics_of(handled(type(self), "process_event"))
 
     def table_objects(self) -> list[Table]:
         return [model.__table__ for model in self.tables]  # type: ignore[misc]
 
-    def apply(self, connection: Connection, event: Any, position: int) -> None:
-        self._dispatch[type(event)](connection, event, position)
+    def apply(self, connection: Connection, event: object, position: int) -> None:
+        self.process_event(event, connection, position)
+
+
+def unhandled(projection: object, event: object) -> NoReturn:
+    """A `singledispatchmethod`'s default: an event no handler is registered for."""
+    raise TypeError(f"{type(projection).__name__} has no handler for {type(event).__name__}")
+
+
+def handled(owner: type, name: str) -> tuple[type, ...]:
+    """The classes the `singledispatchmethod` `name` of `owner` has handlers for."""
+    for cls in owner.__mro__:
+        method = cls.__dict__.get(name)
+        if isinstance(method, functools.singledispatchmethod):
+            method.__get__(None, owner)  # eventsourcing's registers deferred handlers here
+            return tuple(c for c in method.dispatcher.registry if c is not object)
+    return ()
+
+
+@functools.cache
+def topics_of(classes: tuple[type, ...]) -> list[str]:
+    """The topics of these event classes and of their subclasses, as the store names them."""
+    found: set[str] = set()
+    todo = list(classes)
+    while todo:
+        cls = todo.pop()
+        found.add(get_topic(cls))
+        todo.extend(cls.__subclasses__())
+    return sorted(found)
 
 
 class RawProjection(Projection):
@@ -83,9 +107,6 @@ class RawProjection(Projection):
 
     def topics(self) -> list[str]:
         return []  # select_notifications reads every topic when given none
-
-    def handlers(self) -> dict[type, Handler]:
-        return {}
 
     def apply_records(self, connection: Connection, notifications: Sequence[Notification]) -> None:
         raise NotImplementedError

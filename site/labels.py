@@ -33,20 +33,21 @@ CASE_STATES: Labels = {
     cases.MERGED: _l("已并单"),
 }
 
-# One per Case event: the step names of the case_steps read model and of the log's case.<step>.
+# One per Case event, keyed by its step (domain.cases): the case_steps read model's step
+# names and the log's case.<step>.
 CASE_STEPS: Labels = {
-    "submitted": _l("收到诉求"),
-    "accepted": _l("受理"),
-    "declined": _l("不予受理"),
-    "assigned": _l("交办"),
-    "key_supervised": _l("列为市级重点督办"),
-    "replied": _l("答复"),
-    "evaluated": _l("市民评价"),
-    "supervised": _l("督办"),
-    "merged": _l("并单"),
-    "closed": _l("销号"),
-    "linked": _l("转化为民生实事项目"),
-    "redacted": _l("内容处理"),
+    cases.Case.Submitted.step: _l("收到诉求"),
+    cases.Case.Accepted.step: _l("受理"),
+    cases.Case.Declined.step: _l("不予受理"),
+    cases.Case.Assigned.step: _l("交办"),
+    cases.Case.KeySupervised.step: _l("列为市级重点督办"),
+    cases.Case.Replied.step: _l("答复"),
+    cases.Case.Evaluated.step: _l("市民评价"),
+    cases.Case.SupervisionNoted.step: _l("督办"),
+    cases.Case.Merged.step: _l("并单"),
+    cases.Case.Closed.step: _l("销号"),
+    cases.Case.LinkedToProject.step: _l("转化为民生实事项目"),
+    cases.Case.ContentRedacted.step: _l("内容处理"),
 }
 
 # What staff may do to a case (the keys of case_staff.ACTIONS), as its forms are headed.
@@ -89,7 +90,7 @@ FINDING_STATES: Labels = {
 FINDING_STEPS: Labels = {
     "raised": _l("督查发现问题"),
     "rectification": _l("整改情况"),
-    "closed": _l("问题整改到位，销号"),
+    "closed": _l("问题整改到位，销号"),  # a finding step: not a case state
     "reopened": _l("问题重新打开"),
 }
 
@@ -142,7 +143,7 @@ EVENT_KINDS: Labels = {
     "supervision.recorded": _l("督查"),
     "finding.raised": FINDING_STEPS["raised"],
     "finding.rectified": FINDING_STEPS["rectification"],
-    "finding.closed": FINDING_STEPS["closed"],
+    "finding.closed": FINDING_STEPS["closed"],  # not a case state
     "finding.reopened": FINDING_STEPS["reopened"],
     **{f"case.{step}": words for step, words in CASE_STEPS.items()},
     "case.erased": _l("按当事人要求删除个人信息"),

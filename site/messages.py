@@ -37,7 +37,7 @@ SUPERVISION_PROBLEMS = {
     "no_projects": _l("每个问题须写明涉及的具体项目编号。"),
     "no_text": _l("请填写说明。"),
     "not_rectifier": _l("只有整改责任单位可以报告整改情况。"),
-    "closed": _l("该问题已销号。"),
+    "closed": _l("该问题已销号。"),  # a finding's problem: not a case state
     "not_rectified": _l("整改情况报告后才能确认整改到位。"),
     "open": _l("该问题本来就未销号。"),
     "one_item": _l("一个问题涉及的具体项目须属于同一条目（如 9.1 或 11.1,11.2）。"),

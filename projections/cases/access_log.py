@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import BigInteger, Connection, String, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.access import PersonalDataAccess
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 PAGE = 50
 
@@ -38,10 +38,12 @@ class AccessLog(Projection):
     version = 1
     tables = (AccessRow,)
 
-    def handlers(self) -> dict[type, Handler]:
-        return {PersonalDataAccess.Recorded: self._recorded}
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _recorded(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _recorded(self, e: PersonalDataAccess.Recorded, c: Connection, position: int) -> None:
         c.execute(
             insert(AccessRow).values(
                 access_id=str(e.originator_id),

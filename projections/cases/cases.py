@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -34,7 +35,7 @@ from domain.public_text import mentions_contact, mentions_mobile_number
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
 from projections.plans.progress import SIMULATED_ACTOR
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 
 class Opener(Protocol):
@@ -115,28 +116,18 @@ class Cases(Projection):
     def __init__(self, opener: Opener) -> None:
         self.opener = opener
 
-    def handlers(self) -> dict[type, Handler]:
-        return {
-            Case.Submitted: self._submitted,
-            Case.Accepted: self._step("accepted", lambda e: {"state": "accepted"}),
-            Case.Declined: self._declined,
-            Case.Assigned: self._assigned,
-            Case.KeySupervised: self._step("key_supervised", lambda e: {"track": e.track}),
-            Case.Replied: self._replied,
-            Case.Evaluated: self._evaluated,
-            Case.SupervisionNoted: self._noted,
-            Case.Merged: self._step(
-                "merged", lambda e: {"state": "merged", "merged_into": e.into_number}
-            ),
-            Case.Closed: self._step(
-                "closed", lambda e: {"state": "closed", "closed_on": _day(e.timestamp)}
-            ),
-            Case.LinkedToProject: self._linked,
-            Case.ContentRedacted: self._redacted,
-            Erasure.Recorded: self._erased,
-        }
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _submitted(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _step(self, e: Case.Event, c: Connection, position: int) -> None:
+        """A step with nothing more to show (受理, or a step yet to come): its state, its row."""
+        self._update(c, e, {})
+        self._insert_step(c, e, position, None, None, {})
+
+    @process_event.register
+    def _submitted(self, e: Case.Submitted, c: Connection, position: int) -> None:
         case_id = str(e.originator_id)
         words = self.opener.open(e.key_id, e.sealed, case_id) if e.consent else None
         erased = e.consent and words is None  # its key destroyed: an erasure lies ahead in the log
@@ -153,7 +144,7 @@ class Cases(Projection):
                 "category": e.category,
                 "district": e.district,
                 "consent": e.consent,
-                "state": "submitted",
+                "state": e.state_after(),
                 "route": None,
                 "lead_unit": None,
                 "co_units": [],
@@ -181,25 +172,19 @@ class Cases(Projection):
                 "simulated": e.actor.startswith(SIMULATED_ACTOR),
             },
         )
-        self._insert_step(c, e, position, "submitted", None, None, {})
+        self._insert_step(c, e, position, None, None, {})
 
-    def _step(self, step: str, changes: Any) -> Handler:
-        def handle(c: Connection, e: Any, position: int) -> None:
-            self._update(c, e, changes(e))
-            self._insert_step(c, e, position, step, None, None, {})
+    @process_event.register
+    def _declined(self, e: Case.Declined, c: Connection, position: int) -> None:
+        self._update(c, e, {"declined_reason": e.reason})
+        self._insert_step(c, e, position, e.reason, None, {})
 
-        return handle
-
-    def _declined(self, c: Connection, e: Any, position: int) -> None:
-        self._update(c, e, {"state": "declined", "declined_reason": e.reason})
-        self._insert_step(c, e, position, "declined", e.reason, None, {})
-
-    def _assigned(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _assigned(self, e: Case.Assigned, c: Connection, position: int) -> None:
         self._update(
             c,
             e,
             {
-                "state": "handling",
                 "route": e.route,
                 "lead_unit": e.lead_unit,
                 "co_units": e.co_units,
@@ -209,51 +194,69 @@ class Cases(Projection):
             },
         )
         detail = {"route": e.route, "deadline": e.deadline, "co_units": e.co_units}
-        self._insert_step(c, e, position, "assigned", None, e.lead_unit, detail)
+        self._insert_step(c, e, position, None, e.lead_unit, detail)
 
-    def _replied(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _key_supervised(self, e: Case.KeySupervised, c: Connection, position: int) -> None:
+        self._update(c, e, {"track": e.track})
+        self._insert_step(c, e, position, None, None, {})
+
+    @process_event.register
+    def _replied(self, e: Case.Replied, c: Connection, position: int) -> None:
         row = self._row(c, e)
         on_time = row.deadline is None or _day(e.timestamp) <= row.deadline
-        changes = {"state": "replied", "replies": row.replies + 1, "last_reply_on_time": on_time}
+        changes = {"replies": row.replies + 1, "last_reply_on_time": on_time}
         if row.first_reply_on is None:
             changes["first_reply_on"] = _day(e.timestamp)
         self._update(c, e, changes)
         text = self._reply_text(e) if row.consent and not row.erased else None
-        self._insert_step(c, e, position, "replied", text, e.unit, {"on_time": on_time})
+        self._insert_step(c, e, position, text, e.unit, {"on_time": on_time})
 
-    def _reply_text(self, e: Any) -> str | None:
+    def _reply_text(self, e: Case.Replied) -> str | None:
         if not e.sealed_text:
             return e.legacy_text or None  # stored in the clear before version 2
         opened = self.opener.open(e.key_id, e.sealed_text, str(e.originator_id))
         return str(opened["text"]) if opened else None
 
-    def _evaluated(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _evaluated(self, e: Case.Evaluated, c: Connection, position: int) -> None:
         row = self._row(c, e)
         changes: dict[str, Any] = {"evaluation": e.level}
         if e.level == "unsatisfied":
-            changes.update(
-                state="rehandling",
-                rehandled=row.rehandled + 1,
-                deadline=date.fromisoformat(e.new_deadline),
-            )
+            changes["rehandled"] = row.rehandled + 1
+            if e.new_deadline:  # as the aggregate: sent back with a new time limit
+                changes["deadline"] = date.fromisoformat(e.new_deadline)
         self._update(c, e, changes)
         self._insert_step(
-            c, e, position, "evaluated", None, None, {"level": e.level, "deadline": e.new_deadline}
+            c, e, position, None, None, {"level": e.level, "deadline": e.new_deadline}
         )
 
-    def _noted(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _noted(self, e: Case.SupervisionNoted, c: Connection, position: int) -> None:
         if e.new_deadline:
             self._update(c, e, {"deadline": date.fromisoformat(e.new_deadline), "escalated": True})
-        self._insert_step(c, e, position, "supervised", e.text, None, {"deadline": e.new_deadline})
+        self._insert_step(c, e, position, e.text, None, {"deadline": e.new_deadline})
 
-    def _linked(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _merged(self, e: Case.Merged, c: Connection, position: int) -> None:
+        self._update(c, e, {"merged_into": e.into_number})
+        self._insert_step(c, e, position, None, None, {})
+
+    @process_event.register
+    def _closed(self, e: Case.Closed, c: Connection, position: int) -> None:
+        self._update(c, e, {"closed_on": _day(e.timestamp)})
+        self._insert_step(c, e, position, None, None, {})
+
+    @process_event.register
+    def _linked(self, e: Case.LinkedToProject, c: Connection, position: int) -> None:
         row = self._row(c, e)
         self._update(c, e, {"projects": [*row.projects, [e.project_year, e.project]]})
         self._insert_step(
-            c, e, position, "linked", e.note, None, {"year": e.project_year, "project": e.project}
+            c, e, position, e.note, None, {"year": e.project_year, "project": e.project}
         )
 
-    def _redacted(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _redacted(self, e: Case.ContentRedacted, c: Connection, position: int) -> None:
         self._update(
             c,
             e,
@@ -264,9 +267,10 @@ class Cases(Projection):
                 "withheld": False,
             },
         )
-        self._insert_step(c, e, position, "redacted", e.reason, None, {})
+        self._insert_step(c, e, position, e.reason, None, {})
 
-    def _erased(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _erased(self, e: Erasure.Recorded, c: Connection, position: int) -> None:
         """Drop every copy of the person's words; keep redactions (they hold none by design)."""
         for case_id in e.cases:
             row = c.execute(select(CaseRow.redacted).where(CaseRow.case_id == case_id)).first()
@@ -278,24 +282,27 @@ class Cases(Projection):
             c.execute(update(CaseRow).where(CaseRow.case_id == case_id).values(**changes))
             c.execute(
                 update(CaseStep)
-                .where(CaseStep.case_id == case_id, CaseStep.step == "replied")
+                .where(CaseStep.case_id == case_id, CaseStep.step == Case.Replied.step)
                 .values(text=None)
             )
 
-    def _row(self, c: Connection, e: Any) -> Any:
+    def _row(self, c: Connection, e: Case.Event) -> Any:
         return c.execute(
             select(CaseRow.__table__).where(CaseRow.case_id == str(e.originator_id))
         ).one()  # type: ignore[call-overload]
 
-    def _update(self, c: Connection, e: Any, changes: dict[str, Any]) -> None:
+    def _update(self, c: Connection, e: Case.Event, changes: dict[str, Any]) -> None:
+        """The event's changes, and the state it leads to (the domain's state machine)."""
+        state = e.state_after()
+        if state is not None:
+            changes = {**changes, "state": state}
         c.execute(update(CaseRow).where(CaseRow.case_id == str(e.originator_id)).values(**changes))
 
     @staticmethod
     def _insert_step(
         c: Connection,
-        e: Any,
+        e: Case.Event,
         position: int,
-        step: str,
         text: str | None,
         unit: str | None,
         detail: dict[str, Any],
@@ -305,7 +312,7 @@ class Cases(Projection):
             {
                 "event_id": position,
                 "case_id": str(e.originator_id),
-                "step": step,
+                "step": e.step,
                 "text": text,
                 "unit": unit,
                 "detail": detail,

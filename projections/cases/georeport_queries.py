@@ -12,6 +12,7 @@ from domain.cases import FINISHED_STATES
 from projections.cases.cases import CaseRow, CaseStep
 
 CLOSED = FINISHED_STATES  # GeoReport "closed": 销号, declined or merged
+OPEN_STATUS, CLOSED_STATUS = "open", "closed"  # GeoReport's words: not a case state
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,9 @@ def requests(c: Connection, q: Query) -> Page:
     )
     if q.numbers:
         query = query.where(CaseRow.number.in_(q.numbers))
-    if q.status == "open":
+    if q.status == OPEN_STATUS:
         query = query.where(CaseRow.state.not_in(CLOSED))
-    elif q.status == "closed":
+    elif q.status == CLOSED_STATUS:
         query = query.where(CaseRow.state.in_(CLOSED))
     if q.categories:
         query = query.where(CaseRow.category.in_(q.categories))

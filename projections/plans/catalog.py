@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import (
     JSON,
     Connection,
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domain.plan import Item, KeyProject, Plan
 from domain.plan_rules import locate_in_source
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 
 class CatalogPlan(ReadModel):
@@ -134,14 +135,12 @@ class Catalog(Projection):
     def __init__(self) -> None:
         self._sources: dict[int, str] = {}
 
-    def handlers(self) -> dict[type, Handler]:
-        return {
-            Plan.Registered: self._plan_registered,
-            Item.Registered: self._item_registered,
-            KeyProject.Registered: self._key_project_registered,
-        }
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _plan_registered(self, c: Connection, e: Plan.Registered, position: int) -> None:
+    @process_event.register
+    def _plan_registered(self, e: Plan.Registered, c: Connection, position: int) -> None:
         doc, schedule = e.document, e.schedule
         c.execute(
             insert(CatalogPlan).values(
@@ -181,7 +180,8 @@ class Catalog(Projection):
             ],
         )
 
-    def _item_registered(self, c: Connection, e: Item.Registered, position: int) -> None:
+    @process_event.register
+    def _item_registered(self, e: Item.Registered, c: Connection, position: int) -> None:
         source = self._source_text(c, e.year)
         c.execute(
             _INSERT_ITEM,
@@ -220,8 +220,9 @@ class Catalog(Projection):
         c.execute(_COUNT_ITEM_IN_CATEGORY, counts)
         c.execute(_COUNT_ITEM_IN_PLAN, counts)
 
+    @process_event.register
     def _key_project_registered(
-        self, c: Connection, e: KeyProject.Registered, position: int
+        self, e: KeyProject.Registered, c: Connection, position: int
     ) -> None:
         source = self._source_text(c, e.year)
         c.execute(

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import JSON, Boolean, Connection, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.plan import Item
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 SIMULATED_ACTOR = "sim:"  # actors of the labelled simulated year
 
@@ -45,10 +46,14 @@ class Progress(Projection):
     version = 1
     tables = (ProgressReport,)
 
-    def handlers(self) -> dict[type, Handler]:
-        return {Item.ProgressReported: self._reported, Item.ReportCorrected: self._reported}
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _reported(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _reported(
+        self, e: Item.ProgressReported | Item.ReportCorrected, c: Connection, position: int
+    ) -> None:
         c.execute(
             _INSERT,
             {

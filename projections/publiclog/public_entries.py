@@ -18,8 +18,12 @@ import json
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import singledispatch
 from typing import Any
 from uuid import UUID, uuid5
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.domain import DomainEvent
 
 from domain.awards import Award
 from domain.cases import Case, Erasure
@@ -79,13 +83,14 @@ class Deriver:
 
     context: Context = field(default_factory=dict)
 
-    def derive(self, event: Any) -> Entry | None:
-        handler = _HANDLERS.get(type(event))
-        return handler(self, event) if handler else None
+    @singledispatchmethod
+    def derive(self, event: object) -> Entry | None:
+        """An event with nothing to say in public (staff accounts, the access log...)."""
+        return None
 
     def _entry(
         self,
-        e: Any,
+        e: DomainEvent,
         kind: str,
         year: int | None,
         subjects: list[str],
@@ -106,6 +111,7 @@ class Deriver:
 
     # The plan ------------------------------------------------------------------
 
+    @derive.register
     def _plan(self, e: Plan.Registered) -> Entry:
         doc = e.document
         payload = {
@@ -117,6 +123,7 @@ class Deriver:
         }
         return self._entry(e, "plan.registered", e.year, [f"plan:{e.year}"], payload, doc["date"])
 
+    @derive.register
     def _item(self, e: Item.Registered) -> Entry:
         refs = [p["number"] for p in e.projects]
         self.context[f"item:{e.originator_id}"] = {
@@ -149,6 +156,7 @@ class Deriver:
             payload,
         )
 
+    @derive.register
     def _key(self, e: KeyProject.Registered) -> Entry:
         for ref in e.projects:
             self.context[f"key:{e.year}:{ref}"] = e.number
@@ -182,11 +190,13 @@ class Deriver:
 
     # Progress ------------------------------------------------------------------
 
-    def _report(self, e: Any) -> Entry:
+    @derive.register
+    def _report(self, e: Item.ProgressReported | Item.ReportCorrected) -> Entry:
         item = self.context[f"item:{e.originator_id}"]
         uuid = event_uuid(e.originator_id, e.originator_version)
         self.context[f"report:{e.report_id}"] = uuid
-        corrects = self.context.get(f"report:{e.corrects}") if hasattr(e, "corrects") else None
+        correction = e if isinstance(e, Item.ReportCorrected) else None
+        corrects = self.context.get(f"report:{correction.corrects}") if correction else None
         payload = {
             "item": e.item,
             "period": e.period,
@@ -195,14 +205,15 @@ class Deriver:
             "narrative": e.narrative,
             "evidence": e.evidence,
         }
-        if corrects:
-            payload["reason"] = e.reason
+        if corrects and correction:
+            payload["reason"] = correction.reason
         kind = "report.corrected" if corrects else "report.filed"
         subjects = self._item_subjects(e.year, e.item, item["category"], item["projects"], [e.unit])
         return self._entry(e, kind, e.year, subjects, payload, e.period, corrects)
 
     # Supervision ---------------------------------------------------------------
 
+    @derive.register
     def _visit(self, e: SupervisionRecord.Recorded) -> Entry:
         payload = {
             "kind": e.kind,
@@ -215,23 +226,32 @@ class Deriver:
         subjects = [f"plan:{e.year}", "supervision", *(f"project:{e.year}:{r}" for r in e.projects)]
         return self._entry(e, "supervision.recorded", e.year, subjects, payload, e.held_on)
 
-    def _finding(self, e: Any) -> Entry:
-        if isinstance(e, Finding.Raised):
-            self.context[f"finding:{e.originator_id}"] = {
-                "year": e.year,
-                "projects": e.projects,
-                "unit": e.unit,
-            }
+    @derive.register
+    def _raised(self, e: Finding.Raised) -> Entry:
+        self.context[f"finding:{e.originator_id}"] = {
+            "year": e.year,
+            "projects": e.projects,
+            "unit": e.unit,
+        }
+        return self._finding(e, "finding.raised", e.text)
+
+    @derive.register
+    def _rectified(self, e: Finding.RectificationReported) -> Entry:
+        return self._finding(e, "finding.rectified", e.text)
+
+    @derive.register
+    def _finding_closed(self, e: Finding.Closed) -> Entry:
+        return self._finding(e, "finding.closed", e.note)
+
+    @derive.register
+    def _reopened(self, e: Finding.Reopened) -> Entry:
+        return self._finding(e, "finding.reopened", e.reason)
+
+    def _finding(self, e: DomainEvent, kind: str, text: str) -> Entry:
         finding = self.context[f"finding:{e.originator_id}"]
-        kind, text = {
-            Finding.Raised: ("finding.raised", "text"),
-            Finding.RectificationReported: ("finding.rectified", "text"),
-            Finding.Closed: ("finding.closed", "note"),
-            Finding.Reopened: ("finding.reopened", "reason"),
-        }[type(e)]
         payload = {
             "finding": str(e.originator_id),
-            "text": getattr(e, text),
+            "text": text,
             "unit": finding["unit"],
             "projects": finding["projects"],
         }
@@ -247,7 +267,8 @@ class Deriver:
 
     # Cases (public facts only) -------------------------------------------------------
 
-    def _case(self, e: Any) -> Entry:
+    @derive.register
+    def _case(self, e: Case.Event) -> Entry:
         key = f"case:{e.originator_id}"
         if isinstance(e, Case.Submitted):
             self.context[key] = {
@@ -258,7 +279,7 @@ class Deriver:
                 "year": e.year,
             }
         case = dict(self.context[key])
-        kind, stage, facts = _CASE_FACTS[type(e)](e)
+        kind, stage, facts = f"case.{e.step}", e.state_after(), case_facts(e)
         if not case["consent"]:  # without consent: category, district and stage only
             facts = {k: v for k, v in facts.items() if kind == "case.declined" and k == "reason"}
         if isinstance(e, Case.KeySupervised):
@@ -280,6 +301,7 @@ class Deriver:
             subjects.append(f"case-unit:{case['unit']}")
         return self._entry(e, kind, case["year"], subjects, payload)
 
+    @derive.register
     def _erasure(self, e: Erasure.Recorded) -> Entry:
         numbers = [
             self.context[f"case:{c}"]["number"] for c in e.cases if f"case:{c}" in self.context
@@ -294,19 +316,25 @@ class Deriver:
 
     # Ratings (the level counts publicly; who rated and what they wrote never enter the log) --
 
-    def _ballot(self, e: Any) -> Entry:
-        if isinstance(e, Ballot.Cast):
-            self.context[f"ballot:{e.originator_id}"] = {
-                "subject": e.subject,
-                "quarter": e.quarter,
-            }
+    @derive.register
+    def _cast(self, e: Ballot.Cast) -> Entry:
+        self.context[f"ballot:{e.originator_id}"] = {"subject": e.subject, "quarter": e.quarter}
+        return self._ballot(e, "rating.cast", {"level": e.level, "district": e.district})
+
+    @derive.register
+    def _recast(self, e: Ballot.Recast) -> Entry:
+        return self._ballot(e, "rating.replaced", {"level": e.level, "district": e.district})
+
+    @derive.register
+    def _comment_approved(self, e: Ballot.CommentApproved) -> Entry:
+        return self._ballot(e, "rating.comment_published", {})
+
+    @derive.register
+    def _comment_rejected(self, e: Ballot.CommentRejected) -> Entry:
+        return self._ballot(e, "rating.comment_rejected", {"category": e.category})
+
+    def _ballot(self, e: DomainEvent, kind: str, facts: dict[str, Any]) -> Entry:
         ballot = self.context[f"ballot:{e.originator_id}"]
-        kind, facts = {
-            Ballot.Cast: lambda: ("rating.cast", {"level": e.level, "district": e.district}),
-            Ballot.Recast: lambda: ("rating.replaced", {"level": e.level, "district": e.district}),
-            Ballot.CommentApproved: lambda: ("rating.comment_published", {}),
-            Ballot.CommentRejected: lambda: ("rating.comment_rejected", {"category": e.category}),
-        }[type(e)]()
         subject, year = ballot["subject"], subject_year(ballot["subject"])
         payload = {
             "ballot": str(e.originator_id),
@@ -320,18 +348,30 @@ class Deriver:
 
     # Awards ----------------------------------------------------------------------
 
+    @derive.register
     def _award_opened(self, e: Award.Opened) -> None:
         self.context[f"award:{e.originator_id}"] = {"name": e.name}
 
-    def _award(self, e: Any) -> Entry:
+    @derive.register
+    def _nominated(self, e: Award.Nominated) -> Entry:
+        return self._award(e, "award.nominated", {"note": e.note})
+
+    @derive.register
+    def _selected(self, e: Award.Selected) -> Entry:
+        return self._award(e, "award.selected", {"note": e.note})
+
+    @derive.register
+    def _withdrawn(self, e: Award.Withdrawn) -> Entry:
+        return self._award(e, "award.withdrawn", {"decision": e.decision, "reason": e.reason})
+
+    def _award(
+        self,
+        e: Award.Nominated | Award.Selected | Award.Withdrawn,
+        kind: str,
+        facts: dict[str, Any],
+    ) -> Entry:
         name = self.context.get(f"award:{e.originator_id}", {}).get("name", e.award)
-        payload = {"award": e.award, "name": name, "candidate": e.candidate}
-        if isinstance(e, Award.Withdrawn):
-            kind = "award.withdrawn"
-            payload |= {"decision": e.decision, "reason": e.reason}
-        else:
-            kind = "award.nominated" if isinstance(e, Award.Nominated) else "award.selected"
-            payload["note"] = e.note
+        payload = {"award": e.award, "name": name, "candidate": e.candidate, **facts}
         subjects = [f"plan:{e.year}", "awards"]
         if e.candidate[:1].isdigit() and "." in e.candidate:
             subjects.append(f"project:{e.year}:{e.candidate}")
@@ -339,6 +379,7 @@ class Deriver:
             subjects.append(f"case:{e.candidate}")
         return self._entry(e, kind, e.year, subjects, payload)
 
+    @derive.register
     def _checkpoint(self, e: Checkpoint.Recorded) -> Entry:
         payload: dict[str, Any] = {"day": e.day, "entries": e.entries, "head": e.head}
         if e.store_head is not None:  # version 1 checkpoints keep the payload they were hashed with
@@ -346,72 +387,63 @@ class Deriver:
         return self._entry(e, "log.checkpoint", None, ["log"], payload, e.day)
 
 
-# kind, the stage the case is in afterwards (None: unchanged), the public facts (with consent)
-_CASE_FACTS: dict[type, Any] = {
-    Case.Submitted: lambda e: (
-        "case.submitted",
-        "submitted",
-        {"channel": e.channel, "received_on": e.received_on},
-    ),
-    Case.Accepted: lambda e: ("case.accepted", "accepted", {}),
-    Case.Declined: lambda e: ("case.declined", "declined", {"reason": e.reason}),
-    Case.Assigned: lambda e: (
-        "case.assigned",
-        "handling",
-        {
-            "route": e.route,
-            "lead_unit": e.lead_unit,
-            "co_units": e.co_units,
-            "working_days": e.working_days,
-            "deadline": e.deadline,
-        },
-    ),
-    Case.KeySupervised: lambda e: ("case.key_supervised", None, {"track": e.track}),
-    Case.Replied: lambda e: ("case.replied", "replied", {"unit": e.unit}),
-    Case.Evaluated: lambda e: (
-        "case.evaluated",
-        "rehandling" if e.level == "unsatisfied" else None,
-        {"level": e.level, "deadline": e.new_deadline},
-    ),
-    Case.SupervisionNoted: lambda e: (
-        "case.supervised",
-        None,
-        {"text": e.text, "deadline": e.new_deadline},
-    ),
-    Case.Merged: lambda e: ("case.merged", "merged", {"into": e.into_number}),
-    Case.Closed: lambda e: ("case.closed", "closed", {}),
-    Case.LinkedToProject: lambda e: (
-        "case.linked",
-        None,
-        {"project_year": e.project_year, "project": e.project, "note": e.note},
-    ),
-    Case.ContentRedacted: lambda e: (
-        "case.redacted",
-        None,
-        {"title": e.public_title, "text": e.public_text, "reason": e.reason},
-    ),
-}
+@singledispatch
+def case_facts(e: Case.Event) -> dict[str, Any]:
+    """The public facts of a case's event, shown with the citizen's consent: none by default."""
+    return {}
 
-_HANDLERS: dict[type, Any] = {
-    Plan.Registered: Deriver._plan,
-    Item.Registered: Deriver._item,
-    KeyProject.Registered: Deriver._key,
-    Item.ProgressReported: Deriver._report,
-    Item.ReportCorrected: Deriver._report,
-    SupervisionRecord.Recorded: Deriver._visit,
-    Finding.Raised: Deriver._finding,
-    Finding.RectificationReported: Deriver._finding,
-    Finding.Closed: Deriver._finding,
-    Finding.Reopened: Deriver._finding,
-    **{cls: Deriver._case for cls in _CASE_FACTS},
-    Erasure.Recorded: Deriver._erasure,
-    Checkpoint.Recorded: Deriver._checkpoint,
-    Ballot.Cast: Deriver._ballot,
-    Ballot.Recast: Deriver._ballot,
-    Ballot.CommentApproved: Deriver._ballot,
-    Ballot.CommentRejected: Deriver._ballot,
-    Award.Opened: Deriver._award_opened,
-    Award.Nominated: Deriver._award,
-    Award.Selected: Deriver._award,
-    Award.Withdrawn: Deriver._award,
-}
+
+@case_facts.register
+def _submitted(e: Case.Submitted) -> dict[str, Any]:
+    return {"channel": e.channel, "received_on": e.received_on}
+
+
+@case_facts.register
+def _declined(e: Case.Declined) -> dict[str, Any]:
+    return {"reason": e.reason}
+
+
+@case_facts.register
+def _assigned(e: Case.Assigned) -> dict[str, Any]:
+    return {
+        "route": e.route,
+        "lead_unit": e.lead_unit,
+        "co_units": e.co_units,
+        "working_days": e.working_days,
+        "deadline": e.deadline,
+    }
+
+
+@case_facts.register
+def _key_supervised(e: Case.KeySupervised) -> dict[str, Any]:
+    return {"track": e.track}
+
+
+@case_facts.register
+def _replied(e: Case.Replied) -> dict[str, Any]:
+    return {"unit": e.unit}
+
+
+@case_facts.register
+def _evaluated(e: Case.Evaluated) -> dict[str, Any]:
+    return {"level": e.level, "deadline": e.new_deadline}
+
+
+@case_facts.register
+def _supervised(e: Case.SupervisionNoted) -> dict[str, Any]:
+    return {"text": e.text, "deadline": e.new_deadline}
+
+
+@case_facts.register
+def _merged(e: Case.Merged) -> dict[str, Any]:
+    return {"into": e.into_number}
+
+
+@case_facts.register
+def _linked(e: Case.LinkedToProject) -> dict[str, Any]:
+    return {"project_year": e.project_year, "project": e.project, "note": e.note}
+
+
+@case_facts.register
+def _redacted(e: Case.ContentRedacted) -> dict[str, Any]:
+    return {"title": e.public_title, "text": e.public_text, "reason": e.reason}

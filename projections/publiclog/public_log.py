@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Handler, Projection
-from projections.publiclog.public_entries import _HANDLERS, GENESIS, Deriver, chain
+from projections.projection import Projection, handled, topics_of
+from projections.publiclog.public_entries import GENESIS, Deriver, chain
 
 # Sequence numbers are 32-bit integers in the read model (PostgreSQL INTEGER).
 MAX_SEQ = 2**31 - 1
@@ -84,10 +84,11 @@ class PublicLog(Projection):
     version = 1
     tables = (LogEntry, LogSubject, LogContext)
 
-    def handlers(self) -> dict[type, Handler]:
-        return {cls: self._apply for cls in _HANDLERS}
+    def topics(self) -> list[str]:
+        return topics_of(handled(Deriver, "derive"))
 
-    def _apply(self, c: Connection, event: Any, position: int) -> None:
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        """Dispatched by type in `Deriver.derive`, whose handlers are this projection's."""
         entry = Deriver(StoredContext(c)).derive(event)
         if entry is None:
             return

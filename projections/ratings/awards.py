@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import Connection, Integer, String, Text, delete, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.awards import Award
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 
 class AwardEntry(ReadModel):
@@ -31,15 +31,16 @@ class Awards(Projection):
     version = 1
     tables = (AwardEntry,)
 
-    def handlers(self) -> dict[type, Handler]:
-        return {
-            Award.Opened: lambda c, e, p: None,
-            Award.Nominated: self._nominated,
-            Award.Selected: self._selected,
-            Award.Withdrawn: self._withdrawn,
-        }
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _nominated(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _opened(self, e: Award.Opened, c: Connection, position: int) -> None:
+        pass  # an award with no nominee yet has no row
+
+    @process_event.register
+    def _nominated(self, e: Award.Nominated, c: Connection, position: int) -> None:
         c.execute(
             insert(AwardEntry.__table__),  # type: ignore[arg-type]
             {
@@ -54,7 +55,8 @@ class Awards(Projection):
             },
         )
 
-    def _selected(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _selected(self, e: Award.Selected, c: Connection, position: int) -> None:
         c.execute(
             update(AwardEntry)
             .where(
@@ -65,7 +67,8 @@ class Awards(Projection):
             .values(selected_at=e.timestamp, selection_note=e.note)
         )
 
-    def _withdrawn(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _withdrawn(self, e: Award.Withdrawn, c: Connection, position: int) -> None:
         this = (
             AwardEntry.year == e.year,
             AwardEntry.award == e.award,

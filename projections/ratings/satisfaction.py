@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import Boolean, Connection, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +18,7 @@ from domain.cases import Case, Erasure
 from domain.ratings import Ballot, quarter_of
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 
 class Opener(Protocol):
@@ -84,22 +85,14 @@ class Satisfaction(Projection):
     def __init__(self, opener: Opener) -> None:
         self.opener = opener
 
-    def handlers(self) -> dict[type, Handler]:
-        return {
-            Ballot.Cast: self._cast,
-            Ballot.Recast: self._recast,
-            Ballot.CommentApproved: self._approved,
-            Ballot.CommentRejected: self._rejected,
-            Case.Submitted: self._case_submitted,
-            Case.Assigned: self._case_assigned,
-            Case.KeySupervised: self._case_track,
-            Case.Evaluated: self._case_evaluated,
-            Erasure.Recorded: self._erased,
-        }
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
     # Ballots -------------------------------------------------------------------
 
-    def _cast(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _cast(self, e: Ballot.Cast, c: Connection, position: int) -> None:
         kind, year, ref = e.subject.split(":")
         c.execute(
             _BALLOT,
@@ -127,7 +120,8 @@ class Satisfaction(Projection):
             },
         )
 
-    def _recast(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _recast(self, e: Ballot.Recast, c: Connection, position: int) -> None:
         row = self._ballot(c, e)
         self._update(
             c,
@@ -145,30 +139,33 @@ class Satisfaction(Projection):
             moderated_at=None,
         )
 
-    def _approved(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _approved(self, e: Ballot.CommentApproved, c: Connection, position: int) -> None:
         row = self._ballot(c, e)
         # The domain approves only the comment in force, so the row holds the one approved.
         opened = self.opener.open(row.key_id, row.sealed, str(e.originator_id))
         text = (opened or {}).get("comment") or None
         self._update(c, e, comment="approved", comment_text=text, moderated_at=e.timestamp)
 
-    def _rejected(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _rejected(self, e: Ballot.CommentRejected, c: Connection, position: int) -> None:
         self._update(c, e, comment="rejected", rejected_as=e.category, moderated_at=e.timestamp)
 
-    def _ballot(self, c: Connection, e: Any) -> Any:
+    def _ballot(self, c: Connection, e: Ballot.Event) -> Any:
         return c.execute(
             select(BallotRow.__table__).where(BallotRow.ballot_id == str(e.originator_id))  # type: ignore[call-overload]
         ).one()
 
     @staticmethod
-    def _update(c: Connection, e: Any, **changes: Any) -> None:
+    def _update(c: Connection, e: Ballot.Event, **changes: Any) -> None:
         c.execute(
             update(BallotRow).where(BallotRow.ballot_id == str(e.originator_id)).values(**changes)
         )
 
     # Case evaluations ------------------------------------------------------------
 
-    def _case_submitted(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _case_submitted(self, e: Case.Submitted, c: Connection, position: int) -> None:
         c.execute(
             _CASE,
             {
@@ -184,26 +181,30 @@ class Satisfaction(Projection):
             },
         )
 
-    def _case_assigned(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _case_assigned(self, e: Case.Assigned, c: Connection, position: int) -> None:
         self._case(c, e, unit=e.lead_unit)
 
-    def _case_track(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _case_track(self, e: Case.KeySupervised, c: Connection, position: int) -> None:
         self._case(c, e, track=e.track)
 
-    def _case_evaluated(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _case_evaluated(self, e: Case.Evaluated, c: Connection, position: int) -> None:
         count = c.execute(
             select(CaseRating.evaluations).where(CaseRating.case_id == str(e.originator_id))
         ).scalar_one()
         self._case(c, e, level=e.level, quarter=_quarter(e.timestamp), evaluations=count + 1)
 
     @staticmethod
-    def _case(c: Connection, e: Any, **changes: Any) -> None:
+    def _case(c: Connection, e: Case.Event, **changes: Any) -> None:
         c.execute(
             update(CaseRating).where(CaseRating.case_id == str(e.originator_id)).values(**changes)
         )
 
     # Erasure --------------------------------------------------------------------
 
-    def _erased(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _erased(self, e: Erasure.Recorded, c: Connection, position: int) -> None:
         """The person's comments go; their ratings still count (no personal data is left)."""
         c.execute(update(BallotRow).where(BallotRow.key_id == e.key_id).values(comment_text=None))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import Connection, String, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.staff import MAX_DISPLAY_NAME, StaffAccount
 from projections.database import ReadModel
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 
 class StaffRow(ReadModel):
@@ -34,25 +34,25 @@ class Staff(Projection):
     version = 1
     tables = (StaffRow, StaffRole)
 
-    def handlers(self) -> dict[type, Handler]:
-        return {
-            StaffAccount.Created: self._created,
-            StaffAccount.RoleGranted: self._granted,
-            StaffAccount.RoleRevoked: self._revoked,
-        }
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _created(self, c: Connection, e: Any, _: int) -> None:
+    @process_event.register
+    def _created(self, e: StaffAccount.Created, c: Connection, _: int) -> None:
         c.execute(
             insert(StaffRow).values(
                 username=e.username, account_id=str(e.originator_id), display_name=e.display_name
             )
         )
 
-    def _granted(self, c: Connection, e: Any, _: int) -> None:
+    @process_event.register
+    def _granted(self, e: StaffAccount.RoleGranted, c: Connection, _: int) -> None:
         username = _username(c, e)
         c.execute(insert(StaffRole).values(username=username, role=e.role, scope=e.scope))
 
-    def _revoked(self, c: Connection, e: Any, _: int) -> None:
+    @process_event.register
+    def _revoked(self, e: StaffAccount.RoleRevoked, c: Connection, _: int) -> None:
         username = _username(c, e)
         c.execute(
             delete(StaffRole).where(
@@ -61,7 +61,7 @@ class Staff(Projection):
         )
 
 
-def _username(c: Connection, e: Any) -> str:
+def _username(c: Connection, e: StaffAccount.Event) -> str:
     return c.execute(
         select(StaffRow.username).where(StaffRow.account_id == str(e.originator_id))
     ).scalar_one()

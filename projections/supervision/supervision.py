@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TypeAlias
 
+from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import JSON, Boolean, Connection, Date, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.supervision import Finding, SupervisionRecord
 from projections.database import ReadModel, UtcDateTime
 from projections.plans.progress import SIMULATED_ACTOR
-from projections.projection import Handler, Projection
+from projections.projection import Projection, unhandled
 
 
 class SupervisionVisit(ReadModel):
@@ -59,6 +60,9 @@ class FindingStep(ReadModel):
 _VISIT = insert(SupervisionVisit.__table__)  # type: ignore[arg-type]
 _FINDING = insert(SupervisionFinding.__table__)  # type: ignore[arg-type]
 _STEP = insert(FindingStep.__table__)  # type: ignore[arg-type]
+_FindingEvent: TypeAlias = (
+    Finding.Raised | Finding.RectificationReported | Finding.Closed | Finding.Reopened
+)
 
 
 class Supervision(Projection):
@@ -66,16 +70,12 @@ class Supervision(Projection):
     version = 1
     tables = (SupervisionVisit, SupervisionFinding, FindingStep)
 
-    def handlers(self) -> dict[type, Handler]:
-        return {
-            SupervisionRecord.Recorded: self._recorded,
-            Finding.Raised: self._raised,
-            Finding.RectificationReported: self._step("rectification", "text"),
-            Finding.Closed: self._step("closed", "note"),
-            Finding.Reopened: self._step("reopened", "reason"),
-        }
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _recorded(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _recorded(self, e: SupervisionRecord.Recorded, c: Connection, position: int) -> None:
         c.execute(
             _VISIT,
             {
@@ -93,7 +93,8 @@ class Supervision(Projection):
             },
         )
 
-    def _raised(self, c: Connection, e: Any, position: int) -> None:
+    @process_event.register
+    def _raised(self, e: Finding.Raised, c: Connection, position: int) -> None:
         c.execute(
             _FINDING,
             {
@@ -108,19 +109,32 @@ class Supervision(Projection):
         )
         self._insert_step(c, e, position, "raised", e.text, e.year)
 
-    def _step(self, step: str, field: str) -> Handler:
-        def handle(c: Connection, e: Any, position: int) -> None:
-            year = c.execute(
-                SupervisionFinding.__table__.select()  # type: ignore[attr-defined]
-                .with_only_columns(SupervisionFinding.year)
-                .where(SupervisionFinding.finding_id == str(e.originator_id))
-            ).scalar_one()
-            self._insert_step(c, e, position, step, getattr(e, field), year)
+    @process_event.register
+    def _rectified(self, e: Finding.RectificationReported, c: Connection, position: int) -> None:
+        self._later_step(c, e, position, "rectification", e.text)
 
-        return handle
+    @process_event.register
+    def _closed(self, e: Finding.Closed, c: Connection, position: int) -> None:
+        self._later_step(c, e, position, "closed", e.note)  # a finding's step: not a case state
+
+    @process_event.register
+    def _reopened(self, e: Finding.Reopened, c: Connection, position: int) -> None:
+        self._later_step(c, e, position, "reopened", e.reason)
+
+    def _later_step(
+        self, c: Connection, e: _FindingEvent, position: int, step: str, text: str
+    ) -> None:
+        year = c.execute(
+            SupervisionFinding.__table__.select()  # type: ignore[attr-defined]
+            .with_only_columns(SupervisionFinding.year)
+            .where(SupervisionFinding.finding_id == str(e.originator_id))
+        ).scalar_one()
+        self._insert_step(c, e, position, step, text, year)
 
     @staticmethod
-    def _insert_step(c: Connection, e: Any, position: int, step: str, text: str, year: int) -> None:
+    def _insert_step(
+        c: Connection, e: _FindingEvent, position: int, step: str, text: str, year: int
+    ) -> None:
         c.execute(
             _STEP,
             {

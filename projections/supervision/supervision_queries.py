@@ -9,13 +9,14 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from domain.supervision import CLOSED, OPEN, RECTIFYING
 from projections.supervision.supervision import FindingStep, SupervisionFinding, SupervisionVisit
 
 STATE_AFTER = {
-    "raised": "open",
-    "rectification": "rectifying",
-    "closed": "closed",
-    "reopened": "open",
+    "raised": OPEN,
+    "rectification": RECTIFYING,
+    "closed": CLOSED,  # a finding's step: not a case state
+    "reopened": OPEN,
 }
 
 
@@ -58,7 +59,7 @@ class FindingView:
 
     @property
     def is_open(self) -> bool:
-        return self.state != "closed"
+        return self.state != CLOSED
 
 
 def visits(c: Connection, year: int, cutoff: datetime) -> list[Visit]:

@@ -11,7 +11,16 @@ from werkzeug.wrappers import Response
 
 from application.case_commands import Intake
 from domain import case_statistics as cs
-from domain.cases import CATEGORIES, DISTRICTS, ROUTES, STATES, TRACKS, CaseError, is_overdue
+from domain.cases import (
+    CATEGORIES,
+    DISTRICTS,
+    REPLIED,
+    ROUTES,
+    STATES,
+    TRACKS,
+    CaseError,
+    is_overdue,
+)
 from domain.contacts import normalise_phone
 from minsheng_site import throttle
 from minsheng_site.caching import publicly_cacheable
@@ -163,7 +172,7 @@ def mine() -> str | Response | tuple[str, int]:
         session.pop(CITIZEN, None)
         return redirect(url_for("cases.pages.lookup"))
     form = EvaluationForm()
-    if details.case.state == "replied" and form.validate_on_submit():
+    if details.case.state == REPLIED and form.validate_on_submit():
         try:
             ledger.evaluate_case(
                 proof["number"], proof["code"], form.level.data, form.reason.data or ""

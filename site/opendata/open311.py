@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from domain.cases import CATEGORIES
+from domain.cases import CATEGORIES, DECLINED, Case
 from domain.text import xml_safe
 from domain.wuxi import at_wuxi
 from minsheng_site.caching import publicly_cacheable
@@ -30,11 +30,18 @@ from minsheng_site.services import services
 from minsheng_site.views import bounded, found
 from projections.cases import case_queries as cq
 from projections.cases import georeport_queries as gq
-from projections.cases.georeport_queries import CLOSED
+from projections.cases.georeport_queries import CLOSED, CLOSED_STATUS, OPEN_STATUS
 
 bp = publicly_cacheable(Blueprint("open311", __name__, url_prefix="/open311/v2"))
 FMT = "<any(json, xml):fmt>"
 ITEMS = {"endpoints": "endpoint", "formats": "format"}  # XML: what a list's elements are called
+# A case's steps that say what was written about it: listed only with the citizen's consent.
+WORDS_OF_A_CASE = (
+    Case.Replied.step,
+    Case.SupervisionNoted.step,
+    Case.LinkedToProject.step,
+    Case.ContentRedacted.step,
+)
 
 
 def answer(value: Any, fmt: str, root: str, item: str) -> Response:
@@ -122,7 +129,7 @@ def services_list(fmt: str) -> Response:
 def requests_list(fmt: str) -> Response:
     args = request.args
     status = args.get("status")
-    if status and not set(status.split(",")) <= {"open", "closed"}:
+    if status and not set(status.split(",")) <= {OPEN_STATUS, CLOSED_STATUS}:
         abort(400, description="status: open, closed")
     codes = set((args.get("service_code") or "").split(",")) - {""}
     if codes - {service_code(c) for c in CATEGORIES}:
@@ -135,7 +142,7 @@ def requests_list(fmt: str) -> Response:
     ids = set((args.get("service_request_id") or "").upper().split(",")) - {""}
     query = gq.Query(
         numbers=frozenset(ids),
-        status=status if status in ("open", "closed") else None,
+        status=status if status in (OPEN_STATUS, CLOSED_STATUS) else None,
         categories=tuple(c for c in CATEGORIES if service_code(c) in codes),
         start=start,
         end=end,
@@ -188,7 +195,7 @@ def history(number: str, fmt: str) -> Response:
         row = found(cq.case(c, number.upper()))
         steps = cq.steps(c, row.case_id)
     if not row.consent:
-        steps = [s for s in steps if s.step not in ("replied", "supervised", "linked", "redacted")]
+        steps = [s for s in steps if s.step not in WORDS_OF_A_CASE]
     return answer(
         [
             {
@@ -209,8 +216,8 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
     public = row.consent
     return {
         "service_request_id": row.number,
-        "status": "closed" if row.state in CLOSED else "open",
-        "status_notes": row.declined_reason if row.state == "declined" else None,
+        "status": CLOSED_STATUS if row.state in CLOSED else OPEN_STATUS,
+        "status_notes": row.declined_reason if row.state == DECLINED else None,
         "service_name": row.category,
         "service_code": service_code(row.category),
         "description": row.public_text if public else None,

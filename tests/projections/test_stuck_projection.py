@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from eventsourcing.dispatch import singledispatchmethod
 from flask import Flask
 from sqlalchemy import Connection, String, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,7 +21,7 @@ from domain.plan_spec import PlanSpec
 from domain.staff import StaffAccount
 from minsheng_site.services import Services
 from projections.database import ReadModel
-from projections.projection import Failure, Handler, Projection
+from projections.projection import Failure, Projection, unhandled
 from projections.staff.staff import StaffRow
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
@@ -43,15 +43,18 @@ class Fussy(Projection):
     tables = (FussyRow,)
     broken = True
 
-    def handlers(self) -> dict[type, Handler]:
-        return {StaffAccount.Created: self._created, Case.Submitted: self._submitted}
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
 
-    def _created(self, c: Connection, e: Any, _: int) -> None:
+    @process_event.register
+    def _created(self, e: StaffAccount.Created, c: Connection, _: int) -> None:
         if self.broken and "故障" in e.display_name:
             raise ValueError("A string literal cannot contain NUL (0x00) characters.")
         c.execute(insert(FussyRow).values(username=e.username))
 
-    def _submitted(self, c: Connection, e: Any, _: int) -> None:
+    @process_event.register
+    def _submitted(self, e: Case.Submitted, c: Connection, _: int) -> None:
         if self.broken:
             raise ValueError("cannot apply")
 
