@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -11,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from application.evaluation_file import load_formula
+from application.ledger import system_clock
 from domain.cases import ROUTES, TRACKS
 from domain.text import xml_safe
 from minsheng_site import (
@@ -51,7 +53,10 @@ CSP = (
 )
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    overrides: Mapping[str, Any] | None = None, clock: Callable[[], datetime] = system_clock
+) -> Flask:
+    """The site. `clock` says when events are recorded: the system's, or a test's."""
     config = settings(overrides or {})
     app = Flask(
         __name__,
@@ -64,7 +69,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     services = Services.open(
-        app.config["DATABASE_URL"], app.config["KEY_STORE_URL"], app.config["PII_PEPPER"].encode()
+        app.config["DATABASE_URL"],
+        app.config["KEY_STORE_URL"],
+        app.config["PII_PEPPER"].encode(),
+        clock,
     )
     app.extensions["minsheng"] = services
     if app.config["PROJECTOR_THREAD"]:

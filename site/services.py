@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
 from application import Ledger
+from application.ledger import system_clock
 from application.credentials import CredentialStore
 from application.disk import scrub
 from application.store import store_settings
@@ -50,11 +51,16 @@ class Services:
 
     @classmethod
     def open(
-        cls, database_url: str, key_store_url: str | None = None, pepper: bytes = b"not a secret"
+        cls,
+        database_url: str,
+        key_store_url: str | None = None,
+        pepper: bytes = b"not a secret",
+        clock: Callable[[], datetime] = system_clock,
     ) -> Services:
-        """`key_store_url` None: keys in memory, for tools and tests that take no cases."""
+        """`key_store_url` None: keys in memory, for tools and tests that take no cases.
+        `clock`: when events are recorded (tests stop it at a day of their choosing)."""
         settings = store_settings(database_url)
-        ledger = Ledger(env=settings.event_store_env)
+        ledger = Ledger(env=settings.event_store_env, clock=clock)
         if settings.is_sqlite:
             # eventsourcing's SQLite factory reads no pool timeout from the environment,
             # and its default (5 s) is shorter than the file lock timeout it is given:
