@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, OperationalError, Recording
-from eventsourcing.utils import retry
+from eventsourcing.utils import EnvType, retry
 
 from application.access_commands import AccessCommands
 from application.award_commands import AwardCommands
@@ -44,8 +44,13 @@ class Ledger(
     # Fixed: the name sets the table names and environment prefix of the store.
     name = "minsheng"
 
-    # When events are recorded. Only the simulated year sets another clock.
-    clock: Callable[[], datetime] = staticmethod(system_clock)
+    def __init__(
+        self, env: EnvType | None = None, clock: Callable[[], datetime] = system_clock
+    ) -> None:
+        super().__init__(env)
+        # When events are recorded: the system's, a test's stopped clock, or (for a
+        # moment) the simulated year's.
+        self.clock = clock
 
     # Told the log position of each save (the composition root's read-your-writes).
     on_saved: Callable[[int], None] | None = None

@@ -249,8 +249,7 @@ def compose(settings: Settings, clock: Clock = system_clock) -> Services:
 
 def _ledger(settings: Settings, clock: Clock) -> Ledger:
     store = store_settings(settings.database_url)
-    ledger = Ledger(env=store.event_store_env)
-    ledger.clock = clock  # type: ignore[method-assign]
+    ledger = Ledger(env=store.event_store_env, clock=clock)
     if store.is_sqlite:
         # eventsourcing's SQLite factory reads no pool timeout from the environment,
         # and its default (5 s) is shorter than the file lock timeout it is given:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from uuid import uuid4
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from application.ledger import system_clock
 from application.plan_file import load_plan_file
 from domain.plan_spec import PlanSpec
 from minsheng_site import create_app
 from minsheng_site.services import Services
 from tests.postgres import Cluster
 from tests.redis_server import RedisServer
+from tests.stores import PLAN, Recipe, Templates, shared_folder, year_with
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "plans" / "2023" / "plan.yaml"
@@ -71,13 +75,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def services(database_url: str) -> Iterator[Services]:
-    opened = Services.open(database_url)
+def clock() -> Callable[[], datetime]:
+    """When the `services` fixture's ledger records events: now (a module may override it
+    with a tests.clock.Clock stopped on the day it needs)."""
+    return system_clock
+
+
+@pytest.fixture
+def services(database_url: str, clock: Callable[[], datetime]) -> Iterator[Services]:
+    opened = Services.open(database_url, clock=clock)
     yield opened
     opened.close()
 
 
-def make_app(database_url: str, instance: Path, **config: object) -> Flask:
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -> Templates:
+    """The plan-only store and the simulated years, written once per session (tests/stores.py)."""
+    return Templates(shared_folder(tmp_path_factory), tmp_path_factory.mktemp("own"), plan_spec)
+
+
+def make_app(
+    database_url: str,
+    instance: Path,
+    clock: Callable[[], datetime] = system_clock,
+    **config: object,
+) -> Flask:
     return create_app(
         {
             "DATABASE_URL": database_url,
@@ -87,61 +109,87 @@ def make_app(database_url: str, instance: Path, **config: object) -> Flask:
             "PROJECTOR_THREAD": False,
             "TESTING": True,
             **config,
-        }
+        },
+        clock,
     )
 
 
+class AppFactory(Protocol):
+    def __call__(
+        self, *, clock: Callable[[], datetime] = ..., plan: bool = ..., **config: object
+    ) -> Flask: ...
+
+
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app_factory(
+    database_url: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    store_templates: Templates,
+) -> Iterator[AppFactory]:
+    """Apps on this test's store (`database_url`, instance folder `tmp_path`), recording
+    events at `clock`'s time; `plan=True`: the store starts as a copy of the registered and
+    projected 2023 plan. Closed after the test."""
+    opened: list[Flask] = []
+
+    def build(
+        *, clock: Callable[[], datetime] = system_clock, plan: bool = False, **config: object
+    ) -> Flask:
+        if plan:
+            assert not opened, "the plan is copied into a store nobody has opened yet"
+            store_templates.restore(PLAN, backend_of(database_url), request, database_url, tmp_path)
+        opened.append(make_app(database_url, tmp_path, clock, **config))
+        return opened[-1]
+
+    yield build
+    for app in opened:
+        app.extensions["minsheng"].close()
+
+
+@pytest.fixture
+def app(app_factory: AppFactory) -> Flask:
     """An app on an empty store of each kind."""
-    created = make_app(database_url, tmp_path)
-    yield created
-    created.extensions["minsheng"].close()
+    return app_factory()
+
+
+def backend_of(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+def copied_site(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    recipe: Recipe,
+    clock: Callable[[], datetime] = system_clock,
+    **config: object,
+) -> Iterator[Flask]:
+    """For a module-scoped fixture parametrized by BACKENDS: an app on a copy of what
+    `recipe` wrote (tests/stores.py), closed when the module is done."""
+    templates: Templates = request.getfixturevalue("store_templates")
+    folder = tmp_path_factory.mktemp(recipe.name)
+    url = templates.copy(recipe, request.param, request, folder)
+    app = make_app(url, folder, clock, **config)
+    yield app
+    app.extensions["minsheng"].close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def loaded_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
     """An app with the 2023 plan registered and projected; tests only read from it."""
-    folder = tmp_path_factory.mktemp("app")
-    app = make_app(new_database(request.param, request, folder), folder)
-    services: Services = app.extensions["minsheng"]
-    services.ledger.register_plan(plan_spec, "test")
-    services.caught_up()
-    yield app
-    services.close()
-
-
-def load_simulated(app: Flask, plan_spec: PlanSpec, cases: int = 0, raters: int = 0) -> Flask:
-    """Register the plan and write the labelled simulated year (smaller than make run's)."""
-    from application.simulated_cases import SimulatedCases
-    from application.simulated_ratings import SimulatedRatings
-    from application.simulation import SimulatedYear
-
-    services: Services = app.extensions["minsheng"]
-    services.ledger.register_plan(plan_spec, "test")
-    SimulatedYear(services.ledger, plan_spec).write()
-    if cases:
-        SimulatedCases(services.ledger, plan_spec.year, count=cases).write()
-    if raters:
-        SimulatedRatings(services.ledger, plan_spec, people=raters).write()
-    services.caught_up()
-    return app
+    yield from copied_site(request, tmp_path_factory, PLAN)
 
 
 def simulated_site(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    plan_spec: PlanSpec,
     cases: int = 0,
     raters: int = 0,
 ) -> Iterator[Flask]:
-    """For a module-scoped fixture parametrized by BACKENDS: a site with a simulated year."""
-    folder = tmp_path_factory.mktemp("simulated")
-    app = make_app(new_database(request.param, request, folder), folder)
-    yield load_simulated(app, plan_spec, cases=cases, raters=raters)
-    app.extensions["minsheng"].close()
+    """For a module-scoped fixture parametrized by BACKENDS: a site with the labelled
+    simulated year (smaller than make run's), copied from the session's template."""
+    yield from copied_site(request, tmp_path_factory, year_with(cases, raters))
 
 
 @pytest.fixture

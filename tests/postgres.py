@@ -14,6 +14,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
+
 
 class PostgresUnavailable(RuntimeError):
     pass
@@ -73,6 +76,19 @@ class Cluster:
 
     def create_database(self, name: str) -> str:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return self.url(name)
+
+    def clone_database(self, template: str, name: str, replace: bool = False) -> str:
+        """A new database `name` copied from `template` (which nobody may be connected to);
+        `replace`: dropping the empty database of that name first."""
+        with psycopg.connect(self.url("postgres"), autocommit=True) as admin:
+            if replace:
+                admin.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
         return self.url(name)
 
     def _run(self, program: str, *args: str) -> None:

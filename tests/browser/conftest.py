@@ -11,9 +11,9 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from domain.plan_spec import PlanSpec
 from tests.clock import Clock
-from tests.conftest import load_simulated, make_app
+from tests.conftest import make_app
+from tests.stores import PLAN, Templates, year_with
 from tests.web.staff_helpers import add_staff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,11 +45,15 @@ def serve(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -> Iterator[str]:
+def live_server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    store_templates: Templates,
+) -> Iterator[str]:
     """The 2023 plan with the labelled simulated year, as make run serves it (less of it)."""
     folder = tmp_path_factory.mktemp("live")
-    app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", folder)
-    load_simulated(app, plan_spec, cases=100, raters=500)
+    url = store_templates.copy(year_with(cases=100, raters=500), "sqlite", request, folder)
+    app = make_app(url, folder)
     # one account with every role, so that a browser test can visit every staff page
     add_staff(
         app,
@@ -63,12 +67,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec) -
 
 
 @pytest.fixture
-def reporting_server(tmp_path: Path, plan_spec: PlanSpec) -> Iterator[str]:
+def reporting_server(
+    request: pytest.FixtureRequest, tmp_path: Path, store_templates: Templates
+) -> Iterator[str]:
     """The plan, a reporter of 市住房城乡建设局 and a clock stopped on 5 July 2023."""
-    app = make_app(f"sqlite:///{tmp_path / 'reporting.sqlite3'}", tmp_path)
-    services = app.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-07-05T10:00")
-    services.ledger.register_plan(plan_spec, "test")
+    url = store_templates.copy(PLAN, "sqlite", request, tmp_path)
+    app = make_app(url, tmp_path, Clock("2023-07-05T10:00"))
     add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
     yield from serve(app)
 

@@ -10,21 +10,21 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from domain.plan_spec import PlanSpec
 from tests.browser.conftest import axe_violations, screenshot, serve
 from tests.clock import Clock
 from tests.conftest import make_app
+from tests.stores import PLAN, Templates
 from tests.web.staff_helpers import PASSWORD, add_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def case_server(tmp_path: Path, plan_spec: PlanSpec) -> Iterator[str]:
-    app: Flask = make_app(f"sqlite:///{tmp_path / 'cases.sqlite3'}", tmp_path)
-    services = app.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")
-    services.ledger.register_plan(plan_spec, "test")
+def case_server(
+    request: pytest.FixtureRequest, tmp_path: Path, store_templates: Templates
+) -> Iterator[str]:
+    url = store_templates.copy(PLAN, "sqlite", request, tmp_path)
+    app: Flask = make_app(url, tmp_path, Clock("2023-09-04T09:00"))
     add_staff(app, "gov.chen", ("admin", "市政府办公室"))
     add_staff(app, "wg.li", ("reporter", "市文广旅游局"))
     yield from serve(app)

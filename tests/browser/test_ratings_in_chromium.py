@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from domain.plan_spec import PlanSpec
 from tests.browser.conftest import axe_violations, screenshot, serve
 from tests.clock import Clock
-from tests.ratings.conftest import make_app_with_outbox
+from tests.conftest import make_app
+from tests.stores import PLAN, Templates
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,13 +21,12 @@ PHONE = "13900001111"
 
 
 @pytest.fixture
-def rating_server(tmp_path: Path, plan_spec: PlanSpec) -> Iterator[str]:
+def rating_server(
+    request: pytest.FixtureRequest, tmp_path: Path, store_templates: Templates
+) -> Iterator[str]:
     """The plan on a development site (its outbox shows the codes), on 10 August 2023."""
-    app = make_app_with_outbox(f"sqlite:///{tmp_path / 'ratings.sqlite3'}", tmp_path)
-    services = app.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-08-10T10:00")
-    services.ledger.register_plan(plan_spec, "test")
-    services.caught_up()
+    url = store_templates.copy(PLAN, "sqlite", request, tmp_path)
+    app = make_app(url, tmp_path, Clock("2023-08-10T10:00"), DEV_OUTBOX=True)
     yield from serve(app)
 
 

@@ -31,12 +31,12 @@ from domain.access import (
     basis,
 )
 from domain.cases import Case, CaseError
-from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from projections.cases.access_log import Access, accesses
 from projections.publiclog.public_entries import Deriver, event_uuid
 from tests.clock import Clock
-from tests.conftest import BACKENDS, make_app, new_database
+from tests.conftest import BACKENDS, copied_site
+from tests.stores import PLAN
 from tests.web.staff_helpers import add_staff, csrf, sign_in
 
 NAME, PHONE, WORDS = "金丝雀访问甲", "13711112222", "只给承办单位看的话CANARY4ACC"
@@ -61,24 +61,19 @@ def intake(phone: str = PHONE, name: str = NAME) -> Intake:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
     """One site for the module (accounts cost a password hash each); each test makes its cases."""
-    folder = tmp_path_factory.mktemp("access")
-    created = make_app(new_database(request.param, request, folder), folder)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
-    add_staff(created, "gov.chen", ("admin", "市政府办公室"))
-    add_staff(created, "fgw.wu", ("admin", "市发展改革委"))
-    add_staff(created, "rd.zhang", ("supervisor", "人大督查组"))
-    add_staff(created, "no.role")
-    add_staff(created, "cg.zhao", ("reporter", LEAD))
-    add_staff(created, "lx.sun", ("reporter", CO))
-    add_staff(created, "ga.wang", ("reporter", OTHER))
-    created.extensions["test_clients"] = {}
-    yield created
-    services.close()
+    for created in copied_site(request, tmp_path_factory, PLAN, Clock("2023-09-04T09:00")):
+        add_staff(created, "gov.chen", ("admin", "市政府办公室"))
+        add_staff(created, "fgw.wu", ("admin", "市发展改革委"))
+        add_staff(created, "rd.zhang", ("supervisor", "人大督查组"))
+        add_staff(created, "no.role")
+        add_staff(created, "cg.zhao", ("reporter", LEAD))
+        add_staff(created, "lx.sun", ("reporter", CO))
+        add_staff(created, "ga.wang", ("reporter", OTHER))
+        created.extensions["test_clients"] = {}
+        yield created
 
 
 def cases(app: Flask, phone: str = PHONE) -> dict[str, str]:

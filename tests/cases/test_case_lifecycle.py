@@ -38,8 +38,12 @@ def intake(**changes: object) -> Intake:
 
 
 @pytest.fixture
+def clock() -> Clock:
+    return Clock("2023-09-27T09:00")
+
+
+@pytest.fixture
 def ledger(services: Services):  # type: ignore[no-untyped-def]
-    services.ledger.clock = Clock("2023-09-27T09:00")  # type: ignore[method-assign]
     return services.ledger
 
 
@@ -61,7 +65,7 @@ def test_the_loop_from_intake_to_closure(ledger) -> None:  # type: ignore[no-unt
     assert ledger.case_by_number(receipt.number).state == "closed"
 
 
-def test_unsatisfied_sends_the_case_back_with_a_new_limit(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_unsatisfied_sends_the_case_back_with_a_new_limit(ledger, clock: Clock) -> None:  # type: ignore[no-untyped-def]
     receipt = ledger.submit_case(intake(), "citizen")
     ledger.accept_case(receipt.case_id, "staff:gov")
     ledger.assign_case(receipt.case_id, "local", "梁溪区", [], 3, "staff:gov")
@@ -69,7 +73,7 @@ def test_unsatisfied_sends_the_case_back_with_a_new_limit(ledger) -> None:  # ty
     with pytest.raises(CaseError) as error:
         ledger.evaluate_case(receipt.number, receipt.query_code, "unsatisfied", "  ")
     assert error.value.code == "reason"
-    ledger.clock = Clock("2023-10-10T09:00")
+    clock.set("2023-10-10T09:00")
     ledger.evaluate_case(receipt.number, receipt.query_code, "unsatisfied", "灯还是不亮")
     case = ledger.case_by_number(receipt.number)
     assert (case.state, case.rehandled, case.deadline) == ("rehandling", 1, date(2023, 10, 13))

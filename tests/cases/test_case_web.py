@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory
 from tests.web.staff_helpers import add_staff, csrf, post_form, sign_in
 
 TOKEN = "intake-token"
@@ -22,17 +20,12 @@ GOOD = CASE_FORM
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
-    created = make_app(database_url, tmp_path)
-    created.config["INTAKE_API_TOKEN"] = TOKEN
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
+def app(app_factory: AppFactory) -> Flask:
+    created = app_factory(clock=Clock("2023-09-04T09:00"), plan=True, INTAKE_API_TOKEN=TOKEN)
     add_staff(created, "gov.chen", ("admin", "市政府办公室"))
     add_staff(created, "wg.li", ("reporter", "市文广旅游局"))
     add_staff(created, "ga.wang", ("reporter", "市公安局"))
-    yield created
-    services.close()
+    return created
 
 
 @pytest.fixture

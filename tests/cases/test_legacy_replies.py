@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 
 from application.case_commands import Intake
@@ -51,11 +52,15 @@ def reply_steps(services: Services, case_id: str) -> list[str | None]:
         return [s.text for s in cq.steps(c, case_id) if s.step == "replied"]
 
 
+@pytest.fixture
+def clock() -> Clock:
+    return Clock("2023-09-04T09:00")
+
+
 def test_a_version_1_reply_is_public_with_consent_and_gone_after_erasure_and_rebuild(
     services: Services, database_url: str
 ) -> None:
     ledger = services.ledger
-    ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
     intake = Intake(
         2023, "online", "城市管理", "梁溪区", "路灯", "路灯不亮已两周了", "赵某", PHONE,
         True, date(2023, 9, 4),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,10 +22,9 @@ from sqlalchemy import MetaData, create_engine, insert, select
 from application.store import store_settings
 from application.vault import keys as person_keys
 from domain.cases import CaseError
-from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory
 from tests.web.staff_helpers import add_staff, csrf, post_form, sign_in
 
 SECRET_NAME, SECRET_PHONE = "金丝雀甲乙丙", "13712345678"
@@ -53,16 +51,11 @@ TOKEN = "test-intake-token"
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
-    created = make_app(database_url, tmp_path)
-    created.config["INTAKE_API_TOKEN"] = TOKEN
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
+def app(app_factory: AppFactory) -> Flask:
+    created = app_factory(clock=Clock("2023-09-04T09:00"), plan=True, INTAKE_API_TOKEN=TOKEN)
     add_staff(created, "gov.chen", ("admin", "市政府办公室"))
     add_staff(created, "cg.zhao", ("reporter", "市城管局"))
-    yield created
-    services.close()
+    return created
 
 
 def submit_secret_case(client: FlaskClient) -> tuple[str, str]:

@@ -9,15 +9,14 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from domain.plan_spec import PlanSpec
 from tests.conftest import BACKENDS, simulated_site
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def year_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    yield from simulated_site(request, tmp_path_factory, plan_spec, cases=120)
+    yield from simulated_site(request, tmp_path_factory, cases=120)
 
 
 @pytest.fixture(scope="module")

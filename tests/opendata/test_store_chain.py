@@ -21,7 +21,6 @@ from flask import Flask
 from sqlalchemy import Engine, create_engine, text
 
 from application.store import store_settings
-from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from projections.publiclog import store_chain
 from tests.conftest import BACKENDS, simulated_site
@@ -29,10 +28,10 @@ from tests.conftest import BACKENDS, simulated_site
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
     """Reports, staff roles, eight cases (indexes, sealed data) and a checkpoint of both chains."""
-    for app in simulated_site(request, tmp_path_factory, plan_spec, cases=8):
+    for app in simulated_site(request, tmp_path_factory, cases=8):
         assert run(app, "log", "checkpoint")[0] == 0
         yield app
 

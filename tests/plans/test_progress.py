@@ -24,9 +24,12 @@ def lifts(amount: str) -> tuple[ProjectValues, ...]:
 
 
 @pytest.fixture
-def year(services: Services, plan_spec: PlanSpec) -> tuple[Services, Clock]:
-    clock = Clock()
-    services.ledger.clock = clock  # type: ignore[method-assign]
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def year(services: Services, plan_spec: PlanSpec, clock: Clock) -> tuple[Services, Clock]:
     services.ledger.register_plan(plan_spec, "system:test")
     return services, clock
 

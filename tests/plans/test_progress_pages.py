@@ -19,9 +19,9 @@ from tests.conftest import BACKENDS, simulated_site
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def year_app(
-    request: pytest.FixtureRequest, tmp_path_factory, plan_spec: PlanSpec
-) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    yield from simulated_site(request, tmp_path_factory, plan_spec)
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    yield from simulated_site(request, tmp_path_factory)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ later write answered 500 after it was saved, and /healthz still said ok.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from eventsourcing.dispatch import singledispatchmethod
@@ -17,7 +16,6 @@ from sqlalchemy import Connection, String, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cases import Case
-from domain.plan_spec import PlanSpec
 from domain.staff import StaffAccount
 from minsheng_site.services import Services
 from projections.database import ReadModel
@@ -25,7 +23,7 @@ from projections.projection import Failure, Projection, unhandled
 from projections.staff.staff import StaffRow
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory
 from tests.web.staff_helpers import post_form
 
 
@@ -124,14 +122,8 @@ CASE = {k: v for k, v in CASE_FORM.items() if k != "consent"}
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec):  # type: ignore[no-untyped-def]
-    created = make_app(database_url, tmp_path)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
-    services.caught_up()
-    yield created
-    services.close()
+def app(app_factory: AppFactory) -> Flask:
+    return app_factory(clock=Clock("2023-09-04T09:00"), plan=True)
 
 
 def test_a_write_is_answered_with_its_receipt_while_a_read_model_is_stuck(app: Flask) -> None:

@@ -26,7 +26,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.plan_spec import PlanSpec
 from tests.conftest import BACKENDS, simulated_site
 from tests.web.staff_helpers import add_staff, csrf, sign_in
 
@@ -38,9 +37,9 @@ WUXI = timezone(timedelta(hours=8))
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def year_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    for app in simulated_site(request, tmp_path_factory, plan_spec, cases=200, raters=700):
+    for app in simulated_site(request, tmp_path_factory, cases=200, raters=700):
         add_staff(app, "gov.chen", ("admin", "市政府办公室"))
         add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
         yield app

@@ -85,9 +85,8 @@ def expected(
 @given(ratings=st.lists(rating, min_size=1, max_size=25))
 def test_the_read_model_counts_what_a_fresh_count_says(ratings: list[tuple[Any, ...]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        services = Services.open(f"sqlite:///{Path(folder) / 'r.sqlite3'}")
         clock = Clock()
-        services.ledger.clock = clock  # type: ignore[method-assign]
+        services = Services.open(f"sqlite:///{Path(folder) / 'r.sqlite3'}", clock=clock)
         services.ledger.register_plan(PLAN, "test")
         for person, subject, quarter, level, district in ratings:
             clock.set(QUARTERS[quarter])

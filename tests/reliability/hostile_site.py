@@ -217,9 +217,8 @@ class Site:
 
 
 def build(database_url: str, folder: Path, spec: PlanSpec) -> Site:
-    app = make_app(database_url, folder, **SETTINGS)
+    app = make_app(database_url, folder, Clock(NOW), **SETTINGS)
     services: Services = app.extensions["minsheng"]
-    services.ledger.clock = Clock(NOW)  # type: ignore[method-assign]
     services.ledger.register_plan(spec, "test")
     add_staff(app, "gov.chen", ("admin", TASK_FORCE))
     add_staff(app, "cg.wang", ("reporter", UNIT))

@@ -34,9 +34,8 @@ LIMITS = {
 def test_eight_writers_at_once_are_all_answered_and_all_receipts_work(
     database_url: str, tmp_path: Path, plan_spec: PlanSpec
 ) -> None:
-    app: Flask = make_app(database_url, tmp_path, **LIMITS)
+    app: Flask = make_app(database_url, tmp_path, Clock("2023-09-04T09:00"), **LIMITS)
     services: Services = app.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
     services.ledger.register_plan(plan_spec, "test")
     services.caught_up()
     statuses: Counter[int] = Counter()

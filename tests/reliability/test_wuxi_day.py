@@ -22,8 +22,9 @@ from domain.plan_spec import PlanSpec
 from domain.wuxi import at_wuxi, business_date
 from minsheng_site.services import Services
 from projections.cases import case_queries as cq
-from tests.conftest import BACKENDS, make_app, new_database
+from tests.conftest import BACKENDS, make_app
 from tests.ratings.test_rating_web import verify
+from tests.stores import PLAN, Templates
 from tests.web.staff_helpers import PASSWORD, add_staff, csrf, sign_in
 
 TOKEN = "intake-token"
@@ -64,14 +65,17 @@ class StoppedClock:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    plan_spec: PlanSpec,
+    store_templates: Templates,
 ) -> Iterator[tuple[Flask, StoppedClock, dict[str, Any]]]:
     folder = tmp_path_factory.mktemp("wuxi-day")
-    app = make_app(new_database(request.param, request, folder), folder, **RELAXED)
-    services: Services = app.extensions["minsheng"]
     clock = StoppedClock()
-    services.ledger.clock = clock  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
+    app = make_app(
+        store_templates.copy(PLAN, request.param, request, folder), folder, clock, **RELAXED
+    )
+    services: Services = app.extensions["minsheng"]
     add_staff(app, "gov.chen", ("admin", "市政府办公室"))
     # one item, and its lead unit's reporter, for each hour tried
     items = [i for i in plan_spec.items if i.number != 9][: len(INSTANTS)]

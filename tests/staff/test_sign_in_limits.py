@@ -7,9 +7,7 @@ setting, tried exactly: N failures are answered 401, the next attempt 429.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -18,9 +16,8 @@ from limits import parse
 from sqlalchemy import select
 
 from application.credentials import sign_in_networks
-from minsheng_site.services import Services
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory
 from tests.web.staff_helpers import add_staff, sign_in
 
 OWNER_ADDRESS = "198.51.100.7"
@@ -28,13 +25,10 @@ WRONG = "not the password, a guess"
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, redis_url: str) -> Iterator[Flask]:
-    created = make_app(database_url, tmp_path, RATELIMIT_STORAGE_URI=redis_url)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-07-05T10:00")  # type: ignore[method-assign]
+def app(app_factory: AppFactory, redis_url: str) -> Flask:
+    created = app_factory(clock=Clock("2023-07-05T10:00"), RATELIMIT_STORAGE_URI=redis_url)
     add_staff(created, "zjj.li", ("reporter", "市住房城乡建设局"))
-    yield created
-    services.close()
+    return created
 
 
 def allowed(app: Flask, setting: str) -> int:

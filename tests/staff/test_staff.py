@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.plan_spec import PlanSpec
 from domain.progress import ProjectValues
-from minsheng_site.services import Services
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory
 from tests.web.staff_helpers import add_staff, csrf, post_form, sign_in
 
 HOUSING = "市住房城乡建设局"
@@ -22,16 +19,12 @@ REPORT_9 = "/staff/plans/2023/items/9/report"
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path, plan_spec: PlanSpec) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    created = make_app(database_url, tmp_path)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-07-05T10:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "system:test")
+def app(app_factory: AppFactory) -> Flask:
+    created = app_factory(clock=Clock("2023-07-05T10:00"), plan=True)
     add_staff(created, "zjj.li", ("reporter", HOUSING))
     add_staff(created, "ga.wang", ("reporter", "市公安局"))
     add_staff(created, "rd.zhang", ("supervisor", "人大督查组"))
-    yield created
-    services.close()
+    return created
 
 
 @pytest.fixture

@@ -118,14 +118,14 @@ def _todays_progress_events() -> list[dict[str, object]]:
     from tests.clock import Clock
     from tests.conftest import PLAN_FILE
 
-    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    app.clock = Clock("2023-03-20T10:00")  # type: ignore[method-assign]
+    clock = Clock("2023-03-20T10:00")
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
     app.register_plan(load_plan_file(PLAN_FILE), "system:plan-loader")
     app.open_account("zjj.li", "李工", "cli:admin")
     app.grant_role("zjj.li", Role("reporter", "市住房城乡建设局"), "cli:admin")
     app.record_password_change("zjj.li", "cli:admin")
     app.revoke_role("zjj.li", Role("reporter", "市住房城乡建设局"), "cli:admin")
-    app.clock = Clock("2023-03-30T16:00")  # type: ignore[method-assign]
+    clock.set("2023-03-30T16:00")
     values = (ProjectValues("9.1", (Decimal(50),), ()),)
     first = app.report_progress(
         year=2023,
@@ -204,12 +204,12 @@ def _todays_rating_events(withdraw: bool = False) -> list[dict[str, object]]:
     from tests.clock import Clock
     from tests.conftest import PLAN_FILE
 
-    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    clock = Clock("2023-08-10T10:00")
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
     engine = create_engine(
         "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
     )
     app.vault = Vault(engine, b"pepper")
-    app.clock = Clock("2023-08-10T10:00")  # type: ignore[method-assign]
     app.register_plan(load_plan_file(PLAN_FILE), "system:plan-loader")
     first = app.recorder.max_notification_id() or 0
     one = Verified(app.vault.contact("13900001111"), Address("phone", "13900001111"))
@@ -219,7 +219,7 @@ def _todays_rating_events(withdraw: bool = False) -> list[dict[str, object]]:
     app.approve_comment(cast.ballot_id, app.ballot(cast.ballot_id).version, "gov.chen")
     other = app.rate(two, "item:2023:9", "unsatisfied", "电话139", None, "net2", "citizen")
     app.reject_comment(other.ballot_id, 1, "personal", "gov.chen")
-    app.clock = Clock("2024-01-10T09:00")  # type: ignore[method-assign]
+    clock.set("2024-01-10T09:00")
     app.nominate(2023, "minxin", "民心工程奖", 10, "9.1", "完成好", "gov.chen")
     app.select(2023, "minxin", "民心工程奖", 10, "9.1", "", "gov.chen")
     if withdraw:  # added by the second version (stored_events_v2_awards.json)
@@ -404,12 +404,11 @@ def _todays_case_events() -> list[dict[str, object]]:
     from application.vault import Vault
     from tests.clock import Clock
 
-    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=Clock("2023-09-04T09:00"))
     engine = create_engine(
         "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
     )
     app.vault = Vault(engine, b"pepper")
-    app.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
     intake = Intake(
         2023, "online", "城市管理", "梁溪区", "路灯", "路灯不亮已两周", "王某", "13900001111",
         False, date(2023, 9, 4),

@@ -40,11 +40,11 @@ from flask.testing import FlaskClient
 from application.case_commands import Intake
 from application.verification import Address, Verified
 from domain.access import PersonalDataAccess
-from domain.plan_spec import PlanSpec
 from domain.progress import ProjectValues
 from minsheng_site.services import Services
 from tests.clock import Clock
-from tests.conftest import BACKENDS, make_app, new_database
+from tests.conftest import BACKENDS, make_app
+from tests.stores import PLAN, Templates
 from tests.web.staff_helpers import add_staff, csrf, sign_in
 
 A, B = "市住房城乡建设局", "市公安局"  # lead items 9 and 24
@@ -372,13 +372,17 @@ def report(services: Services, unit: str, key: str) -> str:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    store_templates: Templates,
 ) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("matrix")
-    app = make_app(new_database(request.param, request, folder), folder)
+    app = make_app(
+        store_templates.copy(PLAN, request.param, request, folder),
+        folder,
+        Clock("2023-09-04T09:00"),
+    )
     services: Services = app.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
     for username, roles in ACCOUNTS.values():
         add_staff(app, username, *roles)
     made = Site(app)

@@ -17,7 +17,6 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from flask import Flask
 
-from domain.plan_spec import PlanSpec
 from tests.conftest import BACKENDS, simulated_site
 
 pytestmark = pytest.mark.slow
@@ -29,9 +28,9 @@ SKIP = ("/static/", "/lang/", "/staff", "/ratings/verify", "/dev/")
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plan_spec: PlanSpec
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    yield from simulated_site(request, tmp_path_factory, plan_spec, cases=80, raters=150)
+    yield from simulated_site(request, tmp_path_factory, cases=80, raters=150)
 
 
 def links(html: str) -> Iterator[str]:

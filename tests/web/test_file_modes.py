@@ -45,10 +45,12 @@ def mode(path: Path) -> int:
 def served_once(instance: Path) -> dict[str, int]:
     """Start the site with every default under `instance`, write a case, and stop: the mode of
     each file in `instance` while the site ran (its WAL files go when the last connection does)."""
-    app = create_app({"INSTANCE_PATH": str(instance), "PUBLIC_BASE_URL": "http://localhost"})
+    app = create_app(
+        {"INSTANCE_PATH": str(instance), "PUBLIC_BASE_URL": "http://localhost"},
+        Clock("2023-09-04T09:00"),
+    )
     services: Services = app.extensions["minsheng"]
     try:
-        services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
         services.ledger.submit_case(CASE, actor="citizen")
         services.caught_up()
         assert app.test_client().get("/cases/").status_code == 200

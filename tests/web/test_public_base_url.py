@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from application.case_commands import Intake
-from domain.plan_spec import PlanSpec
 from minsheng_site.config import from_environment
 from minsheng_site.services import Services
 from projections.cases.case_queries import all_rows
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory
 
 BASE = "https://minsheng.example.gov.cn"
 FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
@@ -57,17 +54,16 @@ FIXED = [
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
+def app(app_factory: AppFactory) -> Flask:
     # behind one trusted proxy, which passes on whatever X-Forwarded-Host it was sent
-    created = make_app(database_url, tmp_path, PUBLIC_BASE_URL=BASE, TRUSTED_PROXIES=1)
+    created = app_factory(
+        clock=Clock("2023-09-04T09:00"), plan=True, PUBLIC_BASE_URL=BASE, TRUSTED_PROXIES=1
+    )
     services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
     for _ in range(2):
         services.ledger.submit_case(CASE, actor="citizen")
     services.caught_up()
-    yield created
-    services.close()
+    return created
 
 
 def forged(client: FlaskClient, path: str) -> tuple[int, str, dict[str, str]]:

@@ -5,7 +5,6 @@ Every test here counts in a real Redis (what production and `make run` use).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,27 +12,21 @@ from flask import Flask
 from flask.testing import FlaskClient
 from limits import parse
 
-from minsheng_site.services import Services
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory, make_app
 from tests.web.staff_helpers import csrf, post_form
 
 PHONE = "13812345678"
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, redis_url: str) -> Iterator[Flask]:
-    created = make_app(
-        database_url,
-        tmp_path,
+def app(app_factory: AppFactory, redis_url: str) -> Flask:
+    return app_factory(
+        clock=Clock("2023-08-10T10:00"),
         RATELIMIT_STORAGE_URI=redis_url,
         DEV_OUTBOX=True,
         CODE_LIMIT_PER_CONTACT="1000 per hour",  # so that only the limit on failures is tried
     )
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-08-10T10:00")  # type: ignore[method-assign]
-    yield created
-    services.close()
 
 
 def allowed(app: Flask, setting: str) -> int:

@@ -8,20 +8,17 @@ never a 500.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from application.case_commands import Intake
-from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from projections.staff.staff import StaffRow
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory
 from tests.projections.test_stuck_projection import with_fussy
 from tests.web.staff_helpers import add_staff, post_form, sign_in
 
@@ -37,14 +34,10 @@ HOTLINE = {
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
-    created = make_app(database_url, tmp_path)
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
+def app(app_factory: AppFactory) -> Flask:
+    created = app_factory(clock=Clock("2023-09-04T09:00"), plan=True)
     add_staff(created, "gov.chen", ("admin", "市政府办公室"))
-    yield created
-    services.close()
+    return created
 
 
 def _at_head(services: Services) -> bool:

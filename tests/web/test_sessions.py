@@ -8,7 +8,6 @@ import json
 import re
 import time
 import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,12 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from domain.plan_spec import PlanSpec
 from domain.staff import Role
 from minsheng_site.services import Services
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
-from tests.conftest import make_app
+from tests.conftest import AppFactory, make_app
 from tests.web.staff_helpers import add_staff, csrf, post_form, sign_in
 
 HOUSING = "市住房城乡建设局"
@@ -30,15 +28,12 @@ CASE = CASE_FORM
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, plan_spec: PlanSpec) -> Iterator[Flask]:
-    created = make_app(database_url, tmp_path)
-    created.config["INTAKE_API_TOKEN"] = "intake-token"
-    services: Services = created.extensions["minsheng"]
-    services.ledger.clock = Clock("2023-09-04T09:00")  # type: ignore[method-assign]
-    services.ledger.register_plan(plan_spec, "test")
+def app(app_factory: AppFactory) -> Flask:
+    created = app_factory(
+        clock=Clock("2023-09-04T09:00"), plan=True, INTAKE_API_TOKEN="intake-token"
+    )
     add_staff(created, "zjj.li", ("reporter", HOUSING))
-    yield created
-    services.close()
+    return created
 
 
 def signed_in(app: Flask) -> FlaskClient:
