@@ -25,7 +25,7 @@ from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from minsheng_site import case_forms as f
 from minsheng_site.messages import case_problem
-from minsheng_site.services import services
+from minsheng_site.services import at_head, services
 from minsheng_site.views import int_arg, today
 from projections import case_queries as cq
 from projections.access_log import PAGE, accesses
@@ -197,6 +197,7 @@ def _hotline_intake(form: Any) -> Any:
 
 @bp.get("/access-log")
 @login_required
+@at_head  # an audit log shows every reading up to this moment
 def access_log() -> str:
     """Who was shown which case's personal data, newest first: for the task force only."""
     if not is_task_force():
