@@ -105,6 +105,7 @@ def read_models(vault: Vault) -> list[Projection]:
 
 @dataclass
 class _Unit:
+    follow: bool  # False: its writes are records on the side (a GET's access record)
     written: int = 0  # the log position of this unit's last write not yet caught up with
     lagging: bool = False  # a catch-up after one of its writes did not reach the head
 
@@ -114,21 +115,23 @@ class UnitsOfWork:
 
     The ledger reports each save here; a read in the same unit, or its end,
     catches the read models up first. Outside a unit (CLI, tests, the worker)
-    nothing is noted and nothing changes.
+    nothing is noted and nothing changes. A unit that does not `follow` its
+    writes (a GET that records a reading: a catch-up costs more than the page)
+    leaves them to the worker and to the next unit that writes.
     """
 
     def __init__(self) -> None:
         self._current: ContextVar[_Unit | None] = ContextVar("unit_of_work", default=None)
 
-    def begin(self) -> None:
-        self._current.set(_Unit())
+    def begin(self, follow: bool = True) -> None:
+        self._current.set(_Unit(follow))
 
     def end(self) -> None:
         self._current.set(None)
 
     def note(self, position: int) -> None:
         unit = self._current.get()
-        if unit is not None:
+        if unit is not None and unit.follow:
             unit.written = max(unit.written, position)
 
     def current(self) -> _Unit | None:

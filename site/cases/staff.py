@@ -25,7 +25,7 @@ from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from minsheng_site.cases import forms as f
 from minsheng_site.messages import case_problem
-from minsheng_site.services import services
+from minsheng_site.services import at_head, services
 from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import int_arg, today
 from projections.cases import case_queries as cq
@@ -195,6 +195,7 @@ def _hotline_intake(form: Any) -> Any:
 
 @bp.get("/access-log")
 @login_required
+@at_head  # an audit log shows every reading up to this moment
 def access_log() -> str:
     """Who was shown which case's personal data, newest first: for the task force only."""
     if not is_task_force():
