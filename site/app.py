@@ -131,7 +131,7 @@ def _heads() -> tuple[Head, Head]:
     if "log_heads" not in g:
         with services().read() as c:
             g.log_heads = (log_queries.head(c), store_chain.head(c))
-    return g.log_heads  # type: ignore[no-any-return]
+    return g.log_heads
 
 
 def _headers(response: Response) -> Response:

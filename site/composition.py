@@ -193,7 +193,7 @@ class Services:
             if len(self._memo) >= 64:
                 self._memo.clear()
             self._memo[full] = found
-        return found  # type: ignore[no-any-return]
+        return found
 
     def scrub(self) -> bool:
         """After an erasure, once the read models dropped their copies: no readable copy of
@@ -250,7 +250,7 @@ def compose(settings: Settings, clock: Clock = system_clock) -> Services:
 def _ledger(settings: Settings, clock: Clock) -> Ledger:
     store = store_settings(settings.database_url)
     ledger = Ledger(env=store.event_store_env)
-    ledger.clock = clock  # type: ignore[method-assign]
+    ledger.clock = clock
     if store.is_sqlite:
         # eventsourcing's SQLite factory reads no pool timeout from the environment,
         # and its default (5 s) is shorter than the file lock timeout it is given:

@@ -20,7 +20,7 @@ __all__ = ["Services", "init_app", "services"]
 
 
 def services() -> Services:
-    return current_app.extensions["minsheng"]  # type: ignore[no-any-return]
+    return current_app.extensions["minsheng"]
 
 
 def init_app(app: Flask, opened: Services) -> None:

@@ -59,7 +59,7 @@ def board(
     where = _where(filters, today)
     total = c.execute(select(func.count()).select_from(CaseRow).where(*where)).scalar_one()
     rows = c.execute(
-        select(CaseRow.__table__)  # type: ignore[call-overload]
+        select(CaseRow.__table__)
         .where(*where)
         .order_by(CaseRow.submitted_at.desc(), CaseRow.number)
         .limit(per_page)
@@ -69,18 +69,18 @@ def board(
 
 
 def case(c: Connection, number: str) -> Any | None:
-    return c.execute(select(CaseRow.__table__).where(CaseRow.number == number)).first()  # type: ignore[call-overload]
+    return c.execute(select(CaseRow.__table__).where(CaseRow.number == number)).first()
 
 
 def steps(c: Connection, case_id: str) -> list[Any]:
     return c.execute(
-        select(CaseStep.__table__).where(CaseStep.case_id == case_id).order_by(CaseStep.event_id)  # type: ignore[call-overload]
+        select(CaseStep.__table__).where(CaseStep.case_id == case_id).order_by(CaseStep.event_id)
     ).all()
 
 
 def open_cases(c: Connection, unit: str | None = None) -> list[Any]:
     """定期梳理: every open case, oldest first (optionally those a unit leads or assists)."""
-    query = select(CaseRow.__table__).where(CaseRow.state.in_(OPEN_STATES))  # type: ignore[call-overload]
+    query = select(CaseRow.__table__).where(CaseRow.state.in_(OPEN_STATES))
     rows = c.execute(query.order_by(CaseRow.submitted_at)).all()
     if unit is not None:
         rows = [r for r in rows if r.lead_unit == unit or unit in (r.co_units or [])]
@@ -88,7 +88,7 @@ def open_cases(c: Connection, unit: str | None = None) -> list[Any]:
 
 
 def all_rows(c: Connection, year: int | None) -> list[Any]:
-    query = select(CaseRow.__table__)  # type: ignore[call-overload]
+    query = select(CaseRow.__table__)
     if year is not None:
         query = query.where(CaseRow.year == year)
     return c.execute(query).all()

@@ -93,7 +93,7 @@ def report_rows(
     c: Connection, year: int, cutoff: datetime, items: Sequence[int] | None = None
 ) -> list[ReportRow]:
     query = (
-        select(ProgressReport.__table__)  # type: ignore[call-overload]
+        select(ProgressReport.__table__)
         .where(ProgressReport.year == year, ProgressReport.recorded_at < cutoff)
         .order_by(ProgressReport.event_id)
     )

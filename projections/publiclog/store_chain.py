@@ -70,7 +70,7 @@ class StoreLink(ReadModel):
     link: Mapped[str] = mapped_column(String(64))
 
 
-_TABLE = StoreLink.__table__  # type: ignore[attr-defined]
+_TABLE = StoreLink.__table__
 _LAST = select(StoreLink.seq, StoreLink.link).order_by(StoreLink.notification_id.desc()).limit(1)
 
 

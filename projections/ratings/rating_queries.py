@@ -13,7 +13,7 @@ from domain.wuxi import business_date
 from projections.ratings.satisfaction import BallotRow
 from projections.ratings.satisfaction_queries import Tally
 
-_ROW = BallotRow.__table__  # type: ignore[attr-defined]
+_ROW = BallotRow.__table__
 
 
 @dataclass

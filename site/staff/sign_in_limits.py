@@ -97,4 +97,4 @@ def _now() -> float:
 
 
 def sign_in_limits() -> SignInLimits:
-    return current_app.extensions["minsheng_sign_in_limits"]  # type: ignore[no-any-return]
+    return current_app.extensions["minsheng_sign_in_limits"]
