@@ -21,7 +21,6 @@ from domain.schedule import (
     Due,
     Status,
     Timeliness,
-    end_of_day,
     mean,
     project_completion,
     reporting_periods,
@@ -29,6 +28,7 @@ from domain.schedule import (
     target_completion,
     timeliness,
 )
+from domain.wuxi import end_of_day
 from projections.cases.cases import CaseRow
 from projections.plans import queries as q
 from projections.plans.progress import ProgressReport
