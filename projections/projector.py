@@ -88,7 +88,8 @@ class Projector:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
             Position.__table__.create(connection, checkfirst=True)
             Failure.__table__.create(connection, checkfirst=True)
-            versions = dict(connection.execute(select(Position.name, Position.version)).tuples())
+            found = connection.execute(select(Position.name, Position.version))
+            versions = dict(found.tuples().all())
             for projection in self.projections.values():
                 if versions.get(projection.name) != projection.version:
                     self._reset(connection, projection, drop=True)

@@ -69,4 +69,4 @@ def uuids(c: Connection, event_ids: list[int]) -> dict[int, str]:
     rows = c.execute(
         select(LogEntry.event_id, LogEntry.uuid).where(LogEntry.event_id.in_(event_ids))
     )
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())
