@@ -80,8 +80,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     cli.init_app(app)
     users_cli.init_app(app)
     app.add_template_global(keep_as_of, "keep_as_of")
-    app.add_template_global(ROUTES, "case_routes")
-    app.add_template_global(TRACKS, "case_tracks")
+    # Values, not functions: straight into the globals (add_template_global takes callables).
+    app.jinja_env.globals["case_routes"] = ROUTES
+    app.jinja_env.globals["case_tracks"] = TRACKS
     app.add_template_global(is_overdue, "is_overdue")
     app.add_template_global(lambda year: load_formula(year) is not None, "has_evaluation")
     app.add_template_filter(xml_safe, "xml_safe")
