@@ -52,6 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config, TRANSLATIONS=ROOT / "translations", JSON_SORT_KEYS=False)
+    # app.json is typed as the base JSONProvider; Flask's default one has these two
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -60,11 +61,14 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 
+    # Wrapping wsgi_app is Flask's documented middleware hook; mypy sees a method assigned.
     app.wsgi_app = PublicBase(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
         # Only the client's address (for rate limits): host and scheme come from PublicBase.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=0, x_host=0
+        )
     app.url_value_preprocessor(plan_from_url)
     Htmx(app)
     i18n.init_app(app)

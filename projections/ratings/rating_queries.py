@@ -57,6 +57,7 @@ def subject_ratings(c: Connection, kind: str, year: int, ref: str) -> SubjectRat
             .limit(20)
         ).all()
     )
+    # rejected_as may be NULL in the table, never on a rejected comment: keys are str
     out.rejected = dict(
         c.execute(  # type: ignore[arg-type]
             select(BallotRow.rejected_as, func.count())

@@ -185,6 +185,7 @@ def decide(year: int, award: str, action: str) -> Response:
             year,
             award,
             str(details["name"]),
+            # the formula file's award entries are untyped; places is an int there
             int(details["places"]),  # type: ignore[call-overload]
             form.candidate.data,
             form.note.data or "",
