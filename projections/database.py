@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 
 class ReadModel(DeclarativeBase):
     """Base of every read-model table. Rows are written only by projections."""
+
+    # Every read model maps one Table, so say so (SQLAlchemy types it as any FromClause,
+    # which insert() and create() do not take; its maintainers' advice, sqlalchemy#9130).
+    __table__: ClassVar[Table]
 
 
 class UtcDateTime(TypeDecorator[datetime]):

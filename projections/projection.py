@@ -66,7 +66,7 @@ class Projection:
         return topics_of(handled(type(self), "process_event"))
 
     def table_objects(self) -> list[Table]:
-        return [model.__table__ for model in self.tables]  # type: ignore[misc]
+        return [model.__table__ for model in self.tables]
 
     def apply(self, connection: Connection, event: object, position: int) -> None:
         self.process_event(event, connection, position)

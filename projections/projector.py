@@ -86,9 +86,10 @@ class Projector:
         with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
-            Position.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
-            Failure.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
-            versions = dict(connection.execute(select(Position.name, Position.version)).all())
+            Position.__table__.create(connection, checkfirst=True)
+            Failure.__table__.create(connection, checkfirst=True)
+            found = connection.execute(select(Position.name, Position.version))
+            versions = dict(found.tuples().all())
             for projection in self.projections.values():
                 if versions.get(projection.name) != projection.version:
                     self._reset(connection, projection, drop=True)
@@ -283,7 +284,7 @@ class Projector:
             connection.execute(delete(table))
         connection.execute(delete(Position).where(Position.name == projection.name))
         connection.execute(
-            Position.__table__.insert().values(  # type: ignore[attr-defined]
+            Position.__table__.insert().values(
                 name=projection.name, position=0, version=projection.version
             )
         )

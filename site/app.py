@@ -52,6 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config, TRANSLATIONS=ROOT / "translations", JSON_SORT_KEYS=False)
+    # app.json is typed as the base JSONProvider; Flask's default one has these two
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -60,11 +61,14 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 
+    # Wrapping wsgi_app is Flask's documented middleware hook; mypy sees a method assigned.
     app.wsgi_app = PublicBase(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
         # Only the client's address (for rate limits): host and scheme come from PublicBase.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=0, x_host=0
+        )
     app.url_value_preprocessor(plan_from_url)
     Htmx(app)
     i18n.init_app(app)
@@ -80,8 +84,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     cli.init_app(app)
     users_cli.init_app(app)
     app.add_template_global(keep_as_of, "keep_as_of")
-    app.add_template_global(ROUTES, "case_routes")
-    app.add_template_global(TRACKS, "case_tracks")
+    # Values, not functions: straight into the globals (add_template_global takes callables).
+    app.jinja_env.globals["case_routes"] = ROUTES
+    app.jinja_env.globals["case_tracks"] = TRACKS
     app.add_template_global(is_overdue, "is_overdue")
     app.add_template_global(lambda year: load_formula(year) is not None, "has_evaluation")
     app.add_template_filter(xml_safe, "xml_safe")
@@ -131,7 +136,7 @@ def _heads() -> tuple[Head, Head]:
     if "log_heads" not in g:
         with services().read() as c:
             g.log_heads = (log_queries.head(c), store_chain.head(c))
-    return g.log_heads  # type: ignore[no-any-return]
+    return g.log_heads
 
 
 def _headers(response: Response) -> Response:

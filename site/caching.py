@@ -27,6 +27,7 @@ PERSONAL = ("citizen_case", "voter", "voter_pending")
 def publicly_cacheable(blueprint: Blueprint) -> Blueprint:
     """Declare, where the blueprint is made, that its GET pages are the same for every
     reader (tagged with an ETag, answered 304), unless the visitor's session is personal."""
+    # a marker of ours on Flask's Blueprint, read back with getattr below
     blueprint.publicly_cacheable = True  # type: ignore[attr-defined]
     return blueprint
 

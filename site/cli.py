@@ -17,6 +17,7 @@ from application.verification import Address
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from domain.errors import DomainError
+from domain.plan_spec import PlanSpec
 from minsheng_site import worker
 from minsheng_site.cases.intake import NotUtf8, TicketError, read_csv, register
 from minsheng_site.opendata.log_cli import log_cli
@@ -162,7 +163,7 @@ def run(interval: float) -> None:
     worker.run(services(), interval)
 
 
-def _read(path: Path):  # type: ignore[no-untyped-def]
+def _read(path: Path) -> PlanSpec:
     try:
         return load_plan_file(path)
     except PlanFileError as error:

@@ -196,7 +196,7 @@ class Services:
             if len(self._memo) >= 64:
                 self._memo.clear()
             self._memo[full] = found
-        return found  # type: ignore[no-any-return]
+        return found
 
     def scrub(self) -> bool:
         """After an erasure, once the read models dropped their copies: no readable copy of

@@ -38,12 +38,16 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(bp)
     # Templates call gettext a few hundred times a page: fetch the catalog once per request.
-    app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    # jinja2's i18n extension adds this method to the environment at run time (Environment.
+    # extend), so the Environment class mypy reads does not have it.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=True
+    )
     app.add_template_filter(content, "content")
     app.add_template_filter(label, "label")  # {{ case.state|label("case_state") }}
     app.add_template_global(locale_code, "locale_code")
     app.add_template_global(html_lang, "html_lang")
-    app.add_template_global(LANGUAGES, "languages")
+    app.jinja_env.globals["languages"] = LANGUAGES  # a value: add_template_global takes callables
 
 
 def _translations() -> Any:

@@ -27,7 +27,7 @@ R = TypeVar("R")
 
 
 def services() -> Services:
-    return current_app.extensions["minsheng"]  # type: ignore[no-any-return]
+    return current_app.extensions["minsheng"]
 
 
 def init_app(app: Flask, opened: Services) -> None:

@@ -62,7 +62,7 @@ def make_limiter(app: Flask) -> Limiter:
 
 
 def limiter() -> Limiter:
-    return current_app.extensions["minsheng_limiter"]  # type: ignore[no-any-return]
+    return current_app.extensions["minsheng_limiter"]
 
 
 def on_failure(status: int = 401) -> dict[str, Any]:

@@ -109,8 +109,9 @@ def as_of_arg(clamp: bool = False) -> tuple[date, bool]:
     return day, day != now
 
 
-def keep_as_of(endpoint: str, **values: object) -> str:
+def keep_as_of(endpoint: str, **values: Any) -> str:
     """A link to `endpoint` that stays on the day the reader is looking at."""
+    # values go to url_for as they are, typed as url_for types them (route values or options)
     raw = request.args.get("as_of", "").strip()
     url = url_for(endpoint, **values)
     if raw and "#" not in url:

@@ -94,8 +94,8 @@ class CaseStep(ReadModel):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-_CASE = insert(CaseRow.__table__)  # type: ignore[arg-type]
-_STEP = insert(CaseStep.__table__)  # type: ignore[arg-type]
+_CASE = insert(CaseRow.__table__)
+_STEP = insert(CaseStep.__table__)
 
 
 def _day(at: datetime) -> date:
@@ -289,7 +289,7 @@ class Cases(Projection):
     def _row(self, c: Connection, e: Case.Event) -> Any:
         return c.execute(
             select(CaseRow.__table__).where(CaseRow.case_id == str(e.originator_id))
-        ).one()  # type: ignore[call-overload]
+        ).one()
 
     def _update(self, c: Connection, e: Case.Event, changes: dict[str, Any]) -> None:
         """The event's changes, and the state it leads to (the domain's state machine)."""

@@ -35,7 +35,7 @@ class Page:
 
 
 def requests(c: Connection, q: Query) -> Page:
-    query = select(CaseRow.__table__).order_by(  # type: ignore[call-overload]
+    query = select(CaseRow.__table__).order_by(
         CaseRow.submitted_at.desc(), CaseRow.number.desc()
     )
     if q.numbers:

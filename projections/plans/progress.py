@@ -38,7 +38,7 @@ class ProgressReport(ReadModel):
     event_id: Mapped[int] = mapped_column(Integer, unique=True)
 
 
-_INSERT = insert(ProgressReport.__table__)  # type: ignore[arg-type]
+_INSERT = insert(ProgressReport.__table__)
 
 
 class Progress(Projection):

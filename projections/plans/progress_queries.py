@@ -21,7 +21,6 @@ from domain.schedule import (
     Due,
     Status,
     Timeliness,
-    end_of_day,
     mean,
     project_completion,
     reporting_periods,
@@ -29,6 +28,7 @@ from domain.schedule import (
     target_completion,
     timeliness,
 )
+from domain.wuxi import end_of_day
 from projections.cases.cases import CaseRow
 from projections.plans import queries as q
 from projections.plans.progress import ProgressReport
@@ -93,7 +93,7 @@ def report_rows(
     c: Connection, year: int, cutoff: datetime, items: Sequence[int] | None = None
 ) -> list[ReportRow]:
     query = (
-        select(ProgressReport.__table__)  # type: ignore[call-overload]
+        select(ProgressReport.__table__)
         .where(ProgressReport.year == year, ProgressReport.recorded_at < cutoff)
         .order_by(ProgressReport.event_id)
     )

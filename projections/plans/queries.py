@@ -152,16 +152,28 @@ def plan(c: Connection, year: int) -> PlanView | None:
     ).first()
     if row is None:
         return None
-    *facts, categories, items, projects, key_projects, key_members = row
     counts = {
-        "categories": categories,
-        "items": items,
-        "projects": projects,
-        "key_projects": key_projects,
-        "key_project_projects": key_members,
+        "categories": row.category_count,
+        "items": row.item_count,
+        "projects": row.project_count,
+        "key_projects": row.key_project_count,
+        "key_project_projects": row.key_member_count,
     }
-    facts[10] = dict(facts[10])  # declared
-    return PlanView(*facts, counts)
+    return PlanView(
+        row.year,
+        row.document_number,
+        row.notice_title,
+        row.title,
+        row.issuer,
+        row.document_date,
+        row.published,
+        row.midyear_date,
+        row.midyear_share,
+        row.deadline,
+        dict(row.declared),
+        row.registered_at,
+        counts,
+    )
 
 
 def categories(c: Connection, year: int) -> list[CategoryView]:

@@ -178,7 +178,8 @@ class Deriver:
     def _item_subjects(
         self, year: int, number: int, category: int, refs: list[str], units: list[str]
     ) -> list[str]:
-        keys = {self.context.get(f"key:{year}:{r}") for r in refs} - {None}
+        found = (self.context.get(f"key:{year}:{r}") for r in refs)
+        keys = {k for k in found if k is not None}
         return [
             f"plan:{year}",
             f"category:{year}:{category}",

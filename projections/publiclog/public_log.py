@@ -64,7 +64,7 @@ class StoredContext(MutableMapping[str, Any]):
 
     def __setitem__(self, key: str, value: Any) -> None:
         dialect = sqlite if self.c.dialect.name == "sqlite" else postgresql
-        statement = dialect.insert(LogContext.__table__).values(key=key, value=value)  # type: ignore[arg-type]
+        statement = dialect.insert(LogContext.__table__).values(key=key, value=value)
         self.c.execute(
             statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
         )
@@ -97,7 +97,7 @@ class PublicLog(Projection):
         ).first()
         seq, previous = (last.seq + 1, last.hash) if last else (1, GENESIS)
         c.execute(
-            insert(LogEntry.__table__),  # type: ignore[arg-type]
+            insert(LogEntry.__table__),
             {
                 "seq": seq,
                 "uuid": entry.uuid,
@@ -115,7 +115,7 @@ class PublicLog(Projection):
         )
         c.execute(
             insert(LogSubject.__table__), [{"subject": s, "seq": seq} for s in entry.subjects]
-        )  # type: ignore[arg-type]
+        )
 
 
 def export_line(row: Any) -> str:

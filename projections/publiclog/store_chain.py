@@ -35,13 +35,20 @@ _ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Record(Protocol):
-    """A stored event record as the recorder returns it (eventsourcing's Notification)."""
+    """A stored event record as the recorder returns it (eventsourcing's Notification).
 
-    id: int
-    originator_id: UUID | str
-    originator_version: int
-    topic: str
-    state: bytes
+    Read-only members, so that a frozen dataclass (Notification is one) satisfies it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def originator_id(self) -> UUID | str: ...
+    @property
+    def originator_version(self) -> int: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def state(self) -> bytes: ...
 
 
 def link(previous: str, record: Record) -> str:
@@ -70,7 +77,7 @@ class StoreLink(ReadModel):
     link: Mapped[str] = mapped_column(String(64))
 
 
-_TABLE = StoreLink.__table__  # type: ignore[attr-defined]
+_TABLE = StoreLink.__table__
 _LAST = select(StoreLink.seq, StoreLink.link).order_by(StoreLink.notification_id.desc()).limit(1)
 
 

@@ -52,6 +52,7 @@ def verify_store_chain(
     previous = GENESIS  # the published link before `row`
     while record is not None or row is not None:
         if row is None:
+            # not None: the loop goes on only while a record or a row is left
             walk.advance(record)  # type: ignore[arg-type]
             walk.verdict.pending += 1
             record = next(stored, None)

@@ -72,8 +72,13 @@ class SavedCheckpoint:
         return saved
 
     def _well_formed(self) -> bool:
-        counts = [self.entries] + ([] if self.store_events is None else [self.store_events])
-        heads = [self.head] + ([] if self.store_head is None else [self.store_head])
+        # From JSON, parse() fills the fields with whatever the text held: check them as such.
+        counts: Sequence[object] = [self.entries] + (
+            [] if self.store_events is None else [self.store_events]
+        )
+        heads: Sequence[object] = [self.head] + (
+            [] if self.store_head is None else [self.store_head]
+        )
         return all(type(n) is int and n >= 0 for n in counts) and all(
             isinstance(h, str) and _HEAD.fullmatch(h) for h in heads
         )

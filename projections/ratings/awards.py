@@ -42,7 +42,7 @@ class Awards(Projection):
     @process_event.register
     def _nominated(self, e: Award.Nominated, c: Connection, position: int) -> None:
         c.execute(
-            insert(AwardEntry.__table__),  # type: ignore[arg-type]
+            insert(AwardEntry.__table__),
             {
                 "year": e.year,
                 "award": e.award,

@@ -124,7 +124,7 @@ def evaluate(c: Connection, plan: q.PlanView, formula: Formula) -> Evaluation:
         else:
             out.candidates[key] = _case_candidates(c, plan.year, str(award["track"]), as_of)
     rows = c.execute(
-        select(AwardEntry.__table__)  # type: ignore[call-overload]
+        select(AwardEntry.__table__)
         .where(AwardEntry.year == plan.year)
         .order_by(AwardEntry.event_id)
     ).all()

@@ -13,7 +13,7 @@ from domain.wuxi import business_date
 from projections.ratings.satisfaction import BallotRow
 from projections.ratings.satisfaction_queries import Tally
 
-_ROW = BallotRow.__table__  # type: ignore[attr-defined]
+_ROW = BallotRow.__table__
 
 
 @dataclass
@@ -57,6 +57,7 @@ def subject_ratings(c: Connection, kind: str, year: int, ref: str) -> SubjectRat
             .limit(20)
         ).all()
     )
+    # rejected_as may be NULL in the table, never on a rejected comment: keys are str
     out.rejected = dict(
         c.execute(  # type: ignore[arg-type]
             select(BallotRow.rejected_as, func.count())

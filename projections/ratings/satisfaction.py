@@ -69,8 +69,8 @@ class CaseRating(ReadModel):
     simulated: Mapped[bool] = mapped_column(Boolean)
 
 
-_BALLOT = insert(BallotRow.__table__)  # type: ignore[arg-type]
-_CASE = insert(CaseRating.__table__)  # type: ignore[arg-type]
+_BALLOT = insert(BallotRow.__table__)
+_CASE = insert(CaseRating.__table__)
 
 
 def _quarter(at: datetime) -> str:
@@ -153,7 +153,7 @@ class Satisfaction(Projection):
 
     def _ballot(self, c: Connection, e: Ballot.Event) -> Any:
         return c.execute(
-            select(BallotRow.__table__).where(BallotRow.ballot_id == str(e.originator_id))  # type: ignore[call-overload]
+            select(BallotRow.__table__).where(BallotRow.ballot_id == str(e.originator_id))
         ).one()
 
     @staticmethod

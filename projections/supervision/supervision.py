@@ -57,9 +57,9 @@ class FindingStep(ReadModel):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
-_VISIT = insert(SupervisionVisit.__table__)  # type: ignore[arg-type]
-_FINDING = insert(SupervisionFinding.__table__)  # type: ignore[arg-type]
-_STEP = insert(FindingStep.__table__)  # type: ignore[arg-type]
+_VISIT = insert(SupervisionVisit.__table__)
+_FINDING = insert(SupervisionFinding.__table__)
+_STEP = insert(FindingStep.__table__)
 _FindingEvent: TypeAlias = (
     Finding.Raised | Finding.RectificationReported | Finding.Closed | Finding.Reopened
 )
@@ -125,7 +125,7 @@ class Supervision(Projection):
         self, c: Connection, e: _FindingEvent, position: int, step: str, text: str
     ) -> None:
         year = c.execute(
-            SupervisionFinding.__table__.select()  # type: ignore[attr-defined]
+            SupervisionFinding.__table__.select()
             .with_only_columns(SupervisionFinding.year)
             .where(SupervisionFinding.finding_id == str(e.originator_id))
         ).scalar_one()

@@ -64,7 +64,7 @@ class FindingView:
 
 def visits(c: Connection, year: int, cutoff: datetime) -> list[Visit]:
     rows = c.execute(
-        select(SupervisionVisit.__table__)  # type: ignore[call-overload]
+        select(SupervisionVisit.__table__)
         .where(SupervisionVisit.year == year, SupervisionVisit.recorded_at < cutoff)
         .order_by(SupervisionVisit.held_on, SupervisionVisit.event_id)
     )
@@ -96,7 +96,7 @@ def findings(
 ) -> list[FindingView]:
     """Findings raised by `cutoff`, with only the steps recorded by then."""
     by_id = {v.record_id: v for v in visits(c, year, cutoff)}
-    query = select(SupervisionFinding.__table__).where(SupervisionFinding.year == year)  # type: ignore[call-overload]
+    query = select(SupervisionFinding.__table__).where(SupervisionFinding.year == year)
     if unit is not None:
         query = query.where(SupervisionFinding.unit == unit)
     if items is not None:
@@ -107,7 +107,7 @@ def findings(
     steps: dict[str, list[Step]] = defaultdict(list)
     if rows:
         for s in c.execute(
-            select(FindingStep.__table__)  # type: ignore[call-overload]
+            select(FindingStep.__table__)
             .where(
                 FindingStep.finding_id.in_([r.finding_id for r in rows]),
                 FindingStep.recorded_at < cutoff,

@@ -67,8 +67,8 @@ def verify(export: str | None, checkpoints: tuple[str, ...]) -> None:
     """
     saved = [_saved(value) for value in checkpoints]
     if export:
-        with open(export, encoding="utf-8") as lines:
-            _report_public(verify_export(lines, saved))
+        with open(export, encoding="utf-8") as exported:
+            _report_public(verify_export(exported, saved))
         return
     recorder, mapper = services().ledger.recorder, services().ledger.mapper
     with services().read() as c:

@@ -35,6 +35,7 @@ from projections.cases.georeport_queries import CLOSED, CLOSED_STATUS, OPEN_STAT
 bp = publicly_cacheable(Blueprint("open311", __name__, url_prefix="/open311/v2"))
 FMT = "<any(json, xml):fmt>"
 ITEMS = {"endpoints": "endpoint", "formats": "format"}  # XML: what a list's elements are called
+_URL_FOR_NAMES = frozenset({"fmt", "_anchor", "_method", "_scheme", "_external"})
 # A case's steps that say what was written about it: listed only with the citizen's consent.
 WORDS_OF_A_CASE = (
     Case.Replied.step,
@@ -59,7 +60,8 @@ def _fill(element: ET.Element, value: Any, item: str) -> None:
         for each in value:
             _fill(ET.SubElement(element, item), each, item)
     elif isinstance(value, dict):
-        for key, each in value.items():
+        fields: dict[str, Any] = value  # the answer's own dicts: names to values
+        for key, each in fields.items():
             _fill(ET.SubElement(element, key), each, ITEMS.get(key, key))
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
@@ -160,9 +162,12 @@ def requests_list(fmt: str) -> Response:
         "request",
     )
     if more:
+        # The path holds the format, and url_for reads _scheme, _anchor... as its options:
+        # query args of those names are not carried (they clashed, a 500, or bent the link).
+        carried = {k: v for k, v in args.to_dict().items() if k not in _URL_FOR_NAMES}
         following = url_for(
             "opendata.open311.requests_list",
-            **{**args.to_dict(), "page": page + 1},
+            **{**carried, "page": str(page + 1)},
             fmt=fmt,
             _external=True,
         )

@@ -132,7 +132,7 @@ def results_csv(year: int) -> Response:
     _plan, e = evaluation_of(year)
     fields = list(_inputs(e.projects[0].inputs)) if e.projects else []
     parts = [f"component_{k}" for k in COMPONENTS]
-    rows = [["level", "rank", "key", "label", "score", *parts, *fields]]
+    rows: list[list[object]] = [["level", "rank", "key", "label", "score", *parts, *fields]]
     for level, scored in (("project", e.projects), ("unit", e.units)):
         rows.extend(
             [
@@ -185,6 +185,7 @@ def decide(year: int, award: str, action: str) -> Response:
             year,
             award,
             str(details["name"]),
+            # the formula file's award entries are untyped; places is an int there
             int(details["places"]),  # type: ignore[call-overload]
             form.candidate.data,
             form.note.data or "",

@@ -55,6 +55,7 @@ class SignInLimits:
         self.per_address = Counter(str(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address")
         self.per_pair = Counter(str(config["LOGIN_LIMIT_PER_USERNAME_ADDRESS"]), "login-pair")
         self.per_username = Counter(str(config["LOGIN_LIMIT_PER_USERNAME"]), "login-username")
+        # config values are objects to mypy; this one is a number (config.py reads it)
         self.known_for = float(config["LOGIN_KNOWN_NETWORK_DAYS"]) * DAY  # type: ignore[arg-type]
 
     def attempt(self, username: str, address: str | None) -> Attempt:
@@ -97,4 +98,4 @@ def _now() -> float:
 
 
 def sign_in_limits() -> SignInLimits:
-    return current_app.extensions["minsheng_sign_in_limits"]  # type: ignore[no-any-return]
+    return current_app.extensions["minsheng_sign_in_limits"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 
 import click
 from flask import Flask
@@ -121,9 +122,9 @@ def _require(username: str) -> None:
         raise click.ClickException(f"no account {username}") from error
 
 
-def _command(run: object) -> None:
+def _command(run: Callable[[], object]) -> None:
     try:
-        run()  # type: ignore[operator]
+        run()
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     services().caught_up()

@@ -114,6 +114,16 @@ def test_open311_lists_page_by_link_headers(server: str) -> None:
     assert sorted(closed + opened) == sorted(everything)
 
 
+def test_a_next_page_link_ignores_query_args_that_name_url_for_options(server: str) -> None:
+    # fmt is the path's format; url_for takes _scheme, _anchor... as options, not query args.
+    asked = "page_size=50&fmt=xml&_scheme=ftp&_anchor=top&_external=0&_method=POST"
+    with urllib.request.urlopen(f"{server}/open311/v2/requests.json?{asked}") as response:
+        assert response.status == 200
+        link = response.headers["Link"].split(">")[0].lstrip("<")
+    assert link.startswith(f"{server}/open311/v2/requests.json?") and "#" not in link
+    assert "page=2" in link and "page_size=50" in link
+
+
 def run(app: Flask, *args: str) -> tuple[int, str]:
     result = app.test_cli_runner().invoke(args=list(args))
     return result.exit_code, result.output
