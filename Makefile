@@ -14,7 +14,7 @@ SIMULATE ?= 1
 PYTEST_FLAGS ?= -n 2 --dist loadscope
 # What mypy checks ([tool.mypy] in pyproject.toml has the settings): the site's four
 # packages (not tests/ yet), each as -p (mypy takes packages or paths, not both);
-# minsheng_site is the folder site/, reached through the minsheng_site symlink.
+# minsheng_site is the folder site/, reached through the symlink tools/mypy/minsheng_site.
 MYPY_TARGETS := -p domain -p application -p projections -p minsheng_site
 
 .PHONY: run serve test setup setup-dev system-packages run-packages assets translations translations-update lint bench clean
