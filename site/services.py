@@ -15,9 +15,9 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
 from application import Ledger
-from application.ledger import system_clock
 from application.credentials import CredentialStore
 from application.disk import scrub
+from application.ledger import system_clock
 from application.store import store_settings
 from application.vault import Vault
 from projections import queries as q
