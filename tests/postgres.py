@@ -75,8 +75,8 @@ class Cluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
     def create_database(self, name: str) -> str:
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
-        return self.url(name)
+        # In SQL rather than with createdb: no runuser and createdb processes for each test.
+        return self.clone_database("template1", name)
 
     def clone_database(self, template: str, name: str, replace: bool = False) -> str:
         """A new database `name` copied from `template` (which nobody may be connected to);
