@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
@@ -49,6 +50,8 @@ from projections.supervision.supervision import Supervision
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 SQLITE_POOL_TIMEOUT = 30.0  # seconds: twice SQLITE_LOCK_TIMEOUT (application/store.py)
+# The advisory lock that start-up takes on a PostgreSQL store (any constant the site owns).
+SETUP_LOCK = 0x6D696E73  # "mins"
 log = logging.getLogger(__name__)
 
 
@@ -235,10 +238,11 @@ class Services:
 
 def compose(settings: Settings, clock: Clock = system_clock) -> Services:
     """Build a process's services: ledger, vault, read models, projector, senders, verifier."""
-    ledger = _ledger(settings, clock)
-    engine = make_engine(store_settings(settings.database_url).sqlalchemy_url)
-    projector = Projector(engine, ledger.recorder, ledger.mapper, read_models(ledger.vault))
-    projector.setup()
+    with _one_at_a_time(settings.database_url):
+        ledger = _ledger(settings, clock)
+        engine = make_engine(store_settings(settings.database_url).sqlalchemy_url)
+        projector = Projector(engine, ledger.recorder, ledger.mapper, read_models(ledger.vault))
+        projector.setup()
     keys = ledger.vault.engine
     outbox = Outbox(keys) if settings.dev_outbox else None
     # The ledger's clock is read at each use: the simulated year (and tests) set another.
@@ -248,6 +252,27 @@ def compose(settings: Settings, clock: Clock = system_clock) -> Services:
     )
     ledger.on_saved = services.units.note
     return services
+
+
+@contextmanager
+def _one_at_a_time(database_url: str) -> Iterator[None]:
+    """Processes that start together (the Procfile's web processes and worker) set the store
+    up in turn. eventsourcing creates its tables and functions on opening (CREATE TABLE IF
+    NOT EXISTS, CREATE OR REPLACE FUNCTION) and the read models create theirs; PostgreSQL
+    does not serialise those, and two at once can fail ("tuple concurrently updated").
+    A session advisory lock on the store makes them take turns; SQLite needs none (its
+    writers already take turns on the file)."""
+    store = store_settings(database_url)
+    if store.is_sqlite:
+        yield
+        return
+    url = store.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
 
 
 def _ledger(settings: Settings, clock: Clock) -> Ledger:
