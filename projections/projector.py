@@ -73,6 +73,8 @@ class Projector:
         self.mapper = mapper
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
+        # What each reads (empty: every topic); one batch read serves them all.
+        self._topics: dict[Projection, frozenset[str]] = {}
         # One catch-up at a time per process: threads queue here rather than racing
         # for the database's write lock; the next finds the work done and returns.
         self._catching_up = threading.Lock()
@@ -107,36 +109,77 @@ class Projector:
         head = self.recorder.max_notification_id() or 0
         # An unlocked look first: a committed position at the head needs no lock.
         positions = self.positions()
-        if names is None and all(positions.get(n, 0) >= head for n in self.projections):
+        selected = list(self.projections) if names is None else list(names)
+        behind = {n: positions.get(n, 0) for n in selected if positions.get(n, 0) < head}
+        if not behind:
             return 0
         stuck = self.stuck()
         now = datetime.now(UTC)
+        for name in [n for n in behind if n in stuck and now < stuck[n].retry_after()]:
+            del behind[name]
         applied = 0
-        for name in names or self.projections:
-            position = positions.get(name, 0)
-            if position < head and name in stuck and now < stuck[name].retry_after():
+        while behind:
+            done, behind = self._round(behind, head)
+            applied += done
+        if stuck:
+            now_at = self.positions()
+            for name in selected:
+                if name in stuck and now_at.get(name, 0) >= stuck[name].notification_id:
+                    self._clear_failure(name)
+        return applied
+
+    def _round(self, behind: dict[str, int], head: int) -> tuple[int, dict[str, int]]:
+        """One batch read for every projection behind, each applying its share.
+
+        The batch holds every event of any of their topics from the lowest position up to
+        `end`, so a projection with nothing of its own in it has nothing to apply up to
+        `end`: those all move there together, in one transaction. The others apply
+        theirs each in its own locked transaction, as a projection's rows and position
+        are always written together.
+        """
+        start = min(behind.values())
+        wanted = {n: self._topics_of(self.projections[n]) for n in behind}
+        every = [] if not all(wanted.values()) else sorted(set().union(*wanted.values()))
+        batch = self.recorder.select_notifications(
+            start, self.batch_size, stop=head, topics=every, inclusive_of_start=False
+        )
+        # A short batch means nothing else of interest lies up to `head`.
+        end = batch[-1].id if len(batch) == self.batch_size else head
+        decoded: dict[int, object] = {}
+        applied = 0
+        after: dict[str, int] = {}
+        idle: dict[str, int] = {}
+        for name, position in behind.items():
+            if position >= end:  # ahead of this batch: its turn comes in a later round
+                after[name] = position
+                continue
+            projection, topics = self.projections[name], wanted[name]
+            mine = [n for n in batch if n.id > position and (not topics or n.topic in topics)]
+            if not mine:
+                idle[name] = position
                 continue
             try:
-                applied += self._advance(self.projections[name], position, head)
+                done, after[name] = self._apply(projection, position, mine, end, decoded)
             except CannotApply as failure:
                 # Keep what precedes the bad event, so the read model stops right before it.
                 try:
-                    applied += self._advance(
-                        self.projections[name], position, failure.notification_id - 1
-                    )
+                    before = [n for n in mine if n.id < failure.notification_id]
+                    if before:
+                        done, _ = self._apply(
+                            projection, position, before, failure.notification_id - 1, decoded
+                        )
+                        applied += done
                 finally:
                     self._record_failure(failure)
                 continue
-            if name in stuck:
-                self._clear_failure(name)
-        return applied
-
-    def _advance(self, projection: Projection, position: int, until: int) -> int:
-        applied = 0
-        while position < until:
-            done, position = self._step(projection, until)
             applied += done
-        return applied
+        after |= self._move(idle, end)
+        return applied, {n: p for n, p in after.items() if p < head}
+
+    def _topics_of(self, projection: Projection) -> frozenset[str]:
+        if projection not in self._topics:
+            self._topics[projection] = frozenset(projection.topics())
+        return self._topics[projection]
 
     def stuck(self) -> dict[str, Stuck]:
         """The projections that failed on an event and have not moved past it."""
@@ -175,24 +218,22 @@ class Projector:
             if not applied:
                 stop.wait(interval)
 
-    def _step(self, projection: Projection, head: int) -> tuple[int, int]:
-        """Apply one batch up to `head` in one transaction: (events applied, new position).
+    def _apply(
+        self,
+        projection: Projection,
+        start: int,
+        notifications: Sequence[Notification],
+        end: int,
+        decoded: dict[int, object],
+    ) -> tuple[int, int]:
+        """Apply `notifications` (all of this projection's events after `start` up to
+        `end`) in one transaction: (events applied, new position).
 
         The batch is read from the store *before* the position is locked: holding
         SQLite's write lock while waiting for one of the event store's connections
         deadlocks with a writer that holds that connection and waits for the lock.
         Under the lock, the position must still be where the batch starts.
         """
-        start = self._position(projection.name)
-        if start >= head:
-            return 0, start  # another process got there first
-        notifications = self.recorder.select_notifications(
-            start,
-            self.batch_size,
-            stop=head,
-            topics=projection.topics(),
-            inclusive_of_start=False,
-        )
         with self._locked(projection) as (connection, row):
             if row is None:
                 raise ProjectionError(f"projection {projection.name} is not set up")
@@ -201,9 +242,7 @@ class Projector:
             if isinstance(projection, RawProjection):
                 _apply_records(projection, connection, notifications)
             else:
-                self._apply_events(projection, connection, notifications)
-            # A short batch means nothing else of interest lies up to `head`.
-            end = notifications[-1].id if len(notifications) == self.batch_size else head
+                self._apply_events(projection, connection, notifications, decoded)
             moved = connection.execute(
                 _MOVE, {"b_name": projection.name, "b_start": start, "b_end": end}
             ).rowcount
@@ -211,17 +250,42 @@ class Projector:
                 raise ProjectionError(f"position of {projection.name} moved under its lock")
             return len(notifications), end
 
-    def _position(self, name: str) -> int:
-        with self.engine.connect() as connection:
-            found = connection.execute(select(Position.position).where(Position.name == name))
-            return found.scalar() or 0
+    def _move(self, idle: dict[str, int], end: int) -> dict[str, int]:
+        """Move projections with nothing to apply up to `end` (each only if still where it
+        was): their new positions."""
+        if not idle:
+            return {}
+        found: dict[str, int] = {}
+        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            for name, start in idle.items():
+                moved = connection.execute(
+                    _MOVE, {"b_name": name, "b_start": start, "b_end": end}
+                ).rowcount
+                if moved == 1:
+                    found[name] = end
+                    continue
+                now = connection.execute(
+                    select(Position.position).where(Position.name == name)
+                ).scalar()
+                if now is None:
+                    raise ProjectionError(f"projection {name} is not set up")
+                found[name] = now  # moved meanwhile: read again from there
+        return found
 
     def _apply_events(
-        self, projection: Projection, connection: Connection, notifications: Sequence[Notification]
+        self,
+        projection: Projection,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decoded: dict[int, object],
     ) -> None:
+        """Apply each event; `decoded` holds the batch's events decoded so far (events are
+        immutable, so the projections reading one batch share them)."""
         for notification in notifications:
             try:
-                event = self.mapper.to_domain_event(notification)
+                event = decoded.get(notification.id)
+                if event is None:
+                    event = decoded[notification.id] = self.mapper.to_domain_event(notification)
                 projection.apply(connection, event, notification.id)
             except Exception as error:
                 topic = notification.topic.rpartition(":")[2][:200]
