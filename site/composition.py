@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
 from application import Ledger
-from application.credentials import CredentialStore
+from application.credentials import DEFAULT_METHOD, CredentialStore
 from application.disk import scrub
 from application.ledger import system_clock
 from application.store import store_settings
@@ -68,6 +68,7 @@ class Settings:
     sms_gateway_token: str = ""
     ratelimit_storage_uri: str = "memory://"
     projector_interval: float = 0.5
+    password_hash: str = DEFAULT_METHOD  # werkzeug's method string, e.g. scrypt:32768:8:1
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -82,6 +83,7 @@ class Settings:
             sms_gateway_token=config.get("SMS_GATEWAY_TOKEN", ""),
             ratelimit_storage_uri=config.get("RATELIMIT_STORAGE_URI", "memory://"),
             projector_interval=float(config.get("PROJECTOR_INTERVAL", 0.5)),
+            password_hash=config.get("PASSWORD_HASH") or DEFAULT_METHOD,
         )
 
     @classmethod
@@ -162,8 +164,10 @@ class Services:
         pepper: bytes = b"not a secret",
         clock: Clock = system_clock,
     ) -> Services:
-        """`key_store_url` None: keys in memory, for tools and tests that take no cases."""
-        return compose(Settings(database_url, key_store_url, pepper), clock)
+        """`key_store_url` None: keys in memory, for tools and tests that take no cases.
+        Passwords are hashed as the environment's PASSWORD_HASH says, as by the site."""
+        method = os.environ.get("PASSWORD_HASH") or DEFAULT_METHOD
+        return compose(Settings(database_url, key_store_url, pepper, password_hash=method), clock)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -247,9 +251,8 @@ def compose(settings: Settings, clock: Clock = system_clock) -> Services:
     outbox = Outbox(keys) if settings.dev_outbox else None
     # The ledger's clock is read at each use: the simulated year (and tests) set another.
     verifier = Verifier(keys, ledger.vault, _senders(settings, outbox), lambda: ledger.clock())
-    services = Services(
-        ledger, engine, projector, CredentialStore(engine), verifier, settings, outbox
-    )
+    passwords = CredentialStore(engine, settings.password_hash)
+    services = Services(ledger, engine, projector, passwords, verifier, settings, outbox)
     ledger.on_saved = services.units.note
     return services
 

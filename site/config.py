@@ -50,6 +50,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         ),
         "LOGIN_LIMIT_PER_USERNAME": environ.get("LOGIN_LIMIT_PER_USERNAME", "10 per hour"),
         "LOGIN_KNOWN_NETWORK_DAYS": int(environ.get("LOGIN_KNOWN_NETWORK_DAYS", "60")),
+        # How staff passwords are hashed (werkzeug's method string); empty: scrypt with
+        # werkzeug's cost (N=32768, r=8, p=1). Existing hashes keep the cost they were made with.
+        "PASSWORD_HASH": environ.get("PASSWORD_HASH", ""),
         # Citizens' messages and lookups (the phone counts as its keyed hash). Failed lookups
         # count per address and per case number (the code is what is guessed).
         "CASE_LIMIT_PER_ADDRESS": environ.get("CASE_LIMIT_PER_ADDRESS", "10 per hour"),

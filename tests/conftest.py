@@ -23,6 +23,11 @@ from tests.redis_server import RedisServer
 from tests.stores import PLAN, Recipe, Templates, shared_folder, year_with
 
 ROOT = Path(__file__).resolve().parent.parent
+# Staff passwords at a low scrypt cost (the suite signs in hundreds of times; each costs
+# ~0.14 s of CPU at the production cost). Set before any app, CLI or server the tests start
+# (they inherit it); tests/staff/test_passwords.py checks the production default itself.
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+os.environ["PASSWORD_HASH"] = TEST_PASSWORD_HASH
 PLAN_FILE = ROOT / "plans" / "2023" / "plan.yaml"
 
 # Every store-backed test runs on both stores. PostgreSQL is started by the
