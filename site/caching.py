@@ -1,10 +1,18 @@
-"""Conditional GET for public pages: an ETag from the log's head, the day, the language.
+"""Public pages: an ETag from the log's head, the day, the language — and a page cache.
 
 A public page is a function of what the log holds, the date (statuses
-change at midnight), the reader's language and the address. Readers and
-feed tools that send If-None-Match get a 304 without the page being built.
+change at midnight), the reader's language, the address and the site's own
+code and templates. Readers and feed tools that send If-None-Match get a 304
+without the page being built; anyone else asking for a page already built
+under the same key gets the stored bytes (Flask-Caching: in the process by
+default, or one Redis shared by every worker and host with PAGE_CACHE_URL).
+A new event, a new day or a new deployment makes a new key, so nothing stale
+is ever served; old entries expire.
+
 Signed-in staff, visitors with a case or a verified contact in their session
-and pages carrying a one-off message are never tagged.
+and pages carrying a one-off message are never tagged nor served from the
+cache; a page that put anything in the visitor's session (a form's CSRF token)
+is tagged but never stored.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, g, request, session
+from flask_caching import Cache
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -37,18 +46,47 @@ def _cacheable() -> bool:
     return getattr(blueprint, "publicly_cacheable", False)
 
 
+# The stored pages. Headers a replay must not repeat: the cookie and length of the response
+# that was stored, and what _tag and the app's own hooks set again on every answer.
+pages = Cache()
+NOT_STORED = {"set-cookie", "content-length", "etag", "cache-control", "vary", "date"}
+LARGEST_STORED = 2_000_000  # bytes: the full log download and the like are built each time
+KEPT_FOR = 600  # seconds an entry lives; a new event or day makes new keys anyway
+
+
 def init_app(app: Flask, root: Path) -> None:
     app.config["ETAG_SALT"] = _fingerprint(root)
+    pages.init_app(app, config=page_cache_config(app.config.get("PAGE_CACHE_URL", "")))
     app.before_request(_not_modified)
     app.after_request(_tag)
 
 
+def page_cache_config(url: str) -> dict[str, object]:
+    """Flask-Caching's settings for PAGE_CACHE_URL: empty, in this process; redis://... or
+    unix://... (or redis+unix://..., as RATELIMIT_STORAGE_URI spells the socket of `make
+    run`'s Redis), one store for every worker; off, none."""
+    if url == "off":
+        return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+    if url.startswith("redis+unix://"):  # the rate limits' spelling of the same socket
+        url = "unix://" + url.removeprefix("redis+unix://")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": url,
+            "CACHE_KEY_PREFIX": "minsheng-page:",
+            "CACHE_DEFAULT_TIMEOUT": KEPT_FOR,
+        }
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 500, "CACHE_DEFAULT_TIMEOUT": KEPT_FOR}
+
+
 def _fingerprint(root: Path) -> str:
-    """Changes when the templates, styles or translations change (same for every worker)."""
+    """Changes when the code, templates, styles or translations change (same for every
+    worker): a new deployment never answers with a page an older one built."""
     digest = hashlib.sha256()
-    for folder in ("templates", "static/css", "translations"):
+    code = ("site", "domain", "application", "projections")
+    for folder in ("templates", "static/css", "translations", *code):
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".html", ".css", ".po"):
+            if path.is_file() and path.suffix in (".html", ".css", ".po", ".py"):
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -59,29 +97,54 @@ def _etag(salt: str) -> str | None:
     if session.get("_flashes") or _personal():  # the page shows this visitor's own state
         return None
     head = services().ledger.recorder.max_notification_id() or 0
+    # and where each read model stands: a page built while one lagged is not kept for later
+    positions = ",".join(str(p) for _, p in sorted(services().projector.positions().items()))
     htmx = request.headers.get("HX-Request", "")
-    key = f"{salt}|{head}|{today()}|{locale_code()}|{htmx}|{request.full_path}"
-    return hashlib.sha256(key.encode()).hexdigest()[:24]
+    # host_url: feeds and links are absolute where no PUBLIC_BASE_URL fixes the address
+    where = f"{request.host_url}|{request.full_path}"
+    key = f"{salt}|{head}|{positions}|{today()}|{locale_code()}|{htmx}|{where}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _not_modified() -> Response | None:
     tag = g._etag = _etag(current_app.config["ETAG_SALT"])
-    if tag and request.if_none_match.contains(tag):
+    if not tag:
+        return None
+    if request.if_none_match.contains(tag):
         response = Response(status=304)
         response.set_etag(tag)
         return response
+    stored = pages.get(tag)
+    if stored is not None:
+        g._replayed = True
+        body, headers = stored
+        return Response(body, headers=headers)
     return None
 
 
 def _tag(response: Response) -> Response:
     tag = g.get("_etag")
     if tag and response.status_code == 200:
+        if not g.get("_replayed") and _storable(response):
+            headers = [(k, v) for k, v in response.headers if k.lower() not in NOT_STORED]
+            pages.set(tag, (response.get_data(), headers))
         response.set_etag(tag)
         response.headers["Cache-Control"] = "no-cache"  # keep it, but ask each time
     elif request.endpoint != "static" and _personal():
         # their own case, ratings or staff work: no shared cache, no disk copy
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _storable(response: Response) -> bool:
+    """Only what is the same for every reader: not a page that gave this visitor a form
+    token (Flask-WTF keeps it in g) or otherwise wrote to their session; not a stream."""
+    if response.is_streamed or response.direct_passthrough:
+        return False
+    if "csrf_token" in g or session.modified:
+        return False
+    length = response.calculate_content_length()
+    return length is not None and length <= LARGEST_STORED
 
 
 def _personal() -> bool:

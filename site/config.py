@@ -41,6 +41,10 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # with several workers every limit would be multiplied by their number, so
         # production and `make run` give them one shared Redis (redis://host:6379/0).
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Built public pages (site/caching.py): empty keeps them in each process; a Redis
+        # (redis://host:6379/1, or unix:///path/redis.sock) shares them among every worker
+        # and host; "off" stores none.
+        "PAGE_CACHE_URL": environ.get("PAGE_CACHE_URL", ""),
         # Failed sign-ins (site/sign_in_limits.py): from one address; for one username from
         # one address; and for one username from anywhere (an alarm: past it only networks
         # the account signed in from within LOGIN_KNOWN_NETWORK_DAYS may still try).

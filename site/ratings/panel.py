@@ -49,7 +49,9 @@ def panel(
             "mine": mine,
             "can_verify": verifier().sender.accepts("email") or verifier().sender.accepts("phone"),
             "quarter": services().ledger.quarter_now(),
-            "form": form or RatingForm(formdata=None),
+            # Only a verified rater gets the form (and with it a CSRF token in the session):
+            # everyone else reads the same page, which the page cache can then keep.
+            "form": form or (RatingForm(formdata=None) if who is not None else None),
             "rate_url": rate_url,
             "page": page,
             "just_rated": just_rated,

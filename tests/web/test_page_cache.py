@@ -1,0 +1,148 @@
+"""The page cache (site/caching.py): a public page is built once per key and replayed.
+
+The key is the ETag's: the log head and every read model's position, the Wuxi day,
+the language, htmx, the host and the path, and the site's code. What is observed
+here: whether a request renders a template (Flask's template_rendered signal), what
+bytes and headers come back, and what the next reader gets after a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask, template_rendered
+from flask.testing import FlaskClient
+
+from domain.plan_spec import PlanSpec
+from tests.clock import Clock
+from tests.conftest import AppFactory
+from tests.synthetic_plans import plan_for_year
+from tests.web.staff_helpers import add_staff, sign_in
+
+PROJECT = "/plans/2023/projects/9.1"
+
+
+@contextmanager
+def renders(app: Flask) -> Iterator[list[str]]:
+    """The names of the templates rendered meanwhile."""
+    seen: list[str] = []
+
+    def record(_sender: Flask, template: object, **_: object) -> None:
+        seen.append(getattr(template, "name", "?"))
+
+    template_rendered.connect(record, app)
+    try:
+        yield seen
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock("2023-07-05T10:00")
+
+
+@pytest.fixture
+def app(app_factory: AppFactory, clock: Clock) -> Flask:
+    return app_factory(clock=clock, plan=True)
+
+
+def reader(app: Flask) -> FlaskClient:
+    return app.test_client()  # a new visitor: no cookies
+
+
+def test_a_second_reader_gets_the_same_page_without_it_being_built_again(app: Flask) -> None:
+    with renders(app) as first_time:
+        first = reader(app).get(PROJECT)
+    assert first.status_code == 200 and first_time
+    with renders(app) as second_time:
+        second = reader(app).get(PROJECT)
+    assert second_time == []
+    assert second.get_data() == first.get_data()
+    assert second.headers["ETag"] == first.headers["ETag"]
+    for header in ("Content-Type", "Content-Security-Policy", "Vary", "Cache-Control"):
+        assert second.headers.get(header) == first.headers.get(header), header
+    assert "Set-Cookie" not in first.headers and "Set-Cookie" not in second.headers
+
+
+def test_a_new_event_makes_the_next_reader_get_a_new_page(app: Flask, plan_spec: PlanSpec) -> None:
+    before = reader(app).get("/")
+    services = app.extensions["minsheng"]
+    services.ledger.register_plan(plan_for_year(plan_spec, 2024), "test")  # as a CLI would
+    lagging = reader(app).get("/")  # the read models have not caught up yet
+    assert "2024" not in lagging.get_data(as_text=True)
+    services.caught_up()  # the worker's part: a page built while they lagged is not replayed
+    with renders(app) as built:
+        after = reader(app).get("/")
+    assert built, "the home page was replayed after the read models moved"
+    assert len({before.headers["ETag"], lagging.headers["ETag"], after.headers["ETag"]}) == 3
+    assert "2024" in after.get_data(as_text=True) and "2024" not in before.get_data(as_text=True)
+
+
+def test_a_new_wuxi_day_builds_the_page_again(app: Flask, clock: Clock) -> None:
+    reader(app).get("/plans/2023/progress")
+    clock.set("2023-07-05T23:59:59")  # Wuxi time: the same day
+    with renders(app) as same_day:
+        reader(app).get("/plans/2023/progress")
+    clock.set("2023-07-06T00:00:00")  # midnight in Wuxi: statuses may change
+    with renders(app) as next_day:
+        reader(app).get("/plans/2023/progress")
+    assert same_day == [] and next_day
+
+
+def test_each_language_has_its_own_copy(app: Flask) -> None:
+    zh = reader(app).get(PROJECT)
+    en = reader(app).get(PROJECT, headers={"Accept-Language": "en"})
+    assert zh.get_data() != en.get_data()
+    with renders(app) as built:
+        again = reader(app).get(PROJECT, headers={"Accept-Language": "en"})
+    assert built == [] and again.get_data() == en.get_data()
+
+
+def test_a_page_with_a_form_is_never_stored_and_each_visitor_keeps_their_own_token(
+    app: Flask,
+) -> None:
+    first, second = reader(app), reader(app)
+    one = first.get("/cases/new").get_data(as_text=True)
+    with renders(app) as built:
+        two = second.get("/cases/new").get_data(as_text=True)
+    assert built, "a form page was replayed to another visitor"
+    assert one != two  # different CSRF tokens
+
+
+def test_signed_in_staff_never_get_a_stored_page(app: Flask) -> None:
+    add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
+    reader(app).get(PROJECT)  # stored for the public
+    staff = app.test_client()
+    assert sign_in(staff, "zjj.li") == 303
+    with renders(app) as built:
+        page = staff.get(PROJECT)
+    assert built and page.headers["Cache-Control"] == "private, no-store"
+
+
+def test_an_anonymous_reader_of_a_project_page_gets_no_cookie(app: Flask) -> None:
+    response = reader(app).get(PROJECT)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+def test_workers_sharing_a_redis_build_each_page_once(
+    app_factory: AppFactory, clock: Clock, redis_url: str
+) -> None:
+    one = app_factory(clock=clock, plan=True, PAGE_CACHE_URL=redis_url)
+    two = app_factory(clock=clock, PAGE_CACHE_URL=redis_url)  # another worker, same store
+    built_once = reader(one).get(PROJECT)
+    with renders(two) as built:
+        replayed = reader(two).get(PROJECT)
+    assert built == []
+    assert replayed.get_data() == built_once.get_data()
+
+
+def test_the_cache_can_be_turned_off(app_factory: AppFactory, clock: Clock) -> None:
+    app = app_factory(clock=clock, plan=True, PAGE_CACHE_URL="off")
+    reader(app).get(PROJECT)
+    with renders(app) as built:
+        reader(app).get(PROJECT)
+    assert built
