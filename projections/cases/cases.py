@@ -21,11 +21,13 @@ from sqlalchemy import (
     Boolean,
     Connection,
     Date,
+    Index,
     Integer,
     String,
     Text,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -44,6 +46,11 @@ class Opener(Protocol):
 
 class CaseRow(ReadModel):
     __tablename__ = "cases"
+    # The board's order (newest first), and the simulated-year banner: looked up, not scanned.
+    __table_args__ = (
+        Index("ix_cases_board", text("submitted_at DESC"), "number"),
+        Index("ix_cases_simulated", "simulated"),
+    )
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
@@ -110,7 +117,7 @@ def _names_the_citizen(words: dict[str, Any]) -> bool:
 class Cases(Projection):
     name = "cases"
     # 2: replies sealed (Case.Replied v2), erased consented cases stay erased, `withheld`
-    version = 2
+    version = 3  # 3: indexes for the board's order and the simulated flag
     tables = (CaseRow, CaseStep)
 
     def __init__(self, opener: Opener) -> None:

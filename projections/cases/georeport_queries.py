@@ -35,9 +35,7 @@ class Page:
 
 
 def requests(c: Connection, q: Query) -> Page:
-    query = select(CaseRow.__table__).order_by(
-        CaseRow.submitted_at.desc(), CaseRow.number.desc()
-    )
+    query = select(CaseRow.__table__).order_by(CaseRow.submitted_at.desc(), CaseRow.number.desc())
     if q.numbers:
         query = query.where(CaseRow.number.in_(q.numbers))
     if q.status == OPEN_STATUS:

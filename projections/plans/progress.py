@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from sqlalchemy import JSON, Boolean, Connection, Integer, String, Text, insert
+from sqlalchemy import JSON, Boolean, Connection, Index, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.plan import Item
@@ -22,6 +22,7 @@ SIMULATED_ACTOR = "sim:"  # actors of the labelled simulated year
 
 class ProgressReport(ReadModel):
     __tablename__ = "progress_reports"
+    __table_args__ = (Index("ix_progress_reports_simulated", "simulated"),)
 
     report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
@@ -43,7 +44,7 @@ _INSERT = insert(ProgressReport.__table__)
 
 class Progress(Projection):
     name = "progress"
-    version = 1
+    version = 2  # 2: an index for the simulated-year banner
     tables = (ProgressReport,)
 
     @singledispatchmethod

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from eventsourcing.dispatch import singledispatchmethod
-from sqlalchemy import Boolean, Connection, Integer, String, Text, insert, select, update
+from sqlalchemy import Boolean, Connection, Index, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cases import Case, Erasure
@@ -29,6 +29,15 @@ class BallotRow(ReadModel):
     """One person's rating of one subject in one quarter, at its latest."""
 
     __tablename__ = "ballots"
+    # What pages filter, group and count by (a subject's panel, an item with its projects,
+    # the simulated-year banner): looked up, never scanned, however many ratings there are.
+    __table_args__ = (
+        Index("ix_ballots_subject", "year", "kind", "ref", "quarter", "level"),
+        Index("ix_ballots_comments", "year", "kind", "ref", "comment", "moderated_at"),
+        Index("ix_ballots_rejected", "year", "kind", "ref", "comment", "rejected_as"),
+        Index("ix_ballots_item_level", "year", "item", "level"),
+        Index("ix_ballots_simulated", "simulated"),
+    )
 
     ballot_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))  # "project" or "item"
@@ -79,7 +88,7 @@ def _quarter(at: datetime) -> str:
 
 class Satisfaction(Projection):
     name = "satisfaction"
-    version = 1
+    version = 2  # 2: indexes for subjects and the simulated flag
     tables = (BallotRow, CaseRating)
 
     def __init__(self, opener: Opener) -> None:

@@ -59,4 +59,3 @@ def panel(
             "year": int(year),
         }
     }
-
