@@ -127,9 +127,10 @@ def report_posts(
 
 
 def loaded_instance(
-    prefix: str, extra: dict[str, str] | None = None, ratings: bool = False
+    prefix: str, extra: dict[str, str] | None = None, ratings: bool = False, scale: int = 1
 ) -> dict[str, str]:
-    """A fresh instance with the plan and the simulated year (and its ratings); its env."""
+    """A fresh instance with the plan and the simulated year (and its ratings); its env.
+    `scale`: that many times the simulated cases and raters, in the same year."""
     from application.plan_file import load_plan_file
     from application.simulated_cases import SimulatedCases
     from application.simulated_ratings import SimulatedRatings
@@ -145,9 +146,9 @@ def loaded_instance(
     plan = load_plan_file(ROOT / "plans" / "2023" / "plan.yaml")
     services.ledger.register_plan(plan, "bench")
     SimulatedYear(services.ledger, plan).write()  # the pages as make run shows them
-    SimulatedCases(services.ledger, plan.year).write()
+    SimulatedCases(services.ledger, plan.year, count=1700 * scale).write()
     if ratings:
-        SimulatedRatings(services.ledger, plan).write()
+        SimulatedRatings(services.ledger, plan, people=2200 * scale).write()
     services.caught_up()
     services.close()
     return env

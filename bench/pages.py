@@ -1,7 +1,10 @@
-"""Page benchmark: dynamic pages vs the same bytes as a static file, same gunicorn, same run.
+"""Page benchmark: public pages vs the same bytes as a static file, same gunicorn, same run.
 
-python -m bench.pages [--seconds 5]
-Prints requests/s and p99 for each page and its static copy, and the ratio.
+python -m bench.pages [--seconds 5] [--scale 10]
+Each page is loaded under wrk twice: as readers get it (the page cache on: built once per
+key, then replayed) and built for every request (PAGE_CACHE_URL=off: what the first
+reader after each change pays). Prints requests/s and p99 of both, of the static copy,
+and the ratios. --scale multiplies the simulated cases and raters of the same year.
 """
 
 from __future__ import annotations
@@ -14,25 +17,35 @@ PAGES = {
     "item page (/plans/2023/items/8)": "/plans/2023/items/8",
     "project + timeline (/projects/9.1)": "/plans/2023/projects/9.1",
     "dashboard (/plans/2023/progress)": "/plans/2023/progress",
-    "case board (/cases/, 1,700 cases)": "/cases/",
+    "case board (/cases/)": "/cases/",
     "case statistics (/cases/stats)": "/cases/stats",
     "project index (/plans/2023/projects/)": "/plans/2023/projects/",
+    "satisfaction (/plans/2023/satisfaction)": "/plans/2023/satisfaction",
+    "home (/)": "/",
+    "feed (/feeds/all.atom)": "/feeds/all.atom",
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--scale", type=int, default=1)
     args = parser.parse_args()
-    server = Gunicorn(loaded_instance("pages"))
-    try:
-        rows = against_static(server, PAGES, args.seconds)
-    finally:
-        server.stop()
-    print(f"machine: {machine()}")
+    env = loaded_instance("pages", ratings=True, scale=args.scale)
     load = f"wrk -t1 -c16 -d{args.seconds}s"
-    heading = f"gunicorn 2 sync workers, {load}, SQLite, the plan and the simulated year"
-    print_against_static(rows, "pages", heading)
+    year = f"the plan and {args.scale}x the simulated year's cases and raters"
+    print(f"machine: {machine()}")
+    for name, extra, how in (
+        ("pages", {}, "page cache on (in each worker)"),
+        ("pages-built", {"PAGE_CACHE_URL": "off"}, "page cache off: built for every request"),
+    ):
+        server = Gunicorn({**env, **extra})
+        try:
+            rows = against_static(server, PAGES, args.seconds)
+        finally:
+            server.stop()
+        heading = f"\ngunicorn 2 sync workers, {load}, SQLite, {year}; {how}"
+        print_against_static(rows, f"{name}-x{args.scale}", heading)
 
 
 if __name__ == "__main__":

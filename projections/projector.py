@@ -204,7 +204,7 @@ class Projector:
 
     def positions(self) -> dict[str, int]:
         with self.engine.connect() as connection:
-            rows = connection.execute(select(Position.name, Position.position)).all()
+            rows = connection.execute(_POSITIONS).all()
         return {name: position for name, position in rows}
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
@@ -388,6 +388,7 @@ class _Locked:
             self.connection.close()
 
 
+_POSITIONS = select(Position.name, Position.position)  # asked on every public page
 _LOCK = select(Position).where(Position.name == bindparam("b_name")).with_for_update()
 _MOVE = (
     update(Position)

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 
 from minsheng_site.i18n import locale_code
 from minsheng_site.services import services
-from minsheng_site.views import today
+from minsheng_site.views import read_positions, today
 
 # Session keys that make a page this visitor's own (their case, their verified contact).
 PERSONAL = ("citizen_case", "voter", "voter_pending")
@@ -98,7 +98,7 @@ def _etag(salt: str) -> str | None:
         return None
     head = services().ledger.recorder.max_notification_id() or 0
     # and where each read model stands: a page built while one lagged is not kept for later
-    positions = ",".join(str(p) for _, p in sorted(services().projector.positions().items()))
+    positions = ",".join(str(p) for _, p in sorted(read_positions().items()))
     htmx = request.headers.get("HX-Request", "")
     # host_url: feeds and links are absolute where no PUBLIC_BASE_URL fixes the address
     where = f"{request.host_url}|{request.full_path}"

@@ -196,13 +196,16 @@ class Services:
 
     def once(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """`compute()`, kept until the log moves on: what a page derives from the whole log."""
-        full = (*key, self.ledger.recorder.max_notification_id())
-        found = self._memo.get(full)
+        return self.kept((*key, self.ledger.recorder.max_notification_id()), compute)
+
+    def kept(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, kept under `key` (which must say what state it was computed from)."""
+        found = self._memo.get(key)
         if found is None:
             found = compute()
             if len(self._memo) >= 64:
                 self._memo.clear()
-            self._memo[full] = found
+            self._memo[key] = found
         return found
 
     def scrub(self) -> bool:

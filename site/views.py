@@ -70,12 +70,34 @@ def plan_from_url(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def plan_of(year: int) -> q.PlanView:
-    """The plan of `year`, loaded once per request; a 404 page when there is none."""
+    """The plan of `year`, loaded once per request; a 404 page when there is none.
+
+    A page read keeps it for the next reads while the catalog stands where it stood
+    (a plan changes only through the catalog's events): a page replayed from the page
+    cache then costs no plan query.
+    """
     plan: q.PlanView | None = g.get("plan")
-    if plan is None or plan.year != year:
+    if plan is not None and plan.year == year:
+        return plan
+
+    def load() -> q.PlanView | None:
         with services().read() as c:
-            plan = g.plan = found(q.plan(c, year))
+            return q.plan(c, year)
+
+    if request.method in ("GET", "HEAD"):
+        key = ("plan", year, read_positions().get("catalog", 0))
+        g.plan = plan = found(services().kept(key, load))
+    else:
+        g.plan = plan = found(load())
     return plan
+
+
+def read_positions() -> dict[str, int]:
+    """Where each read model stood when this request first asked (asked once per request)."""
+    positions: dict[str, int] | None = g.get("_positions")
+    if positions is None:
+        positions = g._positions = services().projector.positions()
+    return positions
 
 
 def today() -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, MutableMapping
 from datetime import datetime
@@ -63,11 +64,7 @@ class StoredContext(MutableMapping[str, Any]):
         return row.value
 
     def __setitem__(self, key: str, value: Any) -> None:
-        dialect = sqlite if self.c.dialect.name == "sqlite" else postgresql
-        statement = dialect.insert(LogContext.__table__).values(key=key, value=value)
-        self.c.execute(
-            statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
-        )
+        self.c.execute(_upsert(self.c.dialect.name), {"key": key, "value": value})
 
     def __delitem__(self, key: str) -> None:
         raise NotImplementedError
@@ -77,6 +74,16 @@ class StoredContext(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return len(list(self))
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """One statement per dialect, values bound at execution: compiled once, then cached
+    (a value written into the statement made a new compilation for every event)."""
+    statement = (sqlite if dialect == "sqlite" else postgresql).insert(LogContext.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["key"], set_={"value": statement.excluded.value}
+    )
 
 
 class PublicLog(Projection):

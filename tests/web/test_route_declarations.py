@@ -13,7 +13,10 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.routing import Rule
 
+from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
+from tests.conftest import AppFactory
+from tests.synthetic_plans import plan_for_year
 
 # Values that fit every /plans/<year>/... rule (the year is what is tested).
 VALUES = {"number": 1, "ref": "31.1", "finding_id": uuid4(), "name": "市卫生健康委"}
@@ -58,19 +61,33 @@ def test_every_plan_page_of_an_unknown_year_is_not_found(loaded_app: Flask) -> N
             assert client.get(known).status_code == (404 if no_finding else 200), known
 
 
-def test_a_plan_page_loads_its_plan_once(loaded_app: Flask) -> None:
-    services: Services = loaded_app.extensions["minsheng"]
-    client = loaded_app.test_client()
-    for url in (
-        "/plans/2023/",
-        "/plans/2023/projects/31.1",
-        "/plans/2023/progress",
-        "/plans/2023/satisfaction",
-        "/plans/2023/units/市卫生健康委",
-    ):
+PLAN_PAGES = (
+    "/plans/2023/",
+    "/plans/2023/projects/31.1",
+    "/plans/2023/progress",
+    "/plans/2023/satisfaction",
+    "/plans/2023/units/市卫生健康委",
+)
+
+
+def test_a_plan_page_loads_its_plan_once_and_again_only_when_the_catalog_moved(
+    app_factory: AppFactory, plan_spec: PlanSpec
+) -> None:
+    app = app_factory(plan=True, PAGE_CACHE_URL="off")  # every page built: the plan is asked
+    services: Services = app.extensions["minsheng"]
+    client = app.test_client()
+    first = []
+    for url in PLAN_PAGES:
         with _plan_loads(services) as loads:
             assert client.get(url).status_code == 200, url
-        assert len(loads) == 1, url
+        first.append(len(loads))
+    assert first == [1, 0, 0, 0, 0]  # kept while the catalog stands still
+    services.ledger.register_plan(plan_for_year(plan_spec, 2031), "test")
+    services.caught_up()
+    for url in PLAN_PAGES[:2]:
+        with _plan_loads(services) as loads:
+            assert client.get(url).status_code == 200, url
+        assert len(loads) == (1 if url == PLAN_PAGES[0] else 0), url
 
 
 def test_the_blueprints_with_public_pages_are_declared_publicly_cacheable(
