@@ -18,6 +18,7 @@ is tagged but never stored.
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, g, request, session
@@ -29,6 +30,7 @@ from minsheng_site.i18n import locale_code
 from minsheng_site.services import services
 from minsheng_site.views import read_positions, today
 
+log = logging.getLogger(__name__)
 # Session keys that make a page this visitor's own (their case, their verified contact).
 PERSONAL = ("citizen_case", "voter", "voter_pending")
 
@@ -114,7 +116,7 @@ def _not_modified() -> Response | None:
         response = Response(status=304)
         response.set_etag(tag)
         return response
-    stored = pages.get(tag)
+    stored = _kept(tag)
     if stored is not None:
         g._replayed = True
         body, headers = stored
@@ -127,13 +129,31 @@ def _tag(response: Response) -> Response:
     if tag and response.status_code == 200:
         if not g.get("_replayed") and _storable(response):
             headers = [(k, v) for k, v in response.headers if k.lower() not in NOT_STORED]
-            pages.set(tag, (response.get_data(), headers))
+            _keep(tag, (response.get_data(), headers))
         response.set_etag(tag)
         response.headers["Cache-Control"] = "no-cache"  # keep it, but ask each time
     elif request.endpoint != "static" and _personal():
         # their own case, ratings or staff work: no shared cache, no disk copy
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _kept(tag: str) -> tuple[bytes, list[tuple[str, str]]] | None:
+    """The stored page, if any. A cache that cannot be reached (Redis down) only costs
+    the page being built: logged, never an error for the reader."""
+    try:
+        found: tuple[bytes, list[tuple[str, str]]] | None = pages.get(tag)
+        return found
+    except Exception:
+        log.warning("page cache unreachable: building the page", exc_info=True)
+        return None
+
+
+def _keep(tag: str, page: tuple[bytes, list[tuple[str, str]]]) -> None:
+    try:
+        pages.set(tag, page)
+    except Exception:
+        log.warning("page cache unreachable: page not kept", exc_info=True)
 
 
 def _storable(response: Response) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask, template_rendered
@@ -146,3 +147,15 @@ def test_the_cache_can_be_turned_off(app_factory: AppFactory, clock: Clock) -> N
     with renders(app) as built:
         reader(app).get(PROJECT)
     assert built
+
+
+def test_an_unreachable_cache_only_means_pages_are_built(
+    app_factory: AppFactory, clock: Clock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    nowhere = f"unix://{tmp_path / 'no-redis.sock'}"  # Redis down, or never started
+    app = app_factory(clock=clock, plan=True, PAGE_CACHE_URL=nowhere)
+    for _ in range(2):
+        with renders(app) as built:
+            assert reader(app).get(PROJECT).status_code == 200
+        assert built
+    assert "page cache unreachable" in caplog.text
