@@ -1,6 +1,7 @@
 """Projection rebuilds and the cost of a write, measured in one run.
 
 python -m bench.rebuild [--years 60] [--writes 300] [--postgres]
+python -m bench.rebuild --mix [--postgres]   (the plan and simulated year, every read model)
 Registers the real plan for N synthetic years (71 events each), then times
 (a) reading + decoding every notification (the floor any event projection pays),
 (b) reading them raw (the floor of the store chain, which never decodes),
@@ -47,19 +48,29 @@ def per_second(events: int, action: Any) -> float:
 
 def writes(services: Services, count: int) -> dict[str, float]:
     """`count` one-event saves, each caught up at once as a request does after a write;
-    each read model's step (its locked transaction) timed apart."""
+    the store chain's locked transaction timed apart from the others', and the one
+    transaction that moves the read models with nothing to apply."""
     projector = services.projector
     steps: dict[str, list[float]] = {name: [] for name in projector.projections}
-    step = projector._step
+    moves: list[float] = []
+    apply, move = projector._apply, projector._move
 
-    def timed(projection: Any, head: int) -> tuple[int, int]:
+    def timed_apply(projection: Any, *args: Any) -> tuple[int, int]:
         start = time.perf_counter()
         try:
-            return step(projection, head)
+            return apply(projection, *args)
         finally:
             steps[projection.name].append(time.perf_counter() - start)
 
-    projector._step = timed  # type: ignore[method-assign]
+    def timed_move(*args: Any) -> dict[str, int]:
+        start = time.perf_counter()
+        try:
+            return move(*args)
+        finally:
+            moves.append(time.perf_counter() - start)
+
+    projector._apply = timed_apply  # type: ignore[method-assign]
+    projector._move = timed_move  # type: ignore[method-assign]
     saves, catch_ups = [], []
     for n in range(count):
         start = time.perf_counter()
@@ -68,15 +79,42 @@ def writes(services: Services, count: int) -> dict[str, float]:
         services.caught_up()
         saves.append(saved - start)
         catch_ups.append(time.perf_counter() - saved)
-    projector._step = step  # type: ignore[method-assign]
-    others = [statistics.fmean(v) for name, v in steps.items() if name != "store_chain"]
+    projector._apply, projector._move = apply, move  # type: ignore[method-assign]
+    others = [statistics.fmean(v) for name, v in steps.items() if name != "store_chain" and v]
     return {
         "save_ms": statistics.fmean(saves) * 1000,
         "catch_up_ms": statistics.fmean(catch_ups) * 1000,
         "store_chain_step_ms": statistics.fmean(steps["store_chain"]) * 1000,
-        "other_step_ms": statistics.fmean(others) * 1000,
-        "other_step_max_ms": max(others) * 1000,
+        "other_step_ms": statistics.fmean(others) * 1000 if others else 0.0,
+        "other_step_max_ms": max(others) * 1000 if others else 0.0,
+        "idle_move_ms": statistics.fmean(moves) * 1000 if moves else 0.0,
     }
+
+
+def mix(services: Services) -> dict[str, float]:
+    """The realistic mix: the 2023 plan and the simulated year (reports, supervision,
+    cases, ratings); every read model rebuilt alone, then all together."""
+    from application.simulated_cases import SimulatedCases
+    from application.simulated_ratings import SimulatedRatings
+    from application.simulation import SimulatedYear
+
+    spec = load_plan_file(ROOT / "plans" / "2023" / "plan.yaml")
+    services.ledger.register_plan(spec, "bench")
+    SimulatedYear(services.ledger, spec).write()
+    SimulatedCases(services.ledger, spec.year).write()
+    SimulatedRatings(services.ledger, spec).write()
+    services.caught_up()
+    events = services.ledger.recorder.max_notification_id() or 0
+    result = {
+        "events": events,
+        "read_decode_per_s": per_second(events, lambda: read_all(services, decode=True)),
+    }
+    for name in services.projector.projections:
+        result[f"rebuild_{name}_per_s"] = per_second(
+            events, lambda name=name: services.projector.rebuild([name])
+        )
+    result["rebuild_all_per_s"] = per_second(events, services.projector.rebuild)
+    return result
 
 
 def measure(url: str, years: int, count: int) -> dict[str, Any]:
@@ -104,7 +142,13 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=60)
     parser.add_argument("--writes", type=int, default=300)
     parser.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL")
+    parser.add_argument(
+        "--mix", action="store_true", help="the plan and simulated year, every read model"
+    )
     args = parser.parse_args()
+    if args.mix:
+        main_mix(args.postgres)
+        return
     results = {}
     folder = Path(tempfile.mkdtemp(prefix="minsheng-rebuild-"))
     results["SQLite"] = measure(f"sqlite:///{folder / 'bench.sqlite3'}", args.years, args.writes)
@@ -134,16 +178,45 @@ def main() -> None:
     print(f"\n{args.writes} one-event writes, each caught up at once (mean ms)")
     print(
         f"{'store':12} {'save':>6} {'catch-up':>9} {'chain step':>11}"
-        f" {'other steps':>12} {'slowest other':>14}"
+        f" {'other steps':>12} {'slowest other':>14} {'idle moves':>11}"
     )
     for store, r in results.items():
         w = r["writes"]
         print(
             f"{store:12} {w['save_ms']:6.2f} {w['catch_up_ms']:9.2f}"
             f" {w['store_chain_step_ms']:11.2f} {w['other_step_ms']:12.2f}"
-            f" {w['other_step_max_ms']:14.2f}"
+            f" {w['other_step_max_ms']:14.2f} {w['idle_move_ms']:11.2f}"
         )
     save("rebuild", {"machine": machine(), "years": args.years, "results": results})
+
+
+def main_mix(postgres: bool) -> None:
+    results = {}
+    folder = Path(tempfile.mkdtemp(prefix="minsheng-rebuild-mix-"))
+    services = Services.open(f"sqlite:///{folder / 'bench.sqlite3'}")
+    results["SQLite"] = mix(services)
+    services.close()
+    if postgres:
+        from tests.postgres import Cluster
+
+        cluster = Cluster()
+        cluster.start()
+        try:
+            services = Services.open(cluster.create_database("bench"))
+            results["PostgreSQL"] = mix(services)
+            services.close()
+        finally:
+            cluster.stop()
+    print(f"machine: {machine()}")
+    print("the plan and the simulated year; each read model rebuilt alone, then all\n")
+    for store, r in results.items():
+        decode = r["read_decode_per_s"]
+        print(f"{store}: {r['events']:.0f} events, read+decode {decode:,.0f}/s")
+        for key, value in r.items():
+            if key.startswith("rebuild_"):
+                name = key.removeprefix("rebuild_").removesuffix("_per_s")
+                print(f"  {name:14} {value:10,.0f} events/s  ratio {value / decode:.3f}")
+    save("rebuild-mix", {"machine": machine(), "results": results})
 
 
 if __name__ == "__main__":
