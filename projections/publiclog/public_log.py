@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator, MutableMapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Integer, String, Text, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import JSON, Connection, Integer, String, Text, bindparam, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
@@ -58,13 +56,13 @@ class StoredContext(MutableMapping[str, Any]):
         self.c = connection
 
     def __getitem__(self, key: str) -> Any:
-        row = self.c.execute(select(LogContext.value).where(LogContext.key == key)).first()
+        row = self.c.execute(_GET, {"key": key}).first()
         if row is None:
             raise KeyError(key)
         return row.value
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.c.execute(_upsert(self.c.dialect.name), {"key": key, "value": value})
+        self.c.execute(_UPSERT, {"key": key, "value": value})
 
     def __delitem__(self, key: str) -> None:
         raise NotImplementedError
@@ -76,14 +74,17 @@ class StoredContext(MutableMapping[str, Any]):
         return len(list(self))
 
 
-@functools.cache
-def _upsert(dialect: str) -> Any:
-    """One statement per dialect, values bound at execution: compiled once, then cached
-    (a value written into the statement made a new compilation for every event)."""
-    statement = (sqlite if dialect == "sqlite" else postgresql).insert(LogContext.__table__)
-    return statement.on_conflict_do_update(
-        index_elements=["key"], set_={"value": statement.excluded.value}
-    )
+# Statements built once, values bound at execution (SQLAlchemy caches their compiled form;
+# the dialects' ON CONFLICT constructs are not cached, so the upsert is written in SQL that
+# SQLite and PostgreSQL both take). Each runs once or twice for every event of a rebuild.
+_GET = select(LogContext.value).where(LogContext.key == bindparam("key"))
+_UPSERT = text(
+    "INSERT INTO public_log_context (key, value) VALUES (:key, :value) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+).bindparams(bindparam("value", type_=JSON))
+_LAST = select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)
+_ENTRY = insert(LogEntry.__table__)
+_SUBJECT = insert(LogSubject.__table__)
 
 
 class PublicLog(Projection):
@@ -99,12 +100,10 @@ class PublicLog(Projection):
         entry = Deriver(StoredContext(c)).derive(event)
         if entry is None:
             return
-        last = c.execute(
-            select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)
-        ).first()
+        last = c.execute(_LAST).first()
         seq, previous = (last.seq + 1, last.hash) if last else (1, GENESIS)
         c.execute(
-            insert(LogEntry.__table__),
+            _ENTRY,
             {
                 "seq": seq,
                 "uuid": entry.uuid,
@@ -120,9 +119,7 @@ class PublicLog(Projection):
                 "hash": chain(previous, entry),
             },
         )
-        c.execute(
-            insert(LogSubject.__table__), [{"subject": s, "seq": seq} for s in entry.subjects]
-        )
+        c.execute(_SUBJECT, [{"subject": s, "seq": seq} for s in entry.subjects])
 
 
 def export_line(row: Any) -> str:
