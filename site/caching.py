@@ -101,7 +101,9 @@ def _etag(salt: str) -> str | None:
     head = services().ledger.recorder.max_notification_id() or 0
     # and where each read model stands: a page built while one lagged is not kept for later
     positions = ",".join(str(p) for _, p in sorted(read_positions().items()))
-    htmx = request.headers.get("HX-Request", "")
+    # htmx asks for a fragment, unless it boosts a link (views.render): both in the key, so
+    # no request can leave the other kind of answer under a key the other kind reads
+    htmx = f"{request.headers.get('HX-Request', '')}|{request.headers.get('HX-Boosted', '')}"
     # host_url: feeds and links are absolute where no PUBLIC_BASE_URL fixes the address
     where = f"{request.host_url}|{request.full_path}"
     key = f"{salt}|{head}|{positions}|{today()}|{locale_code()}|{htmx}|{where}"

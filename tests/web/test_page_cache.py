@@ -159,3 +159,14 @@ def test_an_unreachable_cache_only_means_pages_are_built(
             assert reader(app).get(PROJECT).status_code == 200
         assert built
     assert "page cache unreachable" in caplog.text
+
+
+def test_a_boosted_htmx_request_cannot_leave_a_full_page_where_fragments_are_read(
+    app: Flask,
+) -> None:
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    full = reader(app).get("/plans/2023/progress", headers=boosted).get_data(as_text=True)
+    fragment = reader(app).get("/plans/2023/progress", headers={"HX-Request": "true"})
+    assert "<html" in full
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "<table" in fragment.get_data(as_text=True)
