@@ -12,7 +12,7 @@ is ever served; old entries expire.
 Signed-in staff, visitors with a case or a verified contact in their session
 and pages carrying a one-off message are never tagged nor served from the
 cache; a page that put anything in the visitor's session (a form's CSRF token)
-is tagged but never stored.
+is tagged but never stored, nor is anything over LARGEST_STORED bytes.
 """
 
 from __future__ import annotations
@@ -52,7 +52,11 @@ def _cacheable() -> bool:
 # that was stored, and what _tag and the app's own hooks set again on every answer.
 pages = Cache()
 NOT_STORED = {"set-cookie", "content-length", "etag", "cache-control", "vary", "date"}
-LARGEST_STORED = 2_000_000  # bytes: the full log download and the like are built each time
+# Bounds on what a process keeps, whatever URLs are asked for (junk query strings make
+# new keys): at most KEPT_PAGES pages of at most LARGEST_STORED bytes, ~50 MB. Pages are
+# 10-60 KB; large downloads (the full log, CSV exports) are built each time.
+LARGEST_STORED = 256_000
+KEPT_PAGES = 200
 KEPT_FOR = 600  # seconds an entry lives; a new event or day makes new keys anyway
 
 
@@ -78,7 +82,11 @@ def page_cache_config(url: str) -> dict[str, object]:
             "CACHE_KEY_PREFIX": "minsheng-page:",
             "CACHE_DEFAULT_TIMEOUT": KEPT_FOR,
         }
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 500, "CACHE_DEFAULT_TIMEOUT": KEPT_FOR}
+    return {
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_THRESHOLD": KEPT_PAGES,
+        "CACHE_DEFAULT_TIMEOUT": KEPT_FOR,
+    }
 
 
 def _fingerprint(root: Path) -> str:

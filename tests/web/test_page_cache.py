@@ -17,6 +17,7 @@ from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
 from domain.plan_spec import PlanSpec
+from minsheng_site.caching import KEPT_PAGES, pages
 from tests.clock import Clock
 from tests.conftest import AppFactory
 from tests.synthetic_plans import plan_for_year
@@ -170,3 +171,13 @@ def test_a_boosted_htmx_request_cannot_leave_a_full_page_where_fragments_are_rea
     assert "<html" in full
     assert "<html" not in fragment.get_data(as_text=True)
     assert "<table" in fragment.get_data(as_text=True)
+
+
+def test_what_a_process_keeps_is_bounded_whatever_urls_are_asked_for(app: Flask) -> None:
+    with app.app_context():
+        for n in range(KEPT_PAGES + 50):  # junk query strings: a new key each
+            reader(app).get(f"/plans/2023/?junk={n}")
+        kept = pages.cache  # this app's store (Flask-Caching finds it by current_app)
+        assert kept is not None
+        stored = len(kept._cache)  # cachelib's SimpleCache: its dict of entries
+    assert 0 < stored <= KEPT_PAGES + 1
