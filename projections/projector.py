@@ -257,7 +257,9 @@ class Projector:
             return {}
         found: dict[str, int] = {}
         with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
-            for name, start in idle.items():
+            # Rows locked in one order by every process: two moving overlapping sets in
+            # different orders would deadlock (PostgreSQL aborts one of them).
+            for name, start in sorted(idle.items()):
                 moved = connection.execute(
                     _MOVE, {"b_name": name, "b_start": start, "b_end": end}
                 ).rowcount

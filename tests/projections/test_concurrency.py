@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -181,3 +182,33 @@ def _non_catalog_events(services: Services, start: int, stop: int) -> int:
         start, 10_000, stop=stop, inclusive_of_start=False
     )
     return sum(1 for n in notes if n.topic not in topics)
+
+
+def test_projections_moved_together_are_locked_in_one_order_in_every_process(
+    database_url: str,
+) -> None:
+    """Read models with nothing in a batch move in one transaction; two processes moving
+    overlapping sets must lock their position rows in the same order, or PostgreSQL
+    finds a deadlock (seen under the Procfile soak when the sets came in different
+    orders). Whatever order they are handed over in, they are moved by name."""
+    from sqlalchemy import event
+
+    services = Services.open(database_url)
+    names = list(services.projector.projections)
+    moved: list[str] = []
+
+    def record(
+        conn: object, clauseelement: Any, multiparams: Any, params: Any, execution_options: object
+    ) -> None:
+        table = getattr(clauseelement, "table", None)
+        if table is not None and table.name == "projection_positions":
+            given = multiparams[0] if multiparams else params
+            moved.append(given["b_name"])
+
+    event.listen(services.engine, "before_execute", record)
+    try:
+        services.projector._move({name: 0 for name in reversed(names)}, 0)
+    finally:
+        event.remove(services.engine, "before_execute", record)
+        services.close()
+    assert moved == sorted(names)
