@@ -17,6 +17,7 @@ is tagged but never stored, nor is anything over LARGEST_STORED bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from pathlib import Path
@@ -89,6 +90,7 @@ def page_cache_config(url: str) -> dict[str, object]:
     }
 
 
+@functools.cache  # once per process (it runs one version of the code): ~12 ms of reading
 def _fingerprint(root: Path) -> str:
     """Changes when the code, templates, styles or translations change (same for every
     worker): a new deployment never answers with a page an older one built."""
