@@ -40,7 +40,10 @@ class Served:
     def pids(self) -> list[str]:
         if not self.access_log.exists():
             return []
-        return [line.split()[0] for line in self.access_log.read_text().splitlines() if line]
+        # Only whole lines: a line being written may be read as "<65", which would
+        # pass for another worker's pid.
+        *whole, _being_written = self.access_log.read_text().split("\n")
+        return [line.split()[0] for line in whole if line]
 
 
 def _free_port() -> int:
