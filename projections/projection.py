@@ -71,6 +71,32 @@ class Projection:
     def apply(self, connection: Connection, event: object, position: int) -> None:
         self.process_event(event, connection, position)
 
+    def batch(self, connection: Connection) -> Batch:
+        """What applies one transaction's events (see `Batch`)."""
+        return Batch(self, connection)
+
+
+class Batch:
+    """The events a projection applies in one transaction, in log order.
+
+    This one writes each event's rows as it comes. A projection that gathers a
+    transaction's rows in memory and writes them together (one `executemany` per table)
+    returns its own from `Projection.batch`: `apply` may hold rows back, `flush` must
+    write everything held. The projector flushes at the end of the transaction; when
+    that fails it applies the events again flushing after each, so the failure is
+    pinned on one event as it would be without batching.
+    """
+
+    def __init__(self, projection: Projection, connection: Connection) -> None:
+        self.projection = projection
+        self.connection = connection
+
+    def apply(self, event: object, position: int) -> None:
+        self.projection.apply(self.connection, event, position)
+
+    def flush(self) -> None:
+        pass
+
 
 def unhandled(projection: object, event: object) -> NoReturn:
     """A `singledispatchmethod`'s default: an event no handler is registered for."""

@@ -32,6 +32,10 @@ class ProjectionError(RuntimeError):
     pass
 
 
+class _FlushFailed(ProjectionError):
+    """Writing a batch's held-back rows failed: which event is to blame is not known yet."""
+
+
 class CannotApply(ProjectionError):
     """A projection failed on one event: its batch is rolled back, the others go on."""
 
@@ -159,7 +163,13 @@ class Projector:
                 idle[name] = position
                 continue
             try:
-                done, after[name] = self._apply(projection, position, mine, end, decoded)
+                try:
+                    done, after[name] = self._apply(projection, position, mine, end, decoded)
+                except _FlushFailed:
+                    # Again, writing after each event, to learn which one cannot be written.
+                    done, after[name] = self._apply(
+                        projection, position, mine, end, decoded, exact=True
+                    )
             except CannotApply as failure:
                 # Keep what precedes the bad event, so the read model stops right before it.
                 try:
@@ -225,6 +235,7 @@ class Projector:
         notifications: Sequence[Notification],
         end: int,
         decoded: dict[int, object],
+        exact: bool = False,
     ) -> tuple[int, int]:
         """Apply `notifications` (all of this projection's events after `start` up to
         `end`) in one transaction: (events applied, new position).
@@ -242,7 +253,7 @@ class Projector:
             if isinstance(projection, RawProjection):
                 _apply_records(projection, connection, notifications)
             else:
-                self._apply_events(projection, connection, notifications, decoded)
+                self._apply_events(projection, connection, notifications, decoded, exact)
             moved = connection.execute(
                 _MOVE, {"b_name": projection.name, "b_start": start, "b_end": end}
             ).rowcount
@@ -280,18 +291,28 @@ class Projector:
         connection: Connection,
         notifications: Sequence[Notification],
         decoded: dict[int, object],
+        exact: bool,
     ) -> None:
         """Apply each event; `decoded` holds the batch's events decoded so far (events are
-        immutable, so the projections reading one batch share them)."""
+        immutable, so the projections reading one batch share them). The projection's
+        batch writes what it held back at the end, or after each event if `exact`."""
+        batch = projection.batch(connection)
         for notification in notifications:
             try:
                 event = decoded.get(notification.id)
                 if event is None:
                     event = decoded[notification.id] = self.mapper.to_domain_event(notification)
-                projection.apply(connection, event, notification.id)
+                batch.apply(event, notification.id)
+                if exact:
+                    batch.flush()
             except Exception as error:
                 topic = notification.topic.rpartition(":")[2][:200]
                 raise CannotApply(projection.name, notification.id, topic, error) from error
+        if not exact:
+            try:
+                batch.flush()
+            except Exception as error:
+                raise _FlushFailed(projection.name) from error
 
     def _record_failure(self, failure: CannotApply) -> None:
         log.error(

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Connection, Integer, String, Text, bindparam, inser
 from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Projection, handled, topics_of
+from projections.projection import Batch, Projection, handled, topics_of
 from projections.publiclog.public_entries import GENESIS, Deriver, chain
 
 # Sequence numbers are 32-bit integers in the read model (PostgreSQL INTEGER).
@@ -51,32 +51,9 @@ class LogContext(ReadModel):
     value: Mapped[Any] = mapped_column(JSON)
 
 
-class StoredContext(MutableMapping[str, Any]):
-    def __init__(self, connection: Connection) -> None:
-        self.c = connection
-
-    def __getitem__(self, key: str) -> Any:
-        row = self.c.execute(_GET, {"key": key}).first()
-        if row is None:
-            raise KeyError(key)
-        return row.value
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.c.execute(_UPSERT, {"key": key, "value": value})
-
-    def __delitem__(self, key: str) -> None:
-        raise NotImplementedError
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.c.execute(select(LogContext.key)).scalars())
-
-    def __len__(self) -> int:
-        return len(list(self))
-
-
 # Statements built once, values bound at execution (SQLAlchemy caches their compiled form;
 # the dialects' ON CONFLICT constructs are not cached, so the upsert is written in SQL that
-# SQLite and PostgreSQL both take). Each runs once or twice for every event of a rebuild.
+# SQLite and PostgreSQL both take).
 _GET = select(LogContext.value).where(LogContext.key == bindparam("key"))
 _UPSERT = text(
     "INSERT INTO public_log_context (key, value) VALUES (:key, :value) "
@@ -87,23 +64,67 @@ _ENTRY = insert(LogEntry.__table__)
 _SUBJECT = insert(LogSubject.__table__)
 
 
-class PublicLog(Projection):
-    name = "public_log"
-    version = 1
-    tables = (LogEntry, LogSubject, LogContext)
+class HeldContext(MutableMapping[str, Any]):
+    """The derivation's memory for one transaction: read through from the table once per
+    key, changed in memory, written back by `flush`. Values are kept as the JSON the
+    table stores, so a caller gets a fresh copy with exactly the types it would read back
+    from the table (lists for tuples, string keys)."""
 
-    def topics(self) -> list[str]:
-        return topics_of(handled(Deriver, "derive"))
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+        self.known: dict[str, str | None] = {}  # None: not in the table
+        self.changed: set[str] = set()
 
-    def process_event(self, event: object, c: Connection, position: int) -> None:
-        """Dispatched by type in `Deriver.derive`, whose handlers are this projection's."""
-        entry = Deriver(StoredContext(c)).derive(event)
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.known:
+            row = self.c.execute(_GET, {"key": key}).first()
+            self.known[key] = None if row is None else json.dumps(row.value)
+        found = self.known[key]
+        if found is None:
+            raise KeyError(key)
+        return json.loads(found)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.known[key] = json.dumps(value)
+        self.changed.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError  # derivation looks keys up; it never lists them
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        if self.changed:
+            rows = [{"key": k, "value": json.loads(self.known[k] or "null")} for k in self.changed]
+            self.c.execute(_UPSERT, sorted(rows, key=lambda row: row["key"]))
+            self.changed.clear()
+
+
+class PublicLogBatch(Batch):
+    """Entries, subjects and context changes held for one transaction and written with one
+    statement per table; the chain's last link read once."""
+
+    def __init__(self, projection: Projection, connection: Connection) -> None:
+        super().__init__(projection, connection)
+        self.context = HeldContext(connection)
+        self.deriver = Deriver(self.context)
+        last = connection.execute(_LAST).first()
+        self.seq: int = last.seq if last else 0
+        self.previous: str = last.hash if last else GENESIS
+        self.entries: list[dict[str, Any]] = []
+        self.subjects: list[dict[str, Any]] = []
+
+    def apply(self, event: object, position: int) -> None:
+        entry = self.deriver.derive(event)
         if entry is None:
             return
-        last = c.execute(_LAST).first()
-        seq, previous = (last.seq + 1, last.hash) if last else (1, GENESIS)
-        c.execute(
-            _ENTRY,
+        seq, canonical = self.seq + 1, entry.canonical()
+        link = chain(self.previous, entry)
+        self.entries.append(
             {
                 "seq": seq,
                 "uuid": entry.uuid,
@@ -114,12 +135,40 @@ class PublicLog(Projection):
                 "recorded_at": entry.recorded_at,
                 "payload": entry.payload,
                 "corrects": entry.corrects,
-                "canonical": entry.canonical(),
-                "prev_hash": previous,
-                "hash": chain(previous, entry),
-            },
+                "canonical": canonical,
+                "prev_hash": self.previous,
+                "hash": link,
+            }
         )
-        c.execute(_SUBJECT, [{"subject": s, "seq": seq} for s in entry.subjects])
+        self.subjects.extend({"subject": s, "seq": seq} for s in entry.subjects)
+        self.seq, self.previous = seq, link
+
+    def flush(self) -> None:
+        self.context.flush()
+        if self.entries:
+            self.connection.execute(_ENTRY, self.entries)
+            self.entries = []
+        if self.subjects:
+            self.connection.execute(_SUBJECT, self.subjects)
+            self.subjects = []
+
+
+class PublicLog(Projection):
+    name = "public_log"
+    version = 1
+    tables = (LogEntry, LogSubject, LogContext)
+
+    def topics(self) -> list[str]:
+        return topics_of(handled(Deriver, "derive"))
+
+    def batch(self, connection: Connection) -> Batch:
+        return PublicLogBatch(self, connection)
+
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        """One event on its own (the projector uses `batch`)."""
+        batch = self.batch(c)
+        batch.apply(event, position)
+        batch.flush()
 
 
 def export_line(row: Any) -> str:

@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from eventsourcing.dispatch import singledispatchmethod
 from flask import Flask
-from sqlalchemy import Connection, String, insert, select, update
+from sqlalchemy import CheckConstraint, Connection, String, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cases import Case
 from domain.staff import StaffAccount
 from minsheng_site.services import Services
 from projections.database import ReadModel
-from projections.projection import Failure, Projection, unhandled
+from projections.projection import Batch, Failure, Projection, unhandled
 from projections.staff.staff import StaffRow
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
@@ -116,6 +116,72 @@ def test_a_rebuild_starts_afresh_and_forgets_the_failure(services: Services) -> 
     fussy.broken = False
     services.projector.rebuild(["fussy"])
     assert services.projector.stuck() == {} and _usernames(services, FussyRow) == {"b.two"}
+
+
+class HeldRow(ReadModel):
+    """The database itself refuses a name that says 故障 (on both stores)."""
+
+    __tablename__ = "test_held"
+    __table_args__ = (CheckConstraint("display_name NOT LIKE '%故障%'", name="no_fault"),)
+
+    username: Mapped[str] = mapped_column(String(32), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+
+
+class HoldingBatch(Batch):
+    """Holds a transaction's rows and writes them with one statement, as the public log's."""
+
+    def __init__(self, projection: Projection, connection: Connection) -> None:
+        super().__init__(projection, connection)
+        self.rows: list[dict[str, str]] = []
+
+    def apply(self, event: object, position: int) -> None:
+        assert isinstance(event, StaffAccount.Created)
+        self.rows.append({"username": event.username, "display_name": event.display_name})
+
+    def flush(self) -> None:
+        if self.rows:
+            self.connection.execute(insert(HeldRow), self.rows)
+            self.rows = []
+
+
+class Holding(Projection):
+    name = "holding"
+    version = 1
+    tables = (HeldRow,)
+
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
+
+    @process_event.register
+    def _created(self, e: StaffAccount.Created, c: Connection, position: int) -> None:
+        raise AssertionError("the projector applies events through the batch")
+
+    def batch(self, connection: Connection) -> Batch:
+        return HoldingBatch(self, connection)
+
+
+def test_a_batch_that_cannot_be_written_is_pinned_on_its_event(services: Services) -> None:
+    """The rows are written only at the end of the transaction, and the database refuses
+    them there: the projector applies the events again one by one, keeps what precedes
+    the bad one and names it, as it does for a projection that writes as it goes."""
+    holding = Holding()
+    services.projector.projections[holding.name] = holding
+    services.projector.setup()
+    ledger = services.ledger
+    ledger.open_account("a.one", "正常", "cli:test")
+    ledger.open_account("b.two", "正常二", "cli:test")
+    broken_at = ledger.open_account("c.three", "故障", "cli:test").notification_id
+    ledger.open_account("d.four", "正常三", "cli:test")
+    services.projector.catch_up()
+
+    assert _usernames(services, HeldRow) == {"a.one", "b.two"}
+    assert services.projector.positions()["holding"] == broken_at - 1
+    stuck = services.projector.stuck()["holding"]
+    assert (stuck.notification_id, stuck.event) == (broken_at, "StaffAccount.Created")
+    assert "IntegrityError" in stuck.error
+    assert _usernames(services, StaffRow) >= {"a.one", "b.two", "c.three", "d.four"}
 
 
 CASE = {k: v for k, v in CASE_FORM.items() if k != "consent"}
