@@ -58,12 +58,15 @@ class Projection:
     name: ClassVar[str]
     version: ClassVar[int]
     tables: ClassVar[tuple[type[ReadModel], ...]]
+    # The `singledispatchmethod` whose handlers make the contract: a projection whose batch
+    # holds rows dispatches its own way (`Cases.on_event` takes the batch, not a connection).
+    dispatch: ClassVar[str] = "process_event"
 
     def process_event(self, event: object, c: Connection, position: int) -> None:
         raise NotImplementedError  # each subclass declares its own @singledispatchmethod
 
     def topics(self) -> list[str]:
-        return topics_of(handled(type(self), "process_event"))
+        return topics_of(handled(type(self), self.dispatch))
 
     def table_objects(self) -> list[Table]:
         return [model.__table__ for model in self.tables]

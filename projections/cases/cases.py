@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     insert,
     select,
     text,
@@ -37,7 +38,7 @@ from domain.public_text import mentions_contact, mentions_mobile_number
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
 from projections.plans.progress import SIMULATED_ACTOR
-from projections.projection import Projection, unhandled
+from projections.projection import Batch, Projection, unhandled
 
 
 class Opener(Protocol):
@@ -103,6 +104,15 @@ class CaseStep(ReadModel):
 
 _CASE = insert(CaseRow.__table__)
 _STEP = insert(CaseStep.__table__)
+_ROW = select(CaseRow.__table__).where(CaseRow.case_id == bindparam("case_id"))
+_COLUMNS = [c for c in CaseRow.__table__.columns if c.name != "case_id"]
+# Every column of one case set from its held row ("v_" + column: SQLAlchemy keeps a
+# column's own name for itself in SET), one statement for all changed rows of a batch.
+_REWRITE = (
+    update(CaseRow.__table__)
+    .where(CaseRow.case_id == bindparam("v_case_id"))
+    .values({c.name: bindparam(f"v_{c.name}", type_=c.type) for c in _COLUMNS})
+)
 
 
 def _day(at: datetime) -> date:
@@ -114,35 +124,99 @@ def _names_the_citizen(words: dict[str, Any]) -> bool:
     return mentions_mobile_number(text) or mentions_contact(text, words["name"], words["phone"])
 
 
+class HeldCases(Batch):
+    """One transaction's case rows, held in memory: each read once, changed in place, and
+    written at `flush` with one INSERT for new cases, one UPDATE for changed ones and one
+    INSERT for the steps."""
+
+    projection: Cases
+
+    def __init__(self, projection: Cases, connection: Connection) -> None:
+        super().__init__(projection, connection)
+        self.rows: dict[str, dict[str, Any] | None] = {}  # None: no such case
+        self.new: set[str] = set()
+        self.changed: set[str] = set()
+        self.steps: list[dict[str, Any]] = []
+
+    def apply(self, event: object, position: int) -> None:
+        self.projection.on_event(event, self, position)
+
+    def row(self, case_id: str) -> dict[str, Any] | None:
+        if case_id not in self.rows:
+            found = self.connection.execute(_ROW, {"case_id": case_id}).first()
+            self.rows[case_id] = None if found is None else dict(found._mapping)
+        return self.rows[case_id]
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.rows[values["case_id"]] = values
+        self.new.add(values["case_id"])
+
+    def change(self, case_id: str, changes: dict[str, Any]) -> None:
+        """As an UPDATE of the case's row would (nothing for a case not there)."""
+        row = self.row(case_id)
+        if row is None:
+            return
+        row.update(changes)
+        if case_id not in self.new:
+            self.changed.add(case_id)
+
+    def step(self, values: dict[str, Any]) -> None:
+        self.steps.append(values)
+
+    def _held(self, ids: set[str]) -> list[dict[str, Any]]:
+        return [row for i in sorted(ids) if (row := self.rows[i]) is not None]
+
+    def flush(self) -> None:
+        c = self.connection
+        if self.new:
+            c.execute(_CASE, [row for row in self._held(self.new)])
+        if self.changed:
+            c.execute(
+                _REWRITE, [{f"v_{k}": v for k, v in r.items()} for r in self._held(self.changed)]
+            )
+        if self.steps:
+            c.execute(_STEP, self.steps)
+        self.new, self.changed, self.steps = set(), set(), []
+
+
 class Cases(Projection):
     name = "cases"
     # 2: replies sealed (Case.Replied v2), erased consented cases stay erased, `withheld`
     version = 3  # 3: indexes for the board's order and the simulated flag
     tables = (CaseRow, CaseStep)
+    dispatch = "on_event"
 
     def __init__(self, opener: Opener) -> None:
         self.opener = opener
 
-    @singledispatchmethod
+    def batch(self, connection: Connection) -> Batch:
+        return HeldCases(self, connection)
+
     def process_event(self, event: object, c: Connection, position: int) -> None:
+        """One event on its own (the projector applies them through `batch`)."""
+        held = self.batch(c)
+        held.apply(event, position)
+        held.flush()
+
+    @singledispatchmethod
+    def on_event(self, event: object, held: HeldCases, position: int) -> None:
         unhandled(self, event)
 
-    @process_event.register
-    def _step(self, e: Case.Event, c: Connection, position: int) -> None:
+    @on_event.register
+    def _step(self, e: Case.Event, held: HeldCases, position: int) -> None:
         """A step with nothing more to show (受理, or a step yet to come): its state, its row."""
-        self._update(c, e, {})
-        self._insert_step(c, e, position, None, None, {})
+        self._update(held, e, {})
+        self._insert_step(held, e, position, None, None, {})
 
-    @process_event.register
-    def _submitted(self, e: Case.Submitted, c: Connection, position: int) -> None:
+    @on_event.register
+    def _submitted(self, e: Case.Submitted, held: HeldCases, position: int) -> None:
         case_id = str(e.originator_id)
         words = self.opener.open(e.key_id, e.sealed, case_id) if e.consent else None
         erased = e.consent and words is None  # its key destroyed: an erasure lies ahead in the log
         withheld = words is not None and _names_the_citizen(words)
         if withheld:
             words = None
-        c.execute(
-            _CASE,
+        held.add(
             {
                 "case_id": case_id,
                 "number": e.number,
@@ -179,45 +253,45 @@ class Cases(Projection):
                 "simulated": e.actor.startswith(SIMULATED_ACTOR),
             },
         )
-        self._insert_step(c, e, position, None, None, {})
+        self._insert_step(held, e, position, None, None, {})
 
-    @process_event.register
-    def _declined(self, e: Case.Declined, c: Connection, position: int) -> None:
-        self._update(c, e, {"declined_reason": e.reason})
-        self._insert_step(c, e, position, e.reason, None, {})
+    @on_event.register
+    def _declined(self, e: Case.Declined, held: HeldCases, position: int) -> None:
+        self._update(held, e, {"declined_reason": e.reason})
+        self._insert_step(held, e, position, e.reason, None, {})
 
-    @process_event.register
-    def _assigned(self, e: Case.Assigned, c: Connection, position: int) -> None:
+    @on_event.register
+    def _assigned(self, e: Case.Assigned, held: HeldCases, position: int) -> None:
         self._update(
-            c,
+            held,
             e,
             {
                 "route": e.route,
                 "lead_unit": e.lead_unit,
-                "co_units": e.co_units,
+                "co_units": list(e.co_units),
                 "working_days": e.working_days,
                 "deadline": date.fromisoformat(e.deadline),
                 "assigned_on": _day(e.timestamp),
             },
         )
         detail = {"route": e.route, "deadline": e.deadline, "co_units": e.co_units}
-        self._insert_step(c, e, position, None, e.lead_unit, detail)
+        self._insert_step(held, e, position, None, e.lead_unit, detail)
 
-    @process_event.register
-    def _key_supervised(self, e: Case.KeySupervised, c: Connection, position: int) -> None:
-        self._update(c, e, {"track": e.track})
-        self._insert_step(c, e, position, None, None, {})
+    @on_event.register
+    def _key_supervised(self, e: Case.KeySupervised, held: HeldCases, position: int) -> None:
+        self._update(held, e, {"track": e.track})
+        self._insert_step(held, e, position, None, None, {})
 
-    @process_event.register
-    def _replied(self, e: Case.Replied, c: Connection, position: int) -> None:
-        row = self._row(c, e)
-        on_time = row.deadline is None or _day(e.timestamp) <= row.deadline
-        changes = {"replies": row.replies + 1, "last_reply_on_time": on_time}
-        if row.first_reply_on is None:
+    @on_event.register
+    def _replied(self, e: Case.Replied, held: HeldCases, position: int) -> None:
+        row = self._row(held, e)
+        on_time = row["deadline"] is None or _day(e.timestamp) <= row["deadline"]
+        changes = {"replies": row["replies"] + 1, "last_reply_on_time": on_time}
+        if row["first_reply_on"] is None:
             changes["first_reply_on"] = _day(e.timestamp)
-        self._update(c, e, changes)
-        text = self._reply_text(e) if row.consent and not row.erased else None
-        self._insert_step(c, e, position, text, e.unit, {"on_time": on_time})
+        self._update(held, e, changes)
+        text = self._reply_text(e) if row["consent"] and not row["erased"] else None
+        self._insert_step(held, e, position, text, e.unit, {"on_time": on_time})
 
     def _reply_text(self, e: Case.Replied) -> str | None:
         if not e.sealed_text:
@@ -225,47 +299,48 @@ class Cases(Projection):
         opened = self.opener.open(e.key_id, e.sealed_text, str(e.originator_id))
         return str(opened["text"]) if opened else None
 
-    @process_event.register
-    def _evaluated(self, e: Case.Evaluated, c: Connection, position: int) -> None:
-        row = self._row(c, e)
+    @on_event.register
+    def _evaluated(self, e: Case.Evaluated, held: HeldCases, position: int) -> None:
+        row = self._row(held, e)
         changes: dict[str, Any] = {"evaluation": e.level}
         if e.level == "unsatisfied":
-            changes["rehandled"] = row.rehandled + 1
+            changes["rehandled"] = row["rehandled"] + 1
             if e.new_deadline:  # as the aggregate: sent back with a new time limit
                 changes["deadline"] = date.fromisoformat(e.new_deadline)
-        self._update(c, e, changes)
+        self._update(held, e, changes)
         self._insert_step(
-            c, e, position, None, None, {"level": e.level, "deadline": e.new_deadline}
+            held, e, position, None, None, {"level": e.level, "deadline": e.new_deadline}
         )
 
-    @process_event.register
-    def _noted(self, e: Case.SupervisionNoted, c: Connection, position: int) -> None:
+    @on_event.register
+    def _noted(self, e: Case.SupervisionNoted, held: HeldCases, position: int) -> None:
         if e.new_deadline:
-            self._update(c, e, {"deadline": date.fromisoformat(e.new_deadline), "escalated": True})
-        self._insert_step(c, e, position, e.text, None, {"deadline": e.new_deadline})
+            changes = {"deadline": date.fromisoformat(e.new_deadline), "escalated": True}
+            self._update(held, e, changes)
+        self._insert_step(held, e, position, e.text, None, {"deadline": e.new_deadline})
 
-    @process_event.register
-    def _merged(self, e: Case.Merged, c: Connection, position: int) -> None:
-        self._update(c, e, {"merged_into": e.into_number})
-        self._insert_step(c, e, position, None, None, {})
+    @on_event.register
+    def _merged(self, e: Case.Merged, held: HeldCases, position: int) -> None:
+        self._update(held, e, {"merged_into": e.into_number})
+        self._insert_step(held, e, position, None, None, {})
 
-    @process_event.register
-    def _closed(self, e: Case.Closed, c: Connection, position: int) -> None:
-        self._update(c, e, {"closed_on": _day(e.timestamp)})
-        self._insert_step(c, e, position, None, None, {})
+    @on_event.register
+    def _closed(self, e: Case.Closed, held: HeldCases, position: int) -> None:
+        self._update(held, e, {"closed_on": _day(e.timestamp)})
+        self._insert_step(held, e, position, None, None, {})
 
-    @process_event.register
-    def _linked(self, e: Case.LinkedToProject, c: Connection, position: int) -> None:
-        row = self._row(c, e)
-        self._update(c, e, {"projects": [*row.projects, [e.project_year, e.project]]})
+    @on_event.register
+    def _linked(self, e: Case.LinkedToProject, held: HeldCases, position: int) -> None:
+        row = self._row(held, e)
+        self._update(held, e, {"projects": [*row["projects"], [e.project_year, e.project]]})
         self._insert_step(
-            c, e, position, e.note, None, {"year": e.project_year, "project": e.project}
+            held, e, position, e.note, None, {"year": e.project_year, "project": e.project}
         )
 
-    @process_event.register
-    def _redacted(self, e: Case.ContentRedacted, c: Connection, position: int) -> None:
+    @on_event.register
+    def _redacted(self, e: Case.ContentRedacted, held: HeldCases, position: int) -> None:
         self._update(
-            c,
+            held,
             e,
             {
                 "public_title": e.public_title,
@@ -274,48 +349,50 @@ class Cases(Projection):
                 "withheld": False,
             },
         )
-        self._insert_step(c, e, position, e.reason, None, {})
+        self._insert_step(held, e, position, e.reason, None, {})
 
-    @process_event.register
-    def _erased(self, e: Erasure.Recorded, c: Connection, position: int) -> None:
+    @on_event.register
+    def _erased(self, e: Erasure.Recorded, held: HeldCases, position: int) -> None:
         """Drop every copy of the person's words; keep redactions (they hold none by design)."""
+        held.flush()  # the steps written so far are among the copies (erasures are rare)
+        c = held.connection
         for case_id in e.cases:
-            row = c.execute(select(CaseRow.redacted).where(CaseRow.case_id == case_id)).first()
+            row = held.row(case_id)
             if row is None:
                 continue
             changes: dict[str, Any] = {"erased": True}
-            if not row.redacted:
+            if not row["redacted"]:
                 changes.update(public_title=None, public_text=None)
-            c.execute(update(CaseRow).where(CaseRow.case_id == case_id).values(**changes))
+            held.change(case_id, changes)
             c.execute(
                 update(CaseStep)
                 .where(CaseStep.case_id == case_id, CaseStep.step == Case.Replied.step)
                 .values(text=None)
             )
 
-    def _row(self, c: Connection, e: Case.Event) -> Any:
-        return c.execute(
-            select(CaseRow.__table__).where(CaseRow.case_id == str(e.originator_id))
-        ).one()
+    def _row(self, held: HeldCases, e: Case.Event) -> dict[str, Any]:
+        row = held.row(str(e.originator_id))
+        if row is None:
+            raise LookupError(f"no case {e.originator_id}")
+        return row
 
-    def _update(self, c: Connection, e: Case.Event, changes: dict[str, Any]) -> None:
+    def _update(self, held: HeldCases, e: Case.Event, changes: dict[str, Any]) -> None:
         """The event's changes, and the state it leads to (the domain's state machine)."""
         state = e.state_after()
         if state is not None:
             changes = {**changes, "state": state}
-        c.execute(update(CaseRow).where(CaseRow.case_id == str(e.originator_id)).values(**changes))
+        held.change(str(e.originator_id), changes)
 
     @staticmethod
     def _insert_step(
-        c: Connection,
+        held: HeldCases,
         e: Case.Event,
         position: int,
         text: str | None,
         unit: str | None,
         detail: dict[str, Any],
     ) -> None:
-        c.execute(
-            _STEP,
+        held.step(
             {
                 "event_id": position,
                 "case_id": str(e.originator_id),
@@ -324,5 +401,5 @@ class Cases(Projection):
                 "unit": unit,
                 "detail": detail,
                 "recorded_at": e.timestamp,
-            },
+            }
         )

@@ -74,7 +74,12 @@ class Entry:
 
 
 def chain(previous: str, entry: Entry) -> str:
-    return hashlib.sha256(f"{previous}\n{entry.canonical()}".encode()).hexdigest()
+    return link(previous, entry.canonical())
+
+
+def link(previous: str, canonical: str) -> str:
+    """The hash of an entry whose canonical text is `canonical`, after `previous`."""
+    return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
 from projections.projection import Batch, Projection, handled, topics_of
-from projections.publiclog.public_entries import GENESIS, Deriver, chain
+from projections.publiclog.public_entries import GENESIS, Deriver, link
 
 # Sequence numbers are 32-bit integers in the read model (PostgreSQL INTEGER).
 MAX_SEQ = 2**31 - 1
@@ -123,7 +123,7 @@ class PublicLogBatch(Batch):
         if entry is None:
             return
         seq, canonical = self.seq + 1, entry.canonical()
-        link = chain(self.previous, entry)
+        hashed = link(self.previous, canonical)
         self.entries.append(
             {
                 "seq": seq,
@@ -137,11 +137,11 @@ class PublicLogBatch(Batch):
                 "corrects": entry.corrects,
                 "canonical": canonical,
                 "prev_hash": self.previous,
-                "hash": link,
+                "hash": hashed,
             }
         )
         self.subjects.extend({"subject": s, "seq": seq} for s in entry.subjects)
-        self.seq, self.previous = seq, link
+        self.seq, self.previous = seq, hashed
 
     def flush(self) -> None:
         self.context.flush()

@@ -50,7 +50,7 @@ def _annotated_with(method: typing.Any, event_class: type) -> bool:
 
 
 def test_every_handler_is_registered_for_the_event_class_it_is_annotated_with() -> None:
-    owners: list[tuple[type, str]] = [(cls, "process_event") for cls in _projection_classes()]
+    owners: list[tuple[type, str]] = [(cls, cls.dispatch) for cls in _projection_classes()]
     owners = [o for o in owners if o[0] is not PublicLog] + [(Deriver, "derive")]
     assert len(owners) >= 9  # 8 read models and the deriver today
     for owner, name in owners:
