@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from sqlalchemy import BigInteger, Connection, Integer, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Insert,
+    Integer,
+    Select,
+    String,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
@@ -99,6 +113,78 @@ class Batch:
 
     def flush(self) -> None:
         pass
+
+
+class HeldRows:
+    """One table's rows for one transaction, by primary key: each read once, changed in
+    memory, and written by `flush` with one INSERT for the new rows and one UPDATE of
+    every column for the changed ones. SQL run on the table directly must `flush` first
+    and `forget` after."""
+
+    def __init__(self, connection: Connection, table: Table) -> None:
+        self.connection = connection
+        self.statements = _statements(table)
+        self.rows: dict[Any, dict[str, Any] | None] = {}  # None: no such row
+        self.new: set[Any] = set()
+        self.changed: set[Any] = set()
+
+    def get(self, key: Any) -> dict[str, Any] | None:
+        if key not in self.rows:
+            found = self.connection.execute(self.statements.select, {"key": key}).first()
+            self.rows[key] = None if found is None else dict(found._mapping)
+        return self.rows[key]
+
+    def add(self, values: dict[str, Any]) -> None:
+        key = values[self.statements.key]
+        self.rows[key] = values
+        self.new.add(key)
+
+    def change(self, key: Any, changes: dict[str, Any]) -> None:
+        """As an UPDATE of the row would: nothing for a row not there."""
+        row = self.get(key)
+        if row is None:
+            return
+        row.update(changes)
+        if key not in self.new:
+            self.changed.add(key)
+
+    def flush(self) -> None:
+        if self.new:
+            self.connection.execute(self.statements.insert, self._held(self.new))
+        if self.changed:
+            rows = [{f"v_{k}": v for k, v in r.items()} for r in self._held(self.changed)]
+            self.connection.execute(self.statements.rewrite, rows)
+        self.new, self.changed = set(), set()
+
+    def forget(self) -> None:
+        self.rows.clear()
+
+    def _held(self, keys: set[Any]) -> list[dict[str, Any]]:
+        return [row for k in sorted(keys) if (row := self.rows[k]) is not None]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    key: str
+    select: Select[Any]
+    insert: Insert
+    rewrite: Update
+
+
+@functools.cache
+def _statements(table: Table) -> _Statements:
+    """A table's statements, built once per process (SQLAlchemy caches their compiled form)."""
+    [key] = table.primary_key.columns
+    others = [c for c in table.columns if c is not key]
+    # "v_" + column: SQLAlchemy keeps a column's own name for itself in SET.
+    rewrite = (
+        update(table)
+        .where(key == bindparam(f"v_{key.name}"))
+        .values({c.name: bindparam(f"v_{c.name}", type_=c.type) for c in others})
+    )
+    return _Statements(
+        key.name, select(table).where(key == bindparam("key")), insert(table), rewrite
+    )
 
 
 def unhandled(projection: object, event: object) -> NoReturn:

@@ -25,9 +25,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    bindparam,
     insert,
-    select,
     text,
     update,
 )
@@ -38,7 +36,7 @@ from domain.public_text import mentions_contact, mentions_mobile_number
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
 from projections.plans.progress import SIMULATED_ACTOR
-from projections.projection import Batch, Projection, unhandled
+from projections.projection import Batch, HeldRows, Projection, unhandled
 
 
 class Opener(Protocol):
@@ -104,15 +102,6 @@ class CaseStep(ReadModel):
 
 _CASE = insert(CaseRow.__table__)
 _STEP = insert(CaseStep.__table__)
-_ROW = select(CaseRow.__table__).where(CaseRow.case_id == bindparam("case_id"))
-_COLUMNS = [c for c in CaseRow.__table__.columns if c.name != "case_id"]
-# Every column of one case set from its held row ("v_" + column: SQLAlchemy keeps a
-# column's own name for itself in SET), one statement for all changed rows of a batch.
-_REWRITE = (
-    update(CaseRow.__table__)
-    .where(CaseRow.case_id == bindparam("v_case_id"))
-    .values({c.name: bindparam(f"v_{c.name}", type_=c.type) for c in _COLUMNS})
-)
 
 
 def _day(at: datetime) -> date:
@@ -125,58 +114,23 @@ def _names_the_citizen(words: dict[str, Any]) -> bool:
 
 
 class HeldCases(Batch):
-    """One transaction's case rows, held in memory: each read once, changed in place, and
-    written at `flush` with one INSERT for new cases, one UPDATE for changed ones and one
-    INSERT for the steps."""
+    """One transaction's case rows and steps, held in memory and written together."""
 
     projection: Cases
 
     def __init__(self, projection: Cases, connection: Connection) -> None:
         super().__init__(projection, connection)
-        self.rows: dict[str, dict[str, Any] | None] = {}  # None: no such case
-        self.new: set[str] = set()
-        self.changed: set[str] = set()
+        self.cases = HeldRows(connection, CaseRow.__table__)
         self.steps: list[dict[str, Any]] = []
 
     def apply(self, event: object, position: int) -> None:
         self.projection.on_event(event, self, position)
 
-    def row(self, case_id: str) -> dict[str, Any] | None:
-        if case_id not in self.rows:
-            found = self.connection.execute(_ROW, {"case_id": case_id}).first()
-            self.rows[case_id] = None if found is None else dict(found._mapping)
-        return self.rows[case_id]
-
-    def add(self, values: dict[str, Any]) -> None:
-        self.rows[values["case_id"]] = values
-        self.new.add(values["case_id"])
-
-    def change(self, case_id: str, changes: dict[str, Any]) -> None:
-        """As an UPDATE of the case's row would (nothing for a case not there)."""
-        row = self.row(case_id)
-        if row is None:
-            return
-        row.update(changes)
-        if case_id not in self.new:
-            self.changed.add(case_id)
-
-    def step(self, values: dict[str, Any]) -> None:
-        self.steps.append(values)
-
-    def _held(self, ids: set[str]) -> list[dict[str, Any]]:
-        return [row for i in sorted(ids) if (row := self.rows[i]) is not None]
-
     def flush(self) -> None:
-        c = self.connection
-        if self.new:
-            c.execute(_CASE, [row for row in self._held(self.new)])
-        if self.changed:
-            c.execute(
-                _REWRITE, [{f"v_{k}": v for k, v in r.items()} for r in self._held(self.changed)]
-            )
+        self.cases.flush()
         if self.steps:
-            c.execute(_STEP, self.steps)
-        self.new, self.changed, self.steps = set(), set(), []
+            self.connection.execute(_STEP, self.steps)
+            self.steps = []
 
 
 class Cases(Projection):
@@ -216,7 +170,7 @@ class Cases(Projection):
         withheld = words is not None and _names_the_citizen(words)
         if withheld:
             words = None
-        held.add(
+        held.cases.add(
             {
                 "case_id": case_id,
                 "number": e.number,
@@ -357,13 +311,13 @@ class Cases(Projection):
         held.flush()  # the steps written so far are among the copies (erasures are rare)
         c = held.connection
         for case_id in e.cases:
-            row = held.row(case_id)
+            row = held.cases.get(case_id)
             if row is None:
                 continue
             changes: dict[str, Any] = {"erased": True}
             if not row["redacted"]:
                 changes.update(public_title=None, public_text=None)
-            held.change(case_id, changes)
+            held.cases.change(case_id, changes)
             c.execute(
                 update(CaseStep)
                 .where(CaseStep.case_id == case_id, CaseStep.step == Case.Replied.step)
@@ -371,7 +325,7 @@ class Cases(Projection):
             )
 
     def _row(self, held: HeldCases, e: Case.Event) -> dict[str, Any]:
-        row = held.row(str(e.originator_id))
+        row = held.cases.get(str(e.originator_id))
         if row is None:
             raise LookupError(f"no case {e.originator_id}")
         return row
@@ -381,7 +335,7 @@ class Cases(Projection):
         state = e.state_after()
         if state is not None:
             changes = {**changes, "state": state}
-        held.change(str(e.originator_id), changes)
+        held.cases.change(str(e.originator_id), changes)
 
     @staticmethod
     def _insert_step(
@@ -392,7 +346,7 @@ class Cases(Projection):
         unit: str | None,
         detail: dict[str, Any],
     ) -> None:
-        held.step(
+        held.steps.append(
             {
                 "event_id": position,
                 "case_id": str(e.originator_id),

@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from eventsourcing.dispatch import singledispatchmethod
-from sqlalchemy import Boolean, Connection, Index, Integer, String, Text, insert, select, update
+from sqlalchemy import Boolean, Connection, Index, Integer, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cases import Case, Erasure
 from domain.ratings import Ballot, quarter_of
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
-from projections.projection import Projection, unhandled
+from projections.projection import Batch, HeldRows, Projection, unhandled
 
 
 class Opener(Protocol):
@@ -78,33 +78,56 @@ class CaseRating(ReadModel):
     simulated: Mapped[bool] = mapped_column(Boolean)
 
 
-_BALLOT = insert(BallotRow.__table__)
-_CASE = insert(CaseRating.__table__)
-
-
 def _quarter(at: datetime) -> str:
     return quarter_of(business_date(at))
+
+
+class HeldSatisfaction(Batch):
+    """One transaction's ballots and case ratings, held in memory and written together."""
+
+    projection: Satisfaction
+
+    def __init__(self, projection: Satisfaction, connection: Connection) -> None:
+        super().__init__(projection, connection)
+        self.ballots = HeldRows(connection, BallotRow.__table__)
+        self.cases = HeldRows(connection, CaseRating.__table__)
+
+    def apply(self, event: object, position: int) -> None:
+        self.projection.on_event(event, self, position)
+
+    def flush(self) -> None:
+        self.ballots.flush()
+        self.cases.flush()
 
 
 class Satisfaction(Projection):
     name = "satisfaction"
     version = 2  # 2: indexes for subjects and the simulated flag
     tables = (BallotRow, CaseRating)
+    dispatch = "on_event"
 
     def __init__(self, opener: Opener) -> None:
         self.opener = opener
 
-    @singledispatchmethod
+    def batch(self, connection: Connection) -> Batch:
+        return HeldSatisfaction(self, connection)
+
     def process_event(self, event: object, c: Connection, position: int) -> None:
+        """One event on its own (the projector applies them through `batch`)."""
+        held = self.batch(c)
+        held.apply(event, position)
+        held.flush()
+
+    @singledispatchmethod
+    def on_event(self, event: object, held: HeldSatisfaction, position: int) -> None:
         unhandled(self, event)
 
     # Ballots -------------------------------------------------------------------
 
-    @process_event.register
-    def _cast(self, e: Ballot.Cast, c: Connection, position: int) -> None:
+    @on_event.register
+    def _cast(self, e: Ballot.Cast, held: HeldSatisfaction, position: int) -> None:
         kind, year, ref = e.subject.split(":")
-        c.execute(
-            _BALLOT,
+        held.ballots.add(
             {
                 "ballot_id": str(e.originator_id),
                 "kind": kind,
@@ -129,16 +152,16 @@ class Satisfaction(Projection):
             },
         )
 
-    @process_event.register
-    def _recast(self, e: Ballot.Recast, c: Connection, position: int) -> None:
-        row = self._ballot(c, e)
+    @on_event.register
+    def _recast(self, e: Ballot.Recast, held: HeldSatisfaction, position: int) -> None:
+        row = self._ballot(held, e)
         self._update(
-            c,
+            held,
             e,
             level=e.level,
             district=e.district,
             network=e.network[:16],
-            casts=row.casts + 1,
+            casts=row["casts"] + 1,
             cast_at=e.timestamp,
             comment="pending" if e.has_comment else "none",
             comment_version=e.originator_version if e.has_comment else None,
@@ -148,35 +171,34 @@ class Satisfaction(Projection):
             moderated_at=None,
         )
 
-    @process_event.register
-    def _approved(self, e: Ballot.CommentApproved, c: Connection, position: int) -> None:
-        row = self._ballot(c, e)
+    @on_event.register
+    def _approved(self, e: Ballot.CommentApproved, held: HeldSatisfaction, position: int) -> None:
+        row = self._ballot(held, e)
         # The domain approves only the comment in force, so the row holds the one approved.
-        opened = self.opener.open(row.key_id, row.sealed, str(e.originator_id))
+        opened = self.opener.open(row["key_id"], row["sealed"], str(e.originator_id))
         text = (opened or {}).get("comment") or None
-        self._update(c, e, comment="approved", comment_text=text, moderated_at=e.timestamp)
+        self._update(held, e, comment="approved", comment_text=text, moderated_at=e.timestamp)
 
-    @process_event.register
-    def _rejected(self, e: Ballot.CommentRejected, c: Connection, position: int) -> None:
-        self._update(c, e, comment="rejected", rejected_as=e.category, moderated_at=e.timestamp)
+    @on_event.register
+    def _rejected(self, e: Ballot.CommentRejected, held: HeldSatisfaction, position: int) -> None:
+        changes = {"comment": "rejected", "rejected_as": e.category, "moderated_at": e.timestamp}
+        self._update(held, e, **changes)
 
-    def _ballot(self, c: Connection, e: Ballot.Event) -> Any:
-        return c.execute(
-            select(BallotRow.__table__).where(BallotRow.ballot_id == str(e.originator_id))
-        ).one()
+    def _ballot(self, held: HeldSatisfaction, e: Ballot.Event) -> dict[str, Any]:
+        row = held.ballots.get(str(e.originator_id))
+        if row is None:
+            raise LookupError(f"no ballot {e.originator_id}")
+        return row
 
     @staticmethod
-    def _update(c: Connection, e: Ballot.Event, **changes: Any) -> None:
-        c.execute(
-            update(BallotRow).where(BallotRow.ballot_id == str(e.originator_id)).values(**changes)
-        )
+    def _update(held: HeldSatisfaction, e: Ballot.Event, **changes: Any) -> None:
+        held.ballots.change(str(e.originator_id), changes)
 
     # Case evaluations ------------------------------------------------------------
 
-    @process_event.register
-    def _case_submitted(self, e: Case.Submitted, c: Connection, position: int) -> None:
-        c.execute(
-            _CASE,
+    @on_event.register
+    def _case_submitted(self, e: Case.Submitted, held: HeldSatisfaction, position: int) -> None:
+        held.cases.add(
             {
                 "case_id": str(e.originator_id),
                 "year": e.year,
@@ -190,30 +212,33 @@ class Satisfaction(Projection):
             },
         )
 
-    @process_event.register
-    def _case_assigned(self, e: Case.Assigned, c: Connection, position: int) -> None:
-        self._case(c, e, unit=e.lead_unit)
+    @on_event.register
+    def _case_assigned(self, e: Case.Assigned, held: HeldSatisfaction, position: int) -> None:
+        self._case(held, e, unit=e.lead_unit)
 
-    @process_event.register
-    def _case_track(self, e: Case.KeySupervised, c: Connection, position: int) -> None:
-        self._case(c, e, track=e.track)
+    @on_event.register
+    def _case_track(self, e: Case.KeySupervised, held: HeldSatisfaction, position: int) -> None:
+        self._case(held, e, track=e.track)
 
-    @process_event.register
-    def _case_evaluated(self, e: Case.Evaluated, c: Connection, position: int) -> None:
-        count = c.execute(
-            select(CaseRating.evaluations).where(CaseRating.case_id == str(e.originator_id))
-        ).scalar_one()
-        self._case(c, e, level=e.level, quarter=_quarter(e.timestamp), evaluations=count + 1)
+    @on_event.register
+    def _case_evaluated(self, e: Case.Evaluated, held: HeldSatisfaction, position: int) -> None:
+        row = held.cases.get(str(e.originator_id))
+        if row is None:
+            raise LookupError(f"no case {e.originator_id}")
+        quarter = _quarter(e.timestamp)
+        self._case(held, e, level=e.level, quarter=quarter, evaluations=row["evaluations"] + 1)
 
     @staticmethod
-    def _case(c: Connection, e: Case.Event, **changes: Any) -> None:
-        c.execute(
-            update(CaseRating).where(CaseRating.case_id == str(e.originator_id)).values(**changes)
-        )
+    def _case(held: HeldSatisfaction, e: Case.Event, **changes: Any) -> None:
+        held.cases.change(str(e.originator_id), changes)
 
     # Erasure --------------------------------------------------------------------
 
-    @process_event.register
-    def _erased(self, e: Erasure.Recorded, c: Connection, position: int) -> None:
+    @on_event.register
+    def _erased(self, e: Erasure.Recorded, held: HeldSatisfaction, position: int) -> None:
         """The person's comments go; their ratings still count (no personal data is left)."""
-        c.execute(update(BallotRow).where(BallotRow.key_id == e.key_id).values(comment_text=None))
+        held.flush()  # the ballots held so far are among them (erasures are rare)
+        held.connection.execute(
+            update(BallotRow).where(BallotRow.key_id == e.key_id).values(comment_text=None)
+        )
+        held.ballots.forget()  # read again: the rows held no longer say what the table says
