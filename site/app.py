@@ -83,6 +83,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
 
     services = compose(Settings.from_config(app.config), clock)
     init_services(app, services)  # first: every later hook runs in the unit of work
+    caching.init_compression(app)  # before the page cache: compresses what it keeps
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
 

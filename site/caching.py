@@ -21,9 +21,11 @@ import functools
 import hashlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, request, session
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -52,6 +54,8 @@ def _cacheable() -> bool:
 # The stored pages. Headers a replay must not repeat: the cookie and length of the response
 # that was stored, and what _tag and the app's own hooks set again on every answer.
 pages = Cache()
+compress = Compress()
+ENCODINGS = ("zstd", "br", "gzip", "deflate")  # Flask-Compress's, in its order of preference
 NOT_STORED = {"set-cookie", "content-length", "etag", "cache-control", "vary", "date"}
 # Bounds on what a process keeps, whatever URLs are asked for (junk query strings make
 # new keys): at most KEPT_PAGES pages of at most LARGEST_STORED bytes, ~50 MB. Pages are
@@ -59,6 +63,37 @@ NOT_STORED = {"set-cookie", "content-length", "etag", "cache-control", "vary", "
 LARGEST_STORED = 256_000
 KEPT_PAGES = 200
 KEPT_FOR = 600  # seconds an entry lives; a new event or day makes new keys anyway
+
+
+def init_compression(app: Flask) -> None:
+    """zstd, brotli or gzip for text answers, as the reader's browser accepts (Flask-Compress).
+
+    Call it before `init_app`: Flask runs after-request hooks last registered first, so
+    the page cache keeps each page as built and compression comes after it. A page the
+    cache shares is compressed once per encoding and kept beside it; an answer that is
+    this visitor's own (a form token, their case) is compressed for them alone. The ETag
+    gets the encoding (Flask-Compress: "tag:gzip"), and such a tag still earns a 304.
+    """
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", _Encoded)
+    app.config.setdefault("COMPRESS_CACHE_KEY", _encoded_key)
+    compress.init_app(app)
+
+
+def _encoded_key(_request: object) -> str:
+    return str(g.get("_shared", ""))
+
+
+class _Encoded:
+    """Flask-Compress's cache: a shared page's encodings, by "algorithm;tag", in the page
+    cache. Nothing for an answer that is not shared (an empty tag)."""
+
+    def get(self, key: str) -> bytes | None:
+        found: bytes | None = _kept(f"encoded:{key}") if not key.endswith(";") else None
+        return found
+
+    def set(self, key: str, value: bytes) -> None:
+        if not key.endswith(";"):
+            _keep(f"encoded:{key}", value)
 
 
 def init_app(app: Flask, root: Path) -> None:
@@ -124,13 +159,14 @@ def _not_modified() -> Response | None:
     tag = g._etag = _etag(current_app.config["ETAG_SALT"])
     if not tag:
         return None
-    if request.if_none_match.contains(tag):
-        response = Response(status=304)
-        response.set_etag(tag)
-        return response
+    for sent in (tag, *(f"{tag}:{encoding}" for encoding in ENCODINGS)):
+        if request.if_none_match.contains(sent):
+            response = Response(status=304)
+            response.set_etag(sent)
+            return response
     stored = _kept(tag)
     if stored is not None:
-        g._replayed = True
+        g._replayed = g._shared = tag
         body, headers = stored
         return Response(body, headers=headers)
     return None
@@ -142,6 +178,7 @@ def _tag(response: Response) -> Response:
         if not g.get("_replayed") and _storable(response):
             headers = [(k, v) for k, v in response.headers if k.lower() not in NOT_STORED]
             _keep(tag, (response.get_data(), headers))
+            g._shared = tag
         response.set_etag(tag)
         response.headers["Cache-Control"] = "no-cache"  # keep it, but ask each time
     elif request.endpoint != "static" and _personal():
@@ -150,18 +187,17 @@ def _tag(response: Response) -> Response:
     return response
 
 
-def _kept(tag: str) -> tuple[bytes, list[tuple[str, str]]] | None:
+def _kept(tag: str) -> Any:
     """The stored page, if any. A cache that cannot be reached (Redis down) only costs
     the page being built: logged, never an error for the reader."""
     try:
-        found: tuple[bytes, list[tuple[str, str]]] | None = pages.get(tag)
-        return found
+        return pages.get(tag)
     except Exception:
         log.warning("page cache unreachable: building the page", exc_info=True)
         return None
 
 
-def _keep(tag: str, page: tuple[bytes, list[tuple[str, str]]]) -> None:
+def _keep(tag: str, page: object) -> None:
     try:
         pages.set(tag, page)
     except Exception:

@@ -8,11 +8,16 @@ bytes and headers come back, and what the next reader gets after a change.
 
 from __future__ import annotations
 
+import gzip
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import brotli
 import pytest
+from backports import zstd
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
@@ -181,3 +186,76 @@ def test_what_a_process_keeps_is_bounded_whatever_urls_are_asked_for(app: Flask)
         assert kept is not None
         stored = len(kept._cache)  # cachelib's SimpleCache: its dict of entries
     assert 0 < stored <= KEPT_PAGES + 1
+
+
+@contextmanager
+def compressions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The encodings Flask-Compress computed meanwhile (not those it found kept)."""
+    import flask_compress.flask_compress as fc
+
+    done: list[str] = []
+    real = fc._compress_data
+
+    def counted(app: Flask, data: bytes, algorithm: str) -> bytes:
+        done.append(algorithm)
+        return real(app, data, algorithm)
+
+    monkeypatch.setattr(fc, "_compress_data", counted)
+    yield done
+
+
+@pytest.mark.parametrize(
+    ("accepted", "encoding", "decode"),
+    [
+        ("gzip", "gzip", gzip.decompress),
+        ("gzip, deflate, br", "br", brotli.decompress),
+        ("gzip, deflate, br, zstd", "zstd", zstd.decompress),
+    ],
+)
+def test_a_page_is_compressed_as_the_reader_accepts_once_per_encoding(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, accepted: str, encoding: str, decode: Any
+) -> None:
+    plain = reader(app).get(PROJECT)
+    assert "Content-Encoding" not in plain.headers  # a reader that asks for none
+    with compressions(monkeypatch) as computed:
+        first = reader(app).get(PROJECT, headers={"Accept-Encoding": accepted})
+        second = reader(app).get(PROJECT, headers={"Accept-Encoding": accepted})
+    assert computed == [encoding]  # the second reader got the kept encoding
+    for response in (first, second):
+        assert response.headers["Content-Encoding"] == encoding
+        assert decode(response.get_data()) == plain.get_data()
+        assert len(response.get_data()) < len(plain.get_data()) / 2
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert response.headers["ETag"] == plain.headers["ETag"][:-1] + f':{encoding}"'
+    # The encoded tag earns a 304, as the plain one does.
+    again = reader(app).get(
+        PROJECT, headers={"Accept-Encoding": accepted, "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_compressed_form_page_keeps_each_visitors_own_token(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gzipped = {"Accept-Encoding": "gzip"}
+    with compressions(monkeypatch) as computed:
+        one = gzip.decompress(reader(app).get("/cases/new", headers=gzipped).get_data())
+        two = gzip.decompress(reader(app).get("/cases/new", headers=gzipped).get_data())
+    assert computed == ["gzip", "gzip"]  # each compressed for its visitor, never shared
+    token = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
+    found_one, found_two = token.search(one), token.search(two)
+    assert found_one and found_two and found_one[1] != found_two[1]
+
+
+def test_a_staff_page_is_compressed_but_never_kept(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
+    staff = app.test_client()
+    assert sign_in(staff, "zjj.li") == 303
+    with compressions(monkeypatch) as computed:
+        for _ in range(2):
+            page = staff.get(PROJECT, headers={"Accept-Encoding": "gzip"})
+            assert page.headers["Content-Encoding"] == "gzip"
+            assert page.headers["Cache-Control"] == "private, no-store"
+    assert computed == ["gzip", "gzip"]
