@@ -137,9 +137,10 @@ class Projector:
 
         The batch holds every event of any of their topics from the lowest position up to
         `end`, so a projection with nothing of its own in it has nothing to apply up to
-        `end`: those all move there together, in one transaction. The others apply
-        theirs each in its own locked transaction, as a projection's rows and position
-        are always written together.
+        `end`: it just moves there. All of them apply their shares and move in one
+        transaction (a projection's rows and position are always written together);
+        if one of them fails, the round is done again with each in its own transaction,
+        so that the others go on and the failure is pinned on its event.
         """
         start = min(behind.values())
         wanted = {n: self._topics_of(self.projections[n]) for n in behind}
@@ -153,21 +154,72 @@ class Projector:
         applied = 0
         after: dict[str, int] = {}
         idle: dict[str, int] = {}
+        work: dict[str, tuple[int, list[Notification]]] = {}
         for name, position in behind.items():
             if position >= end:  # ahead of this batch: its turn comes in a later round
                 after[name] = position
                 continue
-            projection, topics = self.projections[name], wanted[name]
+            topics = wanted[name]
             mine = [n for n in batch if n.id > position and (not topics or n.topic in topics)]
-            if not mine:
+            if mine:
+                work[name] = (position, mine)
+            else:
                 idle[name] = position
-                continue
+        try:
+            applied, moved = self._apply_together(work, idle, end, decoded)
+        except (CannotApply, _FlushFailed):
+            # One read model cannot apply its share: each on its own, so the others go on
+            # and the failure is pinned on its event.
+            applied, moved = self._apply_apart(work, idle, end, decoded)
+        after |= moved
+        return applied, {n: p for n, p in after.items() if p < head}
+
+    def _apply_together(
+        self,
+        work: dict[str, tuple[int, list[Notification]]],
+        idle: dict[str, int],
+        end: int,
+        decoded: dict[int, object],
+    ) -> tuple[int, dict[str, int]]:
+        """Apply each projection's share and move every one of them to `end`, in one
+        transaction (one commit for a write's whole catch-up): (events applied, the new
+        positions). Any failure rolls all of it back."""
+        applied, found = 0, {}
+        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            # Rows locked in one order by every process: two locking overlapping sets in
+            # different orders would deadlock (PostgreSQL aborts one of them).
+            for name in sorted(work.keys() | idle.keys()):
+                start, mine = work.get(name, (idle.get(name, 0), []))
+                row = connection.execute(_LOCK, {"b_name": name}).first()
+                if row is None:
+                    raise ProjectionError(f"projection {name} is not set up")
+                if row.position != start:
+                    found[name] = row.position  # moved meanwhile: read again from there
+                    continue
+                if mine:
+                    self._apply_share(self.projections[name], connection, mine, decoded, False)
+                    applied += len(mine)
+                connection.execute(_MOVE, {"b_name": name, "b_start": start, "b_end": end})
+                found[name] = end
+        return applied, found
+
+    def _apply_apart(
+        self,
+        work: dict[str, tuple[int, list[Notification]]],
+        idle: dict[str, int],
+        end: int,
+        decoded: dict[int, object],
+    ) -> tuple[int, dict[str, int]]:
+        """Each projection's share in its own transaction, the idle ones moved together."""
+        applied, found = 0, {}
+        for name, (position, mine) in work.items():
+            projection = self.projections[name]
             try:
                 try:
-                    done, after[name] = self._apply(projection, position, mine, end, decoded)
+                    done, found[name] = self._apply(projection, position, mine, end, decoded)
                 except _FlushFailed:
                     # Again, writing after each event, to learn which one cannot be written.
-                    done, after[name] = self._apply(
+                    done, found[name] = self._apply(
                         projection, position, mine, end, decoded, exact=True
                     )
             except CannotApply as failure:
@@ -183,8 +235,7 @@ class Projector:
                     self._record_failure(failure)
                 continue
             applied += done
-        after |= self._move(idle, end)
-        return applied, {n: p for n, p in after.items() if p < head}
+        return applied, found | self._move(idle, end)
 
     def _topics_of(self, projection: Projection) -> frozenset[str]:
         if projection not in self._topics:
@@ -250,16 +301,26 @@ class Projector:
                 raise ProjectionError(f"projection {projection.name} is not set up")
             if row.position != start:
                 return 0, row.position  # moved meanwhile: read again from there
-            if isinstance(projection, RawProjection):
-                _apply_records(projection, connection, notifications)
-            else:
-                self._apply_events(projection, connection, notifications, decoded, exact)
+            self._apply_share(projection, connection, notifications, decoded, exact)
             moved = connection.execute(
                 _MOVE, {"b_name": projection.name, "b_start": start, "b_end": end}
             ).rowcount
             if moved != 1:
                 raise ProjectionError(f"position of {projection.name} moved under its lock")
             return len(notifications), end
+
+    def _apply_share(
+        self,
+        projection: Projection,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decoded: dict[int, object],
+        exact: bool,
+    ) -> None:
+        if isinstance(projection, RawProjection):
+            _apply_records(projection, connection, notifications)
+        else:
+            self._apply_events(projection, connection, notifications, decoded, exact)
 
     def _move(self, idle: dict[str, int], end: int) -> dict[str, int]:
         """Move projections with nothing to apply up to `end` (each only if still where it
