@@ -61,6 +61,21 @@ class Gunicorn:
         self.stop()
         raise RuntimeError("gunicorn did not start")
 
+    def worker_rss_mb(self) -> list[float]:
+        """Each worker's resident memory (VmRSS), in MiB."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) != self.process.pid:  # the parent's pid
+                    continue
+                status = (stat.parent / "status").read_text()
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
+            found.append(int(kib) / 1024)
+        return sorted(found)
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)

@@ -42,10 +42,12 @@ def main() -> None:
         server = Gunicorn({**env, **extra})
         try:
             rows = against_static(server, PAGES, args.seconds)
+            rss = server.worker_rss_mb()
         finally:
             server.stop()
         heading = f"\ngunicorn 2 sync workers, {load}, SQLite, {year}; {how}"
         print_against_static(rows, f"{name}-x{args.scale}", heading)
+        print("worker RSS after the run: " + ", ".join(f"{mb:.0f} MiB" for mb in rss))
 
 
 if __name__ == "__main__":

@@ -269,4 +269,3 @@ def _scrub(caught_up: bool, quiet: bool) -> None:
             "run `flask cases scrub` again when the site is quiet",
             err=True,
         )
-

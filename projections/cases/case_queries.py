@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, func, select
 
@@ -93,6 +93,44 @@ def all_rows(c: Connection, year: int | None) -> Sequence[Row[Any]]:
     if year is not None:
         query = query.where(CaseRow.year == year)
     return c.execute(query).all()
+
+
+# What the case statistics read of each case (domain.case_statistics.CaseFacts) and group
+# by: not the words, the steps' JSON or the dates no figure uses.
+_FACTS = (
+    CaseRow.state,
+    CaseRow.deadline,
+    CaseRow.track,
+    CaseRow.assigned_on,
+    CaseRow.first_reply_on,
+    CaseRow.last_reply_on_time,
+    CaseRow.evaluation,
+    CaseRow.rehandled,
+    CaseRow.lead_unit,
+    CaseRow.district,
+)
+
+
+class Facts(NamedTuple):
+    state: str
+    deadline: date | None
+    track: str | None
+    assigned_on: date | None
+    first_reply_on: date | None
+    last_reply_on_time: bool | None
+    evaluation: str | None
+    rehandled: int
+    lead_unit: str | None
+    district: str
+
+
+def fact_rows(c: Connection, year: int | None) -> list[Facts]:
+    """Every case of `year` (None: all years), with what the statistics read, as plain
+    tuples (the statistics read each field of each case several times)."""
+    query = select(*_FACTS)
+    if year is not None:
+        query = query.where(CaseRow.year == year)
+    return [Facts(*row) for row in c.execute(query)]
 
 
 def years(c: Connection) -> list[int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from domain.ratings import wilson
 from domain.wuxi import start_of_day
@@ -30,8 +30,8 @@ class Tally:
     basically: int = 0
     unsatisfied: int = 0
 
-    def add(self, level: str) -> None:
-        setattr(self, level, getattr(self, level) + 1)
+    def add(self, level: str, n: int = 1) -> None:
+        setattr(self, level, getattr(self, level) + n)
 
     @property
     def total(self) -> int:
@@ -69,7 +69,9 @@ class Tally:
 
 @dataclass(frozen=True)
 class Counted:
-    """A ballot as it counts: what it is about, where it puts it, and its level."""
+    """Ballots that count alike: what they are about, where they put it, their level,
+    and how many there are (counted by the database: as many groups as the plan's
+    subjects, quarters, levels and districts allow, however many ballots)."""
 
     kind: str
     ref: str
@@ -77,6 +79,7 @@ class Counted:
     quarter: str
     level: str
     district: str | None
+    n: int = 1
 
 
 @dataclass
@@ -89,18 +92,21 @@ class Results:
     overall: Tally = field(default_factory=Tally)
 
 
+_ALIKE = (
+    BallotRow.kind,
+    BallotRow.ref,
+    BallotRow.item,
+    BallotRow.quarter,
+    BallotRow.level,
+    BallotRow.district,
+)
+
+
 def counted(c: Connection, year: int, quarter: str | None = None) -> list[Counted]:
-    query = select(
-        BallotRow.kind,
-        BallotRow.ref,
-        BallotRow.item,
-        BallotRow.quarter,
-        BallotRow.level,
-        BallotRow.district,
-    ).where(BallotRow.year == year)
+    query = select(*_ALIKE, func.count()).where(BallotRow.year == year)
     if quarter:
         query = query.where(BallotRow.quarter == quarter)
-    return [Counted(*row) for row in c.execute(query)]
+    return [Counted(*row) for row in c.execute(query.group_by(*_ALIKE))]
 
 
 @dataclass(frozen=True)
@@ -149,12 +155,13 @@ def tally(ballots: Iterable[Counted], places: Places) -> Results:
     quarters: dict[str, Tally] = defaultdict(Tally)
     trend: dict[tuple[str, Any], dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     for ballot in ballots:
-        results.overall.add(ballot.level)
-        quarters[ballot.quarter].add(ballot.level)
+        level, n = ballot.level, ballot.n
+        results.overall.add(level, n)
+        quarters[ballot.quarter].add(level, n)
         for dimension, key in places.keys(ballot).items():
             if key is not None:
-                results.by[dimension][key].add(ballot.level)
-                trend[(dimension, key)][ballot.quarter].add(ballot.level)
+                results.by[dimension][key].add(level, n)
+                trend[(dimension, key)][ballot.quarter].add(level, n)
     results.quarters = dict(sorted(quarters.items()))
     results.trend = {k: dict(sorted(v.items())) for k, v in trend.items()}
     results.by = {d: dict(groups) for d, groups in results.by.items()}

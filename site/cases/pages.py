@@ -78,7 +78,7 @@ def stats() -> str:
 
     def compute() -> dict[str, Any]:
         with services().read() as c:
-            rows = cq.all_rows(c, year)
+            rows = cq.fact_rows(c, year)
             return {
                 "years": cq.years(c),
                 "overall": cs.stats(rows, now, _("全部")),
