@@ -92,12 +92,13 @@ lint: setup-dev
 
 ## make bench: page and projection benchmarks (figures go in bench/README.md)
 bench: system-packages setup-dev
-	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.pages --scale 1,10
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.ratings
 	$(BIN)/python -m bench.feeds
 	$(BIN)/python -m bench.rebuild --postgres
+	$(BIN)/python -m bench.rebuild --mix --postgres
 	$(BIN)/python -m bench.soak
 	$(BIN)/python -m bench.hostile
 
