@@ -2,6 +2,7 @@
 
 python -m bench.rebuild [--years 60] [--writes 300] [--postgres]
 python -m bench.rebuild --mix [--postgres]   (the plan and simulated year, every read model)
+python -m bench.rebuild --mix --instance DIR (a copy of an instance's store, e.g. a 10x one)
 Registers the real plan for N synthetic years (71 events each), then times
 (a) reading + decoding every notification (the floor any event projection pays),
 (b) reading them raw (the floor of the store chain, which never decodes),
@@ -14,6 +15,7 @@ read-your-writes catch-up of every read model, each read model's step timed.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -91,18 +93,20 @@ def writes(services: Services, count: int) -> dict[str, float]:
     }
 
 
-def mix(services: Services) -> dict[str, float]:
+def mix(services: Services, write: bool = True) -> dict[str, float]:
     """The realistic mix: the 2023 plan and the simulated year (reports, supervision,
-    cases, ratings); every read model rebuilt alone, then all together."""
+    cases, ratings), written here unless the store holds it already; every read model
+    rebuilt alone, then all together."""
     from application.simulated_cases import SimulatedCases
     from application.simulated_ratings import SimulatedRatings
     from application.simulation import SimulatedYear
 
-    spec = load_plan_file(ROOT / "plans" / "2023" / "plan.yaml")
-    services.ledger.register_plan(spec, "bench")
-    SimulatedYear(services.ledger, spec).write()
-    SimulatedCases(services.ledger, spec.year).write()
-    SimulatedRatings(services.ledger, spec).write()
+    if write:
+        spec = load_plan_file(ROOT / "plans" / "2023" / "plan.yaml")
+        services.ledger.register_plan(spec, "bench")
+        SimulatedYear(services.ledger, spec).write()
+        SimulatedCases(services.ledger, spec.year).write()
+        SimulatedRatings(services.ledger, spec).write()
     services.caught_up()
     events = services.ledger.recorder.max_notification_id() or 0
     result = {
@@ -145,9 +149,15 @@ def main() -> None:
     parser.add_argument(
         "--mix", action="store_true", help="the plan and simulated year, every read model"
     )
+    parser.add_argument(
+        "--instance",
+        type=Path,
+        help="with --mix: rebuild a copy of this instance's SQLite store (e.g. the 10x one"
+        " bench.pages --scale 10 leaves in /tmp) instead of writing the simulated year",
+    )
     args = parser.parse_args()
     if args.mix:
-        main_mix(args.postgres)
+        main_mix(args.postgres, args.instance)
         return
     results = {}
     folder = Path(tempfile.mkdtemp(prefix="minsheng-rebuild-"))
@@ -190,11 +200,22 @@ def main() -> None:
     save("rebuild", {"machine": machine(), "years": args.years, "results": results})
 
 
-def main_mix(postgres: bool) -> None:
+def main_mix(postgres: bool, instance: Path | None) -> None:
     results = {}
     folder = Path(tempfile.mkdtemp(prefix="minsheng-rebuild-mix-"))
-    services = Services.open(f"sqlite:///{folder / 'bench.sqlite3'}")
-    results["SQLite"] = mix(services)
+    if instance is not None:
+        for name in ("minsheng.sqlite3", "keys.sqlite3"):
+            with sqlite3.connect(instance / name) as source, sqlite3.connect(folder / name) as to:
+                source.backup(to)  # a consistent copy, WAL and all
+        services = Services.open(
+            f"sqlite:///{folder / 'minsheng.sqlite3'}",
+            key_store_url=f"sqlite:///{folder / 'keys.sqlite3'}",
+        )
+        results["SQLite"] = mix(services, write=False)
+        postgres = False
+    else:
+        services = Services.open(f"sqlite:///{folder / 'bench.sqlite3'}")
+        results["SQLite"] = mix(services)
     services.close()
     if postgres:
         from tests.postgres import Cluster
