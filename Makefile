@@ -26,13 +26,16 @@ run: setup run-packages
 	else echo "SIMULATE=0: no simulated year"; fi
 	$(MAKE) --no-print-directory serve
 
-# Serve what is loaded: 2 gunicorn workers that count rate limits in one throwaway
-# redis-server on a unix socket under instance/ (tools/with-redis), so every documented
-# limit holds for both together. GUNICORN_FLAGS adds options (the tests add an access log).
+# Serve what is loaded: 3 gunicorn sync workers (the Procfile's default) that count rate
+# limits and keep built pages in one throwaway redis-server on a unix socket under
+# instance/ (tools/with-redis), so every documented limit holds for all of them together.
+# Measured on 2 cores (bench/README.md): 3 sync workers served a cached page at 728 req/s,
+# 2 sync 687, 2 x 4 threads 310 (Python's threads share one core's worth of the GIL).
+# GUNICORN_FLAGS adds options (the tests add an access log).
 serve:
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) PROJECTOR_THREAD=1 DEV_OUTBOX=1 \
 		tools/with-redis $${INSTANCE_PATH:-instance}/limits.sock \
-		$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 $(GUNICORN_FLAGS) \
+		$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 3 $(GUNICORN_FLAGS) \
 		'minsheng_site:create_app()'
 
 ## make test: install what the tests need (system packages too) and run the whole suite

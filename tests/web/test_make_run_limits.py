@@ -1,4 +1,4 @@
-"""`make serve` (what `make run` ends with): its two gunicorn workers share one count.
+"""`make serve` (what `make run` ends with): its gunicorn workers share one count.
 
 Real processes: make, tools/with-redis and its redis-server, gunicorn with two
 workers. Two keep-alive connections, each held by a different worker (the
@@ -64,7 +64,12 @@ def served(tmp_path: Path, redis_server: object) -> Iterator[Served]:
         "INSTANCE_PATH": str(tmp_path),
         "SECRET_KEY": "make-serve-test",
     }
-    flags = f"--keep-alive 60 --access-logfile {log} --access-logformat '%(p)s %(m)s %(U)s %(s)s'"
+    # Keep-alive pins each client to one worker; gunicorn's sync workers close every
+    # connection, so the test runs two threaded workers (the limit store is the same).
+    flags = (
+        f"--workers 2 --threads 2 --keep-alive 60 --access-logfile {log}"
+        " --access-logformat '%(p)s %(m)s %(U)s %(s)s'"
+    )
     make = subprocess.Popen(
         ["make", "-s", "-C", str(ROOT), "serve", f"PORT={port}", f"GUNICORN_FLAGS={flags}"],
         env=env,
