@@ -76,6 +76,10 @@ def init_compression(app: Flask) -> None:
     """
     app.config.setdefault("COMPRESS_CACHE_BACKEND", _Encoded)
     app.config.setdefault("COMPRESS_CACHE_KEY", _encoded_key)
+    # Not streams: Flask-Compress would read a static file through without closing it
+    # (a file descriptor left to the garbage collector per request); a proxy in front,
+    # or the browser's cache, takes care of the styles and scripts.
+    app.config.setdefault("COMPRESS_STREAMS", False)
     compress.init_app(app)
 
 

@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 from schemathesis.generation.case import Case
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+# Schemathesis sends requests' default Accept-Encoding, but its WSGI transport hands it the
+# body as sent and it does not decode it: ask for none (compression: test_page_cache.py).
+PLAIN = {"Accept-Encoding": "identity"}
+
 
 def test_every_read_operation_keeps_its_published_contract(year_app: Flask) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", year_app).include(method="GET")
@@ -29,8 +33,8 @@ def test_every_read_operation_keeps_its_published_contract(year_app: Flask) -> N
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
         case: Case = data.draw(schema.as_strategy())
-        response = case.call()
-        case.validate_response(response)
+        response = case.call(headers=PLAIN)
+        case.validate_response(response, headers=PLAIN)
 
     check()
 
@@ -49,7 +53,7 @@ def test_the_hotline_intake_keeps_its_published_contract(app: Flask) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app).include(
         method="POST", path="/api/v1/cases"
     )
-    bearer = {"Authorization": "Bearer fuzz-token"}
+    bearer = {"Authorization": "Bearer fuzz-token", **PLAIN}
 
     @settings(
         max_examples=60,
