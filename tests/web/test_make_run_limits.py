@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,13 +38,21 @@ class Served:
     access_log: Path
     socket: Path
 
-    def pids(self) -> list[str]:
+    def pid_of(self, probe: str) -> str | None:
+        """The pid of the worker that logged the request carrying `probe`, once logged.
+
+        Only whole lines are read (a line being written may be read as "<65"), and a
+        request is known by its own probe, not by its place in the log: gunicorn logs
+        after answering, so the fixture's last health check may be logged late.
+        """
         if not self.access_log.exists():
-            return []
-        # Only whole lines: a line being written may be read as "<65", which would
-        # pass for another worker's pid.
+            return None
         *whole, _being_written = self.access_log.read_text().split("\n")
-        return [line.split()[0] for line in whole if line]
+        for line in whole:
+            fields = line.split()
+            if f"probe={probe}" in fields:
+                return fields[0]
+        return None
 
 
 def _free_port() -> int:
@@ -68,7 +77,7 @@ def served(tmp_path: Path, redis_server: object) -> Iterator[Served]:
     # connection, so the test runs two threaded workers (the limit store is the same).
     flags = (
         f"--workers 2 --threads 2 --keep-alive 60 --access-logfile {log}"
-        " --access-logformat '%(p)s %(m)s %(U)s %(s)s'"
+        " --access-logformat '%(p)s %(m)s %(U)s %(q)s %(s)s'"
     )
     make = subprocess.Popen(
         ["make", "-s", "-C", str(ROOT), "serve", f"PORT={port}", f"GUNICORN_FLAGS={flags}"],
@@ -120,16 +129,16 @@ class Connection:
 
     def send(self, method: str, path: str, cookie: str = "", body: str = "") -> tuple[int, str]:
         """(status, the pid of the worker that answered)."""
-        seen = len(self.served.pids())
+        probe = uuid.uuid4().hex
         headers = {"Cookie": cookie} if cookie else {}
         if body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.http.request(method, path, body=body or None, headers=headers)
+        self.http.request(method, f"{path}?probe={probe}", body=body or None, headers=headers)
         response = self.http.getresponse()
         self.last = response
         self.text = response.read().decode()
-        _wait_for(lambda: len(self.served.pids()) > seen, None)
-        return response.status, self.served.pids()[seen]
+        _wait_for(lambda: self.served.pid_of(probe) is not None, None)
+        return response.status, str(self.served.pid_of(probe))
 
 
 def test_make_serve_counts_each_limit_once_for_both_workers(served: Served) -> None:
