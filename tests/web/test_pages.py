@@ -243,6 +243,60 @@ def test_english_keeps_the_document_in_chinese_and_says_so(client: FlaskClient) 
     assert '<span lang="zh-Hans">完成既有住宅加装电梯300台。</span>' in html
 
 
+class _Head(HTMLParser):
+    """The meta description, and any text before the page's <header>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.description: str | None = None
+        self.stray = ""
+        self._in_body_before_header = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta" and ("name", "description") in attrs:
+            self.description = dict(attrs).get("content")
+        elif tag == "body":
+            self._in_body_before_header = True
+        elif tag in ("header", "a") and self._in_body_before_header:
+            self._in_body_before_header = False  # the skip link and the header come first
+
+    def handle_data(self, data: str) -> None:
+        if self._in_body_before_header:
+            self.stray += data.strip()
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "zh-TW", "en"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/2023/items/9",
+        "/plans/2023/projects/9.1",
+        "/plans/2023/key-projects/1",
+        "/plans/2023/categories/1",
+        "/plans/2023/units/%E5%B8%82%E4%BD%8F%E6%88%BF%E5%9F%8E%E4%B9%A1%E5%BB%BA%E8%AE%BE%E5%B1%80",
+        "/plans/2023/document",
+    ],
+)
+def test_titles_and_descriptions_are_plain_text_in_every_language(
+    client: FlaskClient, language: str, url: str
+) -> None:
+    """English marks the document's words up (<span lang="zh-Hans">): not in a title, where
+    it showed as markup, nor in the description, whose quotes it broke so that the rest
+    of it was printed above the header."""
+    response = client.get(url, headers={"Accept-Language": language})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    head = _Head()
+    head.feed(html)
+    # A browser reads a title as text (RCDATA): what is between the tags is what it shows.
+    [title] = re.findall(r"<title>(.*?)</title>", html, re.S)
+    assert title and "<" not in title and "lang=" not in title
+    assert head.description and "<" not in head.description and '"' not in head.description
+    assert head.stray == "", f"text before the header: {head.stray[:80]!r}"
+    if language == "en" and "/document" not in url:
+        assert re.search(r"[\u4e00-\u9fff]", title), "the document's words, in Chinese"
+
+
 def test_the_language_choice_is_remembered_and_redirects_only_within_the_site(
     client: FlaskClient,
 ) -> None:
