@@ -27,6 +27,14 @@ SORTS = {
 }
 
 
+def _of_key(key_project: int | None, key: str) -> bool:
+    if not key:
+        return True
+    if key == "any":
+        return key_project is not None
+    return str(key_project) == key
+
+
 @bp.get(f"/plans/{YEAR}/progress")
 def dashboard(year: int) -> str:
     as_of, travelling = as_of_arg()
@@ -41,11 +49,18 @@ def dashboard(year: int) -> str:
         plan = plan_of(year)
         progress = services().plan_progress(c, plan, as_of)
         categories = q.categories(c, year)
+        key_projects = q.key_projects(c, year)
+    # key: "" every project; "any" those of a key project (人代会票决); N those of key project N
+    key = request.args.get("key", "")
+    numbers = {str(k.number) for k in key_projects}
+    if key not in ("", "any", *numbers):
+        abort(400, description=f"key={key[:20]!r}")
     projects = [
         p
         for p in progress.projects
         if (not wanted or p.status.value == wanted)
         and (category is None or p.project.category == category)
+        and _of_key(p.project.key_project, key)
     ]
     return render(
         "plans/dashboard.html",
@@ -54,7 +69,8 @@ def dashboard(year: int) -> str:
         progress=progress,
         projects=sorted(projects, key=SORTS[order]),
         categories=categories,
-        selected={"status": wanted, "sort": order, "category": category},
+        key_projects=key_projects,
+        selected={"status": wanted, "sort": order, "category": category, "key": key},
         statuses=list(Status),
         as_of=as_of,
         travelling=travelling,

@@ -116,6 +116,33 @@ def test_dashboard_filters_by_status_as_plain_links_and_for_htmx(client: FlaskCl
     assert client.get("/plans/2023/progress?sort=bogus").status_code == 400
 
 
+def _listed(client: FlaskClient, query: str) -> set[str]:
+    """The specific projects the dashboard's table lists for `query` (its htmx fragment)."""
+    html = client.get(f"/plans/2023/progress?{query}", headers={"HX-Request": "true"})
+    assert html.status_code == 200
+    return set(re.findall(r'href="/plans/2023/projects/([0-9.]+)"', html.get_data(as_text=True)))
+
+
+def test_dashboard_filters_by_key_project(year_app: Flask, plan_spec: PlanSpec) -> None:
+    """The deputies' question: how are the voted key projects doing (all, or one of them)?"""
+    client = year_app.test_client()
+    members = {k.number: set(k.projects) for k in plan_spec.key_projects}
+    assert len(members) == 10
+    every_key = set().union(*members.values())
+    assert _listed(client, "key=any") == every_key
+    assert len(_listed(client, "")) == 118 > len(every_key)
+    for number in (1, 3, 10):
+        assert _listed(client, f"key={number}") == members[number]
+    overdue = _listed(client, "status=overdue")
+    assert _listed(client, "key=any&status=overdue") == overdue & every_key
+    for bad in ("11", "0", "x", "１", "²", "any,1"):
+        assert client.get("/plans/2023/progress", query_string={"key": bad}).status_code == 400
+    page = client.get("/plans/2023/progress?key=any").get_data(as_text=True)
+    assert '<option value="any" selected>' in page  # the form says what is shown
+    badges = re.findall(r'href="/plans/2023/key-projects/(\d+)"[^>]*>重点\d+</a>', page)
+    assert len(badges) == len(every_key)
+
+
 def test_changes_between_two_days(client: FlaskClient) -> None:
     html = client.get("/plans/2023/projects/9.1/changes?from=2023-06-30&to=2023-11-30").get_data(
         as_text=True
