@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -206,7 +207,30 @@ def unit(year: int, name: str) -> str:
 def document(year: int) -> str:
     with services().read() as c:
         plan = plan_of(year)
-        return render("plans/document.html", plan=plan, document=found(q.document(c, year)))
+        text = found(q.document(c, year))
+        return render(
+            "plans/document.html", plan=plan, document=text, lines=readable_lines(text.lines)
+        )
+
+
+# What the government site's page around the document left in its copy: the font-size
+# switch and view counter after the publication date, and its metadata table in pipes.
+_PAGE_WIDGETS = re.compile(r"\s*文字大小[:：].*$")
+_TABLE_RULE = re.compile(r"^\s*(-{3,}\s*\|\s*)+$")
+_TABLE_ROW = re.compile(r"^\s*([^|]+?)\s*\|\s*([^|]*?)\s*\|\s*$")
+
+
+def readable_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """The document's lines as a reader should see them, each with its own line number
+    (numbers are citations: a line left out keeps its number unused)."""
+    shown = []
+    for n, line in enumerate(lines, start=1):
+        if _TABLE_RULE.match(line):
+            continue
+        if row := _TABLE_ROW.match(line):
+            line = f"{row[1]}：{row[2]}"
+        shown.append((n, _PAGE_WIDGETS.sub("", line)))
+    return shown
 
 
 @bp.get("/plans/")

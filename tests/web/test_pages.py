@@ -145,6 +145,20 @@ def test_the_document_page_anchors_every_item_and_key_project(client: FlaskClien
     assert "L62" in links.ids
 
 
+def test_the_document_page_shows_the_document_without_the_source_sites_leftovers(
+    client: FlaskClient,
+) -> None:
+    html = page(client, "/plans/2023/document")
+    lines = dict(re.findall(r'<p id="L(\d+)".*?<span class="line-text">(.*?)</span>', html, re.S))
+    for leftover in ("文字大小", "浏览次数", "[ 大 中 小 ]", "---", " | "):
+        assert leftover not in html, leftover
+    assert lines["1"] == "发布时间:2023年04月27日"
+    assert lines["2"] == "文号：锡政发〔2023〕5号"
+    assert "3" not in lines  # the table's rule: nothing to read, its number stays unused
+    assert lines["4"] == "制发机关：无锡市人民政府"
+    assert lines["7"].startswith("市政府关于印发2023年度民生服务")  # numbers still cite lines
+
+
 def test_the_project_index_filters_by_plain_links(client: FlaskClient) -> None:
     assert "共118个具体项目" in page(client, "/plans/2023/projects/")
     assert "共17个具体项目" in page(client, "/plans/2023/projects/?category=3")
