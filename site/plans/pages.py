@@ -15,9 +15,14 @@ from minsheng_site.caching import publicly_cacheable
 from minsheng_site.plans.charts import expected_curve
 from minsheng_site.ratings import panel as ratings
 from minsheng_site.services import services
-from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render
+from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
-from projections.plans.progress_queries import ReportRow, item_progress, scorecards
+from projections.plans.progress_queries import (
+    ProjectProgress,
+    ReportRow,
+    item_progress,
+    scorecards,
+)
 from projections.plans.timeline import Entry, timeline, with_permalinks
 from projections.supervision.supervision_queries import findings, visits
 
@@ -63,6 +68,7 @@ def category(year: int, number: int) -> str:
             category=cat,
             categories=q.categories(c, year),
             items=q.items(c, year, category=number),
+            states=_states(c, plan),
         )
 
 
@@ -108,6 +114,7 @@ def projects(year: int) -> str:
             categories=q.categories(c, year),
             key_projects=q.key_projects(c, year),
             selected={"category": category, "key": "any" if any_key else key},
+            states=_states(c, plan),
         )
 
 
@@ -172,6 +179,7 @@ def key_project(year: int, number: int) -> str:
             plan=plan,
             key_project=key,
             projects=q.projects(c, year, key_project=number),
+            states=_states(c, plan),
         )
 
 
@@ -196,6 +204,7 @@ def unit(year: int, name: str) -> str:
         plan=plan,
         unit=it,
         card=next((s for s in scorecards(progress, raised) if s.unit == name), None),
+        states={p.project.ref: p for p in progress.projects},
         reporting=[i for i in progress.items if i.item.number in led],
         open_findings=[f for f in raised if f.is_open],
         as_of=as_of,
@@ -231,6 +240,12 @@ def readable_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
             line = f"{row[1]}：{row[2]}"
         shown.append((n, _PAGE_WIDGETS.sub("", line)))
     return shown
+
+
+def _states(c: Connection, plan: q.PlanView) -> dict[str, ProjectProgress]:
+    """Each specific project's status and completion today (computed once per day and state
+    of the log, shared with the dashboard), for every page that lists projects."""
+    return {p.project.ref: p for p in services().plan_progress(c, plan, today()).projects}
 
 
 @bp.get("/plans/")

@@ -143,6 +143,43 @@ def test_dashboard_filters_by_key_project(year_app: Flask, plan_spec: PlanSpec) 
     assert len(badges) == len(every_key)
 
 
+def _row_states(html: str) -> dict[str, str]:
+    """Each table row's specific project and the status its row shows."""
+    found = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        ref = re.search(r'href="/plans/2023/projects/([0-9.]+)"', row)
+        status = re.search(r'class="status status-([a-z_]+)"', row)
+        if ref and status:
+            found[ref[1]] = status[1]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("url", "how_many"),
+    [
+        ("/plans/2023/projects/", 118),
+        ("/plans/2023/categories/5", None),
+        ("/plans/2023/key-projects/1", None),
+        (
+            "/plans/2023/units/%E5%B8%82%E4%BD%8F%E6%88%BF%E5%9F%8E%E4%B9%A1%E5%BB%BA%E8%AE%BE%E5%B1%80",
+            None,
+        ),
+    ],
+)
+def test_every_list_of_projects_shows_each_ones_status_as_the_dashboard_does(
+    client: FlaskClient, url: str, how_many: int | None
+) -> None:
+    dashboard = _row_states(client.get("/plans/2023/progress").get_data(as_text=True))
+    assert len(dashboard) == 118
+    html = client.get(url).get_data(as_text=True)
+    listed = set(re.findall(r'<th scope="row"><a href="/plans/2023/projects/([0-9.]+)"', html))
+    shown = _row_states(html)
+    assert listed and set(shown) == listed  # every project listed has its status
+    assert how_many is None or len(shown) == how_many
+    assert all(shown[ref] == dashboard[ref] for ref in shown)
+    assert html.count("<progress ") >= len(shown)  # and its completion
+
+
 def test_changes_between_two_days(client: FlaskClient) -> None:
     html = client.get("/plans/2023/projects/9.1/changes?from=2023-06-30&to=2023-11-30").get_data(
         as_text=True
