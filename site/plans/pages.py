@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, request, url_for
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
+from domain.schedule import Status
 from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.plans.charts import expected_curve
@@ -54,6 +55,8 @@ def overview(year: int) -> str:
             categories=q.categories(c, year),
             key_projects=q.key_projects(c, year),
             years=q.plan_years(c),
+            progress=services().plan_progress(c, plan, today()),
+            statuses=list(Status),
         )
 
 

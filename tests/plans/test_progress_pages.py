@@ -180,6 +180,19 @@ def test_every_list_of_projects_shows_each_ones_status_as_the_dashboard_does(
     assert html.count("<progress ") >= len(shown)  # and its completion
 
 
+def test_the_home_page_leads_with_the_plans_state(client: FlaskClient) -> None:
+    """Completion, projects by status and the mid-year checkpoint, as of today, before
+    anything else: what a resident or a deputy opens the site to know."""
+    home = client.get("/").get_data(as_text=True)
+    dashboard = client.get("/plans/2023/progress").get_data(as_text=True)
+    assert status_counts(home) == status_counts(dashboard)
+    assert sum(status_counts(home)) == 118
+    overall = re.compile(r'class="progress-summary">.*?<span class="bar-value">(\d+%)</span>', re.S)
+    assert overall.search(home)[1] == overall.search(dashboard)[1]  # type: ignore[index]
+    assert "截至" in home and "个具体项目在6月及以前的报告中完成了全年任务的60%以上" in home
+    assert home.index('class="progress-summary"') < home.index('id="take-part"')
+
+
 def test_changes_between_two_days(client: FlaskClient) -> None:
     html = client.get("/plans/2023/projects/9.1/changes?from=2023-06-30&to=2023-11-30").get_data(
         as_text=True

@@ -50,7 +50,8 @@ def test_home_shows_the_plan_at_a_glance(client: FlaskClient) -> None:
         "2023年11月30日",
     ):
         assert fact in html
-    counts = re.findall(r"<strong>(\d+)</strong>", html)
+    glance = html.split('id="glance"')[1].split("</section>")[0]
+    counts = re.findall(r"<strong>(\d+)</strong>", glance)
     assert counts == ["10", "60", "118", "10", "42"]
     assert (
         "以上数量与文件原文所述一致（10大类60项118个具体项目，含42个重点民生实事具体项目）" in html
