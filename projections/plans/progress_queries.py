@@ -219,6 +219,23 @@ class PlanProgress:
         return [p for i in self.items for p in i.projects]
 
 
+@dataclass(frozen=True)
+class GroupProgress:
+    """Some specific projects together (a key project's): the mean of their completions,
+    as the plan's overall completion is, and how many are in each status."""
+
+    completion: Decimal
+    status_counts: dict[Status, int]
+    projects: int
+
+
+def group_progress(projects: Sequence[ProjectProgress]) -> GroupProgress | None:
+    if not projects:
+        return None
+    counts = dict(Counter(p.status for p in projects))
+    return GroupProgress(mean(p.completion for p in projects), counts, len(projects))
+
+
 def plan_progress(c: Connection, plan: q.PlanView, as_of: date) -> PlanProgress:
     rows = report_rows(c, plan.year, end_of_day(as_of))
     by_item: dict[int, list[ReportRow]] = defaultdict(list)

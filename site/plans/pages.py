@@ -19,8 +19,10 @@ from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
 from projections.plans.progress_queries import (
+    GroupProgress,
     ProjectProgress,
     ReportRow,
+    group_progress,
     item_progress,
     scorecards,
 )
@@ -169,7 +171,15 @@ def _timeline(
 def key_projects(year: int) -> str:
     with services().read() as c:
         plan = plan_of(year)
-        return render("plans/key_projects.html", plan=plan, key_projects=q.key_projects(c, year))
+        keys = q.key_projects(c, year)
+        states = _states(c, plan)
+        return render(
+            "plans/key_projects.html",
+            plan=plan,
+            key_projects=keys,
+            groups={k.number: _group(states, k.project_refs) for k in keys},
+            statuses=list(Status),
+        )
 
 
 @bp.get(f"/plans/{YEAR}/key-projects/{NUMBER}")
@@ -182,7 +192,9 @@ def key_project(year: int, number: int) -> str:
             plan=plan,
             key_project=key,
             projects=q.projects(c, year, key_project=number),
-            states=_states(c, plan),
+            states=(states := _states(c, plan)),
+            group=_group(states, key.project_refs),
+            statuses=list(Status),
         )
 
 
@@ -249,6 +261,10 @@ def _states(c: Connection, plan: q.PlanView) -> dict[str, ProjectProgress]:
     """Each specific project's status and completion today (computed once per day and state
     of the log, shared with the dashboard), for every page that lists projects."""
     return {p.project.ref: p for p in services().plan_progress(c, plan, today()).projects}
+
+
+def _group(states: dict[str, ProjectProgress], refs: Sequence[str]) -> GroupProgress | None:
+    return group_progress([states[r] for r in refs if r in states])
 
 
 @bp.get("/plans/")

@@ -193,6 +193,29 @@ def test_the_home_page_leads_with_the_plans_state(client: FlaskClient) -> None:
     assert home.index('class="progress-summary"') < home.index('id="take-part"')
 
 
+def test_the_key_projects_board_shows_each_ones_completion_and_statuses(
+    client: FlaskClient, plan_spec: PlanSpec
+) -> None:
+    """One screen for a deputy: each of the ten, how far along, how many projects in which
+    state — the same figures as its own page and the dashboard's rows."""
+    board = client.get("/plans/2023/key-projects/").get_data(as_text=True)
+    dashboard = _row_states(client.get("/plans/2023/progress").get_data(as_text=True))
+    sections = re.findall(r'<section class="key-summary"(.*?)</section>', board, re.S)
+    assert len(sections) == 10
+    for spec, section in zip(plan_spec.key_projects, sections, strict=True):
+        assert f"{spec.number}. " in section
+        badges = re.findall(r'class="status status-([a-z_]+)">[^<]*</span> (\d+)', section)
+        expected: dict[str, int] = {}
+        for ref in spec.projects:
+            expected[dashboard[ref]] = expected.get(dashboard[ref], 0) + 1
+        assert {s: int(n) for s, n in badges} == expected
+        page = client.get(f"/plans/2023/key-projects/{spec.number}").get_data(as_text=True)
+        share = re.compile(
+            r'class="progress-summary">.*?<span class="bar-value">(\d+%)</span>', re.S
+        )
+        assert share.search(section)[1] == share.search(page)[1]  # type: ignore[index]
+
+
 def test_changes_between_two_days(client: FlaskClient) -> None:
     html = client.get("/plans/2023/projects/9.1/changes?from=2023-06-30&to=2023-11-30").get_data(
         as_text=True
