@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import Blueprint
+from flask import Blueprint, abort, request
 
 from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
@@ -18,19 +18,47 @@ bp = publicly_cacheable(Blueprint("pages", __name__))
 
 @bp.get(f"/plans/{YEAR}/supervision")
 def supervision(year: int) -> str:
+    """Every visit with its findings; filtered (open or closed, a unit, a key project),
+    only the findings that match and the visits that raised them."""
     as_of, travelling = as_of_arg()
+    state = request.args.get("state", "")
+    unit = request.args.get("unit", "")
+    key = request.args.get("key", "")
     with services().read() as c:
         plan = plan_of(year)
         cutoff = end_of_day(as_of)
         all_findings = findings(c, year, cutoff)
-        return render(
-            "supervision/supervision.html",
-            plan=plan,
-            visits=visits(c, year, cutoff),
-            findings=all_findings,
-            as_of=as_of,
-            travelling=travelling,
-        )
+        key_projects = q.key_projects(c, year)
+        all_visits = visits(c, year, cutoff)
+    units = sorted({f.unit for f in all_findings})
+    members = {str(k.number): set(k.project_refs) for k in key_projects}
+    if state not in ("", "open", "closed"):
+        abort(400, description=f"state={state[:20]!r}")
+    if unit and unit not in units:
+        abort(400, description=f"unit={unit[:20]!r}")
+    if key and key not in members:
+        abort(400, description=f"key={key[:20]!r}")
+    shown = [
+        f
+        for f in all_findings
+        if (not state or f.is_open == (state == "open"))
+        and (not unit or f.unit == unit)
+        and (not key or members[key] & set(f.projects))
+    ]
+    filtered = bool(state or unit or key)
+    raised_in = {f.record.record_id for f in shown}
+    return render(
+        "supervision/supervision.html",
+        plan=plan,
+        visits=[v for v in all_visits if not filtered or v.record_id in raised_in],
+        findings=shown,
+        filtered=filtered,
+        units=units,
+        key_projects=key_projects,
+        selected={"state": state, "unit": unit, "key": key},
+        as_of=as_of,
+        travelling=travelling,
+    )
 
 
 @bp.get(f"/plans/{YEAR}/findings/<uuid:finding_id>")

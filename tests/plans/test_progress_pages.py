@@ -216,6 +216,45 @@ def test_the_key_projects_board_shows_each_ones_completion_and_statuses(
         assert share.search(section)[1] == share.search(page)[1]  # type: ignore[index]
 
 
+def _findings(html: str) -> dict[str, tuple[str, str, set[str]]]:
+    """Each finding the supervision page lists: (its state, its unit, its projects)."""
+    found = {}
+    for li in re.findall(r'<li><a href="/plans/2023/findings/([0-9a-f-]+)">(.*?)</li>', html, re.S):
+        finding, body = li
+        state = re.search(r'finding-state state-([a-z_]+)"', body)
+        unit = re.search(r'<span class="meta">(.*?) · ', body, re.S)
+        assert state and unit
+        refs = set(re.findall(r'href="/plans/2023/projects/([0-9.]+)"', body))
+        found[finding] = (state[1], unit[1].strip(), refs)
+    return found
+
+
+def test_supervision_findings_filter_by_state_unit_and_key_project(
+    client: FlaskClient, plan_spec: PlanSpec
+) -> None:
+    every = _findings(client.get("/plans/2023/supervision").get_data(as_text=True))
+    assert len({state for state, _, _ in every.values()}) >= 2  # open and closed ones
+    page = client.get("/plans/2023/supervision?state=open").get_data(as_text=True)
+    assert set(_findings(page)) == {f for f, (state, _, _) in every.items() if state != "closed"}
+    closed = _findings(client.get("/plans/2023/supervision?state=closed").get_data(as_text=True))
+    assert set(closed) == {f for f, (state, _, _) in every.items() if state == "closed"}
+    unit = next(iter(every.values()))[1]
+    mine = _findings(
+        client.get("/plans/2023/supervision", query_string={"unit": unit}).data.decode()
+    )
+    assert mine and set(mine) == {f for f, (_, u, _) in every.items() if u == unit}
+    for spec in plan_spec.key_projects:
+        url = f"/plans/2023/supervision?key={spec.number}&state=open"
+        shown = _findings(client.get(url).get_data(as_text=True))
+        assert set(shown) == {
+            f
+            for f, (state, _, refs) in every.items()
+            if state != "closed" and refs & set(spec.projects)
+        }
+    for bad in ("state=maybe", "unit=nobody", "key=11", "key=x"):
+        assert client.get(f"/plans/2023/supervision?{bad}").status_code == 400
+
+
 def test_changes_between_two_days(client: FlaskClient) -> None:
     html = client.get("/plans/2023/projects/9.1/changes?from=2023-06-30&to=2023-11-30").get_data(
         as_text=True
