@@ -6,6 +6,7 @@ from uuid import UUID
 
 from flask import Blueprint, abort, request
 
+from domain.supervision import CLOSED, OPEN
 from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.services import services
@@ -32,7 +33,7 @@ def supervision(year: int) -> str:
         all_visits = visits(c, year, cutoff)
     units = sorted({f.unit for f in all_findings})
     members = {str(k.number): set(k.project_refs) for k in key_projects}
-    if state not in ("", "open", "closed"):
+    if state not in ("", OPEN, CLOSED):  # open: not yet closed (rectifying counts as open)
         abort(400, description=f"state={state[:20]!r}")
     if unit and unit not in units:
         abort(400, description=f"unit={unit[:20]!r}")
@@ -41,7 +42,7 @@ def supervision(year: int) -> str:
     shown = [
         f
         for f in all_findings
-        if (not state or f.is_open == (state == "open"))
+        if (not state or f.is_open == (state == OPEN))
         and (not unit or f.unit == unit)
         and (not key or members[key] & set(f.projects))
     ]
