@@ -195,6 +195,11 @@ def key_project(year: int, number: int) -> str:
             states=(states := _states(c, plan)),
             group=_group(states, key.project_refs),
             statuses=list(Status),
+            open_findings=[
+                f
+                for f in findings(c, year, end_of_day(today()))
+                if f.is_open and set(f.projects) & set(key.project_refs)
+            ],
         )
 
 

@@ -255,6 +255,22 @@ def test_supervision_findings_filter_by_state_unit_and_key_project(
         assert client.get(f"/plans/2023/supervision?{bad}").status_code == 400
 
 
+def test_a_key_project_page_lists_its_open_findings(
+    client: FlaskClient, plan_spec: PlanSpec
+) -> None:
+    """What a deputy asks of a key project: which problems found by supervision are still open."""
+    seen = 0
+    for spec in plan_spec.key_projects:
+        page = client.get(f"/plans/2023/key-projects/{spec.number}").get_data(as_text=True)
+        url = f"/plans/2023/supervision?key={spec.number}&state=open"
+        expected = set(_findings(client.get(url).get_data(as_text=True)))
+        listed = _findings(page.split('id="open-findings"')[1].split("<h2")[0])
+        assert set(listed) == expected
+        assert all(state != "closed" for state, _, _ in listed.values())
+        seen += len(listed)
+    assert seen > 0  # the simulated year leaves some open
+
+
 def test_changes_between_two_days(client: FlaskClient) -> None:
     html = client.get("/plans/2023/projects/9.1/changes?from=2023-06-30&to=2023-11-30").get_data(
         as_text=True
