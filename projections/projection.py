@@ -77,7 +77,9 @@ class Projection:
     dispatch: ClassVar[str] = "process_event"
 
     def process_event(self, event: object, c: Connection, position: int) -> None:
-        raise NotImplementedError  # each subclass declares its own @singledispatchmethod
+        # Each subclass declares its own @singledispatchmethod; one that holds rows per
+        # transaction dispatches in its batch instead (`dispatch` names the method).
+        raise NotImplementedError
 
     def topics(self) -> list[str]:
         return topics_of(handled(type(self), self.dispatch))

@@ -151,7 +151,6 @@ class Projector:
         # A short batch means nothing else of interest lies up to `head`.
         end = batch[-1].id if len(batch) == self.batch_size else head
         decoded: dict[int, object] = {}
-        applied = 0
         after: dict[str, int] = {}
         idle: dict[str, int] = {}
         work: dict[str, tuple[int, list[Notification]]] = {}
@@ -189,7 +188,7 @@ class Projector:
             # Rows locked in one order by every process: two locking overlapping sets in
             # different orders would deadlock (PostgreSQL aborts one of them).
             for name in sorted(work.keys() | idle.keys()):
-                start, mine = work.get(name, (idle.get(name, 0), []))
+                start, mine = work[name] if name in work else (idle[name], [])
                 row = connection.execute(_LOCK, {"b_name": name}).first()
                 if row is None:
                     raise ProjectionError(f"projection {name} is not set up")
@@ -210,7 +209,7 @@ class Projector:
         end: int,
         decoded: dict[int, object],
     ) -> tuple[int, dict[str, int]]:
-        """Each projection's share in its own transaction, the idle ones moved together."""
+        """Each projection's share in its own transaction, then the idle ones moved together."""
         applied, found = 0, {}
         for name, (position, mine) in work.items():
             projection = self.projections[name]
@@ -235,7 +234,7 @@ class Projector:
                     self._record_failure(failure)
                 continue
             applied += done
-        return applied, found | self._move(idle, end)
+        return applied, found | self._apply_together({}, idle, end, decoded)[1]
 
     def _topics_of(self, projection: Projection) -> frozenset[str]:
         if projection not in self._topics:
@@ -321,30 +320,6 @@ class Projector:
             _apply_records(projection, connection, notifications)
         else:
             self._apply_events(projection, connection, notifications, decoded, exact)
-
-    def _move(self, idle: dict[str, int], end: int) -> dict[str, int]:
-        """Move projections with nothing to apply up to `end` (each only if still where it
-        was): their new positions."""
-        if not idle:
-            return {}
-        found: dict[str, int] = {}
-        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
-            # Rows locked in one order by every process: two moving overlapping sets in
-            # different orders would deadlock (PostgreSQL aborts one of them).
-            for name, start in sorted(idle.items()):
-                moved = connection.execute(
-                    _MOVE, {"b_name": name, "b_start": start, "b_end": end}
-                ).rowcount
-                if moved == 1:
-                    found[name] = end
-                    continue
-                now = connection.execute(
-                    select(Position.position).where(Position.name == name)
-                ).scalar()
-                if now is None:
-                    raise ProjectionError(f"projection {name} is not set up")
-                found[name] = now  # moved meanwhile: read again from there
-        return found
 
     def _apply_events(
         self,

@@ -146,12 +146,6 @@ class Cases(Projection):
     def batch(self, connection: Connection) -> Batch:
         return HeldCases(self, connection)
 
-    def process_event(self, event: object, c: Connection, position: int) -> None:
-        """One event on its own (the projector applies them through `batch`)."""
-        held = self.batch(c)
-        held.apply(event, position)
-        held.flush()
-
     @singledispatchmethod
     def on_event(self, event: object, held: HeldCases, position: int) -> None:
         unhandled(self, event)

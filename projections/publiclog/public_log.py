@@ -164,12 +164,6 @@ class PublicLog(Projection):
     def batch(self, connection: Connection) -> Batch:
         return PublicLogBatch(self, connection)
 
-    def process_event(self, event: object, c: Connection, position: int) -> None:
-        """One event on its own (the projector uses `batch`)."""
-        batch = self.batch(c)
-        batch.apply(event, position)
-        batch.flush()
-
 
 def export_line(row: Any) -> str:
     """One line of the JSON Lines export: the hashed text, and the chain around it."""

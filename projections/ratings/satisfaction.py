@@ -112,12 +112,6 @@ class Satisfaction(Projection):
     def batch(self, connection: Connection) -> Batch:
         return HeldSatisfaction(self, connection)
 
-    def process_event(self, event: object, c: Connection, position: int) -> None:
-        """One event on its own (the projector applies them through `batch`)."""
-        held = self.batch(c)
-        held.apply(event, position)
-        held.flush()
-
     @singledispatchmethod
     def on_event(self, event: object, held: HeldSatisfaction, position: int) -> None:
         unhandled(self, event)

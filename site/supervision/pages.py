@@ -53,7 +53,6 @@ def supervision(year: int) -> str:
         plan=plan,
         visits=[v for v in all_visits if not filtered or v.record_id in raised_in],
         findings=shown,
-        filtered=filtered,
         units=units,
         key_projects=key_projects,
         selected={"state": state, "unit": unit, "key": key},

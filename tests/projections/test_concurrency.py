@@ -207,7 +207,7 @@ def test_projections_moved_together_are_locked_in_one_order_in_every_process(
 
     event.listen(services.engine, "before_execute", record)
     try:
-        services.projector._move({name: 0 for name in reversed(names)}, 0)
+        services.projector._apply_together({}, {name: 0 for name in reversed(names)}, 0, {})
     finally:
         event.remove(services.engine, "before_execute", record)
         services.close()
