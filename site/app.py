@@ -28,6 +28,7 @@ from minsheng_site.plans import progress, reporting
 from minsheng_site.public_base import PublicBase
 from minsheng_site.ratings import evaluation, limits, moderation, outbox, satisfaction
 from minsheng_site.ratings import pages as rating_pages
+from minsheng_site.search import pages as search_pages
 from minsheng_site.services import init_app as init_services
 from minsheng_site.services import services
 from minsheng_site.staff import auth, home, users_cli
@@ -136,6 +137,7 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
         _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp),
         _feature("staff", auth.bp, home.bp),
+        _feature("search", search_pages.bp),
     ]
 
 

@@ -44,6 +44,7 @@ from projections.publiclog.public_log import PublicLog
 from projections.publiclog.store_chain import StoreChain
 from projections.ratings.awards import Awards
 from projections.ratings.satisfaction import Satisfaction
+from projections.search.index import SearchIndex
 from projections.staff.staff import Staff
 from projections.supervision.supervision import Supervision
 
@@ -105,6 +106,7 @@ def read_models(vault: Vault) -> list[Projection]:
         PublicLog(),
         StoreChain(),
         AccessLog(),
+        SearchIndex(vault),
     ]
 
 

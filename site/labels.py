@@ -165,6 +165,19 @@ TIMELINE_ENTRIES: Labels = {
     **FINDING_STEPS,
 }
 
+# What site search finds (projections.search.index.KINDS), each group's heading.
+SEARCH_KINDS: Labels = {
+    "project": _l("具体项目"),
+    "item": _l("项目条目"),
+    "key_project": _l("重点民生实事项目"),
+    "unit": _l("责任单位"),
+    "category": _l("方面"),
+    "case": _l("民生诉求"),
+    "finding": _l("督查发现的问题"),
+    "visit": _l("督查记录"),
+    "report": _l("进展报告"),
+}
+
 VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
     "case_state": CASE_STATES,
     "case_step": CASE_STEPS,
@@ -181,6 +194,7 @@ VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
     "access_basis": ACCESS_BASES,
     "event_kind": EVENT_KINDS,
     "timeline_entry": TIMELINE_ENTRIES,
+    "search_kind": SEARCH_KINDS,
 }
 
 

@@ -142,3 +142,11 @@ def search_units(c: Connection) -> list[str]:
     query = select(CaseRow.lead_unit).where(CaseRow.lead_unit.is_not(None)).distinct()
     # The query already drops NULL; the test only tells the type checker.
     return [u for u in c.execute(query.order_by(CaseRow.lead_unit)).scalars() if u is not None]
+
+
+def states(c: Connection, numbers: Sequence[str]) -> dict[str, str]:
+    """Each named case's state now (for lists that show cases found elsewhere)."""
+    if not numbers:
+        return {}
+    rows = c.execute(select(CaseRow.number, CaseRow.state).where(CaseRow.number.in_(numbers)))
+    return {number: state for number, state in rows}

@@ -113,6 +113,18 @@ def _names_the_citizen(words: dict[str, Any]) -> bool:
     return mentions_mobile_number(text) or mentions_contact(text, words["name"], words["phone"])
 
 
+def public_words(
+    opener: Opener, e: Case.Submitted
+) -> tuple[dict[str, Any] | None, bool, bool]:
+    """A case's words as the public may read them (title, content), or None; and whether
+    they are gone (erased: the key destroyed, an erasure lies ahead in the log) or
+    withheld (consented words naming the citizen, until the task force redacts them)."""
+    words = opener.open(e.key_id, e.sealed, str(e.originator_id)) if e.consent else None
+    erased = e.consent and words is None
+    withheld = words is not None and _names_the_citizen(words)
+    return (None if withheld else words), erased, withheld
+
+
 class HeldCases(Batch):
     """One transaction's case rows and steps, held in memory and written together."""
 
@@ -159,11 +171,7 @@ class Cases(Projection):
     @on_event.register
     def _submitted(self, e: Case.Submitted, held: HeldCases, position: int) -> None:
         case_id = str(e.originator_id)
-        words = self.opener.open(e.key_id, e.sealed, case_id) if e.consent else None
-        erased = e.consent and words is None  # its key destroyed: an erasure lies ahead in the log
-        withheld = words is not None and _names_the_citizen(words)
-        if withheld:
-            words = None
+        words, erased, withheld = public_words(self.opener, e)
         held.cases.add(
             {
                 "case_id": case_id,

@@ -1,0 +1,276 @@
+"""The site search index: a read model of what the public can read, cut into terms.
+
+One row per searchable thing (`search_docs`: a category, item, specific project, key
+project, unit, progress report, supervision visit or finding, or a case's public words),
+and one row per (term, thing) (`search_terms`), weighted 3 in a title and 1 elsewhere.
+The same tables on SQLite and PostgreSQL, so both answer alike: a query finds the things
+holding all of its terms (see projections/search/words.py for how text becomes terms).
+
+Personal data never enters: a case's words are indexed only as the case board shows them
+(the citizen's consent, nothing naming them, or the task force's redaction), and an
+erasure takes them out again. Statuses that change every day (a project's completion, a
+case's state) are not kept here: results look them up where they live.
+
+Every row's id is derived from the log position of the event that made it (position ×
+1000 + its place in the event), so a rebuild gives the same rows as the increments did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Connection,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    delete,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.cases import DISTRICTS, Case, Erasure
+from domain.plan import Item, KeyProject, Plan
+from domain.supervision import CLOSED, OPEN, RECTIFYING, Finding, SupervisionRecord
+from projections.cases.cases import Opener, public_words
+from projections.database import ReadModel
+from projections.projection import Projection, unhandled
+from projections.search.words import terms
+
+TITLE, BODY = 3, 1  # a term's weight in a thing's title and elsewhere
+KINDS = ("project", "item", "key_project", "unit", "category", "case", "finding", "visit",
+         "report")  # the order results are grouped in
+
+
+class SearchDoc(ReadModel):
+    __tablename__ = "search_docs"
+    __table_args__ = (Index("ix_search_docs_kind", "kind", "year"),)
+
+    doc_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(80), unique=True)  # e.g. project:2023:9.1
+    kind: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    ref: Mapped[str] = mapped_column(String(64))  # what its URL needs: 9.1, 12, a name, an id
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[int | None] = mapped_column(Integer, index=True)
+    district: Mapped[str | None] = mapped_column(String(16), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # per kind: item, state, period...
+
+
+class SearchCase(ReadModel):
+    """What a case's public words are filed under (all of it public on the case board)."""
+
+    __tablename__ = "search_cases"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    district: Mapped[str] = mapped_column(String(16))
+
+
+class SearchTerm(ReadModel):
+    __tablename__ = "search_terms"
+
+    # Byte order on PostgreSQL too, so that a one-character query is a range of the key
+    # (every pair starting with it): a locale's collation does not keep prefixes together.
+    term: Mapped[str] = mapped_column(
+        String(32).with_variant(String(32, collation="C"), "postgresql"), primary_key=True
+    )
+    doc_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    weight: Mapped[int] = mapped_column(SmallInteger)
+
+
+_DOC = SearchDoc.__table__
+_TERM = SearchTerm.__table__
+_CASE = SearchCase.__table__
+
+
+class SearchIndex(Projection):
+    name = "search"
+    version = 1
+    tables = (SearchDoc, SearchTerm, SearchCase)
+
+    def __init__(self, opener: Opener) -> None:
+        self.opener = opener
+
+    @singledispatchmethod
+    def process_event(self, event: object, c: Connection, position: int) -> None:
+        unhandled(self, event)
+
+    @process_event.register
+    def _plan(self, e: Plan.Registered, c: Connection, position: int) -> None:
+        for i, category in enumerate(e.categories):
+            _put(c, position * 1000 + i, f"category:{e.year}:{category['number']}", {
+                "kind": "category", "year": e.year, "ref": str(category["number"]),
+                "title": category["name"], "body": "", "category": category["number"],
+            })
+
+    @process_event.register
+    def _item(self, e: Item.Registered, c: Connection, position: int) -> None:
+        units = "、".join(e.units)
+        _put(c, position * 1000, f"item:{e.year}:{e.number}", {
+            "kind": "item", "year": e.year, "ref": str(e.number), "title": e.text,
+            "body": units, "category": e.category,
+            "detail": {"projects": [p["number"] for p in e.projects]},
+        })
+        for i, p in enumerate(e.projects, start=1):
+            # The project's own words (they state its targets), its milestones where they
+            # say more, and who carries it out.
+            said = [m for m in p.get("milestones", []) if m not in p["text"]]
+            body = " · ".join(x for x in (p["text"], *said, units) if x)
+            _put(c, position * 1000 + i, f"project:{e.year}:{p['number']}", {
+                "kind": "project", "year": e.year, "ref": p["number"], "title": p["title"],
+                "body": body, "category": e.category, "detail": {"item": e.number},
+            })
+        for i, unit in enumerate(e.units, start=500):
+            key = f"unit:{e.year}:{unit}"
+            if c.execute(select(_DOC.c.doc_id).where(_DOC.c.key == key)).first() is None:
+                _put(c, position * 1000 + i, key, {
+                    "kind": "unit", "year": e.year, "ref": unit, "title": unit, "body": "",
+                    "district": _district(unit),
+                })
+
+    @process_event.register
+    def _key_project(self, e: KeyProject.Registered, c: Connection, position: int) -> None:
+        body = " · ".join((e.text, "、".join(e.leaders), "、".join(e.units)))
+        _put(c, position * 1000, f"key_project:{e.year}:{e.number}", {
+            "kind": "key_project", "year": e.year, "ref": str(e.number), "title": e.name,
+            "body": body, "detail": {"projects": list(e.projects)},
+        })
+
+    @process_event.register
+    def _reported(self, e: Item.ProgressReported, c: Connection, position: int) -> None:
+        self._report(c, e, position)
+
+    @process_event.register
+    def _corrected(self, e: Item.ReportCorrected, c: Connection, position: int) -> None:
+        _drop(c, f"report:{e.corrects}")  # the month's report in force is the new one
+        self._report(c, e, position)
+
+    def _report(
+        self, c: Connection, e: Item.ProgressReported | Item.ReportCorrected, position: int
+    ) -> None:
+        if not e.narrative.strip():
+            return
+        category = c.execute(
+            select(_DOC.c.category).where(_DOC.c.key == f"item:{e.year}:{e.item}")
+        ).scalar()
+        _put(c, position * 1000, f"report:{e.report_id}", {
+            "kind": "report", "year": e.year, "ref": e.report_id, "title": e.period,
+            "body": e.narrative, "category": category,
+            "detail": {"item": e.item, "period": e.period, "unit": e.unit,
+                       "projects": [v["ref"] for v in e.values]},
+        })
+
+    @process_event.register
+    def _visit(self, e: SupervisionRecord.Recorded, c: Connection, position: int) -> None:
+        _put(c, position * 1000, f"visit:{e.originator_id}", {
+            "kind": "visit", "year": e.year, "ref": str(e.originator_id), "title": e.title,
+            "body": e.summary, "detail": {"held_on": e.held_on, "body": e.body,
+                                           "projects": list(e.projects)},
+        })
+
+    @process_event.register
+    def _raised(self, e: Finding.Raised, c: Connection, position: int) -> None:
+        _put(c, position * 1000, f"finding:{e.originator_id}", {
+            "kind": "finding", "year": e.year, "ref": str(e.originator_id), "title": e.text,
+            "body": e.unit, "detail": {"state": OPEN, "projects": list(e.projects),
+                                       "unit": e.unit},
+        })
+
+    @process_event.register
+    def _rectified(self, e: Finding.RectificationReported, c: Connection, p: int) -> None:
+        self._finding_state(c, e, RECTIFYING, e.text)
+
+    @process_event.register
+    def _closed(self, e: Finding.Closed, c: Connection, position: int) -> None:
+        self._finding_state(c, e, CLOSED, e.note)
+
+    @process_event.register
+    def _reopened(self, e: Finding.Reopened, c: Connection, position: int) -> None:
+        self._finding_state(c, e, OPEN, e.reason)
+
+    def _finding_state(self, c: Connection, e: Any, state: str, text: str) -> None:
+        """The finding's state, and the public words of its steps added to what is found."""
+        key = f"finding:{e.originator_id}"
+        row = c.execute(select(_DOC).where(_DOC.c.key == key)).first()
+        if row is None:
+            return
+        body = " · ".join(x for x in (row.body, text.strip()) if x)
+        _put(c, row.doc_id, key, {
+            "kind": row.kind, "year": row.year, "ref": row.ref, "title": row.title,
+            "body": body, "detail": {**row.detail, "state": state},
+        })
+
+    @process_event.register
+    def _submitted(self, e: Case.Submitted, c: Connection, position: int) -> None:
+        case_id = str(e.originator_id)
+        c.execute(
+            insert(_CASE).values(
+                case_id=case_id, number=e.number, year=e.year, district=e.district
+            )
+        )
+        words, _erased, _withheld = public_words(self.opener, e)
+        if words is not None:  # else nothing of it is public to find but its number
+            self._case(c, position * 1000, case_id, words["title"], words["content"], False)
+
+    @process_event.register
+    def _redacted(self, e: Case.ContentRedacted, c: Connection, position: int) -> None:
+        """The task force's public version replaces whatever was indexed (or nothing)."""
+        self._case(c, position * 1000, str(e.originator_id), e.public_title, e.public_text,
+                   True)
+
+    def _case(
+        self, c: Connection, doc_id: int, case_id: str, title: str, text: str, redacted: bool
+    ) -> None:
+        case = c.execute(select(_CASE).where(_CASE.c.case_id == case_id)).one()
+        _put(c, doc_id, f"case:{case_id}", {
+            "kind": "case", "year": case.year, "ref": case.number, "title": title or "",
+            "body": text or "", "district": case.district, "detail": {"redacted": redacted},
+        })
+
+    @process_event.register
+    def _erased(self, e: Erasure.Recorded, c: Connection, position: int) -> None:
+        """The person's words leave the index; a redaction (it holds none) stays."""
+        for case_id in e.cases:
+            key = f"case:{case_id}"
+            detail = c.execute(select(_DOC.c.detail).where(_DOC.c.key == key)).scalar()
+            if detail is not None and not detail.get("redacted"):
+                _drop(c, key)
+
+
+def _put(c: Connection, doc_id: int, key: str, values: dict[str, Any]) -> None:
+    """Write one thing and its terms (replacing what was indexed under its key)."""
+    _drop(c, key)
+    row = {"category": None, "district": None, "detail": {}, **values}
+    c.execute(insert(_DOC).values(doc_id=doc_id, key=key, **row))
+    title_terms = terms(row["title"])
+    weights = {t: TITLE for t in title_terms}
+    for t in terms(row["body"]) - title_terms:
+        weights[t] = BODY
+    if weights:
+        c.execute(
+            insert(_TERM),
+            [{"term": t, "doc_id": doc_id, "weight": w} for t, w in sorted(weights.items())],
+        )
+
+
+def _district(unit: str) -> str | None:
+    """The district a unit is, if it is one (the plan writes 无锡经开区 for 经开区)."""
+    name = unit.removeprefix("无锡")
+    return name if name in DISTRICTS else None
+
+
+def _drop(c: Connection, key: str) -> None:
+    doc_id = c.execute(select(_DOC.c.doc_id).where(_DOC.c.key == key)).scalar()
+    if doc_id is not None:
+        c.execute(delete(_TERM).where(_TERM.c.doc_id == doc_id))
+        c.execute(delete(_DOC).where(_DOC.c.doc_id == doc_id))
+

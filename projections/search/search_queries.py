@@ -1,0 +1,229 @@
+"""Questions to the search index: what holds these words, grouped by kind.
+
+A thing is found when it holds every word of the query (each word in one of its
+spellings: as typed, or a synonym). When nothing holds them all, the things holding the
+most of the words' terms are offered as near results, and said to be so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, func, select
+
+from projections.search.index import KINDS, SearchCase, SearchDoc, SearchTerm
+from projections.search.words import Query
+
+_DOC = SearchDoc.__table__
+_TERM = SearchTerm.__table__
+_LAST = "\U0010ffff"  # above every character: the end of a one-character prefix's range
+PROJECT_REF = re.compile(r"\d{1,3}\.\d{1,3}")
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = ()
+    year: int | None = None
+    category: int | None = None
+    district: str | None = None
+
+    def where(self) -> list[Any]:
+        found: list[Any] = []
+        if self.kinds:
+            found.append(_DOC.c.kind.in_(self.kinds))
+        if self.year is not None:
+            found.append(_DOC.c.year == self.year)
+        if self.category is not None:
+            found.append(_DOC.c.category == self.category)
+        if self.district is not None:
+            found.append(_DOC.c.district == self.district)
+        return found
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: int
+    kind: str
+    year: int
+    ref: str
+    title: str
+    body: str
+    category: int | None
+    district: str | None
+    detail: dict[str, Any]
+    score: int
+
+
+@dataclass(frozen=True)
+class Found:
+    query: Query
+    counts: dict[str, int]  # things found, per kind, in KINDS order
+    hits: list[Hit]  # the ones to show: grouped by kind, best first in each
+    near: bool  # nothing held every word: these hold the most of them
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def by_kind(self) -> list[tuple[str, list[Hit]]]:
+        groups: dict[str, list[Hit]] = {}
+        for hit in self.hits:
+            groups.setdefault(hit.kind, []).append(hit)
+        return [(kind, groups[kind]) for kind in KINDS if kind in groups]
+
+
+Scores = dict[int, tuple[str, int]]  # doc id: (kind, score)
+
+
+def search(
+    c: Connection,
+    query: Query,
+    filters: Filters = Filters(),
+    *,
+    per_kind: int = 5,
+    offset: int = 0,
+) -> Found:
+    """Things holding every word of the query; `per_kind` of each kind from `offset` on
+    (one kind at a time pages through its results with `offset`)."""
+    if not query:
+        return Found(query, {}, [], False)
+    near = False
+    scores = _every_word(c, query, filters)
+    if not scores:
+        scores = _most_terms(c, query, filters)
+        near = bool(scores)
+    ranked = sorted(scores.items(), key=lambda x: (-x[1][1], x[0]))
+    counts = Counter(kind for _doc, (kind, _score) in ranked)
+    shown: list[int] = []
+    for kind in KINDS:
+        of_kind = [doc for doc, (k, _s) in ranked if k == kind]
+        shown.extend(of_kind[offset : offset + per_kind])
+    return Found(
+        query,
+        {k: counts[k] for k in KINDS if counts[k]},
+        _hits(c, shown, scores),
+        near,
+    )
+
+
+def _every_word(c: Connection, query: Query, filters: Filters) -> Scores:
+    found: Scores | None = None
+    for word in query.words:
+        of_word: Scores = {}
+        for needed, prefix in word.alternatives():
+            stmt = _prefix(prefix) if prefix else _all_terms(needed)
+            for doc_id, kind, score in c.execute(_filtered(stmt, filters)):
+                if score > of_word.get(doc_id, ("", -1))[1]:
+                    of_word[doc_id] = (kind, int(score))
+        if found is None:
+            found = of_word
+        else:
+            found = {
+                doc: (kind, score + of_word[doc][1])
+                for doc, (kind, score) in found.items()
+                if doc in of_word
+            }
+        if not found:
+            return {}
+    return found or {}
+
+
+def _all_terms(needed: Iterable[str]) -> Select[Any]:
+    needed = sorted(needed)
+    return (
+        select(_TERM.c.doc_id, _DOC.c.kind, func.sum(_TERM.c.weight))
+        .join(_DOC, _DOC.c.doc_id == _TERM.c.doc_id)
+        .where(_TERM.c.term.in_(needed))
+        .group_by(_TERM.c.doc_id, _DOC.c.kind)
+        .having(func.count() == len(needed))
+    )
+
+
+def _prefix(character: str) -> Select[Any]:
+    return (
+        select(_TERM.c.doc_id, _DOC.c.kind, func.max(_TERM.c.weight))
+        .join(_DOC, _DOC.c.doc_id == _TERM.c.doc_id)
+        .where(and_(_TERM.c.term >= character, _TERM.c.term < character + _LAST))
+        .group_by(_TERM.c.doc_id, _DOC.c.kind)
+    )
+
+
+def _filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
+    where = filters.where()
+    return stmt.where(*where) if where else stmt
+
+
+def _most_terms(c: Connection, query: Query, filters: Filters) -> Scores:
+    """Near results: things holding some of the query's terms, the most of them first
+    (a typo spoils the pairs it is in, not the others)."""
+    needed = sorted(
+        {t for w in query.words for terms, _p in w.alternatives() for t in terms}
+    )
+    if not needed:
+        return {}
+    stmt = (
+        select(
+            _TERM.c.doc_id,
+            _DOC.c.kind,
+            func.count(),
+            func.sum(_TERM.c.weight),
+        )
+        .join(_DOC, _DOC.c.doc_id == _TERM.c.doc_id)
+        .where(_TERM.c.term.in_(needed))
+        .group_by(_TERM.c.doc_id, _DOC.c.kind)
+    )
+    rows = c.execute(_filtered(stmt, filters)).all()
+    if not rows:
+        return {}
+    best = max(n for _d, _k, n, _s in rows)
+    # Only the closest: the things holding as many terms as the best one does.
+    return {doc: (kind, int(score)) for doc, kind, n, score in rows if n == best}
+
+
+def _hits(c: Connection, doc_ids: Sequence[int], scores: Scores) -> list[Hit]:
+    if not doc_ids:
+        return []
+    rows = {r.doc_id: r for r in c.execute(select(_DOC).where(_DOC.c.doc_id.in_(doc_ids)))}
+    return [
+        Hit(
+            doc_id=d,
+            kind=rows[d].kind,
+            year=rows[d].year,
+            ref=rows[d].ref,
+            title=rows[d].title,
+            body=rows[d].body,
+            category=rows[d].category,
+            district=rows[d].district,
+            detail=rows[d].detail,
+            score=scores[d][1],
+        )
+        for d in doc_ids
+    ]
+
+
+def case_number(c: Connection, text: str) -> str | None:
+    """The case a query names by its number (any case: the board lists them all)."""
+    wanted = text.strip().upper()
+    if len(wanted) > 16:
+        return None
+    return c.execute(
+        select(SearchCase.number).where(SearchCase.number == wanted)
+    ).scalar()
+
+
+def project_ref(c: Connection, text: str, year: int) -> str | None:
+    """The specific project a query names by its reference (9.1) in `year`."""
+    wanted = text.strip()
+    if not PROJECT_REF.fullmatch(wanted):
+        return None
+    return c.execute(
+        select(_DOC.c.ref).where(_DOC.c.key == f"project:{year}:{wanted}")
+    ).scalar()
+
+
+def years(c: Connection) -> list[int]:
+    return list(c.execute(select(_DOC.c.year).distinct().order_by(_DOC.c.year)).scalars())
