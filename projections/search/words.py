@@ -96,7 +96,7 @@ class Word:
     def alternatives(self) -> list[tuple[frozenset[str], str | None]]:
         """For each spelling: the terms a text must hold all of, or for a single Han
         character that character as a prefix (it starts a pair, or ends a run alone)."""
-        found = []
+        found: list[tuple[frozenset[str], str | None]] = []
         for spelling in self.spellings:
             if len(spelling) == 1 and _HAN_RUN.fullmatch(spelling):
                 found.append((frozenset(), spelling))
