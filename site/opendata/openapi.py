@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.cases import CATEGORIES, DISTRICTS, STATES
 from projections.publiclog.public_log import MAX_SEQ
+from projections.search.index import KINDS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -236,10 +237,88 @@ def spec(server: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/search": {
+                "get": {
+                    "summary": "Site search: what holds every word of `q` (simplified or "
+                    "traditional characters; synonyms counted), grouped by kind, 5 of each; "
+                    "with `kind`, 20 per page. `near`: nothing held every word, these hold "
+                    "the most. Never any personal data: cases only with their public words",
+                    "parameters": [
+                        {"name": "q", "in": "query", "schema": {"type": "string"}},
+                        {"name": "kind", "in": "query", "schema": {"enum": list(KINDS)}},
+                        {
+                            "name": "category",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 999},
+                        },
+                        {"name": "district", "in": "query", "schema": {"enum": list(DISTRICTS)}},
+                        {
+                            "name": "year",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 50},
+                        },
+                    ],
+                    "responses": {"200": _json(_ref("Search")), **ERRORS},
+                }
+            },
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                "Search": {
+                    "type": "object",
+                    "required": ["query", "words", "near", "total", "counts", "page", "results"],
+                    "properties": {
+                        "query": string,
+                        "words": {
+                            "type": "array",
+                            "description": "each word of the query, folded, with its synonyms",
+                            "items": {"type": "array", "items": string},
+                        },
+                        "near": boolean,
+                        "total": integer,
+                        "counts": {
+                            "type": "object",
+                            "additionalProperties": integer,
+                            "description": "things found per kind",
+                        },
+                        "page": integer,
+                        "results": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["kind", "title", "url", "ref", "year", "status",
+                                             "completion", "excerpt", "highlights", "context"],
+                                "properties": {
+                                    "kind": {"enum": list(KINDS)},
+                                    "title": string,
+                                    "url": string,
+                                    "ref": string,
+                                    "year": integer,
+                                    "status": nullable_string,
+                                    "completion": {"type": ["number", "null"]},
+                                    "excerpt": string,
+                                    "highlights": {
+                                        "type": "array",
+                                        "description": "[start, end) of each match in excerpt",
+                                        "items": {
+                                            "type": "array",
+                                            "items": integer,
+                                            "minItems": 2,
+                                            "maxItems": 2,
+                                        },
+                                    },
+                                    "context": string,
+                                },
+                            },
+                        },
+                    },
+                },
                 "Error": {
                     "type": "object",
                     "required": ["error"],
