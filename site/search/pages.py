@@ -40,6 +40,8 @@ bp = publicly_cacheable(Blueprint("pages", __name__))
 PER_KIND = 5  # results of each kind on the page for all kinds
 PAGE = 20  # results per page when one kind is chosen
 MAX_PAGE = 50
+# Offered on an empty search: the everyday words residents type (the plan's own are longer).
+EXAMPLES = ("电梯", "公厕", "托育", "停车", "助餐", "路灯")
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def results() -> str | Response:
             districts=DISTRICTS,
             categories=_categories(c, asked.filters.year),
             per_page=PAGE if asked.kind else PER_KIND,
+            examples=EXAMPLES,
         )
 
 
