@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from minsheng_site.search.pages import EXAMPLES
 from minsheng_site.services import Services
 from projections.cases.cases import CaseRow
 from tests.conftest import simulated_site
@@ -226,3 +227,8 @@ def test_browsers_can_add_the_search(client: FlaskClient) -> None:
     ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
     templates = [u.get("template") for u in root.findall("os:Url", ns)]
     assert "http://localhost/search?q={searchTerms}" in templates
+
+
+def test_every_example_offered_finds_something(client: FlaskClient) -> None:
+    for word in EXAMPLES:
+        assert _api(client, word)["total"] > 0, word
