@@ -190,7 +190,7 @@ def against_static(server: Gunicorn, answers: dict[str, str], seconds: int) -> l
     rows = []
     for label, path in answers.items():
         body = urllib.request.urlopen(server.url + path).read()
-        copy = folder / (path.strip("/").replace("/", "_") + ".bin")
+        copy = folder / (re.sub(r"[^A-Za-z0-9._-]", "_", path.strip("/")) + ".bin")
         copy.write_bytes(body)
         static_url = f"{server.url}/static/bench/{copy.name}"
         assert urllib.request.urlopen(static_url).read() == body
