@@ -106,6 +106,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     limiter = app.extensions["minsheng_limiter"]
     case_pages.rate_limits(app, limiter)
     limits.rate_limits(app, limiter)
+    search_pages.rate_limits(app, limiter)
     caching.init_app(app, ROOT)
     app.register_blueprint(health.bp)
     cli.init_app(app)

@@ -63,6 +63,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "CASE_LIMIT_PER_PHONE": environ.get("CASE_LIMIT_PER_PHONE", "5 per day"),
         "LOOKUP_LIMIT": environ.get("LOOKUP_LIMIT", "10 per 10 minutes"),
         "LOOKUP_LIMIT_PER_CASE": environ.get("LOOKUP_LIMIT_PER_CASE", "20 per day"),
+        # Searches per address (the page and the API together): live results ask as one
+        # types, so room for a few people typing behind one address.
+        "SEARCH_LIMIT": environ.get("SEARCH_LIMIT", "120 per minute"),
         # Ratings: one-time codes. DEV_OUTBOX=1 (make run) keeps them in a local outbox
         # shown at /dev/outbox instead of sending; production sets SMTP_URL and/or an SMS
         # gateway. With none of them, ratings cannot be verified (the page says so).

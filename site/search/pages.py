@@ -169,6 +169,14 @@ def opensearch() -> Response:
     return Response(body, mimetype="application/opensearchdescription+xml")
 
 
+def rate_limits(app: Any, limiter: Any) -> None:
+    """Searches per address, the page and the API counted together (one shared scope)."""
+    for endpoint in ("search.pages.results", "search.pages.api"):
+        app.view_functions[endpoint] = limiter.shared_limit(
+            app.config["SEARCH_LIMIT"], scope="search"
+        )(app.view_functions[endpoint])
+
+
 def _spans(pieces: list[Piece]) -> list[list[int]]:
     """Where the matched words are in the excerpt: [start, end) character offsets."""
     spans, at = [], 0

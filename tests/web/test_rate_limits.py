@@ -104,3 +104,17 @@ def test_limited_forms_fail_closed_while_the_limit_store_is_down(
         assert lookup(client, "2023-AAAAAA") == 500  # no count, no guess
     finally:
         down.extensions["minsheng"].close()
+
+
+def test_searches_are_limited_per_address_page_and_api_together(app: Flask) -> None:
+    """Each search built counts (a page replayed from the page cache costs nothing)."""
+    n = allowed(app, "SEARCH_LIMIT")
+    client = client_at(app, "203.0.113.40")
+    answers = [
+        client.get("/search" if i % 2 else "/api/v1/search", query_string={"q": f"电梯{i}"})
+        for i in range(n)
+    ]
+    assert {a.status_code for a in answers} == {200}
+    assert client.get("/search?q=x").status_code == 429
+    assert client.get("/api/v1/search?q=y").status_code == 429
+    assert client_at(app, "203.0.113.41").get("/search?q=z").status_code == 200
