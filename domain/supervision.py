@@ -8,7 +8,10 @@ or reopened — all of it public.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -209,3 +212,74 @@ class Finding(Aggregate):
         if not reason.strip():
             raise SupervisionError("no_text", "say why it is reopened")
         self.trigger_event(self.Reopened, timestamp=recorded_at, reason=reason.strip(), actor=actor)
+
+
+# The People's Congress "四个一" (锡人办通〔2023〕10号): how often each kind is due, as the
+# periods of the year it falls in (a month, a quarter, a half, the year).
+FOUR_ONES = {
+    "monthly_contact": 12,
+    "quarterly_inspection": 4,
+    "half_year_report": 2,
+    "annual_review": 1,
+}
+
+
+class Held(Protocol):
+    kind: str
+    held_on: date
+    projects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Period:
+    number: int  # 1-based within the year: month, quarter, half or 1
+    due: bool  # the period has begun (by the day asked)
+    over: bool  # ... and ended
+    held: tuple[date, ...]  # the days a record of the kind was held in it
+
+
+@dataclass(frozen=True)
+class FourOnesRow:
+    kind: str
+    periods: tuple[Period, ...]
+
+    @property
+    def due(self) -> int:
+        return sum(1 for p in self.periods if p.due)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for p in self.periods if p.held)
+
+    @property
+    def missed(self) -> int:
+        """Periods over with no record of the kind."""
+        return sum(1 for p in self.periods if p.over and not p.held)
+
+
+def four_ones(
+    records: Iterable[Held], refs: Iterable[str], year: int, today: date
+) -> list[FourOnesRow]:
+    """Each of the four kinds, period by period: whether a record touching these projects
+    (or the whole plan: a record naming no project) was held in it, by `today` (a Wuxi day)."""
+    wanted = set(refs)
+    mine = [r for r in records if not r.projects or wanted & set(r.projects)]
+    rows = []
+    for kind, per_year in FOUR_ONES.items():
+        months = 12 // per_year
+        periods = []
+        for n in range(1, per_year + 1):
+            start = date(year, (n - 1) * months + 1, 1)
+            end = date(year + 1, 1, 1) if n == per_year else date(year, n * months + 1, 1)
+            held = tuple(
+                sorted(
+                    r.held_on
+                    for r in mine
+                    if r.kind == kind
+                    and r.held_on.year == year
+                    and (r.held_on.month - 1) // months + 1 == n
+                )
+            )
+            periods.append(Period(n, start <= today, end <= today, held))
+        rows.append(FourOnesRow(kind, tuple(periods)))
+    return rows

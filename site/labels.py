@@ -165,6 +165,16 @@ TIMELINE_ENTRIES: Labels = {
     **FINDING_STEPS,
 }
 
+# The kinds of supervision record (domain.supervision.KINDS), the People's Congress "四个一"
+# in the document's own words, and the government inspection office's.
+SUPERVISION_KINDS: Labels = {
+    "monthly_contact": _l("一月一联系"),
+    "quarterly_inspection": _l("一季一督查"),
+    "half_year_report": _l("半年一报告+询问"),
+    "annual_review": _l("全年一评议"),
+    "inspection": _l("督查室督查"),
+}
+
 # What site search finds (projections.search.index.KINDS), each group's heading.
 SEARCH_KINDS: Labels = {
     "project": _l("具体项目"),
@@ -195,6 +205,7 @@ VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
     "event_kind": EVENT_KINDS,
     "timeline_entry": TIMELINE_ENTRIES,
     "search_kind": SEARCH_KINDS,
+    "supervision_kind": SUPERVISION_KINDS,
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from domain.schedule import Status
+from domain.supervision import four_ones
 from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.plans.charts import expected_curve
@@ -200,6 +201,9 @@ def key_project(year: int, number: int) -> str:
                 for f in findings(c, year, end_of_day(today()))
                 if f.is_open and set(f.projects) & set(key.project_refs)
             ],
+            four_ones=four_ones(
+                visits(c, year, end_of_day(today())), key.project_refs, year, today()
+            ),
         )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from domain.plan_spec import PlanSpec
 from domain.wuxi import WUXI
 from projections.plans.progress import ProgressReport
+from projections.supervision.supervision import SupervisionVisit
 from tests.conftest import BACKENDS, simulated_site
 
 
@@ -301,3 +302,32 @@ def test_each_timeline_entry_links_its_permanent_page(client: FlaskClient) -> No
     assert len(links) >= 9  # a report a month at least
     event = client.get(links[0]).get_data(as_text=True)
     assert "第9项" in event and "在公开记录链中的位置" in event
+
+
+def test_a_key_project_page_shows_its_four_ones_record(
+    client: FlaskClient, year_app: Flask, plan_spec: PlanSpec
+) -> None:
+    """Per kind of the People's Congress "四个一": the periods held, counted from the visits
+    on the key project's projects (or on the whole plan), each period marked."""
+    services = year_app.extensions["minsheng"]
+    with services.read() as c:
+        visits = c.execute(select(SupervisionVisit.__table__)).all()
+    months_per = {"monthly_contact": 1, "quarterly_inspection": 3, "half_year_report": 6,
+                  "annual_review": 12}  # fmt: skip
+    seen_held = 0
+    for spec in plan_spec.key_projects:
+        page = client.get(f"/plans/2023/key-projects/{spec.number}").get_data(as_text=True)
+        record = page.split('id="four-ones"')[1].split("<h2")[0]
+        rows = re.findall(r"已开展(\d+)期，应开展(\d+)期", record)
+        expected = []
+        for kind, months in months_per.items():
+            held = {
+                (v.held_on.month - 1) // months
+                for v in visits
+                if v.kind == kind and (not v.projects or set(v.projects) & set(spec.projects))
+            }
+            expected.append((str(len(held)), str(12 // months)))
+            seen_held += len(held)
+        assert rows == expected, spec.number
+        assert record.count('class="period period-') == 12 + 4 + 2 + 1
+    assert seen_held > 0  # the simulated year holds some

@@ -52,6 +52,13 @@ def test_every_case_state_has_a_label() -> None:
     assert set(labels.CASE_STATES) == set(cases.STATES)
 
 
+def test_every_supervision_kind_and_search_kind_has_a_label() -> None:
+    from projections.search.index import KINDS as SEARCH_KINDS
+
+    assert set(labels.SUPERVISION_KINDS) == set(supervision.KINDS)
+    assert set(labels.SEARCH_KINDS) == set(SEARCH_KINDS)
+
+
 def test_every_case_event_is_a_step_with_a_label() -> None:
     steps = [event.step for event in events_of(cases.Case)]
     assert len(set(steps)) == len(steps) == len(labels.CASE_STEPS)
