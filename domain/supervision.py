@@ -225,9 +225,14 @@ FOUR_ONES = {
 
 
 class Held(Protocol):
-    kind: str
-    held_on: date
-    projects: tuple[str, ...]
+    """A supervision record as read back: its kind, the day it was held, its projects."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def held_on(self) -> date: ...
+    @property
+    def projects(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
