@@ -17,6 +17,7 @@ Every row's id is derived from the log position of the event that made it (posit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -64,6 +65,16 @@ class SearchDoc(ReadModel):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # per kind: item, state, period...
 
 
+class SearchPlace(ReadModel):
+    """Where a thing takes place: the districts an item or project names (every district for
+    各市(县)区), a case's district, a district's own unit page. The district filter."""
+
+    __tablename__ = "search_places"
+
+    doc_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    district: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class SearchCase(ReadModel):
     """What a case's public words are filed under (all of it public on the case board)."""
 
@@ -90,12 +101,13 @@ class SearchTerm(ReadModel):
 _DOC = SearchDoc.__table__
 _TERM = SearchTerm.__table__
 _CASE = SearchCase.__table__
+_PLACE = SearchPlace.__table__
 
 
 class SearchIndex(Projection):
     name = "search"
     version = 1
-    tables = (SearchDoc, SearchTerm, SearchCase)
+    tables = (SearchDoc, SearchTerm, SearchCase, SearchPlace)
 
     def __init__(self, opener: Opener) -> None:
         self.opener = opener
@@ -115,11 +127,12 @@ class SearchIndex(Projection):
     @process_event.register
     def _item(self, e: Item.Registered, c: Connection, position: int) -> None:
         units = "、".join(e.units)
+        places = _districts(e.units)
         _put(c, position * 1000, f"item:{e.year}:{e.number}", {
             "kind": "item", "year": e.year, "ref": str(e.number), "title": e.text,
             "body": units, "category": e.category,
             "detail": {"projects": [p["number"] for p in e.projects]},
-        })
+        }, places)
         for i, p in enumerate(e.projects, start=1):
             # The project's own words (they state its targets), its milestones where they
             # say more, and who carries it out.
@@ -128,14 +141,15 @@ class SearchIndex(Projection):
             _put(c, position * 1000 + i, f"project:{e.year}:{p['number']}", {
                 "kind": "project", "year": e.year, "ref": p["number"], "title": p["title"],
                 "body": body, "category": e.category, "detail": {"item": e.number},
-            })
+            }, places)
         for i, unit in enumerate(e.units, start=500):
             key = f"unit:{e.year}:{unit}"
             if c.execute(select(_DOC.c.doc_id).where(_DOC.c.key == key)).first() is None:
+                district = _district(unit)
                 _put(c, position * 1000 + i, key, {
                     "kind": "unit", "year": e.year, "ref": unit, "title": unit, "body": "",
-                    "district": _district(unit),
-                })
+                    "district": district,
+                }, [district] if district else [])
 
     @process_event.register
     def _key_project(self, e: KeyProject.Registered, c: Connection, position: int) -> None:
@@ -234,7 +248,7 @@ class SearchIndex(Projection):
         _put(c, doc_id, f"case:{case_id}", {
             "kind": "case", "year": case.year, "ref": case.number, "title": title or "",
             "body": text or "", "district": case.district, "detail": {"redacted": redacted},
-        })
+        }, [case.district])
 
     @process_event.register
     def _erased(self, e: Erasure.Recorded, c: Connection, position: int) -> None:
@@ -246,11 +260,20 @@ class SearchIndex(Projection):
                 _drop(c, key)
 
 
-def _put(c: Connection, doc_id: int, key: str, values: dict[str, Any]) -> None:
-    """Write one thing and its terms (replacing what was indexed under its key)."""
+def _put(
+    c: Connection,
+    doc_id: int,
+    key: str,
+    values: dict[str, Any],
+    places: Iterable[str] = (),
+) -> None:
+    """Write one thing, its terms and its districts (replacing what was under its key)."""
     _drop(c, key)
     row = {"category": None, "district": None, "detail": {}, **values}
     c.execute(insert(_DOC).values(doc_id=doc_id, key=key, **row))
+    districts = sorted(set(places))
+    if districts:
+        c.execute(insert(_PLACE), [{"doc_id": doc_id, "district": d} for d in districts])
     title_terms = terms(row["title"])
     weights = {t: TITLE for t in title_terms}
     for t in terms(row["body"]) - title_terms:
@@ -260,6 +283,16 @@ def _put(c: Connection, doc_id: int, key: str, values: dict[str, Any]) -> None:
             insert(_TERM),
             [{"term": t, "doc_id": doc_id, "weight": w} for t, w in sorted(weights.items())],
         )
+
+
+EVERY_DISTRICT = "各市(县)区"  # the plan's words for "every district and county-level city"
+
+
+def _districts(units: Iterable[str]) -> list[str]:
+    """The districts units name: each one named, or all of them for 各市(县)区."""
+    if EVERY_DISTRICT in units:
+        return list(DISTRICTS)
+    return [d for d in map(_district, units) if d]
 
 
 def _district(unit: str) -> str | None:
@@ -272,5 +305,6 @@ def _drop(c: Connection, key: str) -> None:
     doc_id = c.execute(select(_DOC.c.doc_id).where(_DOC.c.key == key)).scalar()
     if doc_id is not None:
         c.execute(delete(_TERM).where(_TERM.c.doc_id == doc_id))
+        c.execute(delete(_PLACE).where(_PLACE.c.doc_id == doc_id))
         c.execute(delete(_DOC).where(_DOC.c.doc_id == doc_id))
 

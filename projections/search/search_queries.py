@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, select
 
-from projections.search.index import KINDS, SearchCase, SearchDoc, SearchTerm
+from projections.search.index import KINDS, SearchCase, SearchDoc, SearchPlace, SearchTerm
 from projections.search.words import Query
 
 _DOC = SearchDoc.__table__
 _TERM = SearchTerm.__table__
+_PLACE = SearchPlace.__table__
 _LAST = "\U0010ffff"  # above every character: the end of a one-character prefix's range
 PROJECT_REF = re.compile(r"\d{1,3}\.\d{1,3}")
 
@@ -40,7 +41,11 @@ class Filters:
         if self.category is not None:
             found.append(_DOC.c.category == self.category)
         if self.district is not None:
-            found.append(_DOC.c.district == self.district)
+            found.append(
+                _DOC.c.doc_id.in_(
+                    select(_PLACE.c.doc_id).where(_PLACE.c.district == self.district)
+                )
+            )
         return found
 
 

@@ -178,6 +178,17 @@ def test_filters_by_category_and_district(client: FlaskClient, site: Flask) -> N
         )
 
 
+def test_a_district_finds_the_projects_it_takes_part_in(client: FlaskClient) -> None:
+    """太湖生态清淤 is 宜兴市's and 滨湖区's; 老旧小区改造 every district's (各市(县)区)."""
+    assert "太湖生态清淤" in _titles(_api(client, "清淤", district="滨湖区"), "project")
+    assert "太湖生态清淤" not in _titles(_api(client, "清淤", district="梁溪区"), "project")
+    for district in ("梁溪区", "江阴市"):
+        assert "老旧小区改造" in _titles(_api(client, "老旧小区", district=district), "project")
+    assert "既有住宅加装电梯" not in _titles(_api(client, "电梯", district="梁溪区"), "project")
+    units = _titles(_api(client, "梁溪", district="梁溪区"), "unit")
+    assert units == ["梁溪区"]
+
+
 @pytest.mark.parametrize(
     "args",
     [

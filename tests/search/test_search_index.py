@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from application.case_commands import Intake
 from minsheng_site.services import Services
-from projections.search.index import SearchCase, SearchDoc, SearchTerm
+from projections.search.index import SearchCase, SearchDoc, SearchPlace, SearchTerm
 from projections.search.search_queries import search
 from projections.search.words import parse, terms
 from tests.clock import Clock
@@ -44,7 +44,7 @@ def _rows(services: Services) -> dict[str, list[tuple[object, ...]]]:
     with services.read() as c:
         return {
             t.__tablename__: sorted(tuple(r) for r in c.execute(select(t.__table__)))
-            for t in (SearchDoc, SearchTerm, SearchCase)
+            for t in (SearchDoc, SearchTerm, SearchCase, SearchPlace)
         }
 
 
