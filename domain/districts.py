@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from domain.plan_spec import ProjectSpec, Target
+from domain.plan_spec import ProjectSpec
 
 DISTRICTS = ("梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "经开区", "江阴市", "宜兴市")
 EVERY_DISTRICT = "各市(县)区"
@@ -60,13 +60,13 @@ def districts_of(*unit_lists: Iterable[str]) -> tuple[str, ...]:
     return tuple(d for d in DISTRICTS if d in named)
 
 
-def divisible(target: Target) -> bool:
-    """Can this target be split among districts? Amounts add up; rates (%) do not."""
-    return target.unit.strip() != "%"
+def divisible(unit: str) -> bool:
+    """Can a target in this unit be split among districts? Amounts add up; rates (%) do not."""
+    return unit.strip() != "%"
 
 
 def divisible_targets(project: ProjectSpec) -> tuple[int, ...]:
-    return tuple(i for i, t in enumerate(project.targets) if divisible(t))
+    return tuple(i for i, t in enumerate(project.targets) if divisible(t.unit))
 
 
 @dataclass(frozen=True, order=True)
