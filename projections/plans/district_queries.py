@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.districts import DISTRICTS, EVERY_DISTRICT, district_named, districts_of
+from domain.districts import DISTRICTS, EVERY_DISTRICT, district_named, districts_of, divisible
 from domain.progress import Period
 from projections.plans import queries as q
 from projections.plans.progress_queries import PlanProgress, ProjectProgress, ReportRow
@@ -45,6 +45,11 @@ class Participation:
     via: str  # VIA_ITEM or VIA_KEY_PROJECT
     every: bool  # named as 各市(县)区, not by its name
     breakdowns: tuple[TargetBreakdown, ...]
+
+    @property
+    def divisible(self) -> bool:
+        """Has it an amount a report may break down (not only milestones or rates)?"""
+        return any(divisible(t.unit) for t in self.progress.project.targets)
 
 
 @dataclass(frozen=True)

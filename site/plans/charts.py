@@ -89,14 +89,21 @@ def satisfaction_chart(quarters: dict[str, tuple[float, float, float]]) -> bytes
     return chart.render()
 
 
+def district_chart_height(bars: int) -> int:
+    """In pixels (the page gives its <img> the same height)."""
+    return 120 + 48 * max(bars, 1)
+
+
 def district_chart(breakdown: TargetBreakdown | None) -> bytes:
     """A target's cumulative amounts by district, as bars (the figures are in a table beside)."""
     shares = breakdown.shares if breakdown else ()
+    # Narrower than the other charts, with larger text: a phone shows it less scaled down.
+    large = {"label_font_size": 18, "major_label_font_size": 18, "value_font_size": 18}
     chart = pygal.HorizontalBar(
-        style=Style(**{**STYLE.__dict__, "colors": ("#4f5b66",)}),
+        style=Style(**{**STYLE.__dict__, **large, "colors": ("#4f5b66",)}),
         js=[],
-        width=800,
-        height=120 + 44 * max(len(shares), 1),
+        width=600,
+        height=district_chart_height(len(shares)),
         show_legend=False,
         show_y_guides=False,
         print_values=True,

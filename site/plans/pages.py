@@ -14,7 +14,7 @@ from domain.districts import DISTRICTS, district_named, districts_of
 from domain.schedule import Status
 from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
-from minsheng_site.plans.charts import expected_curve
+from minsheng_site.plans.charts import district_chart_height, expected_curve
 from minsheng_site.ratings import panel as ratings
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render, today
@@ -146,6 +146,7 @@ def project(year: int, ref: str) -> str:
             progress=mine,
             districts=districts_of(it.units, key.units if key else ()),
             breakdowns=breakdowns(proj, progress.in_force),
+            chart_height=district_chart_height,
             item_progress=progress,
             expected=expected_curve(plan),
             entries=_timeline(c, year, as_of, progress.reports, {ref}, items=[proj.item]),

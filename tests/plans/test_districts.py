@@ -4,6 +4,8 @@ pages, the open data and the progress read model, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -17,11 +19,11 @@ from domain.plan_spec import PlanSpec
 from domain.progress import ProjectValues
 from minsheng_site.services import Services
 from projections.plans import queries as q
-from projections.plans.district_queries import district_view
+from projections.plans.district_queries import district_view, project_districts
 from projections.plans.progress import ProgressReport
 from projections.plans.progress_queries import plan_progress
 from tests.clock import Clock
-from tests.conftest import AppFactory
+from tests.conftest import BACKENDS, AppFactory, simulated_site
 from tests.web.staff_helpers import add_staff, post_form, sign_in
 
 HOUSING = "市住房城乡建设局"  # leads item 9: 9.1 加装电梯, 各市(县)区 through key project 1
@@ -278,8 +280,6 @@ def test_the_progress_read_model_rebuilt_from_the_log_equals_the_incremental_one
 def test_a_districts_figures_are_those_of_the_latest_month_that_broke_them_down(
     reported: Services,
 ) -> None:
-    from datetime import date
-
     with reported.read() as c:
         plan = q.plan(c, 2023)
         assert plan is not None
@@ -298,3 +298,52 @@ def test_a_districts_figures_are_those_of_the_latest_month_that_broke_them_down(
                 total,
                 period,
             )
+
+
+def test_district_pages_speak_each_language_and_keep_the_names_chinese(client: FlaskClient) -> None:
+    client.get("/lang/en")
+    english = client.get("/plans/2023/districts/梁溪区").get_data(as_text=True)
+    assert '<h1><span lang="zh-Hans">梁溪区</span></h1>' in english
+    assert "<title>梁溪区 · Districts · 2023" in english and "Projects it takes part in" in english
+    client.get("/lang/zh_Hant")
+    traditional = client.get("/plans/2023/districts/梁溪区").get_data(as_text=True)
+    assert "<h1>梁溪區</h1>" in traditional
+
+
+# The simulated year -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def year_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    yield from simulated_site(request, tmp_path_factory)
+
+
+def test_the_simulated_year_breaks_every_district_project_down_and_adds_it_up(
+    year_app: Flask, plan_spec: PlanSpec
+) -> None:
+    services: Services = year_app.extensions["minsheng"]
+    with services.read() as c:
+        plan = q.plan(c, 2023)
+        assert plan is not None
+        progress = plan_progress(c, plan, date(2023, 12, 31))
+        items, keys = q.items(c, 2023), q.key_projects(c, 2023)
+        every = {ref for ref, scope in project_districts(items, keys).items() if scope == DISTRICTS}
+        shown = district_view("惠山区", items, keys, progress)
+    latest = {p.project.ref: p for p in progress.projects}
+    broken_down = {p.progress.project.ref for p in shown.projects if p.breakdowns}
+    assert broken_down == {ref for ref in every if latest[ref].targets}  # 47.1: milestones only
+    for part in shown.projects:
+        for b in part.breakdowns:
+            assert sum(amount for _d, amount in b.shares) == b.total
+            assert [d for d, _a in b.shares] == list(DISTRICTS)
+            achieved = latest[part.progress.project.ref].targets[b.index].achieved
+            assert b.total <= (achieved or 0)  # a later report may not break it down
+
+
+def test_the_simulated_years_project_page_shows_its_districts(year_app: Flask) -> None:
+    page = year_app.test_client().get("/plans/2023/projects/11.3").get_data(as_text=True)
+    table = page.split('<table class="districts">')[1].split("</table>")[0]
+    assert "梁溪区" in table and "宜兴市" in table
+    assert re.search(r"江阴市</a></th>\s*<td>0(\.00)?</td>", table)  # 市区 only: the counties 0
