@@ -16,8 +16,9 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
+from domain.districts import Breakdown
 from domain.errors import NotFound
-from domain.plan import Item, Plan, item_id, plan_id
+from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
 from domain.progress import Filing, Period, ProjectValues, StaleReport
 from domain.staff import Role, RoleError, StaffAccount, staff_id
 from domain.supervision import Finding, SupervisionError, SupervisionRecord
@@ -66,6 +67,20 @@ class Commands:
             known[year] = Period.of(plan.document.date)
         return known[year]
 
+    def shared_units(self, year: int) -> dict[str, tuple[str, ...]]:
+        """The units each key project's specific projects share (附件2 names them for the key
+        project as a whole): by project ref. Kept once read, as the plan never changes."""
+        known: dict[int, dict[str, tuple[str, ...]]] = self.__dict__.setdefault("_shared_units", {})
+        if year not in known:
+            plan = self._get(Plan, plan_id(year), f"plan {year}")
+            shared: dict[str, tuple[str, ...]] = {}
+            for number in plan.key_project_numbers:
+                key = self._get(KeyProject, key_project_id(year, number), "key project")
+                for ref in key.project_refs:
+                    shared[ref] = (*shared.get(ref, ()), *key.units)
+            known[year] = shared
+        return known[year]
+
     # Progress reports -----------------------------------------------------
 
     def report_progress(
@@ -80,11 +95,14 @@ class Commands:
         evidence: tuple[str, ...],
         actor: str,
         expected_version: int | None = None,
+        districts: Breakdown = (),
     ) -> Receipt:
         aggregate, filing = self._filing(
-            year, item, unit, values, narrative, evidence, actor, expected_version
+            year, item, unit, values, narrative, evidence, actor, expected_version, districts
         )
-        aggregate.report_progress(filing, Period.parse(period), self.first_period(year))
+        aggregate.report_progress(
+            filing, Period.parse(period), self.first_period(year), self.shared_units(year)
+        )
         return self._save_report(aggregate, filing, expected_version)
 
     def correct_report(
@@ -100,11 +118,14 @@ class Commands:
         evidence: tuple[str, ...],
         actor: str,
         expected_version: int | None = None,
+        districts: Breakdown = (),
     ) -> Receipt:
         aggregate, filing = self._filing(
-            year, item, unit, values, narrative, evidence, actor, expected_version
+            year, item, unit, values, narrative, evidence, actor, expected_version, districts
         )
-        aggregate.correct_report(filing, corrects, reason, self.first_period(year))
+        aggregate.correct_report(
+            filing, corrects, reason, self.first_period(year), self.shared_units(year)
+        )
         return self._save_report(aggregate, filing, expected_version)
 
     def _filing(
@@ -117,12 +138,20 @@ class Commands:
         evidence: tuple[str, ...],
         actor: str,
         expected_version: int | None,
+        districts: Breakdown = (),
     ) -> tuple[Item, Filing]:
         aggregate = self._get(Item, item_id(year, item), f"item {item} of {year}")
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleReport(expected_version, aggregate.version)
         filing = Filing(
-            str(uuid4()), unit, values, narrative.strip(), evidence, actor, self.clock()
+            str(uuid4()),
+            unit,
+            values,
+            narrative.strip(),
+            evidence,
+            actor,
+            self.clock(),
+            tuple(districts),
         )
         return aggregate, filing
 

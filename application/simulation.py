@@ -18,6 +18,8 @@ from uuid import UUID
 
 from application.ledger import Ledger
 from application.sim_schedule import SimSchedule
+from application.simulated_districts import DistrictSplit, lowered
+from domain.districts import Breakdown
 from domain.plan_spec import PlanSpec, ProjectSpec, Target
 from domain.progress import Period, ProjectValues
 from domain.schedule import expected_share
@@ -79,6 +81,7 @@ class SimulatedYear:
         self.schedule = SimSchedule(self.rng)
         self.counts = {"reports": 0, "corrections": 0, "visits": 0, "findings": 0, "skipped": 0}
         self.report_ids: dict[tuple[int, Period], str] = {}
+        self.districts = DistrictSplit(plan, seed)
 
     def write(self) -> Summary:
         self._accounts()
@@ -133,15 +136,19 @@ class SimulatedYear:
             else:
                 day = due - timedelta(days=self.rng.randint(0, 5))
             values = tuple(self._values(p, paces[p.number], period) for p in projects)
+            by_district, before = self.districts.split(values)
             shares = [self._share(paces[p.number], period) for p in projects]
             stage = 0 if max(shares) == 0 else 2 if min(shares) >= 1 else 1
             narrative = self.rng.choice(NARRATIVES[stage])
             self._at(
-                day, self.rng.randint(9, 17), self._report(item, unit, period, values, narrative)
+                day,
+                self.rng.randint(9, 17),
+                self._report(item, unit, period, values, narrative, by_district),
             )
             if self.rng.random() < 0.03:
                 fix = day + timedelta(days=self.rng.randint(2, 10))
-                self._at(fix, 11, self._correction(item, unit, period, values, projects))
+                fixed = (by_district, before)
+                self._at(fix, 11, self._correction(item, unit, period, values, projects, fixed))
 
     def _pace(self) -> tuple[float, float, int]:
         """(share done at the end, speed against the document's expected curve, first month)."""
@@ -181,6 +188,7 @@ class SimulatedYear:
         period: Period,
         values: tuple[ProjectValues, ...],
         narrative: str,
+        districts: Breakdown,
     ) -> Callable[[], object]:
         def file() -> None:
             receipt = self.ledger.report_progress(
@@ -192,6 +200,7 @@ class SimulatedYear:
                 narrative=narrative,
                 evidence=(),
                 actor=f"sim:{self.reporters[unit]}",
+                districts=districts,
             )
             self.report_ids[(item, period)] = receipt.id
             self.counts["reports"] += 1
@@ -205,12 +214,13 @@ class SimulatedYear:
         period: Period,
         values: tuple[ProjectValues, ...],
         projects: tuple[ProjectSpec, ...],
+        districts: tuple[Breakdown, Breakdown],  # the month's, and the month before's
     ) -> Callable[[], object]:
         def correct() -> None:
             report_id = self.report_ids.get((item, period))
             if report_id is None:
                 return
-            lowered = tuple(
+            less = tuple(
                 ProjectValues(v.ref, tuple(_less(a) for a in v.amounts), v.milestones)
                 for v in values
             )
@@ -220,10 +230,11 @@ class SimulatedYear:
                 corrects=report_id,
                 reason=self.rng.choice(REASONS),
                 unit=unit,
-                values=lowered,
+                values=less,
                 narrative="更正后数据见上表。",
                 evidence=(),
                 actor=f"sim:{self.reporters[unit]}",
+                districts=lowered(*districts, less),
             )
             self.counts["corrections"] += 1
 

@@ -16,13 +16,13 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.districts import DISTRICTS as DISTRICTS  # the one list; named here since version 1
 from domain.errors import DomainError
 from domain.plan import NAMESPACE
 from domain.public_text import mentions_mobile_number
 from domain.satisfaction import CONTENT, LEVELS
 from domain.wuxi import business_date
 
-DISTRICTS = ("梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "经开区", "江阴市", "宜兴市")
 CATEGORIES = (
     "城市管理",
     "交通出行",

@@ -10,12 +10,14 @@ are their topics (e.g. ``domain.plan:Item.Registered``). Renames need
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.districts import Breakdown, breakdown_from_data, districts_of
 from domain.plan_codec import (
     document_from_data,
     document_to_data,
@@ -128,6 +130,9 @@ class Item(Aggregate):
     class ProgressReported(Aggregate.Event):
         """The lead unit's report for one month (recorded time: the event's timestamp)."""
 
+        # Version 2 adds the breakdown by district (`domain.districts`); version 1 had none.
+        class_version = 2
+
         year: int
         item: int
         report_id: str
@@ -137,12 +142,20 @@ class Item(Aggregate):
         narrative: str
         evidence: list[str]
         actor: str
+        districts: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["districts"] = []
 
         def apply(self, item: Item) -> None:
             item._keep(self, corrects=None, reason="")
 
     class ReportCorrected(Aggregate.Event):
         """A new version of a month's report; the corrected one stays in the record."""
+
+        # Version 2 adds the breakdown by district, as `ProgressReported` does.
+        class_version = 2
 
         year: int
         item: int
@@ -155,6 +168,11 @@ class Item(Aggregate):
         narrative: str
         evidence: list[str]
         actor: str
+        districts: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["districts"] = []
 
         def apply(self, item: Item) -> None:
             item._keep(self, corrects=self.corrects, reason=self.reason)
@@ -204,14 +222,28 @@ class Item(Aggregate):
     def spec(self) -> ItemSpec:
         return ItemSpec(self.number, self.category, self.text, self.units, self.projects)
 
-    def report_progress(self, filing: Filing, period: Period, first_period: Period) -> None:
-        """File the month's report; a month reported already needs a correction instead."""
+    def project_districts(self, shared: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+        """Each project's districts, from this item's units and those its key project names
+        (`shared`: units by project ref)."""
+        return {p.number: districts_of(self.units, shared.get(p.number, ())) for p in self.projects}
+
+    def report_progress(
+        self,
+        filing: Filing,
+        period: Period,
+        first_period: Period,
+        shared: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """File the month's report; a month reported already needs a correction instead.
+
+        `shared`: the units each project's key project names (their districts may break the
+        project's amounts down too)."""
         self._check(filing)
         if period in self.current:
             raise AlreadyReported(period, self.current[period].report_id)
-        ReportRules(self.projects, first_period, self.current).check(
-            period, filing.values, filing.recorded_at
-        )
+        scopes = self.project_districts(shared or {})
+        rules = ReportRules(self.projects, first_period, self.current, scopes=scopes)
+        rules.check(period, filing.values, filing.recorded_at, filing.districts)
         self.trigger_event(
             self.ProgressReported,
             timestamp=filing.recorded_at,
@@ -222,7 +254,12 @@ class Item(Aggregate):
         )
 
     def correct_report(
-        self, filing: Filing, corrects: str, reason: str, first_period: Period
+        self,
+        filing: Filing,
+        corrects: str,
+        reason: str,
+        first_period: Period,
+        shared: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """Replace a month's report in force with a new version, saying why."""
         self._check(filing)
@@ -237,8 +274,9 @@ class Item(Aggregate):
         problems: list[ReportProblem] = []
         if not reason.strip():
             problems.append(ReportProblem("reason", "required"))
-        if (filing.values, filing.narrative, filing.evidence) == (
+        if (filing.values, sorted(filing.districts), filing.narrative, filing.evidence) == (
             original.values,
+            sorted(original.districts),
             original.narrative,
             original.evidence,
         ):
@@ -246,9 +284,9 @@ class Item(Aggregate):
         if problems:
             raise InvalidReport(problems)
         others = {p: r for p, r in self.current.items() if p != original.period}
-        ReportRules(self.projects, first_period, others).check(
-            original.period, filing.values, filing.recorded_at
-        )
+        scopes = self.project_districts(shared or {})
+        rules = ReportRules(self.projects, first_period, others, scopes=scopes)
+        rules.check(original.period, filing.values, filing.recorded_at, filing.districts)
         self.trigger_event(
             self.ReportCorrected,
             timestamp=filing.recorded_at,
@@ -281,9 +319,17 @@ class Item(Aggregate):
             recorded_at=e.timestamp,
             corrects=corrects,
             reason=reason,
+            districts=_breakdown(e.districts),
         )
         self.reports[report.report_id] = report
         self.current[report.period] = report
+
+
+def _breakdown(data: list[dict[str, Any]]) -> Breakdown:
+    try:
+        return breakdown_from_data(data)
+    except ValueError as error:
+        raise InvalidReport([ReportProblem("districts", "malformed")]) from error
 
 
 class KeyProject(Aggregate):

@@ -15,6 +15,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.districts import (
+    MAX_AMOUNT,
+    Breakdown,
+    amounts_of,
+    breakdown_problems,
+    breakdown_to_data,
+)
 from domain.errors import DomainError
 from domain.plan_spec import ProjectSpec
 from domain.wuxi import business_date
@@ -78,12 +85,12 @@ class Report:
     recorded_at: datetime
     corrects: str | None = None
     reason: str = ""
+    districts: Breakdown = ()  # the cumulative amounts by district, where the unit gave them
 
     def of(self, ref: str) -> ProjectValues:
         return next(v for v in self.values if v.ref == ref)
 
 
-MAX_AMOUNT = Decimal(10) ** 12
 MAX_NARRATIVE = 2000
 MAX_EVIDENCE = 5
 
@@ -124,6 +131,7 @@ class Filing:
     evidence: tuple[str, ...]
     actor: str
     recorded_at: datetime
+    districts: Breakdown = ()
 
     def problems(self) -> list[ReportProblem]:
         found = []
@@ -146,6 +154,7 @@ class Filing:
             "narrative": self.narrative,
             "evidence": list(self.evidence),
             "actor": self.actor,
+            "districts": breakdown_to_data(self.districts),
         }
 
 
@@ -186,9 +195,15 @@ class ReportRules:
     first_period: Period
     others: Mapping[Period, Report]  # the report in force for each other month
     problems: list[ReportProblem] = field(default_factory=list)
+    # The districts of each project (`domain.districts.districts_of`): none, no breakdown.
+    scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def check(
-        self, period: Period, values: tuple[ProjectValues, ...], recorded_at: datetime
+        self,
+        period: Period,
+        values: tuple[ProjectValues, ...],
+        recorded_at: datetime,
+        districts: Breakdown = (),
     ) -> None:
         today = Period.of(business_date(recorded_at))
         if period > today:
@@ -197,7 +212,14 @@ class ReportRules:
             self._add("period", "before_plan", first=str(self.first_period))
         self._shape(values)
         if not self.problems:
+            totals = {(v.ref, i): a for v in values for i, a in enumerate(v.amounts)}
+            for where, code, params in breakdown_problems(
+                self.projects, self.scopes, totals, districts
+            ):
+                self._add(where, code, **params)
+        if not self.problems:
             self._monotone(period, values)
+            self._monotone_by_district(period, districts)
         if self.problems:
             raise InvalidReport(self.problems)
 
@@ -254,6 +276,24 @@ class ReportRules:
                             "done_before_later",
                             period=str(other_period),
                         )
+
+    def _monotone_by_district(self, period: Period, districts: Breakdown) -> None:
+        """Nor does a district's, where both months break the target down."""
+        mine = amounts_of(districts)
+        for other_period, other in sorted(self.others.items()):
+            earlier = other_period < period
+            for key, then in amounts_of(other.districts).items():
+                amount = mine.get(key)
+                if amount is None or (amount >= then if earlier else amount <= then):
+                    continue
+                ref, index, district = key
+                self._add(
+                    f"{ref}.districts[{index}].{district}",
+                    "below_earlier" if earlier else "above_later",
+                    amount=str(amount),
+                    reported=str(then),
+                    period=str(other_period),
+                )
 
 
 def values_to_data(values: Sequence[ProjectValues]) -> list[dict[str, Any]]:

@@ -23,8 +23,8 @@ from minsheng_site.cases import staff as case_staff
 from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
 from minsheng_site.opendata import api, journalists, open311, open_data
+from minsheng_site.plans import districts, progress, reporting
 from minsheng_site.plans import pages as plan_pages
-from minsheng_site.plans import progress, reporting
 from minsheng_site.public_base import PublicBase
 from minsheng_site.ratings import evaluation, limits, moderation, outbox, satisfaction
 from minsheng_site.ratings import pages as rating_pages
@@ -132,7 +132,7 @@ def _features(app: Flask) -> list[Blueprint]:
     # The codes the development outbox would send, on a page (only when it exists: DEV_OUTBOX).
     dev = [outbox.bp] if app.extensions["minsheng"].outbox is not None else []
     return [
-        _feature("plans", plan_pages.bp, progress.bp, reporting.bp),
+        _feature("plans", plan_pages.bp, progress.bp, reporting.bp, districts.bp),
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),
         _feature("cases", case_pages.bp, intake.bp, case_staff.bp),
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),

@@ -28,6 +28,9 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
             title = _("更正：%(title)s", title=title)
         amounts = "；".join(f"{v['ref']}：{'、'.join(v['amounts']) or '—'}" for v in p["values"])
         summary = _("%(unit)s报告累计完成数 %(amounts)s。", unit=p["unit"], amounts=amounts)
+        if p.get("districts"):  # only reports that break their amounts down carry it
+            parts = "、".join(f"{d['ref']} {d['district']} {d['amount']}" for d in p["districts"])
+            summary += _("按市(县)区：%(parts)s。", parts=parts)
         if p.get("reason"):
             summary += _("更正原因：%(reason)s", reason=p["reason"])
         return title, summary + (" " + p["narrative"] if p.get("narrative") else "")

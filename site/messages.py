@@ -26,6 +26,14 @@ REPORT_PROBLEMS = {
     "unchanged": _l("更正内容与原报告相同，无需更正。"),
     "superseded": _l("该报告已被更正，请更正最新的版本。"),
     "no_such_report": _l("找不到要更正的报告。"),
+    # a breakdown by district (domain.districts)
+    "sum_differs": _l("各市(县)区合计为%(sum)s，与累计完成数%(amount)s不一致。"),
+    "district_missing": _l("请填写%(district)s的累计数（没有的填0）：分解须填全各市(县)区。"),
+    "unknown_district": _l("没有名为%(district)s的市(县)区。"),
+    "not_its_district": _l("%(district)s不是本项目的责任单位。"),
+    "twice": _l("%(district)s填写了不止一次。"),
+    "no_districts": _l("本项目的责任单位中没有市(县)区，不能按市(县)区分解。"),
+    "not_divisible": _l("比率类目标不能按市(县)区分解。"),
 }
 
 

@@ -30,6 +30,8 @@ class ProgressReport(ReadModel):
     period: Mapped[str] = mapped_column(String(7))
     unit: Mapped[str] = mapped_column(String(64), index=True)
     values: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # By district (domain.districts): [{"ref", "target", "district", "amount"}], often empty.
+    districts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     narrative: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[str]] = mapped_column(JSON)
     corrects: Mapped[str | None] = mapped_column(String(36))
@@ -44,7 +46,7 @@ _INSERT = insert(ProgressReport.__table__)
 
 class Progress(Projection):
     name = "progress"
-    version = 2  # 2: an index for the simulated-year banner
+    version = 3  # 2: an index for the simulated-year banner; 3: the breakdown by district
     tables = (ProgressReport,)
 
     @singledispatchmethod
@@ -64,6 +66,7 @@ class Progress(Projection):
                 "period": e.period,
                 "unit": e.unit,
                 "values": e.values,
+                "districts": e.districts,
                 "narrative": e.narrative,
                 "evidence": e.evidence,
                 "corrects": getattr(e, "corrects", None),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
+from domain.districts import Breakdown, breakdown_from_data
 from domain.plan_spec import ProjectSpec, Schedule, Target
 from domain.progress import Period, ProjectValues, values_from_data
 from domain.schedule import (
@@ -50,6 +51,7 @@ class ReportRow:
     simulated: bool
     recorded_at: datetime
     event_id: int
+    districts: Breakdown = ()
 
     def of(self, ref: str) -> ProjectValues | None:
         return next((v for v in self.values if v.ref == ref), None)
@@ -113,6 +115,7 @@ def report_rows(
             r.simulated,
             r.recorded_at,
             r.event_id,
+            breakdown_from_data(r.districts),
         )
         for r in c.execute(query)
     ]

@@ -211,6 +211,8 @@ class Deriver:
             "narrative": e.narrative,
             "evidence": e.evidence,
         }
+        if e.districts:  # only then: the entries of reports without one stay as they were
+            payload["districts"] = e.districts
         if corrects and correction:
             payload["reason"] = correction.reason
         kind = "report.corrected" if corrects else "report.filed"

@@ -105,6 +105,11 @@ def project_history(year: int, ref: str) -> Response:
                 "unit": r.unit,
                 "amounts": [str(a) for a in values.amounts] if values else [],
                 "milestones": list(values.milestones) if values else [],
+                "districts": [
+                    {"target": d.target, "district": d.district, "amount": str(d.amount)}
+                    for d in r.districts
+                    if d.ref == ref
+                ],
                 "narrative": r.narrative,
                 "evidence": list(r.evidence),
                 "corrects": r.corrects,

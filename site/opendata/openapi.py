@@ -396,7 +396,27 @@ def spec(server: str) -> dict[str, Any]:
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": ["report_id", "period", "recorded_at"],
+                                "required": ["report_id", "period", "recorded_at", "districts"],
+                                "properties": {
+                                    "districts": {
+                                        "description": "The cumulative amounts by district, "
+                                        "where the report broke a target down (target: its "
+                                        "index among the project's targets)",
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["target", "district", "amount"],
+                                            "properties": {
+                                                "target": integer,
+                                                "district": {
+                                                    "type": "string",
+                                                    "enum": list(DISTRICTS),
+                                                },
+                                                "amount": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
                             },
                         },
                     },

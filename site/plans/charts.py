@@ -11,6 +11,7 @@ from pygal.style import Style
 from domain.progress import Period
 from domain.schedule import expected_share
 from projections.plans import queries as q
+from projections.plans.district_queries import TargetBreakdown
 from projections.plans.progress_queries import ProjectProgress, schedule_of
 
 STYLE = Style(
@@ -85,4 +86,36 @@ def satisfaction_chart(quarters: dict[str, tuple[float, float, float]]) -> bytes
         [high for _rate, _low, high in quarters.values()],
         stroke_style={"dasharray": "4,4"},
     )
+    return chart.render()
+
+
+def district_chart_height(bars: int) -> int:
+    """In pixels (the page gives its <img> the same height)."""
+    return 120 + 48 * max(bars, 1)
+
+
+def district_chart(breakdown: TargetBreakdown | None) -> bytes:
+    """A target's cumulative amounts by district, as bars (the figures are in a table beside)."""
+    shares = breakdown.shares if breakdown else ()
+    # Narrower than the other charts, with larger text: a phone shows it less scaled down.
+    large = {"label_font_size": 18, "major_label_font_size": 18, "value_font_size": 18}
+    chart = pygal.HorizontalBar(
+        style=Style(**{**STYLE.__dict__, **large, "colors": ("#4f5b66",)}),
+        js=[],
+        width=600,
+        height=district_chart_height(len(shares)),
+        show_legend=False,
+        show_y_guides=False,
+        print_values=True,
+        value_formatter=lambda v: f"{Decimal(str(v)).normalize():f}",
+        title=_(
+            "%(label)s：各市(县)区累计完成（%(unit)s）", label=breakdown.label, unit=breakdown.unit
+        )
+        if breakdown
+        else "",
+        no_data_text=_("尚无按市(县)区分解的数据"),
+        x_labels=[name for name, _amount in reversed(shares)],
+    )
+    # pygal draws the first label at the bottom: reversed, the list reads top to bottom
+    chart.add(breakdown.label if breakdown else "", [float(a) for _n, a in reversed(shares)])
     return chart.render()

@@ -1,9 +1,10 @@
-"""Staff forms. The report form is built per item: one field per target and milestone."""
+"""Staff forms. The report form is built per item: one field per target and milestone, and
+one per district of each target its districts may break down (optional, all or none)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -18,9 +19,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from domain.districts import DISTRICTS, Breakdown, DistrictAmount, divisible
 from domain.progress import MAX_NARRATIVE, ProjectValues
 from minsheng_site.form_base import Form
-from projections.plans.queries import ProjectView
+from projections.plans.queries import ProjectView, TargetView
 
 PLAIN_NUMBER = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
 
@@ -36,7 +38,9 @@ class Quantity(Field):
         return super().__call__(**kwargs)
 
     def _value(self) -> str:
-        return "" if self.data is None else str(self.data)
+        if self.data is None:  # blank, or not a number: shown again as typed, to be fixed
+            return str(self.raw_data[0]) if self.raw_data else ""
+        return str(self.data)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         raw = (valuelist[0] if valuelist else "").strip().replace(",", "").replace("，", "")
@@ -54,6 +58,29 @@ def amount_field(ref: str, index: int) -> str:
 
 def milestone_field(ref: str, index: int) -> str:
     return f"milestone-{ref}-{index}"
+
+
+def district_field(ref: str, index: int, district: str) -> str:
+    # the district's place in the list, not its name: field names and ids stay ASCII
+    return f"district-{ref}-{index}-{DISTRICTS.index(district)}"
+
+
+Scopes = Mapping[str, tuple[str, ...]]  # each project's districts, by ref
+# A project's targets that its districts may break down: (index, target, [(district, field)])
+Layout = list[tuple[int, TargetView, list[tuple[str, str]]]]
+
+
+def breakdown_layout(projects: Iterable[ProjectView], scopes: Scopes) -> dict[str, Layout]:
+    """Which district fields the form has, project by project, in the order shown."""
+    return {
+        p.ref: [
+            (i, t, [(d, district_field(p.ref, i, d)) for d in scopes[p.ref]])
+            for i, t in enumerate(p.targets)
+            if divisible(t.unit)
+        ]
+        for p in projects
+        if scopes.get(p.ref)
+    }
 
 
 class FilingFields(Form):
@@ -81,9 +108,23 @@ class Correction(FilingFields):
     )
 
 
-def filing_form(base: type[FilingFields], projects: Iterable[ProjectView], **kwargs: Any) -> Any:
-    """A form class with a field per target amount and per milestone of these projects."""
+def filing_form(
+    base: type[FilingFields],
+    projects: Iterable[ProjectView],
+    scopes: Scopes | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A form class with a field per target amount and per milestone of these projects, and
+    per district of each target its districts may break down (`scopes`)."""
+    projects = list(projects)
     fields: dict[str, Any] = {}
+    for ref, layout in breakdown_layout(projects, scopes or {}).items():
+        for _index, target, named in layout:
+            for district, name in named:
+                fields[name] = Quantity(
+                    f"{ref} {target.label} · {district}",
+                    validators=[Optional(), NumberRange(min=0, message=_l("不能为负数。"))],
+                )
     for project in projects:
         for i, target in enumerate(project.targets):
             fields[amount_field(project.ref, i)] = Quantity(
@@ -109,18 +150,42 @@ def values_of(form: Any, projects: Iterable[ProjectView]) -> tuple[ProjectValues
     )
 
 
-def prefill(values: Iterable[ProjectValues]) -> dict[str, Any]:
+def districts_of(form: Any, projects: Iterable[ProjectView], scopes: Scopes | None) -> Breakdown:
+    """The breakdown typed: a target's districts when any of them is filled in (the ledger
+    names the blank ones), none for a target left blank."""
+    given: list[DistrictAmount] = []
+    for ref, layout in breakdown_layout(projects, scopes or {}).items():
+        for index, _target, named in layout:
+            typed = [(d, form[name].data) for d, name in named]
+            given += [DistrictAmount(ref, index, d, a) for d, a in typed if a is not None]
+    return tuple(given)
+
+
+def prefill(values: Iterable[ProjectValues], districts: Breakdown = ()) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for v in values:
         data.update({amount_field(v.ref, i): a for i, a in enumerate(v.amounts)})
         data.update({milestone_field(v.ref, i): m for i, m in enumerate(v.milestones)})
+    for d in districts:
+        if d.district in DISTRICTS:
+            data[district_field(d.ref, d.target, d.district)] = d.amount
     return data
 
 
 def form_field(problem_field: str) -> str | None:
-    """The form field a domain problem is about ("9.1.amounts[0]" -> "amount-9.1-0")."""
+    """The form field a domain problem is about ("9.1.amounts[0]" -> "amount-9.1-0";
+    a district's "8.1.districts[0].梁溪区" -> its field; a target's sum -> its amount)."""
     if problem_field.startswith("evidence"):
         return "evidence"
+    if ".districts[" in problem_field:
+        ref, rest = problem_field.split(".districts[", 1)
+        index, _, district = rest.partition("].")
+        index = index.rstrip("]")
+        if not (index.isascii() and index.isdigit()):
+            return None
+        if not district:
+            return amount_field(ref, int(index))
+        return district_field(ref, int(index), district) if district in DISTRICTS else None
     for kind, name in ((".amounts[", amount_field), (".milestones[", milestone_field)):
         if kind in problem_field:
             ref, index = problem_field.split(kind)

@@ -10,15 +10,17 @@ from flask import Blueprint, redirect, request, url_for
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
+from domain.districts import DISTRICTS, district_named, districts_of
 from domain.schedule import Status
 from domain.supervision import four_ones
 from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
-from minsheng_site.plans.charts import expected_curve
+from minsheng_site.plans.charts import district_chart_height, expected_curve
 from minsheng_site.ratings import panel as ratings
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
+from projections.plans.district_queries import breakdowns
 from projections.plans.progress_queries import (
     GroupProgress,
     ProjectProgress,
@@ -60,6 +62,7 @@ def overview(year: int) -> str:
             years=q.plan_years(c),
             progress=services().plan_progress(c, plan, today()),
             statuses=list(Status),
+            districts=DISTRICTS,
         )
 
 
@@ -133,14 +136,18 @@ def project(year: int, ref: str) -> str:
         it = found(q.item(c, year, proj.item))
         progress = item_progress(c, plan, it, as_of)
         mine = next(p for p in progress.projects if p.project.ref == ref)
+        key = q.key_project(c, year, proj.key_project) if proj.key_project else None
         return render(
             "plans/project.html",
             plan=plan,
             project=proj,
             item=it,
             category=q.category(c, year, proj.category),
-            key_project=q.key_project(c, year, proj.key_project) if proj.key_project else None,
+            key_project=key,
             progress=mine,
+            districts=districts_of(it.units, key.units if key else ()),
+            breakdowns=breakdowns(proj, progress.in_force),
+            chart_height=district_chart_height,
             item_progress=progress,
             expected=expected_curve(plan),
             entries=_timeline(c, year, as_of, progress.reports, {ref}, items=[proj.item]),
@@ -233,6 +240,7 @@ def unit(year: int, name: str) -> str:
         open_findings=[f for f in raised if f.is_open],
         as_of=as_of,
         travelling=travelling,
+        district=district_named(name),
     )
 
 

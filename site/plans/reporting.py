@@ -18,6 +18,8 @@ from minsheng_site.messages import report_problem
 from minsheng_site.plans.forms import (
     Correction,
     NewReport,
+    breakdown_layout,
+    districts_of,
     filing_form,
     form_field,
     prefill,
@@ -27,6 +29,7 @@ from minsheng_site.services import services
 from minsheng_site.staff.roles import requires
 from minsheng_site.views import NUMBER, YEAR, found, today
 from projections.plans import queries as q
+from projections.plans.district_queries import project_districts
 from projections.plans.progress_queries import item_progress, schedule_of
 
 bp = Blueprint("reporting", __name__, url_prefix="/staff")
@@ -45,6 +48,7 @@ def report(year: int, number: int) -> Page:
         plan = found(q.plan(c, year))
         item = found(q.item(c, year, number))
         progress = item_progress(c, plan, item, today())
+        scopes = project_districts([item], q.key_projects(c, year))
     _must_lead(item)
     open_periods = [
         str(p)
@@ -55,11 +59,12 @@ def report(year: int, number: int) -> Page:
     form = filing_form(
         NewReport,
         item.projects,
+        scopes,
         # Defaults only for a fresh form: a posted form carries its own values.
         data=None
         if request.method == "POST"
         else {
-            **prefill(latest.values if latest else ()),
+            **(prefill(latest.values, latest.districts) if latest else {}),
             "expected_version": _version(year, number),
         },
     )
@@ -76,6 +81,7 @@ def report(year: int, number: int) -> Page:
                 evidence=form.links(),
                 actor=current_user.actor,
                 expected_version=form.version(),
+                districts=districts_of(form, item.projects, scopes),
             )
         except AlreadyReported as error:
             form.period.errors = [_("该月已有报告，请用“更正”修改。")]
@@ -88,7 +94,13 @@ def report(year: int, number: int) -> Page:
             )
     status = 409 if form.errors else 200
     return render_template(
-        "plans/report.html", plan=plan, item=item, form=form, progress=progress, correcting=None
+        "plans/report.html",
+        plan=plan,
+        item=item,
+        form=form,
+        progress=progress,
+        correcting=None,
+        layout=breakdown_layout(item.projects, scopes),
     ), status
 
 
@@ -99,16 +111,18 @@ def correct(year: int, number: int, report_id: str) -> Page:
         plan = found(q.plan(c, year))
         item = found(q.item(c, year, number))
         progress = item_progress(c, plan, item, today())
+        scopes = project_districts([item], q.key_projects(c, year))
     _must_lead(item)
     original = next((r for r in progress.reports if r.report_id == report_id), None)
     original = found(original)
     form = filing_form(
         Correction,
         item.projects,
+        scopes,
         data=None
         if request.method == "POST"
         else {
-            **prefill(original.values),
+            **prefill(original.values, original.districts),
             "narrative": original.narrative,
             "evidence": "\n".join(original.evidence),
             "expected_version": _version(year, number),
@@ -127,6 +141,7 @@ def correct(year: int, number: int, report_id: str) -> Page:
                 evidence=form.links(),
                 actor=current_user.actor,
                 expected_version=form.version(),
+                districts=districts_of(form, item.projects, scopes),
             )
         except (InvalidReport, StaleReport) as error:
             _explain(form, error, year, number)
@@ -139,7 +154,13 @@ def correct(year: int, number: int, report_id: str) -> Page:
             )
     status = 409 if form.errors else 200
     return render_template(
-        "plans/report.html", plan=plan, item=item, form=form, progress=progress, correcting=original
+        "plans/report.html",
+        plan=plan,
+        item=item,
+        form=form,
+        progress=progress,
+        correcting=original,
+        layout=breakdown_layout(item.projects, scopes),
     ), status
 
 

@@ -19,7 +19,13 @@ from tests.conftest import AppFactory
 from tests.synthetic_plans import plan_for_year
 
 # Values that fit every /plans/<year>/... rule (the year is what is tested).
-VALUES = {"number": 1, "ref": "31.1", "finding_id": uuid4(), "name": "市卫生健康委"}
+VALUES = {
+    "number": 1,
+    "ref": "31.1",
+    "finding_id": uuid4(),
+    "name": "市卫生健康委",
+    "district": "梁溪区",
+}
 PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/")
 
 
