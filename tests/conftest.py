@@ -191,10 +191,13 @@ def simulated_site(
     tmp_path_factory: pytest.TempPathFactory,
     cases: int = 0,
     raters: int = 0,
+    **config: object,
 ) -> Iterator[Flask]:
     """For a module-scoped fixture parametrized by BACKENDS: a site with the labelled
     simulated year (smaller than make run's), copied from the session's template."""
-    yield from copied_site(request, tmp_path_factory, year_with(cases, raters))
+    yield from copied_site(
+        request, tmp_path_factory, year_with(cases, raters), system_clock, **config
+    )
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.cases import DISTRICTS, Case, Erasure
+from domain.cases import Case, Erasure
+from domain.districts import district_named, districts_of
 from domain.plan import Item, KeyProject, Plan
 from domain.supervision import CLOSED, OPEN, RECTIFYING, Finding, SupervisionRecord
 from projections.cases.cases import Opener, public_words
@@ -127,7 +128,7 @@ class SearchIndex(Projection):
     @process_event.register
     def _item(self, e: Item.Registered, c: Connection, position: int) -> None:
         units = "、".join(e.units)
-        places = _districts(e.units)
+        places = districts_of(e.units)
         _put(c, position * 1000, f"item:{e.year}:{e.number}", {
             "kind": "item", "year": e.year, "ref": str(e.number), "title": e.text,
             "body": units, "category": e.category,
@@ -145,7 +146,7 @@ class SearchIndex(Projection):
         for i, unit in enumerate(e.units, start=500):
             key = f"unit:{e.year}:{unit}"
             if c.execute(select(_DOC.c.doc_id).where(_DOC.c.key == key)).first() is None:
-                district = _district(unit)
+                district = district_named(unit)
                 _put(c, position * 1000 + i, key, {
                     "kind": "unit", "year": e.year, "ref": unit, "title": unit, "body": "",
                     "district": district,
@@ -154,10 +155,24 @@ class SearchIndex(Projection):
     @process_event.register
     def _key_project(self, e: KeyProject.Registered, c: Connection, position: int) -> None:
         body = " · ".join((e.text, "、".join(e.leaders), "、".join(e.units)))
+        places = districts_of(e.units)
         _put(c, position * 1000, f"key_project:{e.year}:{e.number}", {
             "kind": "key_project", "year": e.year, "ref": str(e.number), "title": e.name,
             "body": body, "detail": {"projects": list(e.projects)},
-        })
+        }, places)
+        # A project is also the districts' its key project names (domain.districts).
+        for ref in e.projects:
+            doc_id = c.execute(
+                select(_DOC.c.doc_id).where(_DOC.c.key == f"project:{e.year}:{ref}")
+            ).scalar()
+            if doc_id is None:
+                continue
+            known = set(
+                c.execute(select(_PLACE.c.district).where(_PLACE.c.doc_id == doc_id)).scalars()
+            )
+            new = [{"doc_id": doc_id, "district": d} for d in places if d not in known]
+            if new:
+                c.execute(insert(_PLACE), new)
 
     @process_event.register
     def _reported(self, e: Item.ProgressReported, c: Connection, position: int) -> None:
@@ -283,22 +298,6 @@ def _put(
             insert(_TERM),
             [{"term": t, "doc_id": doc_id, "weight": w} for t, w in sorted(weights.items())],
         )
-
-
-EVERY_DISTRICT = "各市(县)区"  # the plan's words for "every district and county-level city"
-
-
-def _districts(units: Iterable[str]) -> list[str]:
-    """The districts units name: each one named, or all of them for 各市(县)区."""
-    if EVERY_DISTRICT in units:
-        return list(DISTRICTS)
-    return [d for d in map(_district, units) if d]
-
-
-def _district(unit: str) -> str | None:
-    """The district a unit is, if it is one (the plan writes 无锡经开区 for 经开区)."""
-    name = unit.removeprefix("无锡")
-    return name if name in DISTRICTS else None
 
 
 def _drop(c: Connection, key: str) -> None:
