@@ -46,8 +46,11 @@ from projections.projection import Projection, unhandled
 from projections.search.words import terms
 
 TITLE, BODY = 3, 1  # a term's weight in a thing's title and elsewhere
-KINDS = ("project", "item", "key_project", "unit", "category", "case", "finding", "visit",
-         "report")  # the order results are grouped in
+# The plan's kinds (as many as the plan has) and the log's (they grow with every year of
+# reports, supervision and cases), in the order results are grouped in.
+PLAN_KINDS = ("project", "item", "key_project", "unit", "category")
+LOG_KINDS = ("case", "finding", "visit", "report")
+KINDS = PLAN_KINDS + LOG_KINDS
 
 
 class SearchDoc(ReadModel):
@@ -88,13 +91,19 @@ class SearchCase(ReadModel):
 
 
 class SearchTerm(ReadModel):
+    """A term of a thing. Keyed (term, kind, doc_id): a term's things of one kind come
+    newest first straight from the key (ids grow with the log), so the kinds that grow with
+    the log (cases, reports...) are answered without reading all of them."""
+
     __tablename__ = "search_terms"
+    __table_args__ = (Index("ix_search_terms_doc", "doc_id", "term"),)
 
     # Byte order on PostgreSQL too, so that a one-character query is a range of the key
     # (every pair starting with it): a locale's collation does not keep prefixes together.
     term: Mapped[str] = mapped_column(
         String(32).with_variant(String(32, collation="C"), "postgresql"), primary_key=True
     )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     doc_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     weight: Mapped[int] = mapped_column(SmallInteger)
 
@@ -296,7 +305,10 @@ def _put(
     if weights:
         c.execute(
             insert(_TERM),
-            [{"term": t, "doc_id": doc_id, "weight": w} for t, w in sorted(weights.items())],
+            [
+                {"term": t, "kind": row["kind"], "doc_id": doc_id, "weight": w}
+                for t, w in sorted(weights.items())
+            ],
         )
 
 

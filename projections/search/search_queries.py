@@ -10,12 +10,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice, product
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, exists, func, select
 
-from projections.search.index import KINDS, SearchCase, SearchDoc, SearchPlace, SearchTerm
+from projections.search.index import (
+    KINDS,
+    LOG_KINDS,
+    PLAN_KINDS,
+    SearchCase,
+    SearchDoc,
+    SearchPlace,
+    SearchTerm,
+)
 from projections.search.words import Query
 
 _DOC = SearchDoc.__table__
@@ -32,9 +41,9 @@ class Filters:
     category: int | None = None
     district: str | None = None
 
-    def where(self) -> list[Any]:
+    def where(self, kinds: bool = True) -> list[Any]:
         found: list[Any] = []
-        if self.kinds:
+        if self.kinds and kinds:
             found.append(_DOC.c.kind.in_(self.kinds))
         if self.year is not None:
             found.append(_DOC.c.year == self.year)
@@ -69,6 +78,7 @@ class Found:
     counts: dict[str, int]  # things found, per kind, in KINDS order
     hits: list[Hit]  # the ones to show: grouped by kind, best first in each
     near: bool  # nothing held every word: these hold the most of them
+    capped: frozenset[str] = frozenset()  # log kinds with more than COUNT_CAP found
 
     @property
     def total(self) -> int:
@@ -82,6 +92,9 @@ class Found:
 
 
 Scores = dict[int, tuple[str, int]]  # doc id: (kind, score)
+COUNT_CAP = 500  # things of a log kind counted at most (a page says "500+")
+MAX_COMBINATIONS = 16  # spellings of several words together, tried at most
+DRIVER_PROBE = 5000  # postings counted at most to pick the rarest term to walk
 
 
 def search(
@@ -93,26 +106,101 @@ def search(
     offset: int = 0,
 ) -> Found:
     """Things holding every word of the query; `per_kind` of each kind from `offset` on
-    (one kind at a time pages through its results with `offset`)."""
+    (one kind at a time pages through its results with `offset`).
+
+    The plan's kinds are ranked by score (a word in a title counts three times); there are
+    as many of them as the plan has. The log's kinds (cases, findings, visits, reports)
+    come newest first and are counted up to COUNT_CAP: their cost does not grow with the
+    log, as a full ranking of every case holding 电梯 would."""
     if not query:
         return Found(query, {}, [], False)
+    wanted = filters.kinds or KINDS
+    plan = replace(filters, kinds=tuple(k for k in wanted if k in PLAN_KINDS))
+    scores = _every_word(c, query, plan) if plan.kinds else {}
+    counts: Counter[str] = Counter()
+    shown: list[int] = []
+    capped: set[str] = set()
     near = False
-    scores = _every_word(c, query, filters)
-    if not scores:
-        scores = _most_terms(c, query, filters)
+    for kind in (k for k in wanted if k in LOG_KINDS):
+        newest = _newest(c, query, kind, filters, COUNT_CAP + 1)
+        if len(newest) > COUNT_CAP:
+            capped.add(kind)
+        newest = newest[:COUNT_CAP]  # pages go as far as the count
+        counts[kind] = len(newest)
+        shown.extend(newest[offset : offset + per_kind])
+    if not scores and not +counts and plan.kinds:
+        scores = _most_terms(c, query, plan)
         near = bool(scores)
     ranked = sorted(scores.items(), key=lambda x: (-x[1][1], x[0]))
-    counts = Counter(kind for _doc, (kind, _score) in ranked)
-    shown: list[int] = []
-    for kind in KINDS:
+    for kind in PLAN_KINDS:
         of_kind = [doc for doc, (k, _s) in ranked if k == kind]
+        counts[kind] = len(of_kind)
         shown.extend(of_kind[offset : offset + per_kind])
     return Found(
         query,
         {k: counts[k] for k in KINDS if counts[k]},
         _hits(c, shown, scores),
         near,
+        frozenset(capped),
     )
+
+
+def _newest(c: Connection, query: Query, kind: str, filters: Filters, limit: int) -> list[int]:
+    """The newest things of a log kind holding every word (in any of its spellings), at
+    most `limit`: each combination of spellings walks one term's things of the kind newest
+    first (the rarest term's) and keeps those holding the other terms too."""
+    found: set[int] = set()
+    spellings = [w.alternatives() for w in query.words]
+    for combination in islice(product(*spellings), MAX_COMBINATIONS):
+        terms = sorted({t for needed, _p in combination for t in needed})
+        prefixes = sorted({p for _n, p in combination if p})
+        stmt = _walk(c, kind, terms, prefixes, filters)
+        found.update(c.execute(stmt.limit(limit)).scalars())
+    return sorted(found, reverse=True)[:limit]
+
+
+def _walk(
+    c: Connection, kind: str, terms: list[str], prefixes: list[str], filters: Filters
+) -> Select[Any]:
+    t0 = _TERM.alias("t0")
+    if terms:
+        driver = min(terms, key=lambda t: _postings(c, t, kind))
+        stmt = select(t0.c.doc_id).where(t0.c.term == driver, t0.c.kind == kind)
+        others = [t for t in terms if t != driver]
+    else:  # only one-character words: walk the first one's range
+        driver = prefixes[0]
+        stmt = select(t0.c.doc_id).distinct().where(
+            t0.c.term >= driver, t0.c.term < driver + _LAST, t0.c.kind == kind
+        )
+        others, prefixes = [], prefixes[1:]
+    for term in others:
+        x = _TERM.alias()
+        stmt = stmt.where(
+            exists().where(x.c.term == term, x.c.kind == kind, x.c.doc_id == t0.c.doc_id)
+        )
+    for prefix in prefixes:
+        x = _TERM.alias()
+        stmt = stmt.where(
+            exists().where(
+                x.c.doc_id == t0.c.doc_id, x.c.term >= prefix, x.c.term < prefix + _LAST
+            )
+        )
+    where = filters.where(kinds=False)  # the kind is the walk's own
+    if where:
+        docs = select(_DOC.c.doc_id).where(*where)
+        stmt = stmt.where(t0.c.doc_id.in_(docs))
+    return stmt.order_by(t0.c.doc_id.desc())
+
+
+def _postings(c: Connection, term: str, kind: str) -> int:
+    """How many things of the kind hold the term (counted up to DRIVER_PROBE)."""
+    some = (
+        select(_TERM.c.doc_id)
+        .where(_TERM.c.term == term, _TERM.c.kind == kind)
+        .limit(DRIVER_PROBE)
+        .subquery()
+    )
+    return int(c.execute(select(func.count()).select_from(some)).scalar_one())
 
 
 def _every_word(c: Connection, query: Query, filters: Filters) -> Scores:
@@ -204,7 +292,7 @@ def _hits(c: Connection, doc_ids: Sequence[int], scores: Scores) -> list[Hit]:
             category=rows[d].category,
             district=rows[d].district,
             detail=rows[d].detail,
-            score=scores[d][1],
+            score=scores.get(d, ("", 0))[1],  # the log's kinds: newest first, no score
         )
         for d in doc_ids
     ]

@@ -241,8 +241,9 @@ def spec(server: str) -> dict[str, Any]:
                 "get": {
                     "summary": "Site search: what holds every word of `q` (simplified or "
                     "traditional characters; synonyms counted), grouped by kind, 5 of each; "
-                    "with `kind`, 20 per page. `near`: nothing held every word, these hold "
-                    "the most. Never any personal data: cases only with their public words",
+                    "with `kind`, 20 per page. The plan's kinds best first; cases, findings, "
+                    "visits and reports newest first. `near`: nothing held every word, these "
+                    "hold the most. Never any personal data: cases only with their public words",
                     "parameters": [
                         {"name": "q", "in": "query", "schema": {"type": "string"}},
                         {"name": "kind", "in": "query", "schema": {"enum": list(KINDS)}},
@@ -272,7 +273,9 @@ def spec(server: str) -> dict[str, Any]:
             "schemas": {
                 "Search": {
                     "type": "object",
-                    "required": ["query", "words", "near", "total", "counts", "page", "results"],
+                    "required": [
+                        "query", "words", "near", "total", "counts", "capped", "page", "results"
+                    ],
                     "properties": {
                         "query": string,
                         "words": {
@@ -286,6 +289,12 @@ def spec(server: str) -> dict[str, Any]:
                             "type": "object",
                             "additionalProperties": integer,
                             "description": "things found per kind",
+                        },
+                        "capped": {
+                            "type": "array",
+                            "items": {"enum": list(KINDS)},
+                            "description": "kinds found more often than counted (cases, "
+                            "findings, visits and reports are counted up to 500, newest first)",
                         },
                         "page": integer,
                         "results": {

@@ -24,7 +24,7 @@ from minsheng_site.views import int_arg, plan_of, render, today
 from projections.cases import case_queries as cq
 from projections.plans import queries as q
 from projections.plans.progress_queries import ProjectProgress, group_progress
-from projections.search.index import KINDS
+from projections.search.index import KINDS, LOG_KINDS
 from projections.search.search_queries import (
     Filters,
     Found,
@@ -126,6 +126,7 @@ def results() -> str | Response:
             categories=_categories(c, asked.filters.year),
             per_page=PAGE if asked.kind else PER_KIND,
             examples=EXAMPLES,
+            log_kinds=LOG_KINDS,
         )
 
 
@@ -142,6 +143,7 @@ def api() -> Response:
             "near": found.near,
             "total": found.total,
             "counts": found.counts,
+            "capped": sorted(found.capped),
             "page": asked.page if asked.kind else 1,
             "results": [
                 {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from minsheng_site.search.pages import EXAMPLES
 from minsheng_site.services import Services
 from projections.cases.cases import CaseRow
+from projections.search import search_queries
 from tests.conftest import simulated_site
 from tests.hostile import CORPUS, Entry
 
@@ -250,3 +252,33 @@ def test_browsers_can_add_the_search(client: FlaskClient) -> None:
 def test_every_example_offered_finds_something(client: FlaskClient) -> None:
     for word in EXAMPLES:
         assert _api(client, word)["total"] > 0, word
+
+
+def test_cases_come_newest_first_and_are_counted_up_to_a_cap(
+    client: FlaskClient, site: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log's kinds grow with every year: a common word's cases are listed newest first
+    and counted up to COUNT_CAP (then "N+"), so a search's cost does not grow with the log."""
+    services: Services = site.extensions["minsheng"]
+    with services.read() as c:
+        public = c.execute(
+            select(CaseRow.number, CaseRow.submitted_at, CaseRow.public_title, CaseRow.public_text)
+            .where(CaseRow.public_title.is_not(None))
+        ).all()
+    submitted = {number: at for number, at, _t, _x in public}
+    han = re.compile(r"[\u4e00-\u9fff]")
+    holding = Counter(ch for _n, _a, t, x in public for ch in set(t + x) if han.match(ch))
+    common, n = holding.most_common(1)[0]  # a one-character query held by the most cases
+    assert n > 20
+    everything = _api(client, common, kind="case")
+    listed = [r["ref"] for r in everything["results"]]
+    assert everything["counts"] == {"case": n} and everything["capped"] == []
+    assert len(listed) == 20
+    assert [submitted[x] for x in listed] == sorted((submitted[x] for x in listed), reverse=True)
+
+    monkeypatch.setattr(search_queries, "COUNT_CAP", 3)
+    capped = _api(client, common + " ", kind="case")  # another URL: not the answer kept above
+    assert capped["counts"] == {"case": 3} and capped["capped"] == ["case"]
+    assert [r["ref"] for r in capped["results"]] == listed[:3]
+    html = client.get("/search?go=0&kind=case&q=" + quote(common + "  ")).get_data(as_text=True)
+    assert "3+" in html and "按时间由近到远" in html
