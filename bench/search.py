@@ -1,6 +1,6 @@
 """Search benchmark: query latency on the simulated year and on N times its cases.
 
-python -m bench.search [--scale 1,10] [--rounds 200] [--seconds 5]
+python -m bench.search [--scale 1,10] [--rounds 200] [--seconds 5] [--instance DIR]
 For each scale, a fresh SQLite instance with the plan and the simulated year (its cases
 multiplied), then for a set of everyday queries:
 - the index query alone (projections.search.search_queries.search), p50/p99 over rounds;
@@ -53,17 +53,22 @@ def _times(run: Callable[[], object], rounds: int) -> tuple[float, float]:
     return statistics.median(taken), taken[min(len(taken) - 1, int(len(taken) * 0.99))]
 
 
-def measure(scale: int, rounds: int, seconds: int) -> dict[str, object]:
+def measure(scale: int, rounds: int, seconds: int, instance: str | None) -> dict[str, object]:
     from minsheng_site import create_app
     from projections.search.search_queries import Filters, search
     from projections.search.words import parse, synonyms
 
     # page cache off (each answer built); no search limit (one address asks everything)
     unlimited = {"PAGE_CACHE_URL": "off", "SEARCH_LIMIT": "1000000 per minute"}
-    env = loaded_instance(f"search-x{scale}", unlimited, scale=scale)
+    if instance:  # one loaded before (by this bench), its read models caught up below
+        env = {"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "PROJECTOR_THREAD": "0"}
+        env.update(unlimited)
+    else:
+        env = loaded_instance(f"search-x{scale}", unlimited, scale=scale)
     os.environ.update(env)
     app = create_app()
     services = app.extensions["minsheng"]
+    services.caught_up()
     client = app.test_client()
     database = Path(env["INSTANCE_PATH"]) / "minsheng.sqlite3"
     raw = sqlite3.connect(database)
@@ -122,9 +127,11 @@ def main() -> None:
     parser.add_argument("--scale", default="1,10")
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--instance", help="an instance folder loaded before (one scale)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    runs = [measure(int(s), args.rounds, args.seconds) for s in args.scale.split(",")]
+    scales = [int(s) for s in args.scale.split(",")]
+    runs = [measure(s, args.rounds, args.seconds, args.instance) for s in scales]
     save("search", {"machine": machine(), "runs": runs})
 
 

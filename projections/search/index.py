@@ -116,7 +116,7 @@ _PLACE = SearchPlace.__table__
 
 class SearchIndex(Projection):
     name = "search"
-    version = 1
+    version = 2  # 2: terms keyed by (term, kind, doc_id); places
     tables = (SearchDoc, SearchTerm, SearchCase, SearchPlace)
 
     def __init__(self, opener: Opener) -> None:
