@@ -92,7 +92,7 @@ class Found:
 
 
 Scores = dict[int, tuple[str, int]]  # doc id: (kind, score)
-COUNT_CAP = 500  # things of a log kind counted at most (a page says "500+")
+COUNT_CAP = 200  # things of a log kind counted at most (a page says "200+")
 MAX_COMBINATIONS = 16  # spellings of several words together, tried at most
 DRIVER_PROBE = 5000  # postings counted at most to pick the rarest term to walk
 
@@ -150,21 +150,42 @@ def _newest(c: Connection, query: Query, kind: str, filters: Filters, limit: int
     most `limit`: each combination of spellings walks one term's things of the kind newest
     first (the rarest term's) and keeps those holding the other terms too."""
     found: set[int] = set()
-    spellings = [w.alternatives() for w in query.words]
+    spellings = [_fewest(w.alternatives()) for w in query.words]
+    postings: dict[str, int] = {}
     for combination in islice(product(*spellings), MAX_COMBINATIONS):
         terms = sorted({t for needed, _p in combination for t in needed})
         prefixes = sorted({p for _n, p in combination if p})
-        stmt = _walk(c, kind, terms, prefixes, filters)
+        stmt = _walk(c, kind, terms, prefixes, filters, postings)
         found.update(c.execute(stmt.limit(limit)).scalars())
     return sorted(found, reverse=True)[:limit]
 
 
+def _fewest(
+    alternatives: list[tuple[frozenset[str], str | None]],
+) -> list[tuple[frozenset[str], str | None]]:
+    """The spellings worth walking: one needing all the terms of another (加装电梯 needs
+    those of 装电梯) finds nothing the other does not."""
+    return [
+        (needed, prefix)
+        for needed, prefix in alternatives
+        if prefix or not any(other < needed for other, p in alternatives if not p and other)
+    ]
+
+
 def _walk(
-    c: Connection, kind: str, terms: list[str], prefixes: list[str], filters: Filters
+    c: Connection,
+    kind: str,
+    terms: list[str],
+    prefixes: list[str],
+    filters: Filters,
+    postings: dict[str, int],
 ) -> Select[Any]:
     t0 = _TERM.alias("t0")
     if terms:
-        driver = min(terms, key=lambda t: _postings(c, t, kind))
+        for term in terms:
+            if term not in postings:
+                postings[term] = _postings(c, term, kind)
+        driver = min(terms, key=postings.__getitem__)
         stmt = select(t0.c.doc_id).where(t0.c.term == driver, t0.c.kind == kind)
         others = [t for t in terms if t != driver]
     else:  # only one-character words: walk the first one's range
@@ -228,26 +249,29 @@ def _every_word(c: Connection, query: Query, filters: Filters) -> Scores:
 def _all_terms(needed: Iterable[str]) -> Select[Any]:
     needed = sorted(needed)
     return (
-        select(_TERM.c.doc_id, _DOC.c.kind, func.sum(_TERM.c.weight))
-        .join(_DOC, _DOC.c.doc_id == _TERM.c.doc_id)
+        select(_TERM.c.doc_id, _TERM.c.kind, func.sum(_TERM.c.weight))
         .where(_TERM.c.term.in_(needed))
-        .group_by(_TERM.c.doc_id, _DOC.c.kind)
+        .group_by(_TERM.c.doc_id, _TERM.c.kind)
         .having(func.count() == len(needed))
     )
 
 
 def _prefix(character: str) -> Select[Any]:
     return (
-        select(_TERM.c.doc_id, _DOC.c.kind, func.max(_TERM.c.weight))
-        .join(_DOC, _DOC.c.doc_id == _TERM.c.doc_id)
+        select(_TERM.c.doc_id, _TERM.c.kind, func.max(_TERM.c.weight))
         .where(and_(_TERM.c.term >= character, _TERM.c.term < character + _LAST))
-        .group_by(_TERM.c.doc_id, _DOC.c.kind)
+        .group_by(_TERM.c.doc_id, _TERM.c.kind)
     )
 
 
 def _filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
-    where = filters.where()
-    return stmt.where(*where) if where else stmt
+    """The kinds from the terms' own key; the other filters through the things' rows."""
+    if filters.kinds:
+        stmt = stmt.where(_TERM.c.kind.in_(filters.kinds))
+    where = filters.where(kinds=False)
+    if where:
+        stmt = stmt.where(_TERM.c.doc_id.in_(select(_DOC.c.doc_id).where(*where)))
+    return stmt
 
 
 def _most_terms(c: Connection, query: Query, filters: Filters) -> Scores:
@@ -261,13 +285,12 @@ def _most_terms(c: Connection, query: Query, filters: Filters) -> Scores:
     stmt = (
         select(
             _TERM.c.doc_id,
-            _DOC.c.kind,
+            _TERM.c.kind,
             func.count(),
             func.sum(_TERM.c.weight),
         )
-        .join(_DOC, _DOC.c.doc_id == _TERM.c.doc_id)
         .where(_TERM.c.term.in_(needed))
-        .group_by(_TERM.c.doc_id, _DOC.c.kind)
+        .group_by(_TERM.c.doc_id, _TERM.c.kind)
     )
     rows = c.execute(_filtered(stmt, filters)).all()
     if not rows:
