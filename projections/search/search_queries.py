@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import islice, product
 from typing import Any
@@ -94,7 +94,6 @@ class Found:
 Scores = dict[int, tuple[str, int]]  # doc id: (kind, score)
 COUNT_CAP = 200  # things of a log kind counted at most (a page says "200+")
 MAX_COMBINATIONS = 16  # spellings of several words together, tried at most
-DRIVER_PROBE = 5000  # postings counted at most to pick the rarest term to walk
 
 
 def search(
@@ -121,8 +120,10 @@ def search(
     shown: list[int] = []
     capped: set[str] = set()
     near = False
-    for kind in (k for k in wanted if k in LOG_KINDS):
-        newest = _newest(c, query, kind, filters, COUNT_CAP + 1)
+    log_kinds = [k for k in wanted if k in LOG_KINDS]
+    postings = _postings(c, query, log_kinds)
+    for kind in log_kinds:
+        newest = _newest(c, query, kind, filters, COUNT_CAP + 1, postings)
         if len(newest) > COUNT_CAP:
             capped.add(kind)
         newest = newest[:COUNT_CAP]  # pages go as far as the count
@@ -145,19 +146,42 @@ def search(
     )
 
 
-def _newest(c: Connection, query: Query, kind: str, filters: Filters, limit: int) -> list[int]:
+def _newest(
+    c: Connection,
+    query: Query,
+    kind: str,
+    filters: Filters,
+    limit: int,
+    postings: dict[tuple[str, str], int],
+) -> list[int]:
     """The newest things of a log kind holding every word (in any of its spellings), at
     most `limit`: each combination of spellings walks one term's things of the kind newest
-    first (the rarest term's) and keeps those holding the other terms too."""
+    first (the rarest term's) and keeps those holding the other terms too. A combination
+    with a term no thing of the kind holds is not walked at all."""
     found: set[int] = set()
     spellings = [_fewest(w.alternatives()) for w in query.words]
-    postings: dict[str, int] = {}
     for combination in islice(product(*spellings), MAX_COMBINATIONS):
         terms = sorted({t for needed, _p in combination for t in needed})
+        if any(postings.get((t, kind), 0) == 0 for t in terms):
+            continue
         prefixes = sorted({p for _n, p in combination if p})
-        stmt = _walk(c, kind, terms, prefixes, filters, postings)
+        driver = min(terms, key=lambda t: postings[(t, kind)]) if terms else None
+        stmt = _walk(kind, driver, terms, prefixes, filters)
         found.update(c.execute(stmt.limit(limit)).scalars())
     return sorted(found, reverse=True)[:limit]
+
+
+def _postings(c: Connection, query: Query, kinds: Sequence[str]) -> dict[tuple[str, str], int]:
+    """How many things of each log kind hold each term of the query (one statement)."""
+    needed = sorted({t for w in query.words for terms, _p in w.alternatives() for t in terms})
+    if not needed or not kinds:
+        return {}
+    rows = c.execute(
+        select(_TERM.c.term, _TERM.c.kind, func.count())
+        .where(_TERM.c.term.in_(needed), _TERM.c.kind.in_(kinds))
+        .group_by(_TERM.c.term, _TERM.c.kind)
+    )
+    return {(term, kind): int(n) for term, kind, n in rows}
 
 
 def _fewest(
@@ -173,25 +197,16 @@ def _fewest(
 
 
 def _walk(
-    c: Connection,
-    kind: str,
-    terms: list[str],
-    prefixes: list[str],
-    filters: Filters,
-    postings: dict[str, int],
+    kind: str, driver: str | None, terms: list[str], prefixes: list[str], filters: Filters
 ) -> Select[Any]:
     t0 = _TERM.alias("t0")
-    if terms:
-        for term in terms:
-            if term not in postings:
-                postings[term] = _postings(c, term, kind)
-        driver = min(terms, key=postings.__getitem__)
+    if driver is not None:
         stmt = select(t0.c.doc_id).where(t0.c.term == driver, t0.c.kind == kind)
         others = [t for t in terms if t != driver]
     else:  # only one-character words: walk the first one's range
-        driver = prefixes[0]
+        first = prefixes[0]
         stmt = select(t0.c.doc_id).distinct().where(
-            t0.c.term >= driver, t0.c.term < driver + _LAST, t0.c.kind == kind
+            t0.c.term >= first, t0.c.term < first + _LAST, t0.c.kind == kind
         )
         others, prefixes = [], prefixes[1:]
     for term in others:
@@ -213,26 +228,30 @@ def _walk(
     return stmt.order_by(t0.c.doc_id.desc())
 
 
-def _postings(c: Connection, term: str, kind: str) -> int:
-    """How many things of the kind hold the term (counted up to DRIVER_PROBE)."""
-    some = (
-        select(_TERM.c.doc_id)
-        .where(_TERM.c.term == term, _TERM.c.kind == kind)
-        .limit(DRIVER_PROBE)
-        .subquery()
-    )
-    return int(c.execute(select(func.count()).select_from(some)).scalar_one())
-
-
 def _every_word(c: Connection, query: Query, filters: Filters) -> Scores:
+    """The plan's things holding every word, with their scores: every posting of the
+    query's terms among the plan's kinds read in one statement (at most as many as the
+    plan has things), and the words' spellings matched here."""
+    needed = sorted({t for w in query.words for terms, _p in w.alternatives() for t in terms})
+    held: dict[str, dict[int, tuple[str, int]]] = {}
+    if needed:
+        stmt = select(_TERM.c.term, _TERM.c.doc_id, _TERM.c.kind, _TERM.c.weight).where(
+            _TERM.c.term.in_(needed)
+        )
+        for term, doc_id, kind, weight in c.execute(_filtered(stmt, filters)):
+            held.setdefault(term, {})[doc_id] = (kind, int(weight))
     found: Scores | None = None
     for word in query.words:
         of_word: Scores = {}
-        for needed, prefix in word.alternatives():
-            stmt = _prefix(prefix) if prefix else _all_terms(needed)
-            for doc_id, kind, score in c.execute(_filtered(stmt, filters)):
+        for terms, prefix in word.alternatives():
+            if prefix:
+                matches = {d: (k, int(w)) for d, k, w in c.execute(
+                    _filtered(_prefix(prefix), filters))}  # fmt: skip
+            else:
+                matches = _holding_all(held, terms)
+            for doc_id, (kind, score) in matches.items():
                 if score > of_word.get(doc_id, ("", -1))[1]:
-                    of_word[doc_id] = (kind, int(score))
+                    of_word[doc_id] = (kind, score)
         if found is None:
             found = of_word
         else:
@@ -246,14 +265,17 @@ def _every_word(c: Connection, query: Query, filters: Filters) -> Scores:
     return found or {}
 
 
-def _all_terms(needed: Iterable[str]) -> Select[Any]:
-    needed = sorted(needed)
-    return (
-        select(_TERM.c.doc_id, _TERM.c.kind, func.sum(_TERM.c.weight))
-        .where(_TERM.c.term.in_(needed))
-        .group_by(_TERM.c.doc_id, _TERM.c.kind)
-        .having(func.count() == len(needed))
-    )
+def _holding_all(held: dict[str, dict[int, tuple[str, int]]], terms: frozenset[str]) -> Scores:
+    """The things holding every one of the terms, each scored by the terms' weights."""
+    postings = [held.get(t, {}) for t in terms]
+    if not postings or not all(postings):
+        return {}
+    fewest = min(postings, key=len)
+    return {
+        doc: (kind, sum(p[doc][1] for p in postings))
+        for doc, (kind, _w) in fewest.items()
+        if all(doc in p for p in postings)
+    }
 
 
 def _prefix(character: str) -> Select[Any]:
