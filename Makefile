@@ -96,6 +96,7 @@ lint: setup-dev
 ## make bench: page and projection benchmarks (figures go in bench/README.md)
 bench: system-packages setup-dev
 	$(BIN)/python -m bench.pages --scale 1,10
+	$(BIN)/python -m bench.search --scale 1,10
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.ratings
