@@ -294,7 +294,7 @@ def spec(server: str) -> dict[str, Any]:
                             "type": "array",
                             "items": {"enum": list(KINDS)},
                             "description": "kinds found more often than counted (cases, "
-                            "findings, visits and reports are counted up to 500, newest first)",
+                            "findings, visits and reports are counted up to 200, newest first)",
                         },
                         "page": integer,
                         "results": {
