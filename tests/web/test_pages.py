@@ -280,6 +280,24 @@ class _Head(HTMLParser):
             self.stray += data.strip()
 
 
+def test_vocabulary_words_written_as_constants_in_templates_follow_each_readers_language(
+    client: FlaskClient,
+) -> None:
+    """Jinja folds a filter over constants ("on_time"|label(...)) into the compiled template,
+    in the language of whoever happened to ask first, unless the filter needs the context."""
+    heads = {
+        "zh-CN": '<th scope="col">按时</th><th scope="col">迟报</th>',
+        "zh-TW": '<th scope="col">按時</th><th scope="col">遲報</th>',
+        "en": '<th scope="col">On time</th><th scope="col">Late</th>',
+    }
+    for _round in range(2):  # whichever language compiled the template, each gets its own
+        for language, head in heads.items():
+            html = client.get(
+                "/plans/2023/scorecards", headers={"Accept-Language": language}
+            ).get_data(as_text=True)
+            assert head in html, language
+
+
 @pytest.mark.parametrize("language", ["zh-CN", "zh-TW", "en"])
 @pytest.mark.parametrize(
     "url",
