@@ -20,7 +20,7 @@ from tests.synthetic_plans import plan_for_year
 
 # Values that fit every /plans/<year>/... rule (the year is what is tested).
 VALUES = {"number": 1, "ref": "31.1", "finding_id": uuid4(), "name": "市卫生健康委"}
-PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/")
+PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/", "/reading/")
 
 
 def _plan_pages(app: Flask) -> list[Rule]:
