@@ -81,7 +81,8 @@ def reader(
 def overflows(page: Page, server: str, width: int) -> list[str]:
     found = []
     for path in PAGES:
-        page.goto(server + path)
+        response = page.goto(server + path)
+        assert response and response.ok, path
         seen = page.evaluate(OVERFLOW, width)
         if seen["page"] > width:
             found.append(f"{path}: the page is {seen['page']}px wide")
@@ -261,7 +262,7 @@ def test_phones_get_the_small_chart_drawing(browser: Browser, live_server: str) 
             page = context.new_page()
             for path in ("/plans/2023/projects/9.1", "/plans/2023/satisfaction"):
                 page.goto(live_server + path)
-                chart = page.locator("figure.chart img")
+                chart = page.locator("figure.chart img[src*='chart.svg']")
                 chart.scroll_into_view_if_needed()
                 expect(chart).to_have_js_property("complete", True)
                 source = chart.evaluate("img => img.currentSrc")
