@@ -16,7 +16,7 @@ from application.evaluation_file import load_formula
 from application.ledger import system_clock
 from domain.cases import ROUTES, TRACKS, is_overdue
 from domain.text import xml_safe
-from minsheng_site import caching, cli, errors, health, i18n
+from minsheng_site import caching, cli, errors, health, i18n, reading
 from minsheng_site.cases import intake
 from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
@@ -99,6 +99,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     app.url_value_preprocessor(plan_from_url)
     Htmx(app)
     i18n.init_app(app)
+    reading.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     for feature in _features(app):

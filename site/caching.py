@@ -1,11 +1,13 @@
-"""Public pages: an ETag from the log's head, the day, the language — and a page cache.
+"""Public pages: an ETag from the log's head, the day, the language and reading mode — and a
+page cache.
 
 A public page is a function of what the log holds, the date (statuses
-change at midnight), the reader's language, the address and the site's own
-code and templates. Readers and feed tools that send If-None-Match get a 304
-without the page being built; anyone else asking for a page already built
-under the same key gets the stored bytes (Flask-Caching: in the process by
-default, or one Redis shared by every worker and host with PAGE_CACHE_URL).
+change at midnight), the reader's language and reading mode (large text), the
+address and the site's own code and templates. Readers and feed tools that
+send If-None-Match get a 304 without the page being built; anyone else asking
+for a page already built under the same key gets the stored bytes (Flask-Caching:
+in the process by default, or one Redis shared by every worker and host with
+PAGE_CACHE_URL).
 A new event, a new day or a new deployment makes a new key, so nothing stale
 is ever served; old entries expire.
 
@@ -30,6 +32,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from minsheng_site.i18n import locale_code
+from minsheng_site.reading import reading_mode
 from minsheng_site.services import services
 from minsheng_site.views import read_positions, today
 
@@ -155,7 +158,9 @@ def _etag(salt: str) -> str | None:
     htmx = f"{request.headers.get('HX-Request', '')}|{request.headers.get('HX-Boosted', '')}"
     # host_url: feeds and links are absolute where no PUBLIC_BASE_URL fixes the address
     where = f"{request.host_url}|{request.full_path}"
-    key = f"{salt}|{head}|{positions}|{today()}|{locale_code()}|{htmx}|{where}"
+    # the reader's language and reading mode (large text): both are rendered into the page
+    reader = f"{locale_code()}|{reading_mode()}"
+    key = f"{salt}|{head}|{positions}|{today()}|{reader}|{htmx}|{where}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

@@ -8,6 +8,7 @@ government's own traditional copy), and stays in Chinese under English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 import opencc
 from flask import Blueprint, Flask, abort, g, redirect, request
 from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -43,11 +46,23 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True
     )
-    app.add_template_filter(content, "content")
-    app.add_template_filter(label, "label")  # {{ case.state|label("case_state") }}
+    app.add_template_filter(_per_reader(content), "content")
+    app.add_template_filter(_per_reader(label), "label")  # {{ case.state|label("case_state") }}
     app.add_template_global(locale_code, "locale_code")
     app.add_template_global(html_lang, "html_lang")
     app.jinja_env.globals["languages"] = LANGUAGES  # a value: add_template_global takes callables
+
+
+def _per_reader(words: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose result depends on the reader's language. Jinja computes a filter over
+    constants ("on_time"|label("timeliness")) once, when it compiles the template, in the
+    language of whoever asked first; it never does so for a filter that takes the context."""
+
+    @pass_context
+    def filtered(_context: Context, value: Any, *args: Any) -> Any:
+        return words(value, *args)
+
+    return filtered
 
 
 def _translations() -> Any:

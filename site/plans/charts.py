@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pygal
 from flask_babel import gettext as _
@@ -27,6 +28,25 @@ STYLE = Style(
     legend_font_size=16,
     title_font_size=18,
 )
+# A phone shows a chart about 350 px wide: drawn 800 px wide, its 14 px labels would be
+# 6 px there. Phones get a drawing 400 px wide with larger text (<picture> in the pages).
+SMALL_TEXT = {"label_font_size": 17, "major_label_font_size": 17, "legend_font_size": 17}
+
+
+def _frame(small: bool, width: int, height: int, **style: Any) -> dict[str, Any]:
+    """pygal's size and style options: the wide drawing, or the small one for phones."""
+    if small:
+        themed = Style(**{**STYLE.__dict__, **style, **SMALL_TEXT})
+        return {
+            "width": 400,
+            "height": 360,
+            "legend_at_bottom_columns": 1,
+            "truncate_label": -1,  # 10月 in full, not "1…"
+            "y_labels": [0, 20, 40, 60, 80, 100],  # six, not eleven, in the larger text
+            "margin_right": 24,  # room for the last x label's second half
+            "style": themed,
+        }
+    return {"width": width, "height": height, "style": Style(**{**STYLE.__dict__, **style})}
 
 
 def expected_curve(plan: q.PlanView) -> list[tuple[Period, Decimal]]:
@@ -38,15 +58,16 @@ def expected_curve(plan: q.PlanView) -> list[tuple[Period, Decimal]]:
     ]
 
 
-def progress_chart(plan: q.PlanView, progress: ProjectProgress) -> bytes:
+def progress_chart(plan: q.PlanView, progress: ProjectProgress, small: bool = False) -> bytes:
     months = [p for p, _share in expected_curve(plan)]
     reported = dict(progress.curve)
     chart = pygal.Line(
-        style=STYLE,
+        **_frame(small, 800, 420),
         js=[],  # no remote script; the SVG is shown as an image
         range=(0, 100),
-        width=800,
-        height=420,
+        # small: the names of months 1, 4, 7 and 10 only, so that they do not overlap
+        x_labels_major_every=3 if small else None,
+        show_minor_x_labels=not small,
         show_y_guides=True,
         legend_at_bottom=True,
         value_formatter=lambda v: f"{v:.0f}%",
@@ -61,14 +82,14 @@ def progress_chart(plan: q.PlanView, progress: ProjectProgress) -> bytes:
     return chart.render()
 
 
-def satisfaction_chart(quarters: dict[str, tuple[float, float, float]]) -> bytes:
+def satisfaction_chart(
+    quarters: dict[str, tuple[float, float, float]], small: bool = False
+) -> bytes:
     """满意率 by quarter with its 95% interval: {quarter: (rate, low, high)} in percent."""
     chart = pygal.Line(
-        style=Style(**{**STYLE.__dict__, "colors": ("#a4161a", "#9aa5b1", "#9aa5b1")}),
+        **_frame(small, 800, 380, colors=("#a4161a", "#9aa5b1", "#9aa5b1")),
         js=[],
         range=(0, 100),
-        width=800,
-        height=380,
         show_y_guides=True,
         legend_at_bottom=True,
         value_formatter=lambda v: f"{v:.1f}%",

@@ -112,7 +112,8 @@ def chart(year: int, ref: str) -> Response:
         project = found(q.project(c, year, ref))
         progress = item_progress(c, plan, found(q.item(c, year, project.item)), as_of)
     mine = next(p for p in progress.projects if p.project.ref == ref)
-    response = make_response(progress_chart(plan, mine))
+    small = request.args.get("size") == "small"  # the drawing phones get (a <picture> source)
+    response = make_response(progress_chart(plan, mine, small))
     response.mimetype = "image/svg+xml"
     # Shown through <img>: its own styles only, no scripts.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

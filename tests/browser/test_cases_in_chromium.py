@@ -34,7 +34,7 @@ def sign_in(page: Page, server: str, username: str) -> None:
     page.goto(server + "/staff/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text("工作台")
 
 
@@ -62,7 +62,7 @@ def test_a_citizen_case_through_the_whole_loop(browser: Browser, case_server: st
     citizen.fill("#name", "测试市民")
     citizen.fill("#phone", "139 0000 1111")
     citizen.check("#consent")
-    citizen.click("button[type=submit]")
+    citizen.click("main button[type=submit]")
     expect(citizen.locator(".flash")).to_contain_text("已收到您的诉求")
     number, _code = re.findall(r'class="code">([^<]+)<', citizen.content())
     screenshot(citizen, "case-submitted")

@@ -110,7 +110,7 @@ def test_filtering_projects_works_without_javascript(browser: Browser, live_serv
     page = context.new_page()
     page.goto(live_server + "/plans/2023/projects/")
     page.select_option("#f-key", "any")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator(".result-count")).to_have_text("共42个具体项目")
     assert "key=any" in page.url
     context.close()

@@ -17,7 +17,7 @@ def test_sign_in_file_correct_and_see_it_in_public(browser: Browser, reporting_s
     page.goto(reporting_server + "/staff/login")
     page.fill("#username", "zjj.li")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text("工作台")
     screenshot(page, "staff-home")
 
@@ -26,14 +26,14 @@ def test_sign_in_file_correct_and_see_it_in_public(browser: Browser, reporting_s
     assert axe_violations(page) == []
     page.select_option("#period", "2023-06")
     page.fill("[name='amount-9.1-0']", "-3")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator(".error-summary")).to_contain_text("不能为负数")
     screenshot(page, "report-form-error")
     assert axe_violations(page) == []
 
     page.fill("[name='amount-9.1-0']", "186")
     page.fill("#narrative", "6月新增加装电梯32台")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator(".flash")).to_contain_text("已提交2023-06的报告")
     entry = page.locator(".timeline .entry-report").first
     expect(entry).to_contain_text("既有住宅加装电梯：186台")
@@ -44,7 +44,7 @@ def test_sign_in_file_correct_and_see_it_in_public(browser: Browser, reporting_s
     page.click("text=更正")
     page.fill("[name='amount-9.1-0']", "180")
     page.fill("#reason", "有6台尚未验收，核减")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator(".flash")).to_contain_text("更正")
     expect(page.locator(".timeline .entry-correction")).to_contain_text("有6台尚未验收，核减")
     expect(page.locator(".timeline .entry-report")).to_contain_text("186台")
@@ -59,10 +59,10 @@ def test_the_report_form_works_without_javascript(browser: Browser, reporting_se
     page.goto(reporting_server + "/staff/login")
     page.fill("#username", "zjj.li")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.goto(reporting_server + "/staff/plans/2023/items/9/report")
     page.select_option("#period", "2023-03")
     page.fill("[name='amount-9.1-0']", "20")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator(".timeline .entry-report")).to_contain_text("20台")
     context.close()

@@ -25,7 +25,7 @@ def sign_in(page: Page, server: str, username: str = "gov.chen") -> None:
     page.goto(server + "/staff/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text("工作台")
 
 

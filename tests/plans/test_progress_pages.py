@@ -95,10 +95,33 @@ def test_a_project_page_has_a_chart_its_data_and_its_record(client: FlaskClient)
     assert "计划进度".encode() in chart.data
 
 
+def drawn_width_and_label_size(svg: bytes) -> tuple[int, int]:
+    text = svg.decode()
+    width = int(re.search(r'viewBox="0 0 (\d+) \d+"', text)[1])  # type: ignore[index]
+    # pygal's axis labels: ".axis text { font-size: Npx }" in its embedded style
+    size = int(re.search(r"\.axis text\s*\{[^}]*font-size:(\d+)px", text)[1])  # type: ignore[index]
+    return width, size
+
+
+def test_phones_get_charts_drawn_small_so_their_text_is_readable(client: FlaskClient) -> None:
+    html = client.get("/plans/2023/projects/9.1?as_of=2023-09-30").get_data(as_text=True)
+    small_url = "/plans/2023/projects/9.1/chart.svg?size=small&amp;as_of=2023-09-30"
+    assert f'<source media="(max-width: 40rem)" srcset="{small_url}"' in html
+    phone = 358  # px a 390 px phone gives the chart
+    for url in ("/plans/2023/projects/9.1/chart.svg", "/plans/2023/satisfaction/chart.svg"):
+        shown = {}
+        for query in ("", "?size=small"):
+            width, size = drawn_width_and_label_size(client.get(url + query).data)
+            shown[query] = size * phone / width  # px of label text on the phone's screen
+        assert shown[""] < 7 and shown["?size=small"] >= 14, (url, shown)
+
+
 def test_scorecards_count_every_due_report(client: FlaskClient, plan_spec: PlanSpec) -> None:
     html = client.get("/plans/2023/scorecards?sort=unit").get_data(as_text=True)
     rows = re.findall(
-        r"<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>\d+</td>\s*<td>\d+</td>", html
+        r"<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>\s*"
+        r"<td[^>]*>\d+</td>\s*<td[^>]*>\d+</td>",
+        html,
     )
     assert (
         sum(int(a) + int(b) + int(c) for a, b, c in rows) == 60 * 9
@@ -291,7 +314,7 @@ def test_bad_days_are_a_clear_400(client: FlaskClient, as_of: str) -> None:
 
 def test_the_method_page_publishes_the_expected_curve(client: FlaskClient) -> None:
     html = client.get("/plans/2023/method").get_data(as_text=True)
-    assert "<td>60%</td>" in html and "<td>100%</td>" in html
+    assert '<td data-label="6月末">60%</td>' in html and '<td data-label="11月末">100%</td>' in html
 
 
 def test_each_timeline_entry_links_its_permanent_page(client: FlaskClient) -> None:

@@ -108,6 +108,46 @@ def test_each_language_has_its_own_copy(app: Flask) -> None:
     assert built == [] and again.get_data() == en.get_data()
 
 
+def large_text_reader(app: Flask) -> FlaskClient:
+    client = reader(app)
+    client.set_cookie("reading", "large")  # as /reading/large leaves it
+    return client
+
+
+def html_tag(response: Any) -> str:
+    found = re.search(r"<html[^>]*>", response.get_data(as_text=True))
+    assert found
+    return found[0]
+
+
+@pytest.mark.parametrize("first", ["large", "standard"])
+def test_each_reading_mode_has_its_own_copy_and_never_reaches_another_reader(
+    app: Flask, first: str
+) -> None:
+    readers = {"large": lambda: large_text_reader(app), "standard": lambda: reader(app)}
+    order = [first, *(mode for mode in readers if mode != first)]
+    seen = {}
+    for mode in order:  # the first one's page is stored before the other asks
+        seen[mode] = readers[mode]().get(PROJECT)
+    assert 'class="large-text"' in html_tag(seen["large"])
+    assert "large-text" not in html_tag(seen["standard"])
+    assert seen["large"].headers["ETag"] != seen["standard"].headers["ETag"]
+    assert "Cookie" in seen["large"].headers["Vary"]
+    for mode in order:  # and each is kept: the next reader of the same mode gets it as built
+        with renders(app) as built:
+            again = readers[mode]().get(PROJECT)
+        assert built == [] and again.get_data() == seen[mode].get_data(), mode
+
+
+def test_a_reader_who_changed_mode_gets_the_page_again_not_a_304(app: Flask) -> None:
+    large = large_text_reader(app)
+    tag = large.get(PROJECT).headers["ETag"]
+    assert large.get(PROJECT, headers={"If-None-Match": tag}).status_code == 304
+    large.set_cookie("reading", "standard")
+    answer = large.get(PROJECT, headers={"If-None-Match": tag})
+    assert answer.status_code == 200 and "large-text" not in html_tag(answer)
+
+
 def test_a_page_with_a_form_is_never_stored_and_each_visitor_keeps_their_own_token(
     app: Flask,
 ) -> None:

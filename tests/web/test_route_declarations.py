@@ -26,7 +26,7 @@ VALUES = {
     "name": "市卫生健康委",
     "district": "梁溪区",
 }
-PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/")
+PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/", "/reading/")
 
 
 def _plan_pages(app: Flask) -> list[Rule]:

@@ -1,0 +1,52 @@
+"""Large-text reading mode (适老化): bigger text and line height, stronger contrast, larger
+tap targets, chosen with a plain link and remembered in a cookie.
+
+The server renders the mode as a class on <html>, so it works without JavaScript; the
+page cache keys every page by it (site/caching.py), so one reader's mode never reaches
+another reader's page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request
+from werkzeug.wrappers import Response
+
+from minsheng_site.i18n import local_path
+
+COOKIE = "reading"
+LARGE = "large"
+STANDARD = "standard"
+MODES = (STANDARD, LARGE)
+KEPT_FOR = 365 * 24 * 3600  # seconds: a reader who needs large text needs it next time too
+
+bp = Blueprint("reading", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_template_global(reading_mode, "reading_mode")
+
+
+def reading_mode() -> str:
+    """The reader's mode: LARGE when they chose it, else STANDARD (any other cookie value)."""
+    found = g.get("_reading_mode")
+    if found is None:
+        found = g._reading_mode = LARGE if request.cookies.get(COOKIE) == LARGE else STANDARD
+    return found
+
+
+@bp.get("/reading/<mode>")
+def switch(mode: str) -> Response:
+    """Remember the chosen mode and go back to the page the reader was on."""
+    if mode not in MODES:
+        abort(404)
+    response = redirect(local_path(request.args.get("next", "/")) or "/")
+    response.set_cookie(
+        COOKIE,
+        mode,
+        max_age=KEPT_FOR,
+        samesite="Lax",
+        httponly=True,  # no script reads it: the server renders the mode
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
