@@ -36,6 +36,9 @@ PAGES = (
     "/plans/2023/document",
     "/cases/",
     "/cases/stats",
+    "/plans/2023/districts/",
+    "/plans/2023/districts/梁溪区",
+    "/search?q=电梯",
 )
 # What spills past the screen: the page itself, and every table in <main> (closed
 # <details> opened first: their tables count too) that is wider than the screen or
