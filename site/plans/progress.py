@@ -71,6 +71,7 @@ def dashboard(year: int) -> str:
         categories=categories,
         key_projects=key_projects,
         selected={"status": wanted, "sort": order, "category": category, "key": key},
+        leads={i.item.number: i.item.lead_unit for i in progress.items},
         statuses=list(Status),
         as_of=as_of,
         travelling=travelling,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from flask import Flask
@@ -354,3 +355,19 @@ def test_a_key_project_page_shows_its_four_ones_record(
         assert rows == expected, spec.number
         assert record.count('class="period period-') == 12 + 4 + 2 + 1
     assert seen_held > 0  # the simulated year holds some
+
+
+def test_the_progress_table_names_each_project_s_lead_unit(
+    client: FlaskClient, plan_spec: PlanSpec
+) -> None:
+    """The unit named first on the item leads (牵头) and reports: the deputies' next question."""
+    page = client.get("/plans/2023/progress").get_data(as_text=True)
+    rows = re.findall(
+        r'href="/plans/2023/projects/([\d.]+)">.*?<td data-label="牵头单位">'
+        r'<a href="/plans/2023/units/([^"]+)">',
+        page,
+        flags=re.S,
+    )
+    leads = {p.number: item.units[0] for item in plan_spec.items for p in item.projects}
+    assert len(rows) == 118
+    assert {ref: unquote(unit) for ref, unit in rows} == leads
