@@ -235,7 +235,13 @@ class SearchIndex(Projection):
     def _reopened(self, e: Finding.Reopened, c: Connection, position: int) -> None:
         self._finding_state(c, e, OPEN, e.reason)
 
-    def _finding_state(self, c: Connection, e: Any, state: str, text: str) -> None:
+    def _finding_state(
+        self,
+        c: Connection,
+        e: Finding.RectificationReported | Finding.Closed | Finding.Reopened,
+        state: str,
+        text: str,
+    ) -> None:
         """The finding's state, and the public words of its steps added to what is found."""
         key = f"finding:{e.originator_id}"
         row = c.execute(select(_DOC).where(_DOC.c.key == key)).first()

@@ -130,8 +130,10 @@ def test_a_table_on_a_phone_reads_as_labelled_cards(browser: Browser, live_serve
         row = page.locator("table.progress tbody tr").first
         expect(row.locator("th")).to_contain_text("9.1")
         # each value under the row's header, with its column's name before it
-        label = row.locator("td").nth(0).evaluate("e => getComputedStyle(e, '::before').content")
-        assert label == '"状态："'
+        labels = row.locator("td").evaluate_all(
+            "cells => cells.map(e => getComputedStyle(e, '::before').content)"
+        )
+        assert labels[:2] == ['"牵头单位："', '"状态："']
         boxes = row.locator("th, td").evaluate_all(
             "cells => cells.map(c => c.getBoundingClientRect()).map(r => [r.left, r.top])"
         )

@@ -100,6 +100,7 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
                 "progress",
                 "public_log",
                 "satisfaction",
+                "search",
                 "staff",
                 "store_chain",
                 "supervision",
