@@ -68,10 +68,15 @@ class CaseForm(Form):
         ],
     )
     name = StringField(
-        _l("姓名"), validators=[DataRequired(message=_l("请填写姓名。")), Length(max=30)]
+        _l("姓名"),
+        validators=[DataRequired(message=_l("请填写姓名。")), Length(max=30)],
+        render_kw={"autocomplete": "name"},
     )
+    # A phone's keypad and the browser's saved number (any spelling is normalised after).
     phone = StringField(
-        _l("联系电话"), validators=[DataRequired(message=_l("请填写联系电话。")), _phone]
+        _l("联系电话"),
+        validators=[DataRequired(message=_l("请填写联系电话。")), _phone],
+        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"},
     )
     consent = BooleanField(_l("同意公开我反映的内容（姓名、电话等联系方式在任何情况下都不公开）"))
     # A field people never see (hidden, out of the tab order): bots fill it in.
@@ -91,10 +96,15 @@ class HotlineCaseForm(CaseForm):
 
 class LookupForm(Form):
     number = StringField(
-        _l("案件编号"), validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)]
+        _l("案件编号"),
+        validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
     )
+    # Eight digits: a numeric keypad on phones.
     code = StringField(
-        _l("查询码"), validators=[DataRequired(message=_l("请填写查询码。")), Length(max=8)]
+        _l("查询码"),
+        validators=[DataRequired(message=_l("请填写查询码。")), Length(max=8)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
 
 

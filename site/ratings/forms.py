@@ -16,14 +16,17 @@ class ContactForm(Form):
     contact = StringField(
         _l("手机号码或电子邮箱"),
         validators=[DataRequired(message=_l("请填写手机号码或电子邮箱。")), Length(max=254)],
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
     next = HiddenField()
 
 
 class CodeForm(Form):
+    # A numeric keypad, and the code offered from the SMS by the phone itself.
     code = StringField(
         _l("验证码"),
         validators=[DataRequired(message=_l("请填写收到的6位验证码。")), Length(max=12)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
     next = HiddenField()
 

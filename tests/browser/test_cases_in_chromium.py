@@ -114,3 +114,29 @@ def test_a_citizen_case_through_the_whole_loop(browser: Browser, case_server: st
     for url in ("/cases/", "/cases/stats", "/cases/lookup"):
         public.goto(case_server + url)
         assert axe_violations(public) == [], url
+
+
+def test_on_a_phone_a_refused_case_form_opens_on_what_to_fix(
+    browser: Browser, case_server: str
+) -> None:
+    """At 390 px: the number field is a telephone field, and a refused form puts the reader
+    on its error summary (a screen reader reads it; the page scrolls to it), without any
+    JavaScript of ours."""
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.goto(case_server + "/cases/new")
+        assert page.locator("#phone").get_attribute("type") == "tel"
+        page.fill("#title", "路灯不亮")
+        page.fill("#content", "小区门口两盏路灯不亮已经两周了。")
+        page.fill("#name", "测试市民")
+        page.fill("#phone", "12345")  # not a mobile number
+        page.click("main button[type=submit]")
+        summary = page.locator(".error-summary")
+        expect(summary).to_contain_text("联系电话")
+        assert page.evaluate("document.activeElement.className") == "error-summary"
+        top = summary.evaluate("e => e.getBoundingClientRect().top")
+        assert 0 <= top < 844  # on the screen, not below the fold
+    finally:
+        context.close()

@@ -298,3 +298,25 @@ def test_a_case_is_marked_overdue_from_the_wuxi_day_after_its_deadline_on_every_
     assert marks() == [False] * 6
     clock.set("2023-09-06T01:00")  # still 5 September in UTC
     assert marks() == [True] * 6
+
+
+def test_phone_forms_ask_for_the_right_keypad_and_autofill(client: FlaskClient) -> None:
+    """A phone shows a dial pad for the number, digits for the query code; the browser
+    offers the saved name and number; the case number is typed in capitals."""
+    form = client.get("/cases/new").get_data(as_text=True)
+    phone = re.search(r"<input[^>]*id=\"phone\"[^>]*>", form)
+    assert phone is not None
+    for attribute in ('type="tel"', 'inputmode="tel"', 'autocomplete="tel"'):
+        assert attribute in phone[0]
+    assert re.search(r'<input[^>]*autocomplete="name"[^>]*id="name"', form)
+    lookup = client.get("/cases/lookup").get_data(as_text=True)
+    code = re.search(r"<input[^>]*id=\"code\"[^>]*>", lookup)
+    assert code is not None and 'inputmode="numeric"' in code[0]
+    number = re.search(r"<input[^>]*id=\"number\"[^>]*>", lookup)
+    assert number is not None and 'autocapitalize="characters"' in number[0]
+
+
+def test_a_refused_form_opens_on_its_error_summary(client: FlaskClient) -> None:
+    _status, _, html = submit(client, phone="12345")
+    summary = re.search(r'<div class="error-summary"[^>]*>', html)
+    assert summary is not None and "autofocus" in summary[0]

@@ -312,3 +312,16 @@ def test_my_ratings_lists_mine_only_with_what_became_of_each_comment(app: Flask)
     assert "别人的意见" not in html and "基本满意" not in html
     assert 'href="/ratings/mine"' in me.get(PAGE).get_data(as_text=True)
     assert "电梯很好用。" not in app.test_client().get(PAGE).get_data(as_text=True)
+
+
+def test_the_code_field_takes_the_code_from_the_sms(app: Flask) -> None:
+    """autocomplete=one-time-code: a phone offers the code from the message it just got."""
+    client = app.test_client()
+    response = client.post(
+        "/ratings/verify",
+        data={"csrf_token": csrf(client, "/ratings/verify"), "contact": "13900002222", "next": "/"},
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    code = re.search(r"<input[^>]*id=\"code\"[^>]*>", page)
+    assert code is not None
+    assert 'autocomplete="one-time-code"' in code[0] and 'inputmode="numeric"' in code[0]
