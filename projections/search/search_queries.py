@@ -1,8 +1,9 @@
 """Questions to the search index: what holds these words, grouped by kind.
 
 A thing is found when it holds every word of the query (each word in one of its
-spellings: as typed, or a synonym). When nothing holds them all, the things holding the
-most of the words' terms are offered as near results, and said to be so.
+spellings: as typed, or a synonym). When nothing holds them all, the plan's things holding
+the most of the words' terms are offered as near results, and said to be so (a typo in a
+project's name is the case for them; cases and reports are only ever exact).
 """
 
 from __future__ import annotations
