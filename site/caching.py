@@ -77,12 +77,14 @@ def init_compression(app: Flask) -> None:
     this visitor's own (a form token, their case) is compressed for them alone. The ETag
     gets the encoding (Flask-Compress: "tag:gzip"), and such a tag still earns a 304.
     """
-    app.config.setdefault("COMPRESS_CACHE_BACKEND", _Encoded)
-    app.config.setdefault("COMPRESS_CACHE_KEY", _encoded_key)
+    # Set, not defaulted: these are how the page cache and compression work together,
+    # not settings a deployment chooses.
+    app.config["COMPRESS_CACHE_BACKEND"] = _Encoded
+    app.config["COMPRESS_CACHE_KEY"] = _encoded_key
     # Not streams: Flask-Compress would read a static file through without closing it
     # (a file descriptor left to the garbage collector per request); a proxy in front,
     # or the browser's cache, takes care of the styles and scripts.
-    app.config.setdefault("COMPRESS_STREAMS", False)
+    app.config["COMPRESS_STREAMS"] = False
     compress.init_app(app)
 
 

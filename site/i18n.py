@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import opencc
-from flask import Blueprint, Flask, abort, g, redirect, request
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request
 from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -142,8 +142,22 @@ def switch(code: str) -> Response:
     """Remember the chosen language and go back to the page the reader was on."""
     if code not in LANGUAGES:
         abort(404)
+    return back_remembering(COOKIE, code)
+
+
+def back_remembering(cookie: str, value: str) -> Response:
+    """Back to the page the reader was on (`next`, a local path only), remembering a choice
+    of theirs (language, reading mode) in a cookie for a year. No script reads it: the
+    server renders what it says."""
     response = redirect(local_path(request.args.get("next", "/")) or "/")
-    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        cookie,
+        value,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 

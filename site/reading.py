@@ -8,16 +8,15 @@ another reader's page.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request
+from flask import Blueprint, Flask, abort, g, request
 from werkzeug.wrappers import Response
 
-from minsheng_site.i18n import local_path
+from minsheng_site.i18n import back_remembering
 
 COOKIE = "reading"
 LARGE = "large"
 STANDARD = "standard"
 MODES = (STANDARD, LARGE)
-KEPT_FOR = 365 * 24 * 3600  # seconds: a reader who needs large text needs it next time too
 
 bp = Blueprint("reading", __name__)
 
@@ -40,13 +39,4 @@ def switch(mode: str) -> Response:
     """Remember the chosen mode and go back to the page the reader was on."""
     if mode not in MODES:
         abort(404)
-    response = redirect(local_path(request.args.get("next", "/")) or "/")
-    response.set_cookie(
-        COOKIE,
-        mode,
-        max_age=KEPT_FOR,
-        samesite="Lax",
-        httponly=True,  # no script reads it: the server renders the mode
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
-    return response
+    return back_remembering(COOKIE, mode)

@@ -65,7 +65,6 @@ class SearchDoc(ReadModel):
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     category: Mapped[int | None] = mapped_column(Integer, index=True)
-    district: Mapped[str | None] = mapped_column(String(16), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # per kind: item, state, period...
 
 
@@ -116,7 +115,7 @@ _PLACE = SearchPlace.__table__
 
 class SearchIndex(Projection):
     name = "search"
-    version = 2  # 2: terms keyed by (term, kind, doc_id); places
+    version = 3  # 2: terms keyed by (term, kind, doc_id); places. 3: no district column
     tables = (SearchDoc, SearchTerm, SearchCase, SearchPlace)
 
     def __init__(self, opener: Opener) -> None:
@@ -158,7 +157,6 @@ class SearchIndex(Projection):
                 district = district_named(unit)
                 _put(c, position * 1000 + i, key, {
                     "kind": "unit", "year": e.year, "ref": unit, "title": unit, "body": "",
-                    "district": district,
                 }, [district] if district else [])
 
     @process_event.register
@@ -277,7 +275,7 @@ class SearchIndex(Projection):
         case = c.execute(select(_CASE).where(_CASE.c.case_id == case_id)).one()
         _put(c, doc_id, f"case:{case_id}", {
             "kind": "case", "year": case.year, "ref": case.number, "title": title or "",
-            "body": text or "", "district": case.district, "detail": {"redacted": redacted},
+            "body": text or "", "detail": {"redacted": redacted},
         }, [case.district])
 
     @process_event.register
@@ -299,7 +297,7 @@ def _put(
 ) -> None:
     """Write one thing, its terms and its districts (replacing what was under its key)."""
     _drop(c, key)
-    row = {"category": None, "district": None, "detail": {}, **values}
+    row = {"category": None, "detail": {}, **values}
     c.execute(insert(_DOC).values(doc_id=doc_id, key=key, **row))
     districts = sorted(set(places))
     if districts:

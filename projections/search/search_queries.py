@@ -42,10 +42,9 @@ class Filters:
     category: int | None = None
     district: str | None = None
 
-    def where(self, kinds: bool = True) -> list[Any]:
+    def where(self) -> list[Any]:
+        """Conditions on the things' rows (the kinds are read from the terms' own key)."""
         found: list[Any] = []
-        if self.kinds and kinds:
-            found.append(_DOC.c.kind.in_(self.kinds))
         if self.year is not None:
             found.append(_DOC.c.year == self.year)
         if self.category is not None:
@@ -68,7 +67,6 @@ class Hit:
     title: str
     body: str
     category: int | None
-    district: str | None
     detail: dict[str, Any]
     score: int
 
@@ -222,7 +220,7 @@ def _walk(
                 x.c.doc_id == t0.c.doc_id, x.c.term >= prefix, x.c.term < prefix + _LAST
             )
         )
-    where = filters.where(kinds=False)  # the kind is the walk's own
+    where = filters.where()
     if where:
         docs = select(_DOC.c.doc_id).where(*where)
         stmt = stmt.where(t0.c.doc_id.in_(docs))
@@ -291,7 +289,7 @@ def _filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
     """The kinds from the terms' own key; the other filters through the things' rows."""
     if filters.kinds:
         stmt = stmt.where(_TERM.c.kind.in_(filters.kinds))
-    where = filters.where(kinds=False)
+    where = filters.where()
     if where:
         stmt = stmt.where(_TERM.c.doc_id.in_(select(_DOC.c.doc_id).where(*where)))
     return stmt
@@ -336,7 +334,6 @@ def _hits(c: Connection, doc_ids: Sequence[int], scores: Scores) -> list[Hit]:
             title=rows[d].title,
             body=rows[d].body,
             category=rows[d].category,
-            district=rows[d].district,
             detail=rows[d].detail,
             score=scores.get(d, ("", 0))[1],  # the log's kinds: newest first, no score
         )

@@ -24,7 +24,7 @@ from minsheng_site.views import int_arg, plan_of, render, today
 from projections.cases import case_queries as cq
 from projections.plans import queries as q
 from projections.plans.progress_queries import ProjectProgress, group_progress
-from projections.search.index import KINDS, LOG_KINDS
+from projections.search.index import KINDS, LOG_KINDS, PLAN_KINDS
 from projections.search.search_queries import (
     Filters,
     Found,
@@ -196,7 +196,8 @@ def _categories(c: Connection, year: int | None) -> list[Any]:
 
 
 def _results(c: Connection, found: Found) -> list[tuple[str, list[Result]]]:
-    states = _project_states(c, {h.year for h in found.hits if h.kind != "case"})
+    # Completion only where a plan's thing is shown (reports, visits, cases need none).
+    states = _project_states(c, {h.year for h in found.hits if h.kind in PLAN_KINDS})
     cases = cq.states(c, [h.ref for h in found.hits if h.kind == "case"])
     return [
         (kind, [_result(h, found.query, states, cases) for h in hits])
@@ -220,23 +221,14 @@ def _result(
     states: dict[tuple[int, str], ProjectProgress],
     cases: dict[str, str],
 ) -> Result:
-    status: str | None = None
-    completion: Decimal | None = None
     kind, year, ref = hit.kind, hit.year, hit.ref
-    refs = {
-        "project": [ref],
-        "item": hit.detail.get("projects", []),
-        "key_project": hit.detail.get("projects", []),
-        "category": [r for (y, r), p in states.items() if y == year and p.project.category
-                     == hit.category] if kind == "category" else [],
-    }.get(kind)
-    if refs is not None:
-        group = group_progress([states[(year, r)] for r in refs if (year, r) in states])
-        if group is not None:
-            completion = group.completion
-            if kind == "project":
-                status = states[(year, ref)].status.value
-    status_label = label(Status(status), "project_status") if status else None
+    status: str | None = None
+    status_label: str | None = None
+    group = group_progress([states[(year, r)] for r in _refs(hit, states) if (year, r) in states])
+    completion = group.completion if group else None
+    if kind == "project" and (year, ref) in states:
+        status = states[(year, ref)].status.value
+        status_label = label(Status(status), "project_status")
     meta = ""
     if kind == "case":
         status = cases.get(ref)
@@ -262,6 +254,18 @@ def _result(
         year=year,
         meta=meta,
     )
+
+
+def _refs(hit: Hit, states: dict[tuple[int, str], ProjectProgress]) -> list[str]:
+    """The specific projects whose completion a found plan's thing shows (none for others)."""
+    if hit.kind == "project":
+        return [hit.ref]
+    if hit.kind in ("item", "key_project"):
+        return list(hit.detail.get("projects", []))
+    if hit.kind == "category":
+        return [r for (y, r), p in states.items() if y == hit.year and p.project.category
+                == hit.category]  # fmt: skip
+    return []
 
 
 def _url(hit: Hit) -> str:
