@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -15,6 +16,9 @@ from tests.clock import Clock
 from tests.conftest import make_app
 from tests.stores import PLAN, Templates, year_with
 from tests.web.staff_helpers import add_staff
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
@@ -33,8 +37,28 @@ CHROMIUM_ARGS = [
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def read_whole(app: Flask) -> WSGIApplication:
+    """Each answer read whole and closed before Werkzeug's development server writes it.
+
+    When a browser drops a connection (an aborted favicon request), that server can fail while
+    draining the request and skip the answer's close(), leaving a static file open until the
+    garbage collector warns. Gunicorn, which serves the site, always closes.
+    """
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 def serve(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = url  # absolute links lead back to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
