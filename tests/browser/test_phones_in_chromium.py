@@ -99,7 +99,8 @@ def test_no_page_and_no_table_scrolls_sideways(
     browser: Browser, live_server: str, width: int, large: bool
 ) -> None:
     found = []
-    for language in LANGUAGES:
+    # on a laptop, traditional characters take the width of the simplified ones they replace
+    for language in LANGUAGES if width == PHONE else ("zh_Hans", "en"):
         with reader(browser, live_server, width, language, large) as context:
             found += [f"{language} {f}" for f in overflows(context.new_page(), live_server, width)]
     assert found == []
