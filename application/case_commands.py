@@ -50,6 +50,7 @@ class Intake:
     received_on: date
     external_id: str | None = None
     submission: str | None = None  # a form's one-time token: sending it twice is one case
+    language: str = "zh_Hans"  # the messages about the case speak it
 
     def resend_ref(self) -> str | None:
         """What makes sending this intake again register nothing new (None: nothing does)."""
@@ -92,6 +93,11 @@ class CaseCommands:
         except (AggregateNotFoundError, ValueError) as error:
             raise CaseError("not_found", "no such case") from error
 
+    def case_of(self, case_id: UUID) -> Case:
+        """A case by its id (raises AggregateNotFoundError): for the notifier."""
+        case: Case = self.repository.get(case_id)
+        return case
+
     def case_by_number(self, number: str) -> Case:
         try:
             index: CaseIndex = self.repository.get(index_id("number", number.strip().upper()))
@@ -117,11 +123,9 @@ class CaseCommands:
         for _attempt in range(5):
             case_id = uuid4()
             number = f"{intake.year}-" + "".join(secrets.choice(NUMBER_LETTERS) for _ in range(6))
-            code = (
-                self.vault.ticket_code(str(case_id))
-                if ref
-                else "".join(secrets.choice("0123456789") for _ in range(8))
-            )
+            # Derived with the pepper, so that the receipt message can carry it and a lost code
+            # can be sent again (cases stored earlier may have a code drawn at random).
+            code = self.vault.ticket_code(str(case_id))
             key_id = self.vault.key_for(intake.phone)
             sealed = self.vault.seal(
                 key_id,
@@ -131,6 +135,7 @@ class CaseCommands:
                     "title": intake.title,
                     "content": intake.content,
                     "query_code": self.vault.digest(code),
+                    "lang": intake.language,
                 },
                 str(case_id),
             )

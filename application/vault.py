@@ -74,6 +74,11 @@ class Vault:
         """A keyed hash of a short secret, e.g. a case's query code."""
         return hmac.new(self.pepper, b"code:" + secret.encode(), hashlib.sha256).hexdigest()
 
+    def case_token(self, purpose: str, case_id: str) -> str:
+        """What a link in a message to a case's citizen carries (to stop messages, to answer
+        "is it fixed?"): only the pepper's holder can make it, and it opens nothing else."""
+        return self.digest(f"{purpose}:{case_id}")[:20]
+
     def ticket_code(self, case_id: str) -> str:
         """A hotline ticket's 8-digit query code, which only the pepper's holder can compute:
         the ledger can answer a resent ticket with it again (the first answer may be lost)."""

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     delete,
     insert,
+    inspect,
     select,
     update,
 )
@@ -53,11 +54,13 @@ outbox = Table(  # development only: what would have been sent
     "dev_outbox",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    # a message's own key: handed over twice (a sender killed before it recorded the
+    # first hand-over), it is kept once, as an SMS gateway or mail client de-duplicates
+    Column("key", String(40), unique=True),
     Column("address", String(254), nullable=False),
     Column("text", Text, nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
-
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ class Address:
 
 
 class Sender(Protocol):
-    def send(self, address: Address, text: str) -> None: ...
+    def send(self, address: Address, text: str, key: str | None = None) -> None:
+        """Hand `text` over; `key` names the message, so the same key twice arrives once."""
 
 
 class SendFailed(Exception):
@@ -88,15 +92,28 @@ class Outbox:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        found = inspect(engine)
+        columns = (
+            {c["name"] for c in found.get_columns("dev_outbox")}
+            if found.has_table("dev_outbox")
+            else {"key"}
+        )
+        if "key" not in columns:  # made before messages had keys: a development table, remade
+            outbox.drop(engine)
         metadata.create_all(engine, tables=[outbox])
 
-    def send(self, address: Address, text: str) -> None:
+    def send(self, address: Address, text: str, key: str | None = None) -> None:
         with self.engine.begin() as c:
+            if key and c.execute(select(outbox.c.id).where(outbox.c.key == key)).first():
+                return
             c.execute(
-                insert(outbox).values(address=address.value, text=text, sent_at=datetime.now(UTC))
+                insert(outbox).values(
+                    key=key, address=address.value, text=text, sent_at=datetime.now(UTC)
+                )
             )
 
     def latest(self, limit: int = 20) -> list[tuple[str, str, datetime]]:
+        """Newest first: (address, text, when)."""
         with self.engine.connect() as c:
             rows = c.execute(select(outbox).order_by(outbox.c.id.desc()).limit(limit)).all()
         return [(r.address, r.text, r.sent_at) for r in rows]
@@ -117,10 +134,12 @@ class Smtp:
         self.sender = query.get("from", [f"noreply@{self.host}"])[0]
         self.starttls = not self.ssl and query.get("starttls", ["1"])[0] == "1"
 
-    def send(self, address: Address, text: str) -> None:
+    def send(self, address: Address, text: str, key: str | None = None) -> None:
         message = EmailMessage()
         message["From"], message["To"] = self.sender, address.value
-        message["Subject"] = "民生实事公开台 验证码"
+        message["Subject"] = "民生实事公开台 验证码" if key is None else "民生实事公开台"
+        if key:  # the same message handed over twice carries the same Message-ID
+            message["Message-ID"] = f"<{key}@{self.host}>"
         message.set_content(text)
         try:
             factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
@@ -135,7 +154,8 @@ class Smtp:
 
 
 class SmsGateway:
-    """SMS through a provider's HTTP gateway: POST {"to", "text"} with a bearer token.
+    """SMS through a provider's HTTP gateway: POST {"to", "text", "id"} with a bearer token
+    (`id`, when given, names the message: the gateway is expected to send an id once).
 
     Providers differ; an adapter in front of the real one keeps this interface.
     """
@@ -143,10 +163,11 @@ class SmsGateway:
     def __init__(self, url: str, token: str) -> None:
         self.url, self.token = url, token
 
-    def send(self, address: Address, text: str) -> None:
+    def send(self, address: Address, text: str, key: str | None = None) -> None:
+        body = {"to": address.value, "text": text} | ({"id": key} if key else {})
         request = urllib.request.Request(
             self.url,
-            data=dumps({"to": address.value, "text": text}).encode(),
+            data=dumps(body).encode(),
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
             method="POST",
         )
@@ -167,11 +188,11 @@ class Router:
     def accepts(self, kind: str) -> bool:
         return self.by_kind.get(kind) is not None
 
-    def send(self, address: Address, text: str) -> None:
+    def send(self, address: Address, text: str, key: str | None = None) -> None:
         sender = self.by_kind.get(address.kind)
         if sender is None:
             raise SendFailed(f"no sender for {address.kind}")
-        sender.send(address, text)
+        sender.send(address, text, key)
 
 
 @dataclass(frozen=True)

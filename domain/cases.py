@@ -282,6 +282,7 @@ class Case(Aggregate):
         self.received_on = date.fromisoformat(received_on)
         self.key_id = key_id
         self.sealed = sealed
+        self.submitted_by = actor  # "sim:..." for the labelled simulated year
         self.state = ""  # the Submitted event's `leads_to`, set right after (Case.Event.apply)
         self.lead_unit: str | None = None
         self.co_units: tuple[str, ...] = ()

@@ -33,3 +33,18 @@ def end_of_day(day: date) -> datetime:
 def at_wuxi(day: date, hour: int, minute: int = 0) -> datetime:
     """A wall-clock time of a Wuxi day, as an aware instant."""
     return datetime.combine(day, time(hour, minute), tzinfo=WUXI)
+
+
+QUIET_FROM, QUIET_UNTIL = 21, 8  # no text messages to citizens from 21:00 to 08:00 Wuxi time
+
+
+def after_quiet_hours(
+    instant: datetime, start: int = QUIET_FROM, end: int = QUIET_UNTIL
+) -> datetime:
+    """The instant itself, or the end of the quiet hours (start:00 to end:00, Wuxi) it falls in."""
+    local = instant.astimezone(WUXI)
+    if local.hour >= start:
+        return at_wuxi(local.date() + timedelta(days=1), end)
+    if local.hour < end:
+        return at_wuxi(local.date(), end)
+    return instant

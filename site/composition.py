@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import psycopg
@@ -27,10 +27,12 @@ from application import Ledger
 from application.credentials import DEFAULT_METHOD, CredentialStore
 from application.disk import scrub
 from application.ledger import system_clock
+from application.notifier import Notifier, Rules
 from application.store import store_settings
 from application.vault import Vault
 from application.verification import Outbox, Router, Sender, SmsGateway, Smtp, Verifier
 from minsheng_site.config import settings as config_settings
+from minsheng_site.notices import renderer
 from projections.cases.access_log import AccessLog
 from projections.cases.cases import Cases
 from projections.database import make_engine
@@ -70,6 +72,8 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     projector_interval: float = 0.5
     password_hash: str = DEFAULT_METHOD  # werkzeug's method string, e.g. scrypt:32768:8:1
+    public_base_url: str = "http://127.0.0.1:5000"  # links in messages
+    notify_rules: Rules = field(default_factory=Rules)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -85,12 +89,27 @@ class Settings:
             ratelimit_storage_uri=config.get("RATELIMIT_STORAGE_URI", "memory://"),
             projector_interval=float(config.get("PROJECTOR_INTERVAL", 0.5)),
             password_hash=config.get("PASSWORD_HASH") or DEFAULT_METHOD,
+            public_base_url=config.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+            notify_rules=notify_rules(config),
         )
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """What the web app would read from the same environment (same instance secrets too)."""
         return cls.from_config(config_settings({}, environ))
+
+
+def notify_rules(config: Mapping[str, Any]) -> Rules:
+    """The notifier's timing from settings (NOTIFY_*); a wrong value stops the start."""
+    start, _, end = str(config.get("NOTIFY_QUIET_HOURS", "21-8")).partition("-")
+    quiet = (int(start), int(end))
+    if not all(0 <= h <= 23 for h in quiet):
+        raise ValueError("NOTIFY_QUIET_HOURS: two hours of the day, as 21-8")
+    return Rules(
+        follow_up_after=timedelta(days=int(config.get("NOTIFY_FOLLOW_UP_DAYS", 28))),
+        remind_after=timedelta(days=int(config.get("NOTIFY_REMIND_DAYS", 3))),
+        quiet=quiet,
+    )
 
 
 def read_models(vault: Vault) -> list[Projection]:
@@ -153,6 +172,7 @@ class Services:
     credentials: CredentialStore
     verifier: Verifier
     settings: Settings
+    notifier: Notifier
     outbox: Outbox | None = None  # DEV_OUTBOX: codes kept for /dev/outbox instead of sent
     units: UnitsOfWork = field(default_factory=UnitsOfWork)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -233,10 +253,11 @@ class Services:
             return False
 
     def start_projector_thread(self, interval: float) -> None:
-        thread = threading.Thread(
-            target=self.projector.run, args=(self._stop, interval), name="projector", daemon=True
-        )
-        thread.start()
+        """The read models and the messages to citizens, each kept going in a thread."""
+        for name, target in (("projector", self.projector.run), ("notifier", self.notifier.run)):
+            threading.Thread(
+                target=target, args=(self._stop, interval), name=name, daemon=True
+            ).start()
 
     def close(self) -> None:
         self._stop.set()
@@ -255,9 +276,14 @@ def compose(settings: Settings, clock: Clock = system_clock) -> Services:
     keys = ledger.vault.engine
     outbox = Outbox(keys) if settings.dev_outbox else None
     # The ledger's clock is read at each use: the simulated year (and tests) set another.
-    verifier = Verifier(keys, ledger.vault, _senders(settings, outbox), lambda: ledger.clock())
+    senders = _senders(settings, outbox)
+    verifier = Verifier(keys, ledger.vault, senders, lambda: ledger.clock())
     passwords = CredentialStore(engine, settings.password_hash)
-    services = Services(ledger, engine, projector, passwords, verifier, settings, outbox)
+    notifier = Notifier(
+        engine, ledger, senders, renderer(settings.public_base_url), settings.notify_rules
+    )
+    notifier.setup()
+    services = Services(ledger, engine, projector, passwords, verifier, settings, notifier, outbox)
     ledger.on_saved = services.units.note
     return services
 

@@ -79,6 +79,12 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "VERIFY_LIMIT_PER_CONTACT": environ.get("VERIFY_LIMIT_PER_CONTACT", "10 per day"),
         "RATING_LIMIT_PER_ADDRESS": environ.get("RATING_LIMIT_PER_ADDRESS", "120 per hour"),
         "RATING_LIMIT_PER_VOTER": environ.get("RATING_LIMIT_PER_VOTER", "60 per hour"),
+        # Messages to citizens about their cases (minsheng_site.notices, application.notifier),
+        # sent through the same senders: "is it fixed?" N days after 销号, a reminder to
+        # evaluate a reply, and no text messages in the quiet hours (Wuxi time, from-until).
+        "NOTIFY_FOLLOW_UP_DAYS": int(environ.get("NOTIFY_FOLLOW_UP_DAYS", "28")),
+        "NOTIFY_REMIND_DAYS": int(environ.get("NOTIFY_REMIND_DAYS", "3")),
+        "NOTIFY_QUIET_HOURS": environ.get("NOTIFY_QUIET_HOURS", "21-8"),
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
         "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
         # Flask's own settings: given here (not with setdefault, a no-op for keys Flask

@@ -1,4 +1,5 @@
-"""The `projections` worker: keeps every read model up to date until stopped, without Flask.
+"""The `projections` worker: keeps every read model up to date and sends the messages to
+citizens (application.notifier) until stopped, without Flask.
 
     minsheng-projections [--interval SECONDS]     (the Procfile's `projections` process)
     python -m minsheng_site.worker [--interval SECONDS]
@@ -25,7 +26,13 @@ def run(services: Services, interval: float) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     print("projection worker running", flush=True)
+    # Messages to citizens go on beside the read models: neither waits for the other.
+    notifier = threading.Thread(
+        target=services.notifier.run, args=(stop, interval), name="notifier", daemon=True
+    )
+    notifier.start()
     services.projector.run(stop, interval)
+    notifier.join(timeout=30)
     print("projection worker stopped", flush=True)
 
 
