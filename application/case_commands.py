@@ -212,6 +212,25 @@ class CaseCommands:
             raise CaseError("lookup", "number and code do not match")
         return self._details(case, personal)
 
+    def cases_of_phone(self, phone: str) -> list[str]:
+        """The ids of every case filed with this (verified) phone number, erased ones not."""
+        return [c for key_id in self.vault.keys_of(phone) for c in self.vault.cases_of(key_id)]
+
+    def citizen_code(self, number: str, phone: str) -> str | None:
+        """The query code of a case filed with this phone: for the person who proved the phone
+        ("my cases") or to send again to it. None if the phone did not file it, it was erased,
+        or its code was drawn at random (cases stored before codes were derived)."""
+        try:
+            case = self.case_by_number(number)
+        except CaseError:
+            return None
+        personal = self.vault.open(case.key_id, case.sealed, str(case.id))
+        if personal is None or not secrets.compare_digest(personal.get("phone", ""), phone):
+            return None
+        code = self.vault.ticket_code(str(case.id))
+        same = secrets.compare_digest(personal.get("query_code", ""), self.vault.digest(code))
+        return code if same else None
+
     def _details(self, case: Case, personal: dict[str, Any] | None) -> CaseDetails:
         reasons, replies = [], []
         for event in self.repository.event_store.get(case.id):

@@ -61,6 +61,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from application.vault import Vault
 from application.verification import Address, Router, SendFailed
 from domain.cases import CLOSED, REPLIED, Case, Erasure
+from domain.contacts import normalise_mobile
 from domain.wuxi import after_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,8 @@ messages = Table(
     "notifier_messages",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("notification_id", Integer, nullable=False),  # the event that caused it
+    # the event that caused it (None: asked for by the citizen, e.g. their code again)
+    Column("notification_id", Integer),
     Column("case_id", String(36), nullable=False, index=True),
     Column("recipient", String(64), nullable=False),  # keyed hash of the phone ("" once erased)
     Column("channel", String(8), nullable=False),  # sms | email
@@ -352,7 +354,7 @@ class Notifier:
                 return None
             return c.execute(select(messages).where(messages.c.id == message_id)).one()
 
-    def _deliver_one(self, message_id: int) -> str | None:
+    def _deliver_one(self, message_id: int, at_once: bool = False) -> str | None:
         row = self._claim(message_id)
         if row is None:
             return None
@@ -362,7 +364,7 @@ class Notifier:
             self._finish(row.id, DROPPED, why)
             return DROPPED
         later = self._quiet(now)
-        if row.channel == "sms" and later > now:  # a retry that fell into the quiet hours
+        if row.channel == "sms" and later > now and not at_once:  # e.g. a retry at night
             self._finish(
                 row.id, QUEUED, "", due_at=later.astimezone(UTC), attempts=row.attempts - 1
             )
@@ -375,12 +377,15 @@ class Notifier:
             self._finish(row.id, DROPPED, "erased", recipient="")
             return DROPPED
         case, personal = opened
+        if normalise_mobile(personal["phone"]) is None:  # a landline takes no text messages
+            self._finish(row.id, DROPPED, "no mobile number")
+            return DROPPED
         vault = self.ledger.vault
         params = dict(row.params)
         params["stop_token"] = vault.case_token("stop", str(case.id))
         if row.kind == "follow_up":
             params["fixed_token"] = vault.case_token("fixed", str(case.id))
-        if row.kind == "receipt":  # the query code, so that it is never lost
+        if row.kind in ("receipt", "code"):  # the query code, so that it is never lost
             params["code"] = vault.ticket_code(str(case.id))
         text = self.render(row.kind, params, personal.get("lang") or "zh_Hans")
         try:
@@ -425,6 +430,31 @@ class Notifier:
             )
 
     # The citizen's choices --------------------------------------------------
+
+    def send_now(self, case_id: str, kind: str, params: dict[str, Any]) -> str | None:
+        """A message the citizen asked for (their query code again): recorded like the others
+        and sent at once, in the quiet hours too. Its outcome (SENT, FAILED, ...) or None."""
+        opened = self._open(case_id)
+        if opened is None:
+            return None
+        case, personal = opened
+        with self.engine.connect().execution_options(**WRITE) as c, c.begin():
+            inserted = c.execute(
+                insert(messages).values(
+                    notification_id=None,
+                    case_id=case_id,
+                    recipient=self.ledger.vault.contact(personal["phone"]),
+                    channel="sms",
+                    kind=kind,
+                    params={"number": case.number, **params},
+                    due_at=self._now(),
+                    state=QUEUED,
+                    attempts=0,
+                    outcome="",
+                )
+            ).inserted_primary_key
+        assert inserted is not None
+        return self._deliver_one(int(inserted[0]), at_once=True)
 
     def stop(self, case_id: str) -> None:
         """No more messages about this case (the stop link in every message)."""

@@ -73,6 +73,17 @@ def case(c: Connection, number: str) -> Any | None:
     return c.execute(select(CaseRow.__table__).where(CaseRow.number == number)).first()
 
 
+def by_ids(c: Connection, case_ids: Sequence[str]) -> Sequence[Row[Any]]:
+    """These cases (ids of one person's key: their "my cases"), newest first."""
+    if not case_ids:
+        return []
+    return c.execute(
+        select(CaseRow.__table__)
+        .where(CaseRow.case_id.in_(list(case_ids)))
+        .order_by(CaseRow.submitted_at.desc(), CaseRow.number)
+    ).all()
+
+
 def steps(c: Connection, case_id: str) -> Sequence[Row[Any]]:
     return c.execute(
         select(CaseStep.__table__).where(CaseStep.case_id == case_id).order_by(CaseStep.event_id)

@@ -94,6 +94,21 @@ class HotlineCaseForm(CaseForm):
     external_id = StringField(_l("12345工单号"), validators=[Optional(), Length(max=40)])
 
 
+class CodeAgainForm(Form):
+    """A lost query code, sent again to the phone that filed the case."""
+
+    number = StringField(
+        _l("案件编号"),
+        validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
+    )
+    phone = StringField(
+        _l("提交时留下的手机号码"),
+        validators=[DataRequired(message=_l("请填写手机号码。")), _phone],
+        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"},
+    )
+
+
 class LookupForm(Form):
     number = StringField(
         _l("案件编号"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -24,10 +25,12 @@ from domain.cases import (
 from domain.contacts import normalise_phone
 from minsheng_site import throttle
 from minsheng_site.caching import publicly_cacheable
-from minsheng_site.cases.forms import CaseForm, EvaluationForm, LookupForm
+from minsheng_site.cases.forms import CaseForm, CodeAgainForm, EvaluationForm, LookupForm
+from minsheng_site.i18n import locale_code
 from minsheng_site.messages import case_problem
 from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
+from minsheng_site.verified import verified
 from minsheng_site.views import found, int_arg, render, today
 from projections.cases import case_queries as cq
 from projections.publiclog import log_queries
@@ -141,22 +144,27 @@ def _intake(form: CaseForm) -> Intake:
         consent=bool(form.consent.data),
         received_on=today(),
         submission=form.submission.data or None,
+        language=locale_code(),
     )
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
 def lookup() -> str | Response | tuple[str, int]:
     form = LookupForm()
+    if request.method == "GET" and not form.number.data:  # the link in a message names it
+        form.number.data = (request.args.get("number") or "")[:16]
     if form.validate_on_submit():
         number, code = form.number.data.strip().upper(), form.code.data.strip()
         try:
             services().ledger.details_for_citizen(number, code)
         except CaseError:
             form.code.errors = [_("案件编号与查询码不匹配。")]
-            return render_template("cases/lookup.html", form=form), 401
+            return render_template("cases/lookup.html", form=form, can_text=_can_text()), 401
         _remember(number, code)
         return redirect(url_for("cases.pages.mine"), 303)
-    return render_template("cases/lookup.html", form=form), 400 if form.errors else 200
+    return render_template("cases/lookup.html", form=form, can_text=_can_text()), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/mine", methods=["GET", "POST"])
@@ -201,6 +209,74 @@ def forget() -> Response:
     return redirect(url_for("cases.pages.board"), 303)
 
 
+# Hearing back: a lost code, all of one's cases by phone, no more messages ---------------
+
+
+@bp.route("/code", methods=["GET", "POST"])
+def code_again() -> str | tuple[str, int]:
+    """A lost query code, sent again to the phone that filed the case (and only there).
+
+    The answer is the same whether or not the number and phone match: it tells no one
+    whose case a number is. Limited per address, per case and per phone."""
+    form = CodeAgainForm()
+    if not _can_text():
+        return render_template("cases/code.html", form=form, unavailable=True), 503
+    if form.validate_on_submit():
+        number = form.number.data.strip().upper()
+        phone = normalise_phone(form.phone.data) or ""
+        ledger = services().ledger
+        if ledger.citizen_code(number, phone):
+            case_id = str(ledger.case_by_number(number).id)
+            services().notifier.send_now(case_id, "code", {})
+        return render_template("cases/code.html", form=form, sent=True)
+    return render_template("cases/code.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/by-phone")
+def by_phone() -> str:
+    """Every case filed with the phone this visitor proved (the one-time code of ratings)."""
+    who = verified()
+    rows: list[Any] = []
+    if who is not None and who.address.kind == "phone":
+        ledger = services().ledger
+        with services().read() as c:
+            rows = list(cq.by_ids(c, ledger.cases_of_phone(who.address.value)))
+    return render_template("cases/by_phone.html", who=who, rows=rows, can_text=_can_text())
+
+
+def _can_text() -> bool:
+    """Whether this site sends text messages (an SMS gateway, or the development outbox)."""
+    return services().notifier.sender.accepts("phone")
+
+
+@bp.get("/by-phone/<number>")
+def open_by_phone(number: str) -> Response:
+    """One of them, opened as the number and query code would open it."""
+    who = verified()
+    if who is None or who.address.kind != "phone":
+        return redirect(url_for("cases.pages.by_phone"), 303)
+    code = services().ledger.citizen_code(number.strip().upper(), who.address.value)
+    if code is None:
+        abort(404)
+    _remember(number.strip().upper(), code)
+    return redirect(url_for("cases.pages.mine"), 303)
+
+
+@bp.route("/<number>/stop/<token>", methods=["GET", "POST"])
+def stop(number: str, token: str) -> str:
+    """The link in every message: no more messages about this case. A GET only asks (link
+    previews and mail scanners open links); the button says it."""
+    with services().read() as c:
+        row = found(cq.case(c, number.strip().upper()))
+    ledger = services().ledger
+    if not secrets.compare_digest(token, ledger.vault.case_token("stop", row.case_id)):
+        abort(404)
+    notifier = services().notifier
+    if request.method == "POST":
+        notifier.stop(row.case_id)
+    return render_template("cases/stop.html", row=row, stopped=notifier.stopped(row.case_id))
+
+
 def _remember(number: str, code: str) -> None:
     session[CITIZEN] = seal(CITIZEN, {"number": number, "code": code}, PROOF_LASTS)
 
@@ -237,3 +313,14 @@ def rate_limits(app: Any, limiter: Any) -> None:
     )
     view = limiter.limit(app.config["LOOKUP_LIMIT_PER_CASE"], key_func=per_case, **failed)(view)
     app.view_functions["cases.pages.lookup"] = view
+    # A lost code sent again: as the one-time codes, per address and per phone and per case
+    # (the same phone asked through many addresses; many phones tried against one case).
+    view = app.view_functions["cases.pages.code_again"]
+    view = limiter.limit(app.config["CODE_LIMIT_PER_ADDRESS"], methods=["POST"])(view)
+    view = limiter.limit(
+        app.config["CODE_LIMIT_PER_CONTACT"], key_func=per_phone, methods=["POST"]
+    )(view)
+    view = limiter.limit(
+        app.config["CODE_LIMIT_PER_CONTACT"], key_func=per_case, methods=["POST"]
+    )(view)
+    app.view_functions["cases.pages.code_again"] = view

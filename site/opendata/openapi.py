@@ -274,7 +274,14 @@ def spec(server: str) -> dict[str, Any]:
                 "Search": {
                     "type": "object",
                     "required": [
-                        "query", "words", "near", "total", "counts", "capped", "page", "results"
+                        "query",
+                        "words",
+                        "near",
+                        "total",
+                        "counts",
+                        "capped",
+                        "page",
+                        "results",
                     ],
                     "properties": {
                         "query": string,
@@ -301,8 +308,18 @@ def spec(server: str) -> dict[str, Any]:
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": ["kind", "title", "url", "ref", "year", "status",
-                                             "completion", "excerpt", "highlights", "context"],
+                                "required": [
+                                    "kind",
+                                    "title",
+                                    "url",
+                                    "ref",
+                                    "year",
+                                    "status",
+                                    "completion",
+                                    "excerpt",
+                                    "highlights",
+                                    "context",
+                                ],
                                 "properties": {
                                     "kind": {"enum": list(KINDS)},
                                     "title": string,

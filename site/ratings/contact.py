@@ -1,36 +1,14 @@
-"""The contact a visitor verified, kept in their session only sealed, and the verifier.
-
-The verified contact lives in the visitor's session only sealed (AES-GCM
-under a key derived from SECRET_KEY), never readable in the cookie.
-"""
+"""The contact a visitor verified (site/verified.py), and the network they rate from."""
 
 from __future__ import annotations
 
 import ipaddress
 
-from flask import session
-
-from application.verification import Address, Verified, Verifier
-from minsheng_site.sealing import unseal
 from minsheng_site.services import services
+from minsheng_site.verified import PENDING, VERIFIED_FOR, VOTER, verified, verifier
 
-VOTER, PENDING = "voter", "voter_pending"
-VERIFIED_FOR = 24 * 3600  # seconds a verification lasts in a session
-
-
-# What the session holds is sealed (minsheng_site.sealing) ----------------------------
-
-
-def verified() -> Verified | None:
-    """The contact this visitor proved in this session, if still valid."""
-    data = unseal(VOTER, session.get(VOTER))
-    if data is None:
-        return None
-    return Verified(data["voter"], Address(data["kind"], data["value"]))
-
-
-def verifier() -> Verifier:
-    return services().verifier
+# Where the verified contact is kept is shared with the cases' "my cases" (site/verified.py).
+__all__ = ["PENDING", "VERIFIED_FOR", "VOTER", "network_of", "verified", "verifier"]
 
 
 def network_of(address: str | None) -> str:
