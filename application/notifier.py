@@ -169,6 +169,7 @@ def still_wanted(kind: str, params: dict[str, Any], case: Case) -> bool:
 
 Render = Callable[[str, dict[str, Any], str], str]  # (kind, params, language) -> text
 
+
 class Cases(Protocol):
     """What the notifier needs of the ledger: cases, their keys, the log and the clock."""
 

@@ -90,7 +90,7 @@ def measure(scale: int, rounds: int, seconds: int, instance: str | None) -> dict
                 return search(c, parse(text, synonyms()), filters)
 
         def page(asked: str = asked, text: str = text) -> object:
-            url = f"/search?go=0&q={quote(text)}" + (asked[len(text):])
+            url = f"/search?go=0&q={quote(text)}" + (asked[len(text) :])
             response = client.get(url)
             assert response.status_code == 200, url
             return response

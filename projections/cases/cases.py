@@ -113,9 +113,7 @@ def _names_the_citizen(words: dict[str, Any]) -> bool:
     return mentions_mobile_number(text) or mentions_contact(text, words["name"], words["phone"])
 
 
-def public_words(
-    opener: Opener, e: Case.Submitted
-) -> tuple[dict[str, Any] | None, bool, bool]:
+def public_words(opener: Opener, e: Case.Submitted) -> tuple[dict[str, Any] | None, bool, bool]:
     """A case's words as the public may read them (title, content), or None; and whether
     they are gone (erased: the key destroyed, an erasure lies ahead in the log) or
     withheld (consented words naming the citizen, until the task force redacts them)."""

@@ -128,45 +128,95 @@ class SearchIndex(Projection):
     @process_event.register
     def _plan(self, e: Plan.Registered, c: Connection, position: int) -> None:
         for i, category in enumerate(e.categories):
-            _put(c, position * 1000 + i, f"category:{e.year}:{category['number']}", {
-                "kind": "category", "year": e.year, "ref": str(category["number"]),
-                "title": category["name"], "body": "", "category": category["number"],
-            })
+            _put(
+                c,
+                position * 1000 + i,
+                f"category:{e.year}:{category['number']}",
+                {
+                    "kind": "category",
+                    "year": e.year,
+                    "ref": str(category["number"]),
+                    "title": category["name"],
+                    "body": "",
+                    "category": category["number"],
+                },
+            )
 
     @process_event.register
     def _item(self, e: Item.Registered, c: Connection, position: int) -> None:
         units = "、".join(e.units)
         places = districts_of(e.units)
-        _put(c, position * 1000, f"item:{e.year}:{e.number}", {
-            "kind": "item", "year": e.year, "ref": str(e.number), "title": e.text,
-            "body": units, "category": e.category,
-            "detail": {"projects": [p["number"] for p in e.projects]},
-        }, places)
+        _put(
+            c,
+            position * 1000,
+            f"item:{e.year}:{e.number}",
+            {
+                "kind": "item",
+                "year": e.year,
+                "ref": str(e.number),
+                "title": e.text,
+                "body": units,
+                "category": e.category,
+                "detail": {"projects": [p["number"] for p in e.projects]},
+            },
+            places,
+        )
         for i, p in enumerate(e.projects, start=1):
             # The project's own words (they state its targets), its milestones where they
             # say more, and who carries it out.
             said = [m for m in p.get("milestones", []) if m not in p["text"]]
             body = " · ".join(x for x in (p["text"], *said, units) if x)
-            _put(c, position * 1000 + i, f"project:{e.year}:{p['number']}", {
-                "kind": "project", "year": e.year, "ref": p["number"], "title": p["title"],
-                "body": body, "category": e.category, "detail": {"item": e.number},
-            }, places)
+            _put(
+                c,
+                position * 1000 + i,
+                f"project:{e.year}:{p['number']}",
+                {
+                    "kind": "project",
+                    "year": e.year,
+                    "ref": p["number"],
+                    "title": p["title"],
+                    "body": body,
+                    "category": e.category,
+                    "detail": {"item": e.number},
+                },
+                places,
+            )
         for i, unit in enumerate(e.units, start=500):
             key = f"unit:{e.year}:{unit}"
             if c.execute(select(_DOC.c.doc_id).where(_DOC.c.key == key)).first() is None:
                 district = district_named(unit)
-                _put(c, position * 1000 + i, key, {
-                    "kind": "unit", "year": e.year, "ref": unit, "title": unit, "body": "",
-                }, [district] if district else [])
+                _put(
+                    c,
+                    position * 1000 + i,
+                    key,
+                    {
+                        "kind": "unit",
+                        "year": e.year,
+                        "ref": unit,
+                        "title": unit,
+                        "body": "",
+                    },
+                    [district] if district else [],
+                )
 
     @process_event.register
     def _key_project(self, e: KeyProject.Registered, c: Connection, position: int) -> None:
         body = " · ".join((e.text, "、".join(e.leaders), "、".join(e.units)))
         places = districts_of(e.units)
-        _put(c, position * 1000, f"key_project:{e.year}:{e.number}", {
-            "kind": "key_project", "year": e.year, "ref": str(e.number), "title": e.name,
-            "body": body, "detail": {"projects": list(e.projects)},
-        }, places)
+        _put(
+            c,
+            position * 1000,
+            f"key_project:{e.year}:{e.number}",
+            {
+                "kind": "key_project",
+                "year": e.year,
+                "ref": str(e.number),
+                "title": e.name,
+                "body": body,
+                "detail": {"projects": list(e.projects)},
+            },
+            places,
+        )
         # A project is also the districts' its key project names (domain.districts).
         for ref in e.projects:
             doc_id = c.execute(
@@ -198,28 +248,57 @@ class SearchIndex(Projection):
         category = c.execute(
             select(_DOC.c.category).where(_DOC.c.key == f"item:{e.year}:{e.item}")
         ).scalar()
-        _put(c, position * 1000, f"report:{e.report_id}", {
-            "kind": "report", "year": e.year, "ref": e.report_id, "title": e.period,
-            "body": e.narrative, "category": category,
-            "detail": {"item": e.item, "period": e.period, "unit": e.unit,
-                       "projects": [v["ref"] for v in e.values]},
-        })
+        _put(
+            c,
+            position * 1000,
+            f"report:{e.report_id}",
+            {
+                "kind": "report",
+                "year": e.year,
+                "ref": e.report_id,
+                "title": e.period,
+                "body": e.narrative,
+                "category": category,
+                "detail": {
+                    "item": e.item,
+                    "period": e.period,
+                    "unit": e.unit,
+                    "projects": [v["ref"] for v in e.values],
+                },
+            },
+        )
 
     @process_event.register
     def _visit(self, e: SupervisionRecord.Recorded, c: Connection, position: int) -> None:
-        _put(c, position * 1000, f"visit:{e.originator_id}", {
-            "kind": "visit", "year": e.year, "ref": str(e.originator_id), "title": e.title,
-            "body": e.summary, "detail": {"held_on": e.held_on, "body": e.body,
-                                           "projects": list(e.projects)},
-        })
+        _put(
+            c,
+            position * 1000,
+            f"visit:{e.originator_id}",
+            {
+                "kind": "visit",
+                "year": e.year,
+                "ref": str(e.originator_id),
+                "title": e.title,
+                "body": e.summary,
+                "detail": {"held_on": e.held_on, "body": e.body, "projects": list(e.projects)},
+            },
+        )
 
     @process_event.register
     def _raised(self, e: Finding.Raised, c: Connection, position: int) -> None:
-        _put(c, position * 1000, f"finding:{e.originator_id}", {
-            "kind": "finding", "year": e.year, "ref": str(e.originator_id), "title": e.text,
-            "body": e.unit, "detail": {"state": OPEN, "projects": list(e.projects),
-                                       "unit": e.unit},
-        })
+        _put(
+            c,
+            position * 1000,
+            f"finding:{e.originator_id}",
+            {
+                "kind": "finding",
+                "year": e.year,
+                "ref": str(e.originator_id),
+                "title": e.text,
+                "body": e.unit,
+                "detail": {"state": OPEN, "projects": list(e.projects), "unit": e.unit},
+            },
+        )
 
     @process_event.register
     def _rectified(self, e: Finding.RectificationReported, c: Connection, p: int) -> None:
@@ -246,18 +325,25 @@ class SearchIndex(Projection):
         if row is None:
             return
         body = " · ".join(x for x in (row.body, text.strip()) if x)
-        _put(c, row.doc_id, key, {
-            "kind": row.kind, "year": row.year, "ref": row.ref, "title": row.title,
-            "body": body, "detail": {**row.detail, "state": state},
-        })
+        _put(
+            c,
+            row.doc_id,
+            key,
+            {
+                "kind": row.kind,
+                "year": row.year,
+                "ref": row.ref,
+                "title": row.title,
+                "body": body,
+                "detail": {**row.detail, "state": state},
+            },
+        )
 
     @process_event.register
     def _submitted(self, e: Case.Submitted, c: Connection, position: int) -> None:
         case_id = str(e.originator_id)
         c.execute(
-            insert(_CASE).values(
-                case_id=case_id, number=e.number, year=e.year, district=e.district
-            )
+            insert(_CASE).values(case_id=case_id, number=e.number, year=e.year, district=e.district)
         )
         words, _erased, _withheld = public_words(self.opener, e)
         if words is not None:  # else nothing of it is public to find but its number
@@ -266,17 +352,26 @@ class SearchIndex(Projection):
     @process_event.register
     def _redacted(self, e: Case.ContentRedacted, c: Connection, position: int) -> None:
         """The task force's public version replaces whatever was indexed (or nothing)."""
-        self._case(c, position * 1000, str(e.originator_id), e.public_title, e.public_text,
-                   True)
+        self._case(c, position * 1000, str(e.originator_id), e.public_title, e.public_text, True)
 
     def _case(
         self, c: Connection, doc_id: int, case_id: str, title: str, text: str, redacted: bool
     ) -> None:
         case = c.execute(select(_CASE).where(_CASE.c.case_id == case_id)).one()
-        _put(c, doc_id, f"case:{case_id}", {
-            "kind": "case", "year": case.year, "ref": case.number, "title": title or "",
-            "body": text or "", "detail": {"redacted": redacted},
-        }, [case.district])
+        _put(
+            c,
+            doc_id,
+            f"case:{case_id}",
+            {
+                "kind": "case",
+                "year": case.year,
+                "ref": case.number,
+                "title": title or "",
+                "body": text or "",
+                "detail": {"redacted": redacted},
+            },
+            [case.district],
+        )
 
     @process_event.register
     def _erased(self, e: Erasure.Recorded, c: Connection, position: int) -> None:
@@ -322,4 +417,3 @@ def _drop(c: Connection, key: str) -> None:
         c.execute(delete(_TERM).where(_TERM.c.doc_id == doc_id))
         c.execute(delete(_PLACE).where(_PLACE.c.doc_id == doc_id))
         c.execute(delete(_DOC).where(_DOC.c.doc_id == doc_id))
-

@@ -51,9 +51,7 @@ class Filters:
             found.append(_DOC.c.category == self.category)
         if self.district is not None:
             found.append(
-                _DOC.c.doc_id.in_(
-                    select(_PLACE.c.doc_id).where(_PLACE.c.district == self.district)
-                )
+                _DOC.c.doc_id.in_(select(_PLACE.c.doc_id).where(_PLACE.c.district == self.district))
             )
         return found
 
@@ -204,8 +202,10 @@ def _walk(
         others = [t for t in terms if t != driver]
     else:  # only one-character words: walk the first one's range
         first = prefixes[0]
-        stmt = select(t0.c.doc_id).distinct().where(
-            t0.c.term >= first, t0.c.term < first + _LAST, t0.c.kind == kind
+        stmt = (
+            select(t0.c.doc_id)
+            .distinct()
+            .where(t0.c.term >= first, t0.c.term < first + _LAST, t0.c.kind == kind)
         )
         others, prefixes = [], prefixes[1:]
     for term in others:
@@ -216,9 +216,7 @@ def _walk(
     for prefix in prefixes:
         x = _TERM.alias()
         stmt = stmt.where(
-            exists().where(
-                x.c.doc_id == t0.c.doc_id, x.c.term >= prefix, x.c.term < prefix + _LAST
-            )
+            exists().where(x.c.doc_id == t0.c.doc_id, x.c.term >= prefix, x.c.term < prefix + _LAST)
         )
     where = filters.where()
     if where:
@@ -298,9 +296,7 @@ def _filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
 def _most_terms(c: Connection, query: Query, filters: Filters) -> Scores:
     """Near results: things holding some of the query's terms, the most of them first
     (a typo spoils the pairs it is in, not the others)."""
-    needed = sorted(
-        {t for w in query.words for terms, _p in w.alternatives() for t in terms}
-    )
+    needed = sorted({t for w in query.words for terms, _p in w.alternatives() for t in terms})
     if not needed:
         return {}
     stmt = (
@@ -346,9 +342,7 @@ def case_number(c: Connection, text: str) -> str | None:
     wanted = text.strip().upper()
     if len(wanted) > 16:
         return None
-    return c.execute(
-        select(SearchCase.number).where(SearchCase.number == wanted)
-    ).scalar()
+    return c.execute(select(SearchCase.number).where(SearchCase.number == wanted)).scalar()
 
 
 def project_ref(c: Connection, text: str, year: int) -> str | None:
@@ -356,9 +350,7 @@ def project_ref(c: Connection, text: str, year: int) -> str | None:
     wanted = text.strip()
     if not PROJECT_REF.fullmatch(wanted):
         return None
-    return c.execute(
-        select(_DOC.c.ref).where(_DOC.c.key == f"project:{year}:{wanted}")
-    ).scalar()
+    return c.execute(select(_DOC.c.ref).where(_DOC.c.key == f"project:{year}:{wanted}")).scalar()
 
 
 def years(c: Connection) -> list[int]:

@@ -203,9 +203,7 @@ def excerpt(text: str, query: Query, width: int = 80) -> str:
     if len(text) <= width:
         return text
     folded = fold(text)
-    first = min(
-        (i for i in (folded.text.find(n) for n in query.needles()) if i != -1), default=-1
-    )
+    first = min((i for i in (folded.text.find(n) for n in query.needles()) if i != -1), default=-1)
     if first == -1:
         return text[:width] + "…"
     at = folded.origin[first]

@@ -320,7 +320,7 @@ def rate_limits(app: Any, limiter: Any) -> None:
     view = limiter.limit(
         app.config["CODE_LIMIT_PER_CONTACT"], key_func=per_phone, methods=["POST"]
     )(view)
-    view = limiter.limit(
-        app.config["CODE_LIMIT_PER_CONTACT"], key_func=per_case, methods=["POST"]
-    )(view)
+    view = limiter.limit(app.config["CODE_LIMIT_PER_CONTACT"], key_func=per_case, methods=["POST"])(
+        view
+    )
     app.view_functions["cases.pages.code_again"] = view

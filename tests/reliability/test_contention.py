@@ -76,7 +76,7 @@ def test_eight_writers_at_once_are_all_answered_and_all_receipts_work(
         services.caught_up()
         with services.read() as c:
             assert len(cq.all_rows(c, None)) == CLIENTS * EACH
-        for number, code in receipts[:: CLIENTS]:  # a sample: each receipt opens its own case
+        for number, code in receipts[::CLIENTS]:  # a sample: each receipt opens its own case
             assert services.ledger.details_for_citizen(number, code).case.number == number
     finally:
         services.close()

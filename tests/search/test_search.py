@@ -167,9 +167,7 @@ def test_filters_by_category_and_district(client: FlaskClient, site: Flask) -> N
     services: Services = site.extensions["minsheng"]
     with services.read() as c:
         public = c.execute(
-            select(CaseRow.district, CaseRow.public_title).where(
-                CaseRow.public_title.is_not(None)
-            )
+            select(CaseRow.district, CaseRow.public_title).where(CaseRow.public_title.is_not(None))
         ).first()
     assert public is not None, "the simulated year has public cases"
     district, title = public
@@ -262,8 +260,9 @@ def test_cases_come_newest_first_and_are_counted_up_to_a_cap(
     services: Services = site.extensions["minsheng"]
     with services.read() as c:
         public = c.execute(
-            select(CaseRow.number, CaseRow.submitted_at, CaseRow.public_title, CaseRow.public_text)
-            .where(CaseRow.public_title.is_not(None))
+            select(
+                CaseRow.number, CaseRow.submitted_at, CaseRow.public_title, CaseRow.public_text
+            ).where(CaseRow.public_title.is_not(None))
         ).all()
     submitted = {number: at for number, at, _t, _x in public}
     han = re.compile(r"[\u4e00-\u9fff]")

@@ -61,9 +61,7 @@ def clock() -> Clock:
 def test_personal_data_never_enters_and_erasure_takes_words_out(services: Services) -> None:
     ledger = services.ledger
     ledger.submit_case(_intake("路灯" + SECRET, SECRET, False, "李某", "13900002222"), "citizen")
-    naming = ledger.submit_case(
-        _intake("积水", NAMING, True, "王秘密", "13900003333"), "citizen"
-    )
+    naming = ledger.submit_case(_intake("积水", NAMING, True, "王秘密", "13900003333"), "citizen")
     ledger.submit_case(_intake("桥洞积水", OPEN, True, "赵某", "13900004444"), "citizen")
     services.projector.catch_up()
 

@@ -38,9 +38,9 @@ def test_punctuation_and_spaces_part_runs() -> None:
 
 def test_a_query_word_needs_all_its_pairs_and_a_single_character_is_a_prefix() -> None:
     query = parse("加装电梯 桥")
-    (needed, prefix), = query.words[0].alternatives()
+    ((needed, prefix),) = query.words[0].alternatives()
     assert needed == {"加装", "装电", "电梯"} and prefix is None
-    (needed, prefix), = query.words[1].alternatives()
+    ((needed, prefix),) = query.words[1].alternatives()
     assert needed == frozenset() and prefix == "桥"
 
 
