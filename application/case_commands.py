@@ -343,6 +343,16 @@ class CaseCommands:
         )
         self.save(case)
 
+    def check_case_fix(self, case_id: str, answer: str, words: str) -> None:
+        """The citizen's answer to "is it fixed?" (the link in the message proved who), with
+        their words sealed with their key."""
+        if unstorable_fields({"words": words}):  # sealed text is never seen by save()
+            raise CaseError("unstorable", "words hold characters that cannot be stored")
+        case = self._case(case_id)
+        sealed = self._seal(case, {"words": words.strip()}) if words.strip() else ""
+        case.check_fix(answer, sealed, self.clock())
+        self.save(case)
+
     def note_case_supervision(
         self, case_id: str, text: str, within_days: int | None, actor: str
     ) -> None:

@@ -150,6 +150,8 @@ def notices(event: object, case: Case, rules: Rules) -> list[Notice]:
             return [Notice("sent_back", {"unit": case.lead_unit or "", "deadline": deadline})]
         case Case.KeySupervised() | Case.SupervisionNoted():
             return [Notice("supervision")]
+        case Case.FixChecked(answer="no"):
+            return [Notice("reopening")]
         case Case.Merged(into_number=into):
             return [Notice("merger", {"into": into})]
         case Case.Closed():
@@ -517,6 +519,7 @@ def _case_events() -> Iterable[type]:
         Case.SupervisionNoted,
         Case.Merged,
         Case.Closed,
+        Case.FixChecked,
     ]
 
 

@@ -6,6 +6,8 @@
 - 按时办结率 = closed whose last reply came within the time limit ÷ closed;
 - 满意率 = (满意 + 基本满意) ÷ evaluated, by each case's latest evaluation;
 - 发回重办率 = evaluated cases sent back (不满意) at least once ÷ evaluated;
+- 回访解决率 = cases whose citizen answered "is it fixed?" 是 ÷ those answered (是, 否,
+  不确定), by each case's latest answer (a 否 reopens the case);
 - the median of the days from assignment to the first reply, over handled cases;
 - overdue: handled cases past their time limit on the day (`domain.cases.is_overdue`).
 
@@ -56,6 +58,9 @@ class CaseFacts(Protocol):
     @property
     def rehandled(self) -> int: ...
 
+    @property
+    def fix_answer(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Rate:
@@ -78,6 +83,7 @@ class Stats:
     on_time: Rate  # 按时办结率: closed with the last reply on time / closed
     satisfied: Rate  # 满意率: (满意 + 基本满意) / evaluated, by each case's latest evaluation
     rehandled: Rate  # 发回重办率: sent back at least once / evaluated
+    fixed: Rate  # 回访解决率: "is it fixed?" answered 是 / answered (是, 否, 不确定)
     median_days_to_reply: float | None
     overdue: int
 
@@ -92,6 +98,7 @@ def stats(cases: Iterable[CaseFacts], today: date, label: str = "") -> Stats:
     handled = [r for r in cases if is_handled(r)]
     closed = [r for r in handled if r.state == CLOSED]
     evaluated = [r for r in handled if r.evaluation is not None]
+    answered = [r for r in handled if r.fix_answer is not None]
     days = [
         (r.first_reply_on - r.assigned_on).days
         for r in handled
@@ -105,6 +112,7 @@ def stats(cases: Iterable[CaseFacts], today: date, label: str = "") -> Stats:
         on_time=Rate(sum(1 for r in closed if r.last_reply_on_time), len(closed)),
         satisfied=Rate(sum(1 for r in evaluated if is_content(r.evaluation)), len(evaluated)),
         rehandled=Rate(sum(1 for r in evaluated if r.rehandled), len(evaluated)),
+        fixed=Rate(sum(1 for r in answered if r.fix_answer == "yes"), len(answered)),
         median_days_to_reply=statistics.median(days) if days else None,
         overdue=sum(1 for r in handled if is_overdue(r, today)),
     )

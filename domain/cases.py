@@ -44,6 +44,7 @@ ROUTES = {
     "task_force": "专班协调部门攻坚克难解决一批",
 }
 TRACKS = {"weixingfu": "“微幸福”民生工程", "shizhang": "“市长在线·民声留言板”"}
+FIX_ANSWERS = ("yes", "no", "unsure")  # "is it fixed?": 是 / 否 / 不确定
 FIRST_DAY = date(2000, 1, 1)  # no case of this site was received earlier (year 1 is a typo)
 
 SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING = (
@@ -237,6 +238,10 @@ class Case(Aggregate):
         step, leads_to = "closed", CLOSED
         actor: str
 
+        def apply(self, case: Case) -> None:
+            super().apply(case)
+            case.fix_answer = None  # this closure's "is it fixed?" is still to be answered
+
     class LinkedToProject(Event):
         step = "linked"
         project_year: int
@@ -256,6 +261,27 @@ class Case(Aggregate):
         public_text: str
         reason: str
         actor: str
+
+    class FixChecked(Event):
+        """The citizen's answer to "is it fixed?" some days after 销号 (FixMyStreet's
+        questionnaire; 12345's 回访). The answer is a public fact, counted per unit and
+        district; the citizen's words are sealed with their key. "no" reopens the case:
+        it is accepted again, for the task force to assign anew."""
+
+        step = "fix_checked"
+        answer: str  # FIX_ANSWERS
+        key_id: str
+        sealed_words: str  # {"words": ...} sealed with the citizen's key ("" when none)
+        actor: str
+
+        def state_after(self) -> str | None:
+            return ACCEPTED if self.answer == "no" else None
+
+        def apply(self, case: Case) -> None:
+            super().apply(case)
+            case.fix_answer = self.answer
+            if self.answer == "no":
+                case.reopened += 1
 
     @event(Submitted)
     def __init__(
@@ -294,6 +320,8 @@ class Case(Aggregate):
         self.rehandled = 0
         self.escalated = False
         self.projects: tuple[tuple[int, str], ...] = ()
+        self.fix_answer: str | None = None  # "is it fixed?" since the last 销号
+        self.reopened = 0
 
     @classmethod
     def submit(
@@ -477,6 +505,20 @@ class Case(Aggregate):
             "销号 after the citizen's evaluation (满意 or 基本满意)",
         )
         self.trigger_event(self.Closed, timestamp=at, actor=actor)
+
+    def check_fix(self, answer: str, sealed_words: str, at: datetime) -> None:
+        """The citizen answers "is it fixed?", once per closure."""
+        self._in(CLOSED, "check_fix")
+        _require(answer in FIX_ANSWERS, "answer", f"no answer {answer!r}")
+        _require(self.fix_answer is None, "answered", "this closure was checked already")
+        self.trigger_event(
+            self.FixChecked,
+            timestamp=at,
+            answer=answer,
+            key_id=self.key_id,
+            sealed_words=sealed_words,
+            actor="citizen",
+        )
 
     def link_project(
         self, project_year: int, project: str, note: str, actor: str, at: datetime

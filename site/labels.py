@@ -48,6 +48,7 @@ CASE_STEPS: Labels = {
     cases.Case.Closed.step: _l("销号"),
     cases.Case.LinkedToProject.step: _l("转化为民生实事项目"),
     cases.Case.ContentRedacted.step: _l("内容处理"),
+    cases.Case.FixChecked.step: _l("回访：问题是否解决"),
 }
 
 # What staff may do to a case (the keys of case_staff.ACTIONS), as its forms are headed.
@@ -188,7 +189,11 @@ SEARCH_KINDS: Labels = {
     "report": _l("进展报告"),
 }
 
+# The citizen's answer to "is it fixed?" (domain.cases.FIX_ANSWERS), in 12345's words.
+FIX_ANSWERS: Labels = {"yes": _l("问题已解决"), "no": _l("问题未解决"), "unsure": _l("不确定")}
+
 VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
+    "fix_answer": FIX_ANSWERS,
     "case_state": CASE_STATES,
     "case_step": CASE_STEPS,
     "case_action": CASE_ACTIONS,

@@ -84,6 +84,8 @@ CASE_PROBLEMS = {
     "consent": _l("当事人未同意公开，不能发布内容。"),
     "not_found": _l("找不到该诉求。"),
     "level": _l("请选择评价。"),
+    "answer": _l("请选择一项。"),
+    "answered": _l("您已经回答过了，谢谢。"),
     "received_on": _l("收到日期须在2000年1月1日至今天之间。"),
     "unstorable": _l("文字中含有无法保存的控制字符，已拒绝。请删除后重试。"),
     # published staff text stays public for good (log, feeds, exports): no personal data in it

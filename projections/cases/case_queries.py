@@ -117,6 +117,7 @@ _FACTS = (
     CaseRow.last_reply_on_time,
     CaseRow.evaluation,
     CaseRow.rehandled,
+    CaseRow.fix_answer,
     CaseRow.lead_unit,
     CaseRow.district,
 )
@@ -131,6 +132,7 @@ class Facts(NamedTuple):
     last_reply_on_time: bool | None
     evaluation: str | None
     rehandled: int
+    fix_answer: str | None
     lead_unit: str | None
     district: str
 

@@ -75,6 +75,7 @@ class CaseRow(ReadModel):
     evaluation: Mapped[str | None] = mapped_column(String(16))
     rehandled: Mapped[int] = mapped_column(Integer)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    fix_answer: Mapped[str | None] = mapped_column(String(8))  # "is it fixed?" (FIX_ANSWERS)
     merged_into: Mapped[str | None] = mapped_column(String(16))
     declined_reason: Mapped[str | None] = mapped_column(Text)
     projects: Mapped[list[list[Any]]] = mapped_column(JSON)
@@ -146,7 +147,7 @@ class HeldCases(Batch):
 class Cases(Projection):
     name = "cases"
     # 2: replies sealed (Case.Replied v2), erased consented cases stay erased, `withheld`
-    version = 3  # 3: indexes for the board's order and the simulated flag
+    version = 4  # 3: indexes for the board's order and the simulated flag; 4: fix_answer
     tables = (CaseRow, CaseStep)
     dispatch = "on_event"
 
@@ -196,6 +197,7 @@ class Cases(Projection):
                 "evaluation": None,
                 "rehandled": 0,
                 "closed_on": None,
+                "fix_answer": None,
                 "merged_into": None,
                 "declined_reason": None,
                 "projects": [],
@@ -280,8 +282,16 @@ class Cases(Projection):
 
     @on_event.register
     def _closed(self, e: Case.Closed, held: HeldCases, position: int) -> None:
-        self._update(held, e, {"closed_on": _day(e.timestamp)})
+        self._update(held, e, {"closed_on": _day(e.timestamp), "fix_answer": None})
         self._insert_step(held, e, position, None, None, {})
+
+    @on_event.register
+    def _fix_checked(self, e: Case.FixChecked, held: HeldCases, position: int) -> None:
+        changes: dict[str, Any] = {"fix_answer": e.answer}
+        if e.answer == "no":  # reopened: accepted again, no longer closed
+            changes["closed_on"] = None
+        self._update(held, e, changes)
+        self._insert_step(held, e, position, None, None, {"answer": e.answer})
 
     @on_event.register
     def _linked(self, e: Case.LinkedToProject, held: HeldCases, position: int) -> None:

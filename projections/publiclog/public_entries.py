@@ -453,5 +453,10 @@ def _linked(e: Case.LinkedToProject) -> dict[str, Any]:
 
 
 @case_facts.register
+def _fix_checked(e: Case.FixChecked) -> dict[str, Any]:
+    return {"answer": e.answer}
+
+
+@case_facts.register
 def _redacted(e: Case.ContentRedacted) -> dict[str, Any]:
     return {"title": e.public_title, "text": e.public_text, "reason": e.reason}

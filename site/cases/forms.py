@@ -30,6 +30,7 @@ from wtforms.validators import (
 from domain.cases import CATEGORIES, DISTRICTS, ROUTES, TRACKS
 from domain.contacts import normalise_phone
 from minsheng_site.form_base import Form
+from minsheng_site.labels import FIX_ANSWERS as FIX_LABELS
 from minsheng_site.labels import LEVELS as LEVEL_LABELS
 
 
@@ -134,6 +135,19 @@ class EvaluationForm(Form):
     def validate_reason(self, field: Any) -> None:
         if self.level.data == "unsatisfied" and not (field.data or "").strip():
             raise ValidationError(_l("选择“不满意”时请说明理由，案件将发回重办。"))
+
+
+class FixCheckForm(Form):
+    """ "Is it fixed?" some days after 销号: the answer is counted publicly, the words are not."""
+
+    answer = RadioField(
+        _l("您反映的问题现在解决了吗？"),
+        choices=[SelectChoice(value, words) for value, words in FIX_LABELS.items()],
+        validators=[InputRequired(message=_l("请选择一项。"))],
+    )
+    words = TextAreaField(
+        _l("补充说明（可不填；只有工作专班和承办单位能看到）"), validators=[Length(max=500)]
+    )
 
 
 class DeclineForm(Form):

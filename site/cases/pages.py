@@ -14,6 +14,7 @@ from application.case_commands import Intake
 from domain import case_statistics as cs
 from domain.cases import (
     CATEGORIES,
+    CLOSED,
     DISTRICTS,
     REPLIED,
     ROUTES,
@@ -25,7 +26,13 @@ from domain.cases import (
 from domain.contacts import normalise_phone
 from minsheng_site import throttle
 from minsheng_site.caching import publicly_cacheable
-from minsheng_site.cases.forms import CaseForm, CodeAgainForm, EvaluationForm, LookupForm
+from minsheng_site.cases.forms import (
+    CaseForm,
+    CodeAgainForm,
+    EvaluationForm,
+    FixCheckForm,
+    LookupForm,
+)
 from minsheng_site.i18n import locale_code
 from minsheng_site.messages import case_problem
 from minsheng_site.sealing import seal, unseal
@@ -275,6 +282,28 @@ def stop(number: str, token: str) -> str:
     if request.method == "POST":
         notifier.stop(row.case_id)
     return render_template("cases/stop.html", row=row, stopped=notifier.stopped(row.case_id))
+
+
+@bp.route("/<number>/fixed/<token>", methods=["GET", "POST"])
+def fixed(number: str, token: str) -> str | tuple[str, int]:
+    """ "Is it fixed?": the link in the message sent some days after 销号 proves who answers."""
+    with services().read() as c:
+        row = found(cq.case(c, number.strip().upper()))
+    ledger = services().ledger
+    if not secrets.compare_digest(token, ledger.vault.case_token("fixed", row.case_id)):
+        abort(404)
+    form = FixCheckForm()
+    if row.state == CLOSED and row.fix_answer is None and form.validate_on_submit():
+        try:
+            ledger.check_case_fix(row.case_id, form.answer.data, form.words.data or "")
+        except CaseError as error:
+            form.form_errors.append(case_problem(error))
+        else:
+            with services().read() as c:
+                row = found(cq.case(c, row.number))
+            return render_template("cases/fixed.html", row=row, form=form, thanks=True)
+    status = 409 if form.form_errors else 400 if form.errors else 200
+    return render_template("cases/fixed.html", row=row, form=form), status
 
 
 def _remember(number: str, code: str) -> None:

@@ -9,7 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from domain.cases import CaseError
 from minsheng_site.services import Services
+from projections.cases import case_queries as cq
 from tests.citizens import CASE_FORM
 from tests.clock import Clock
 from tests.conftest import AppFactory
@@ -34,8 +36,10 @@ def services(app: Flask) -> Services:
 
 
 def texts(app: Flask, phone: str = PHONE) -> list[str]:
-    """Messages to `phone` in the outbox, oldest first, after the notifier's round."""
+    """Messages to `phone` in the outbox, oldest first, after a round of the worker (the read
+    models and the notifier: what the ledger's commands wrote outside a request)."""
     site = services(app)
+    site.projector.catch_up()
     site.notifier.round()
     assert site.outbox is not None
     return [t for a, t, _ in reversed(site.outbox.latest(1000)) if a == phone]
@@ -183,3 +187,89 @@ def test_a_site_that_sends_no_text_messages_says_so_and_offers_no_dead_end(
     assert response.status_code == 503 and "暂时无法发送查询码" in response.get_data(as_text=True)
     by_phone = client.get("/cases/by-phone").get_data(as_text=True)
     assert "暂时无法验证手机号码" in by_phone and "/ratings/verify" not in by_phone
+
+
+def closed_through_the_site(client: FlaskClient, app: Flask, clock: Clock) -> tuple[str, str]:
+    """A case filed on the form, handled by staff through the ledger, rated and closed."""
+    file_case(client)
+    number, code = receipt(app)
+    ledger = services(app).ledger
+    case_id = str(ledger.case_by_number(number).id)
+    ledger.accept_case(case_id, "staff:gov")
+    ledger.assign_case(case_id, "hotline", "市园林局", [], 5, "staff:gov")
+    ledger.reply_case(case_id, "已修复。", "市园林局", "staff:yl")
+    ledger.evaluate_case(number, code, "satisfied", "")
+    ledger.close_case(case_id, "staff:gov")
+    texts(app)
+    return number, case_id
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock("2023-09-04T09:00")
+
+
+@pytest.fixture
+def clocked(app_factory: AppFactory, clock: Clock) -> Flask:
+    return app_factory(clock=clock, plan=True, DEV_OUTBOX=True, NOTIFY_FOLLOW_UP_DAYS=28)
+
+
+@pytest.mark.parametrize("answer", ["yes", "no", "unsure"])
+def test_is_it_fixed_is_answered_from_the_message_and_counted_publicly(
+    clocked: Flask, clock: Clock, answer: str
+) -> None:
+    app, client = clocked, clocked.test_client()
+    number, _ = closed_through_the_site(client, app, clock)
+    clock.set("2023-10-02T10:00")
+    [asked] = [t for t in texts(app) if "是否已解决" in t]
+    link = re.search(r"http://localhost(/cases/\S+/fixed/[0-9a-f]{20})", asked)
+    assert link
+    assert client.get(link.group(1)[:-2] + "00").status_code == 404  # a guessed token
+    words = "灯又坏了，<script>alert(1)</script>\u202e"
+    form_page = client.get(link.group(1)).get_data(as_text=True)
+    status, _, html = post_form(client, link.group(1), {"answer": answer, "words": words})
+    assert status == 200 and "谢谢您的回答" in html
+    case = services(app).ledger.case_by_number(number)
+    assert case.fix_answer == answer and case.state == ("accepted" if answer == "no" else "closed")
+    public = client.get(f"/cases/{number}").get_data(as_text=True)
+    assert "灯又坏了" not in public and "<script>alert(1)" not in public
+    stats = client.get("/cases/stats").get_data(as_text=True)
+    expected = "（1 / 1）" if answer == "yes" else "（0 / 1）"
+    assert "回访解决率" in stats and expected in stats
+    # answered once: the link now says so, and a second answer (the form sent again with a
+    # valid token) changes nothing
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_page)
+    assert token
+    second = {"csrf_token": token[1], "answer": "yes", "words": ""}
+    again = client.post(link.group(1), data=second).get_data(as_text=True)
+    assert services(app).ledger.case_by_number(number).fix_answer == answer
+    assert "已回答" in again
+    if answer == "no":  # reopened: the citizen hears it, the task force sees it to assign
+        assert "重新受理" in texts(app)[-1]
+        with services(app).read() as c:
+            assert [r.number for r in cq.open_cases(c) if r.state == "accepted"] == [number]
+
+
+def test_is_it_fixed_refuses_a_missing_answer_and_unstorable_words(
+    clocked: Flask, clock: Clock
+) -> None:
+    app, client = clocked, clocked.test_client()
+    number, case_id = closed_through_the_site(client, app, clock)
+    token = services(app).ledger.vault.case_token("fixed", case_id)
+    url = f"/cases/{number}/fixed/{token}"
+    status, _, html = post_form(client, url, {"answer": "", "words": ""})
+    assert status == 400 and "请选择一项。" in html
+    status, _, html = post_form(client, url, {"answer": "maybe", "words": ""})
+    assert status == 400
+    ledger = services(app).ledger
+    for answer, words, code in [("maybe", "", "answer"), ("no", "坏\ud800了", "unstorable")]:
+        with pytest.raises(CaseError) as refused:
+            ledger.check_case_fix(case_id, answer, words)
+        assert refused.value.code == code
+    assert ledger.case_by_number(number).fix_answer is None
+    # control characters typed into the form are cleaned away (the one text policy)
+    status, _, html = post_form(client, url, {"answer": "no", "words": "坏\x00了\x1b"})
+    assert status == 200 and ledger.case_by_number(number).fix_answer == "no"
+    with pytest.raises(CaseError) as twice:
+        ledger.check_case_fix(case_id, "yes", "")
+    assert twice.value.code == "transition"  # reopened by the 否: no longer closed

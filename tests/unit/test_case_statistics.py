@@ -25,6 +25,7 @@ class Facts:
     last_reply_on_time: bool | None = None
     evaluation: str | None = None
     rehandled: int = 0
+    fix_answer: str | None = None
     district: str = "梁溪区"
 
 
@@ -128,3 +129,15 @@ def test_counters_count_handled_cases_and_the_key_supervised_of_each_track() -> 
         Facts("merged", track="weixingfu"),  # merged: not handled, not counted
     ]
     assert counters(cases) == Counters(handled=4, weixingfu=2, shizhang=1)
+
+
+def test_the_fixed_rate_counts_the_answers_of_handled_cases_only() -> None:
+    cases = [
+        Facts("closed", evaluation="satisfied", fix_answer="yes"),
+        Facts("closed", evaluation="satisfied", fix_answer="unsure"),
+        Facts("accepted", evaluation="satisfied", fix_answer="no"),  # reopened by its 否
+        Facts("closed", evaluation="satisfied"),  # not asked yet, or no answer
+        Facts("declined", fix_answer="yes"),  # not handled: counts nowhere
+    ]
+    fixed = stats(cases, TODAY).fixed
+    assert (fixed.numerator, fixed.denominator) == (1, 3)
