@@ -19,6 +19,7 @@ from application.ledger import Ledger
 from application.sim_schedule import SimSchedule
 from domain.cases import DISTRICTS
 from domain.workdays import add_workdays
+from domain.wuxi import business_date
 
 SEED = 20230314
 STAFF = "sim:sim.gov"  # the simulated case task force
@@ -254,5 +255,31 @@ class SimulatedCases:
         def close() -> None:
             ledger.close_case(case_id, STAFF)
             self.counts["closed"] += 1
+            self._ask_if_fixed(case_id, number, code, unit, business_date(ledger.clock()))
 
         self._at(evaluated, 20, evaluate)
+
+    def _ask_if_fixed(self, case_id: str, number: str, code: str, unit: str, closed: date) -> None:
+        """Some citizens answer "is it fixed?" 28 days after 销号; a 否 is assigned again to the
+        same unit, replied to, rated and closed. Its own generator per case, so that the rest
+        of the simulated year stays as it was before this step was simulated."""
+        ledger, rng = self.ledger, random.Random(f"fix:{self.year}:{number}")
+        if rng.random() >= 0.4:
+            return  # not answered
+        answer = rng.choices(("yes", "unsure", "no"), weights=(80, 12, 8))[0]
+        answered = closed + timedelta(days=28 + rng.randint(0, 3))
+        words = "路灯又不亮了。" if answer == "no" else ""
+        self._at(answered, 19, lambda: ledger.check_case_fix(case_id, answer, words))
+        if answer != "no":
+            return
+        again = add_workdays(answered, 1, ledger.calendar)
+        replied = add_workdays(again, rng.randint(2, 5), ledger.calendar)
+        rated = replied + timedelta(days=rng.randint(1, 3))
+        steps: list[tuple[date, int, Callable[[], object]]] = [
+            (again, 10, lambda: ledger.assign_case(case_id, "hotline", unit, [], 5, STAFF)),
+            (replied, 15, lambda: ledger.reply_case(case_id, "已再次维修。", unit, f"sim:{unit}")),
+            (rated, 20, lambda: ledger.evaluate_case(number, code, "satisfied", "")),
+            (rated + timedelta(days=1), 17, lambda: ledger.close_case(case_id, STAFF)),
+        ]
+        for day, hour, action in steps:
+            self._at(day, hour, action)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+from uuid import UUID
+
+from sqlalchemy import create_engine
 
 from application import Ledger
+from application.simulated_cases import SimulatedCases
 from application.simulation import SimulatedYear
+from application.vault import Vault
+from domain.cases import Case
 from domain.plan_spec import PlanSpec
 
 
@@ -47,3 +53,24 @@ def test_every_simulated_event_is_labelled_and_recorded_within_the_year(
         assert when.startswith("2023-")
     reports = [s for t, _, s in events if t.endswith("Item.ProgressReported")]
     assert 450 < len(reports) <= 60 * 9  # most months of most items
+
+
+def test_simulated_citizens_answer_is_it_fixed_and_a_no_is_handled_again() -> None:
+    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ledger.vault = Vault(create_engine("sqlite://"), b"test pepper")
+    SimulatedCases(ledger, 2023, count=400).write()
+    answers: dict[str, list[str]] = {}
+    for n in ledger.recorder.select_notifications(1, 1_000_000):
+        if n.topic.endswith("Case.FixChecked"):
+            answers.setdefault(str(n.originator_id), []).append(json.loads(n.state)["answer"])
+    assert {a for given in answers.values() for a in given} == {"yes", "no", "unsure"}
+    closed_again = 0
+    for case_id, given in answers.items():
+        case: Case = ledger.repository.get(UUID(case_id))
+        assert len(given) == 1  # once per closure; a reopened case is not asked again
+        if given[0] == "no":  # reopened, then assigned again, replied to, rated and closed
+            assert case.reopened == 1 and case.fix_answer in (None, "no")
+            closed_again += case.state == "closed"
+        else:
+            assert case.state == "closed" and case.fix_answer == given[0]
+    assert closed_again  # (a 否 late in the year is still being handled at its end)
