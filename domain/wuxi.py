@@ -41,7 +41,10 @@ QUIET_FROM, QUIET_UNTIL = 21, 8  # no text messages to citizens from 21:00 to 08
 def after_quiet_hours(
     instant: datetime, start: int = QUIET_FROM, end: int = QUIET_UNTIL
 ) -> datetime:
-    """The instant itself, or the end of the quiet hours (start:00 to end:00, Wuxi) it falls in."""
+    """The instant itself, or the end of the quiet hours (start:00 to end:00, Wuxi) it falls in.
+    start == end: no quiet hours."""
+    if start == end:
+        return instant
     local = instant.astimezone(WUXI)
     if local.hour >= start:
         return at_wuxi(local.date() + timedelta(days=1), end)

@@ -109,6 +109,7 @@ def notify_rules(config: Mapping[str, Any]) -> Rules:
         follow_up_after=timedelta(days=int(config.get("NOTIFY_FOLLOW_UP_DAYS", 28))),
         remind_after=timedelta(days=int(config.get("NOTIFY_REMIND_DAYS", 3))),
         quiet=quiet,
+        claim=timedelta(seconds=int(config.get("NOTIFY_CLAIM_SECONDS", 120))),
     )
 
 

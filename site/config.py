@@ -84,7 +84,10 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # evaluate a reply, and no text messages in the quiet hours (Wuxi time, from-until).
         "NOTIFY_FOLLOW_UP_DAYS": int(environ.get("NOTIFY_FOLLOW_UP_DAYS", "28")),
         "NOTIFY_REMIND_DAYS": int(environ.get("NOTIFY_REMIND_DAYS", "3")),
-        "NOTIFY_QUIET_HOURS": environ.get("NOTIFY_QUIET_HOURS", "21-8"),
+        "NOTIFY_QUIET_HOURS": environ.get("NOTIFY_QUIET_HOURS", "21-8"),  # "0-0": none
+        # How long a message a process took to send stays its own: a process killed while
+        # sending leaves it to another after this (seconds).
+        "NOTIFY_CLAIM_SECONDS": int(environ.get("NOTIFY_CLAIM_SECONDS", "120")),
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
         "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
         # Flask's own settings: given here (not with setdefault, a no-op for keys Flask
