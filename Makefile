@@ -97,6 +97,8 @@ lint: setup-dev
 bench: system-packages setup-dev
 	$(BIN)/python -m bench.pages --scale 1,10
 	$(BIN)/python -m bench.search --scale 1,10
+	$(BIN)/python -m bench.notifier
+	$(BIN)/python -m bench.notifier --postgres
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.ratings
