@@ -273,3 +273,13 @@ def test_is_it_fixed_refuses_a_missing_answer_and_unstorable_words(
     with pytest.raises(CaseError) as twice:
         ledger.check_case_fix(case_id, "yes", "")
     assert twice.value.code == "transition"  # reopened by the 否: no longer closed
+
+
+def test_the_verify_page_for_cases_asks_for_the_phone_with_its_own_words(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/ratings/verify?next=/cases/by-phone").get_data(as_text=True)
+    assert "验证手机号码" in html and "请填写提交诉求时留下的手机号码" in html
+    assert 'name="contact"' in html and "每季度对每个项目只评价一次" not in html
+    rating = client.get("/ratings/verify?next=/plans/2023/projects/9.1").get_data(as_text=True)
+    assert 'name="contact"' in rating and "每季度对每个项目只评价一次" in rating

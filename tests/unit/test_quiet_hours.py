@@ -44,7 +44,5 @@ def test_month_quarter_and_year_ends_in_wuxi_time(utc: datetime, wuxi_eight: dat
 def test_other_quiet_hours_and_none() -> None:
     ten_pm = at_wuxi(date(2023, 6, 15), 22)
     assert after_quiet_hours(ten_pm, 23, 7) == ten_pm
-    assert after_quiet_hours(at_wuxi(date(2023, 6, 15), 23), 23, 7) == at_wuxi(
-        date(2023, 6, 16), 7
-    )
+    assert after_quiet_hours(at_wuxi(date(2023, 6, 15), 23), 23, 7) == at_wuxi(date(2023, 6, 16), 7)
     assert after_quiet_hours(ten_pm, 0, 0) == ten_pm  # equal hours: no quiet hours
