@@ -79,8 +79,17 @@ class Address:
 
 
 class Sender(Protocol):
-    def send(self, address: Address, text: str, key: str | None = None) -> None:
-        """Hand `text` over; `key` names the message, so the same key twice arrives once."""
+    def send(
+        self, address: Address, text: str, key: str | None = None, mail: Mail | None = None
+    ) -> None:
+        """Hand `text` over; `key` names the message, so the same key twice arrives once;
+        `mail`: an e-mail's subject and headers (e.g. List-Unsubscribe)."""
+
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class SendFailed(Exception):
@@ -102,7 +111,13 @@ class Outbox:
             outbox.drop(engine)
         metadata.create_all(engine, tables=[outbox])
 
-    def send(self, address: Address, text: str, key: str | None = None) -> None:
+    def send(
+        self, address: Address, text: str, key: str | None = None, mail: Mail | None = None
+    ) -> None:
+        if mail is not None:  # what a mail client shows: the subject, the headers, the text
+            text = "\n".join(
+                [f"Subject: {mail.subject}", *(f"{k}: {v}" for k, v in mail.headers), "", text]
+            )
         with self.engine.begin() as c:
             if key and c.execute(select(outbox.c.id).where(outbox.c.key == key)).first():
                 return
@@ -134,10 +149,16 @@ class Smtp:
         self.sender = query.get("from", [f"noreply@{self.host}"])[0]
         self.starttls = not self.ssl and query.get("starttls", ["1"])[0] == "1"
 
-    def send(self, address: Address, text: str, key: str | None = None) -> None:
+    def send(
+        self, address: Address, text: str, key: str | None = None, mail: Mail | None = None
+    ) -> None:
         message = EmailMessage()
         message["From"], message["To"] = self.sender, address.value
-        message["Subject"] = "民生实事公开台 验证码" if key is None else "民生实事公开台"
+        message["Subject"] = (
+            mail.subject if mail else "民生实事公开台 验证码" if key is None else "民生实事公开台"
+        )
+        for name, value in mail.headers if mail else ():
+            message[name] = value
         if key:  # the same message handed over twice carries the same Message-ID
             message["Message-ID"] = f"<{key}@{self.host}>"
         message.set_content(text)
@@ -163,7 +184,9 @@ class SmsGateway:
     def __init__(self, url: str, token: str) -> None:
         self.url, self.token = url, token
 
-    def send(self, address: Address, text: str, key: str | None = None) -> None:
+    def send(
+        self, address: Address, text: str, key: str | None = None, mail: Mail | None = None
+    ) -> None:
         body = {"to": address.value, "text": text} | ({"id": key} if key else {})
         request = urllib.request.Request(
             self.url,
@@ -188,11 +211,13 @@ class Router:
     def accepts(self, kind: str) -> bool:
         return self.by_kind.get(kind) is not None
 
-    def send(self, address: Address, text: str, key: str | None = None) -> None:
+    def send(
+        self, address: Address, text: str, key: str | None = None, mail: Mail | None = None
+    ) -> None:
         sender = self.by_kind.get(address.kind)
         if sender is None:
             raise SendFailed(f"no sender for {address.kind}")
-        sender.send(address, text, key)
+        sender.send(address, text, key, mail)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The lines of the Procfile are run as they are written (through bash, with the
 project's virtualenv first on PATH): `release` once, then `web` (one gunicorn
 master with WEB_CONCURRENCY=2 workers and `--threads` from GUNICORN_CMD_ARGS,
-which gunicorn reads beside its command line) and `projections`.
+which gunicorn reads beside its command line), `projections` and `alerts`.
 The web line binds ${HOST:-0.0.0.0}; here HOST=127.0.0.1, loopback only.
 
 One gunicorn master with two workers rather than two gunicorns: it is what the
@@ -48,6 +48,7 @@ class Topology:
     lines: dict[str, str] = field(default_factory=procfile)
     web: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
+    alerts: subprocess.Popen[bytes] | None = None
     started: int = 0  # processes started, for the log file names
     worker_log: Path = Path("/dev/null")  # the latest projections worker's
 
@@ -85,6 +86,8 @@ class Topology:
     def start(self) -> None:
         self.web = self._spawn("web")
         self.worker = self._spawn("projections")
+        if "alerts" in self.lines:  # the e-mail alerts (no sender here: it finds none due)
+            self.alerts = self._spawn("alerts")
         self._wait_for_web()
 
     def _spawn(self, name: str) -> subprocess.Popen[bytes]:
@@ -144,10 +147,10 @@ class Topology:
         self.worker = self._spawn("projections")
 
     def stop(self) -> None:
-        for process in (self.web, self.worker):
+        for process in (self.web, self.worker, self.alerts):
             if process is not None and process.poll() is None:
                 process.terminate()
-        for process in (self.web, self.worker):
+        for process in (self.web, self.worker, self.alerts):
             if process is None:
                 continue
             try:

@@ -14,7 +14,9 @@ import unicodedata
 
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 LANDLINE = re.compile(r"0[0-9]{2,3}[0-9]{7,8}")  # with its area code, e.g. 0510 12345678
-EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
+# The local part: RFC 5322's dot-atom characters (letters of any script too): no quotes,
+# angle brackets, commas or backslashes, which mail headers and pages would have to escape.
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
 _SEPARATORS = re.compile(r"[\s\-()]")
 
 

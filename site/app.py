@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,8 @@ from application.ledger import system_clock
 from domain.cases import ROUTES, TRACKS, is_overdue
 from domain.text import xml_safe
 from minsheng_site import caching, cli, errors, health, i18n, reading
+from minsheng_site.alerts import digest
+from minsheng_site.alerts import pages as alert_pages
 from minsheng_site.cases import intake
 from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
@@ -87,6 +90,13 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     caching.init_compression(app)  # before the page cache: compresses what it keeps
     if app.config["PROJECTOR_THREAD"]:
         services.start_projector_thread(app.config["PROJECTOR_INTERVAL"])
+        # and the e-mail alerts (the Procfile's `alerts` process), in this app's context
+        threading.Thread(
+            target=digest.run,
+            args=(app, services._stop, app.config["ALERTS_INTERVAL"]),
+            name="alerts",
+            daemon=True,
+        ).start()
 
     # Wrapping wsgi_app is Flask's documented middleware hook; mypy sees a method assigned.
     app.wsgi_app = PublicBase(app, app.wsgi_app)  # type: ignore[method-assign]
@@ -108,15 +118,19 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     case_pages.rate_limits(app, limiter)
     limits.rate_limits(app, limiter)
     search_pages.rate_limits(app, limiter)
+    alert_pages.rate_limits(app, limiter)
     caching.init_app(app, ROOT)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     users_cli.init_app(app)
+    app.cli.add_command(digest.alerts_cli)
     app.add_template_global(keep_as_of, "keep_as_of")
     # Values, not functions: straight into the globals (add_template_global takes callables).
     app.jinja_env.globals["case_routes"] = ROUTES
     app.jinja_env.globals["case_tracks"] = TRACKS
     app.add_template_global(is_overdue, "is_overdue")
+    # whether e-mail goes out (SMTP_URL or the dev outbox): pages offer alerts only then
+    app.add_template_global(lambda: services.verifier.sender.accepts("email"), "can_email")
     app.add_template_global(lambda year: load_formula(year) is not None, "has_evaluation")
     app.add_template_filter(xml_safe, "xml_safe")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
@@ -140,6 +154,7 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp),
         _feature("staff", auth.bp, home.bp),
         _feature("search", search_pages.bp),
+        _feature("alerts", alert_pages.bp),
     ]
 
 

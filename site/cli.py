@@ -211,9 +211,9 @@ def import_cases(path: str, actor: str) -> None:
 def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None:
     """Make a person's data unrecoverable: their keys are destroyed, the history stays.
 
-    Covers their cases (by phone) and their ratings (by the phone or e-mail
-    address they verified): contacts and comments become unreadable, and the
-    read models drop their copies of the text.
+    Covers their cases (by phone), their ratings (by the phone or e-mail
+    address they verified) and their e-mail alerts: contacts and comments
+    become unreadable, and the read models drop their copies of the text.
     """
     if email:
         address = Address.parse(email)
@@ -232,9 +232,12 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
         raise click.ClickException(
             "refused: the reason is published; it may not name the person or hold a phone number"
         ) from error
+    alerts = services().subscriptions.forget(contact)  # their e-mail alerts, cancelled
     caught_up = services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
-    click.echo(f"erased: {len(erased) - ratings} case(s), {ratings} rating(s)")
+    click.echo(
+        f"erased: {len(erased) - ratings} case(s), {ratings} rating(s), {alerts} e-mail alert(s)"
+    )
     _scrub(caught_up, quiet=True)
 
 

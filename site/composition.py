@@ -29,6 +29,7 @@ from application.disk import scrub
 from application.ledger import system_clock
 from application.notifier import Notifier, Rules
 from application.store import store_settings
+from application.subscriptions import Subscriptions
 from application.vault import Vault
 from application.verification import Outbox, Router, Sender, SmsGateway, Smtp, Verifier
 from minsheng_site.config import settings as config_settings
@@ -174,6 +175,7 @@ class Services:
     verifier: Verifier
     settings: Settings
     notifier: Notifier
+    subscriptions: Subscriptions
     outbox: Outbox | None = None  # DEV_OUTBOX: codes kept for /dev/outbox instead of sent
     units: UnitsOfWork = field(default_factory=UnitsOfWork)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -284,7 +286,10 @@ def compose(settings: Settings, clock: Clock = system_clock) -> Services:
         engine, ledger, senders, renderer(settings.public_base_url), settings.notify_rules
     )
     notifier.setup()
-    services = Services(ledger, engine, projector, passwords, verifier, settings, notifier, outbox)
+    subscriptions = Subscriptions(engine, ledger.vault, lambda: ledger.clock())
+    services = Services(
+        ledger, engine, projector, passwords, verifier, settings, notifier, subscriptions, outbox
+    )
     ledger.on_saved = services.units.note
     return services
 

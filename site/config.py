@@ -88,6 +88,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # How long a message a process took to send stays its own: a process killed while
         # sending leaves it to another after this (seconds).
         "NOTIFY_CLAIM_SECONDS": int(environ.get("NOTIFY_CLAIM_SECONDS", "120")),
+        # E-mail alerts of followed pages: seconds between rounds of the thread beside the
+        # projector's (`make run`; the Procfile's `alerts` process takes --interval).
+        "ALERTS_INTERVAL": float(environ.get("ALERTS_INTERVAL", "60")),
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
         "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
         # Flask's own settings: given here (not with setdefault, a no-op for keys Flask

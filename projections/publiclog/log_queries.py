@@ -28,6 +28,18 @@ def latest(c: Connection, subject: str | None, limit: int = 50) -> Sequence[Row[
     return c.execute(query).all()
 
 
+def after(c: Connection, subject: str, seq: int, limit: int = 50) -> Sequence[Row[Any]]:
+    """The subject's entries after `seq`, oldest first (what an alert has not told yet)."""
+    subjects = LogSubject.__table__
+    return c.execute(
+        select(LogEntry.__table__)
+        .join(subjects, LogSubject.seq == LogEntry.seq)
+        .where(LogSubject.subject == subject, LogSubject.seq > seq)
+        .order_by(LogSubject.seq)
+        .limit(limit)
+    ).all()
+
+
 def entry(c: Connection, uuid: str) -> Any | None:
     return c.execute(select(_ENTRY).where(LogEntry.uuid == uuid)).first()
 

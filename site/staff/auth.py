@@ -69,6 +69,8 @@ class LoginForm(Form):
 def init_app(app: Flask) -> None:
     csrf = CSRFProtect(app)
     csrf.exempt("minsheng_site.cases.intake.submit")  # a bearer-token JSON API, not a browser form
+    # RFC 8058 one-click unsubscribe: a mail client's POST, the secret in the address its proof
+    csrf.exempt("minsheng_site.alerts.pages.one_click")
     if app.config.get("BENCH_BASELINE"):
         bench_baseline.init_app(app, csrf)
     manager = LoginManager(app)

@@ -59,3 +59,12 @@ def test_e_mail_addresses_fold_case_and_compatibility_forms() -> None:
     assert normalise_email("li@ｅｘａｍｐｌｅ.cn") == "li@example.cn"
     assert normalise_email("not an address") is None
     assert Address.parse("LI@EXAMPLE.CN") == Address("email", "li@example.cn")
+
+
+def test_an_email_address_with_characters_headers_would_have_to_escape_is_refused() -> None:
+    from domain.contacts import normalise_email
+
+    for bad in ("<script>@x.org", 'a"b@x.org', "a,b@x.org", "a\\b@x.org", "a b@x.org"):
+        assert normalise_email(bad) is None, bad
+    for good in ("a.b+c@example.org", "o'neil@example.org", "中文@example.cn"):
+        assert normalise_email(good) == good.lower()

@@ -26,7 +26,8 @@ VALUES = {
     "name": "市卫生健康委",
     "district": "梁溪区",
 }
-PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/", "/reading/")
+# /alerts/: every page is a form or opens with a subscription's secret link
+PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/", "/reading/", "/alerts/")
 
 
 def _plan_pages(app: Flask) -> list[Rule]:
