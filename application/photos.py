@@ -23,6 +23,8 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,16 +141,23 @@ class PhotoStore:
         path = self.root / sha256[:2] / (f"{sha256}.thumb.jpg" if thumb else f"{sha256}.jpg")
         return path if path.is_file() else None
 
-    def put(self, photo: Photo, holder: str) -> None:
-        """Keep the photo (once, whoever else holds it) and note that `holder` holds it."""
+    def put(self, photo: Photo, holder: str) -> bool:
+        """Keep the photo (once, whoever else holds it) and note that `holder` holds it.
+        True: `holder` did not hold it before."""
         _check_holder(holder)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # like instance/: owner only
         folder = self.root / photo.sha256[:2]
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         _write(folder / f"{photo.sha256}.jpg", photo.data)
         _write(folder / f"{photo.sha256}.thumb.jpg", photo.thumb)
         refs = self._refs(photo.sha256)
-        refs.mkdir(mode=0o700, parents=True, exist_ok=True)
-        (refs / holder).touch(mode=0o600)
+        refs.parent.mkdir(mode=0o700, exist_ok=True)
+        refs.mkdir(mode=0o700, exist_ok=True)
+        try:
+            (refs / holder).touch(mode=0o600, exist_ok=False)
+        except FileExistsError:
+            return False
+        return True
 
     def release(self, sha256: str, holder: str) -> bool:
         """`holder` no longer holds the photo; the files go once nothing holds it. True: gone."""
@@ -170,6 +179,25 @@ class PhotoStore:
 
     def _refs(self, sha256: str) -> Path:
         return self.root / "refs" / sha256
+
+
+@contextmanager
+def kept(store: PhotoStore | None, photos: Sequence[Photo], holder: str) -> Iterator[list[str]]:
+    """The photos kept for `holder` while the event naming them is saved: their hashes.
+    If the save fails, what this put there is taken away again (what `holder` held
+    already stays)."""
+    if not photos:
+        yield []
+        return
+    if store is None:
+        raise PhotoError("off")
+    new = [p.sha256 for p in photos if store.put(p, holder)]
+    try:
+        yield [p.sha256 for p in photos]
+    except BaseException:
+        for sha256 in new:
+            store.release(sha256, holder)
+        raise
 
 
 def _check_holder(holder: str) -> None:

@@ -27,6 +27,7 @@ from application import Ledger
 from application.credentials import DEFAULT_METHOD, CredentialStore
 from application.disk import scrub
 from application.ledger import system_clock
+from application.photos import PhotoStore
 from application.store import store_settings
 from application.vault import Vault
 from application.verification import Outbox, Router, Sender, SmsGateway, Smtp, Verifier
@@ -38,6 +39,7 @@ from projections.plans import queries as q
 from projections.plans.catalog import Catalog
 from projections.plans.progress import Progress
 from projections.plans.progress_queries import PlanProgress, plan_progress
+from projections.plans.report_photos import ReportPhotos
 from projections.projection import Projection
 from projections.projector import Projector
 from projections.publiclog.public_log import PublicLog
@@ -70,6 +72,7 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     projector_interval: float = 0.5
     password_hash: str = DEFAULT_METHOD  # werkzeug's method string, e.g. scrypt:32768:8:1
+    photo_dir: str | None = None  # None: no photo store (photos are refused)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -85,6 +88,7 @@ class Settings:
             ratelimit_storage_uri=config.get("RATELIMIT_STORAGE_URI", "memory://"),
             projector_interval=float(config.get("PROJECTOR_INTERVAL", 0.5)),
             password_hash=config.get("PASSWORD_HASH") or DEFAULT_METHOD,
+            photo_dir=config.get("PHOTO_DIR") or None,
         )
 
     @classmethod
@@ -98,6 +102,7 @@ def read_models(vault: Vault) -> list[Projection]:
     return [
         Catalog(),
         Progress(),
+        ReportPhotos(),
         Supervision(),
         Staff(),
         Cases(vault),
@@ -165,11 +170,15 @@ class Services:
         key_store_url: str | None = None,
         pepper: bytes = b"not a secret",
         clock: Clock = system_clock,
+        photo_dir: str | None = None,
     ) -> Services:
         """`key_store_url` None: keys in memory, for tools and tests that take no cases.
         Passwords are hashed as the environment's PASSWORD_HASH says, as by the site."""
         method = os.environ.get("PASSWORD_HASH") or DEFAULT_METHOD
-        return compose(Settings(database_url, key_store_url, pepper, password_hash=method), clock)
+        settings = Settings(
+            database_url, key_store_url, pepper, password_hash=method, photo_dir=photo_dir
+        )
+        return compose(settings, clock)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -300,6 +309,8 @@ def _ledger(settings: Settings, clock: Clock) -> Ledger:
         )
     )
     ledger.vault = Vault(keys, settings.pepper)
+    if settings.photo_dir:
+        ledger.photos = PhotoStore(settings.photo_dir)
     return ledger
 
 
