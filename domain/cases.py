@@ -627,7 +627,7 @@ class Case(Aggregate):
         self._in(SUBMITTED, "add_photos")
         _require(
             len(self.citizen_photos) + count <= MAX_CITIZEN_PHOTOS,
-            "photos",
+            "photo_limit",
             f"at most {MAX_CITIZEN_PHOTOS} photos per case",
             limit=MAX_CITIZEN_PHOTOS,
         )
@@ -642,7 +642,7 @@ class Case(Aggregate):
         self._new_photos(photos)
         _require(
             len(photos) <= MAX_UNIT_PHOTOS,
-            "photos",
+            "photo_limit",
             f"at most {MAX_UNIT_PHOTOS} photos at a time",
             limit=MAX_UNIT_PHOTOS,
         )

@@ -47,6 +47,8 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     if wants_json():
         return _json(status, error.name, error.description or error.name), status
     description = error.description if status in (400, 429) else None
+    if status == 413:  # a body past the limit: most often photos (one too many, or too big)
+        description = _("上传的内容太大：每张照片不超过10MB，每次最多3张。请压缩或减少照片后重试。")
     return render_template(
         "error.html", status=status, name=error.name, description=description
     ), status

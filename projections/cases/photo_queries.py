@@ -54,3 +54,12 @@ def moderation_queue(c: Connection, limit: int = PAGE) -> tuple[Sequence[Row[Any
         .limit(limit)
     ).all()
     return rows, total
+
+
+def photos_of(c: Connection, case_id: str) -> Sequence[Row[Any]]:
+    """Every photo on the case still kept (an erased citizen's are gone): for its handlers."""
+    return c.execute(
+        select(CasePhotoRow.__table__)
+        .where(CasePhotoRow.case_id == case_id)
+        .order_by(CasePhotoRow.event_id, CasePhotoRow.sha256)
+    ).all()

@@ -98,8 +98,8 @@ def test_the_citizen_attaches_up_to_three_photos_before_acceptance() -> None:
     case.attach_citizen_photos([photo(3)], False, AT)
     assert case.citizen_photos == (photo(1), photo(2), photo(3))
     assert case.publishable == (photo(1), photo(2))  # the third without consent to publish
-    refused("photos", lambda: case.attach_citizen_photos([photo(4)], True, AT))  # a 4th
-    refused("photos", lambda: submitted().attach_citizen_photos(
+    refused("photo_limit", lambda: case.attach_citizen_photos([photo(4)], True, AT))  # a 4th
+    refused("photo_limit", lambda: submitted().attach_citizen_photos(
         [photo(n) for n in range(MAX_CITIZEN_PHOTOS + 1)], True, AT))
     refused("transition", lambda: accepted().attach_citizen_photos([photo(1)], True, AT))
 

@@ -120,7 +120,7 @@ def test_a_fourth_photo_is_refused_and_no_file_of_it_is_kept(services: Services)
     kept = files(services)
     with pytest.raises(CaseError) as refused:
         ledger.add_case_photos(receipt.number, code, photos(GREY), True)
-    assert refused.value.code == "photos" and files(services) == kept
+    assert refused.value.code == "photo_limit" and files(services) == kept
     with pytest.raises(CaseError):  # the same photo again: refused, and the first one stays
         ledger.add_case_photos(receipt.number, code, photos(RED), True)
     assert files(services) == kept
