@@ -10,6 +10,7 @@ those who may see them (the citizen's own case, the staff case page).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,13 @@ def parse(name: str) -> tuple[str, bool]:
 def send(path: Path | None, cache: str) -> Response:
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", conditional=True, etag=path.name)
+    try:
+        data = path.read_bytes()  # a few hundred KB at most; no file left open behind us
+    except FileNotFoundError:  # released (an erasure) since it was looked up
+        abort(404)
+    response = send_file(
+        io.BytesIO(data), mimetype="image/jpeg", conditional=True, etag=path.name
+    )
     response.headers["Cache-Control"] = cache
     return response
 

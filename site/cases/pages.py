@@ -244,7 +244,11 @@ def _mine_page(proof: dict[str, str], details: CaseDetails, forms: dict[str, Any
 
 
 def _citizen_step(
-    name: str, form: Any, act: Callable[[dict[str, str], Any], None], done: str
+    name: str,
+    form: Any,
+    act: Callable[[dict[str, str], Any], None],
+    done: str,
+    too_late: str = "",
 ) -> str | Response | tuple[str, int]:
     """One of the citizen's own steps (add a note or photos, withdraw): done and back to
     their page, or their page again with the form as they sent it and what was wrong."""
@@ -256,7 +260,8 @@ def _citizen_step(
         try:
             act(proof, form)
         except CaseError as error:
-            form.form_errors.append(case_problem(error))
+            late = error.code == "transition" and too_late
+            form.form_errors.append(too_late if late else case_problem(error))
         else:
             flash(done)
             return redirect(url_for("cases.pages.mine"), 303)
@@ -274,6 +279,7 @@ def add_note() -> str | Response | tuple[str, int]:
             proof["number"], proof["code"], form.note.data or ""
         ),
         _("已补充。"),
+        _("诉求已办结，不能再补充。"),
     )
 
 
@@ -290,6 +296,7 @@ def add_photos() -> str | Response | tuple[str, int]:
             proof["number"], proof["code"], form.photos.cleaned, bool(form.photo_consent.data)
         ),
         _("已添加照片。"),
+        _("诉求已受理，不能再添加照片。您可以向办理单位补充情况。"),
     )
 
 
@@ -302,6 +309,7 @@ def withdraw() -> str | Response | tuple[str, int]:
             proof["number"], proof["code"], form.reason.data or ""
         ),
         _("诉求已撤回。"),
+        _("诉求已受理或已办结，不能撤回。您可以向办理单位补充情况。"),
     )
 
 
