@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -361,3 +362,39 @@ def test_erasure_deletes_the_photo_files_through_the_cli(app: Flask) -> None:
     )
     assert result.exit_code == 0, result.output
     assert [p for p in stored_files(app) if p.suffix == ".jpg"] == []
+
+
+def test_a_case_sealed_before_addresses_existed_still_opens_for_citizen_and_staff(
+    app: Flask,
+) -> None:
+    """Sealed data without an "address" (every case filed before it) reads as no address."""
+    from uuid import uuid4
+
+    from domain.cases import Case, CaseIndex
+
+    services: Services = app.extensions["minsheng"]
+    ledger, vault = services.ledger, services.ledger.vault
+    case_id, phone, code = uuid4(), "13922225555", "12345678"
+    key_id = vault.key_for(phone)
+    sealed = vault.seal(  # what submit_case sealed before version 1 of the address
+        key_id,
+        {"name": "老案件", "phone": phone, "title": "旧诉求", "content": "以前提交的诉求内容。",
+         "query_code": vault.digest(code)},
+        str(case_id),
+    )  # fmt: skip
+    case = Case.submit(
+        id=case_id, year=2023, number="2023-OLD234", channel="online", external_id=None,
+        category="城市管理", district="梁溪区", consent=False, received_on=date(2023, 9, 4),
+        key_id=key_id, sealed=sealed, actor="citizen", recorded_at=ledger.clock(),
+    )  # fmt: skip
+    ledger.save(case, CaseIndex.reserve("number", case.number, case_id, case.created_on))
+    vault.remember(key_id, str(case_id))
+    services.caught_up()
+    citizen = app.test_client()
+    proof = {"csrf_token": csrf(citizen, "/cases/lookup"), "number": case.number, "code": code}
+    assert citizen.post("/cases/lookup", data=proof).status_code == 303
+    page = own_page(citizen)
+    assert "以前提交的诉求内容" in page and "地址或地标" not in page
+    assert 'action="/cases/mine/withdraw"' in page  # and it can be added to or withdrawn
+    staff_page = staff(app, "gov.chen").get(f"/staff/cases/{case_id}")
+    assert staff_page.status_code == 200 and "老案件" in staff_page.get_data(as_text=True)
