@@ -398,3 +398,60 @@ def test_a_case_sealed_before_addresses_existed_still_opens_for_citizen_and_staf
     assert 'action="/cases/mine/withdraw"' in page  # and it can be added to or withdrawn
     staff_page = staff(app, "gov.chen").get(f"/staff/cases/{case_id}")
     assert staff_page.status_code == 200 and "老案件" in staff_page.get_data(as_text=True)
+
+
+def test_a_units_report_photos_are_public_on_the_item_page_and_the_log_verifies(
+    app_factory: AppFactory,
+) -> None:
+    app = app_factory(clock=Clock("2023-09-04T09:00"), plan=True)
+    add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
+    reporter = staff(app, "zjj.li")
+    url = "/staff/plans/2023/items/9/report"
+    form = reporter.get(url).get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in form and 'accept="image/*"' in form
+    data: dict[str, Any] = {"csrf_token": csrf(reporter, url), "period": "2023-08"}
+    data["amount-9.1-0"] = "20"
+    data["photos"] = upload((b"GIF89a not taken", "site.gif"))
+    refused = send(reporter, url, data)
+    assert refused.status_code in (400, 409) and "不是可识别的照片" in refused.get_data(
+        as_text=True
+    )
+    data["photos"] = upload((phone_jpeg(), "site.jpg"), (plain("PNG"), "plan.png"))
+    assert send(reporter, url, data).status_code == 303
+    reader = app.test_client()
+    page = reader.get("/plans/2023/items/9").get_data(as_text=True)
+    thumbs = re.findall(r'<img src="(/photos/[0-9a-f]{64}\.thumb\.jpg)"', page)
+    assert len(thumbs) == 2
+    original = reader.get(thumbs[0].replace(".thumb.jpg", ".jpg"))
+    assert original.status_code == 200 and original.headers["Cache-Control"] == (
+        "public, max-age=31536000"
+    )
+    assert all(marker not in original.data for marker in EXIF_MARKERS)
+    assert reader.get("/feeds/all.atom").status_code == 200
+    result = app.test_cli_runner().invoke(args=["log", "verify"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_feeds_and_the_log_carry_the_new_steps_and_still_verify(app: Flask) -> None:
+    citizen = app.test_client()
+    assert file_case(citizen, (phone_jpeg(), "a.jpg")).status_code == 303
+    number = mine(citizen)[0]
+    assert note(citizen, "补充一句").status_code == 303
+    assert withdraw(citizen, "已解决").status_code == 303
+    reader = app.test_client()
+    for url in (
+        "/feeds/cases.atom",
+        "/feeds/cases.rss",
+        f"/feeds/cases/districts/{FORM['district']}.atom",
+        "/api/v1/log",
+    ):
+        answer = reader.get(url)
+        assert answer.status_code == 200, url
+    log = reader.get("/api/v1/log.jsonl").get_data(as_text=True)
+    for kind in ("case.photos_added", "case.note_added", "case.withdrawn"):
+        assert kind in log
+    assert "已解决" not in log and "补充一句" not in log
+    result = app.test_cli_runner().invoke(args=["log", "verify"])
+    assert result.exit_code == 0, result.output
+    open311 = reader.get(f"/open311/v2/requests/{number}.json").get_json()
+    assert open311[0]["status"] == "closed"
