@@ -101,6 +101,11 @@ def _decode(data: bytes, name: str) -> Image.Image:
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise PhotoError("bomb", name)
+    if image.format == "JPEG":  # decoded at 1/2, 1/4 or 1/8 by the decoder itself, when the
+        scale = 1  # photo is that much larger than what is kept: a phone's 12 MP photo in a
+        while scale < 8 and max(width, height) // (scale * 2) >= LONG_SIDE * 0.9:  # third
+            scale *= 2  # of the time (its long side kept at 2016 px, not 2048)
+        image.draft(None, (width // scale, height // scale))
     try:
         image.load()  # a truncated or damaged file fails here, not later
         return ImageOps.exif_transpose(image)  # upright, as the phone showed it

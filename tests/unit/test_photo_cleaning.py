@@ -131,3 +131,10 @@ def test_the_store_answers_no_path_for_a_name_that_is_not_a_hash(tmp_path: Path)
     (tmp_path / "secret.jpg").write_bytes(b"x")
     for name in ("../secret", "secret", "A" * 64, "0" * 63):
         assert store.path(name) is None
+
+
+def test_a_large_jpeg_is_decoded_at_a_fraction_and_still_capped() -> None:
+    twelve_mp = clean(noisy_jpeg(size=(4032, 3024), quality=30), "IMG_12MP.jpg")
+    assert (twelve_mp.width, twelve_mp.height) == (2016, 1512)  # decoded at half its size
+    larger = clean(noisy_jpeg(size=(4400, 3300), quality=30), "big.jpg")
+    assert max(larger.width, larger.height) == LONG_SIDE  # half of it is over the cap
