@@ -343,8 +343,9 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 def rate_limits(app: Any, limiter: Any) -> None:
-    """New messages per address and per phone (its keyed hash); failed lookups per address
-    and per case number, so that many addresses cannot share out the guessing of one code."""
+    """New messages per address and per phone (its keyed hash), and the citizen's additions
+    per address; failed lookups per address and per case number, so that many addresses
+    cannot share out the guessing of one code."""
 
     def per_phone() -> str:
         phone = normalise_phone(request.form.get("phone", "")) or "none"
@@ -359,6 +360,13 @@ def rate_limits(app: Any, limiter: Any) -> None:
         view
     )
     app.view_functions["cases.pages.new"] = view
+    # The citizen's own steps (photos cost a quarter of a second each to clean): as many
+    # per address as new messages.
+    for step in ("add_note", "add_photos", "withdraw"):
+        endpoint = f"cases.pages.{step}"
+        app.view_functions[endpoint] = limiter.limit(
+            app.config["CASE_LIMIT_PER_ADDRESS"], methods=["POST"]
+        )(app.view_functions[endpoint])
     failed = throttle.on_failure(401)
     view = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(
         app.view_functions["cases.pages.lookup"]

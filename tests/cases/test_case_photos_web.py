@@ -455,3 +455,12 @@ def test_the_feeds_and_the_log_carry_the_new_steps_and_still_verify(app: Flask) 
     assert result.exit_code == 0, result.output
     open311 = reader.get(f"/open311/v2/requests/{number}.json").get_json()
     assert open311[0]["status"] == "closed"
+
+
+def test_the_citizens_own_steps_are_limited_per_address(app_factory: AppFactory) -> None:
+    app = app_factory(clock=Clock("2023-09-04T09:00"), CASE_LIMIT_PER_ADDRESS="3 per hour")
+    citizen = app.test_client()
+    assert file_case(citizen).status_code == 303
+    mine(citizen)
+    answers = [note(citizen, f"补充{n}").status_code for n in range(4)]
+    assert answers == [303, 303, 303, 429]  # (the case form's POST counts for itself)
