@@ -263,6 +263,9 @@ def test_a_reports_photos_are_public_at_once_and_named_on_the_item(services: Ser
     with services.engine.connect() as c:
         assert rp.of_item(c, 2023, 9) == {receipt.id: [p.sha256 for p in shots]}
         assert rp.is_public(c, shots[0].sha256)
+    before = rows(services, rp.ReportPhotoRow)
+    services.projector.rebuild(["report_photos"])
+    assert rows(services, rp.ReportPhotoRow) == before != []
     assert services.ledger.photo_file(shots[1].sha256, thumb=True) is not None
 
 
