@@ -46,8 +46,13 @@ def init_app(app: Flask) -> None:
 
 
 def _allow_photos() -> None:
-    if request.endpoint in UPLOADS:
+    if takes_photos():
         request.max_content_length = current_app.config["PHOTO_UPLOAD_LIMIT"]
+
+
+def takes_photos() -> bool:
+    """This request is a form with photos (a form of another kind keeps the usual limit)."""
+    return request.endpoint in UPLOADS and request.mimetype == "multipart/form-data"
 
 
 def problem(error: PhotoError) -> str:

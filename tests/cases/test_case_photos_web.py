@@ -464,3 +464,17 @@ def test_the_citizens_own_steps_are_limited_per_address(app_factory: AppFactory)
     mine(citizen)
     answers = [note(citizen, f"补充{n}").status_code for n in range(4)]
     assert answers == [303, 303, 303, 429]  # (the case form's POST counts for itself)
+
+
+def test_only_a_form_with_photos_takes_the_larger_body_and_not_for_its_text(app: Flask) -> None:
+    """The case form sent without files keeps the 1 MB limit; sent with files, its text
+    fields still may not hold megabytes (Flask's MAX_FORM_MEMORY_SIZE)."""
+    client = app.test_client()
+    token = csrf(client, "/cases/new")
+    long_text = "长" * (2 * 1024 * 1024)
+    plain_form = client.post("/cases/new", data={**FORM, "csrf_token": token, "content": long_text})
+    assert plain_form.status_code == 413
+    assert "最多1 MB" in plain_form.get_data(as_text=True)
+    answer = send(client, "/cases/new", {**FORM, "csrf_token": token, "content": long_text})
+    assert answer.status_code == 413
+    assert stored_files(app) == []
