@@ -91,6 +91,8 @@ class PhotosField(MultipleFileField):
     def pre_validate(self, form: Any) -> None:
         self.cleaned = []
         chosen = self.files()
+        if chosen and self.room == 0:
+            raise ValidationError(_("已有%(n)s张照片，不能再添加。", n=MAX_PHOTOS))
         if len(chosen) > self.room:
             raise ValidationError(_("最多还能上传%(n)s张照片。", n=self.room))
         for upload in chosen:

@@ -204,6 +204,9 @@ def test_more_than_three_photos_are_refused_at_filing_and_after(app: Flask) -> N
     assert send(client, "/cases/mine/photos", one).status_code == 303
     page = own_page(client)
     assert len(photo_links(page)) == 3 and 'action="/cases/mine/photos"' not in page
+    stale = {"photos-csrf_token": token, "photos-photos": upload(four[3])}  # an old page's form
+    answer = send(client, "/cases/mine/photos", stale)
+    assert answer.status_code == 400 and "已有3张照片，不能再添加" in answer.get_data(as_text=True)
 
 
 def note(client: FlaskClient, text: str) -> TestResponse:
