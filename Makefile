@@ -101,6 +101,7 @@ bench: system-packages setup-dev
 	$(BIN)/python -m bench.notifier --postgres
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.cases
+	$(BIN)/python -m bench.photos
 	$(BIN)/python -m bench.ratings
 	$(BIN)/python -m bench.feeds
 	$(BIN)/python -m bench.rebuild --postgres

@@ -10,9 +10,10 @@ refuse published staff text that names them; staff reach it only through
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,10 +22,11 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, Recording
 
 from application.calendar import OfficialCalendar
+from application.photos import Photo, PhotoStore, kept
 from application.vault import Vault
 from domain.cases import Case, CaseError, CaseIndex, Erasure, index_id, require_no_mobile_number
 from domain.plan import Item, item_id
-from domain.public_text import mentions_contact
+from domain.public_text import mentions_contact, mentions_mobile_number
 from domain.text import unstorable_fields
 from domain.workdays import Calendar, add_workdays
 from domain.wuxi import business_date
@@ -32,6 +34,16 @@ from domain.wuxi import business_date
 NUMBER_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 # A hotline ticket sent again this soon after the first gets its query code again.
 RESEND_CODE_FOR = timedelta(days=1)
+
+
+def citizen_holder(case_id: UUID | str) -> str:
+    """How the photo store names a case's hold on its citizen's photos."""
+    return f"case-{case_id}"
+
+
+def unit_holder(case_id: UUID | str) -> str:
+    """...and on its units' photos (which the citizen's erasure leaves)."""
+    return f"case-{case_id}-unit"
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class Intake:
     external_id: str | None = None
     submission: str | None = None  # a form's one-time token: sending it twice is one case
     language: str = "zh_Hans"  # the messages about the case speak it
+    address: str = ""  # an address or landmark in words: sealed, for the units handling it
 
     def resend_ref(self) -> str | None:
         """What makes sending this intake again register nothing new (None: nothing does)."""
@@ -76,6 +89,28 @@ class CaseDetails:
     personal: dict[str, Any] | None  # None once erased
     evaluation_reasons: list[str]
     replies: list[tuple[datetime, str, str]]  # when, which unit, what it said
+    notes: list[CitizenNote] = field(default_factory=list)  # what the citizen added
+    photos: list[CasePhoto] = field(default_factory=list)  # every photo, theirs and the units'
+    withdrawal_reason: str | None = None  # why they withdrew it ("" once erased)
+
+
+@dataclass(frozen=True)
+class CitizenNote:
+    at: datetime
+    text: str  # "" once erased
+    to_unit: bool  # added after acceptance: an addition for the unit handling it
+
+
+@dataclass(frozen=True)
+class CasePhoto:
+    """A photo on a case, as those who may see all of them see it."""
+
+    sha256: str
+    source: str  # citizen | before | after
+    unit: str
+    consent: bool  # the citizen agreed to publish it once moderated
+    moderation: str | None  # approved | rejected | None (a citizen's photo not yet looked at)
+    at: datetime
 
 
 class CaseCommands:
@@ -86,6 +121,7 @@ class CaseCommands:
     clock: Callable[[], datetime]
     vault: Vault
     calendar: Calendar = OfficialCalendar()
+    photos: PhotoStore | None = None  # None: no photo store (a tool, a test without one)
 
     def _case(self, case_id: UUID | str) -> Case:
         try:
@@ -110,7 +146,15 @@ class CaseCommands:
 
     # Intake -----------------------------------------------------------------
 
-    def submit_case(self, intake: Intake, actor: str) -> CaseReceipt:
+    def submit_case(
+        self,
+        intake: Intake,
+        actor: str,
+        photos: Sequence[Photo] = (),
+        photo_consent: bool = False,
+    ) -> CaseReceipt:
+        """A new case (or the one this intake made already). `photos`, cleaned
+        (application.photos), are kept for it and named by the same save."""
         if bad := unstorable_fields(vars(intake)):  # sealed text is never seen by save()
             raise CaseError("unstorable", f"{', '.join(bad)} hold characters that cannot be stored")
         ref = intake.resend_ref()
@@ -134,6 +178,7 @@ class CaseCommands:
                     "phone": intake.phone,
                     "title": intake.title,
                     "content": intake.content,
+                    "address": intake.address,
                     "query_code": self.vault.digest(code),
                     "lang": intake.language,
                 },
@@ -159,7 +204,10 @@ class CaseCommands:
             if ref:
                 indexes.append(CaseIndex.reserve("ref", ref, case_id, now))
             try:
-                recordings = self.save(case, *indexes)
+                with kept(self.photos, photos, citizen_holder(case_id)) as hashes:
+                    if hashes:
+                        case.attach_citizen_photos(hashes, photo_consent, now)
+                    recordings = self.save(case, *indexes)
             except IntegrityError:
                 seen = self._seen(intake, ref) if ref else None
                 if seen is not None:
@@ -233,13 +281,46 @@ class CaseCommands:
 
     def _details(self, case: Case, personal: dict[str, Any] | None) -> CaseDetails:
         reasons, replies = [], []
+        notes: list[CitizenNote] = []
+        photos: list[CasePhoto] = []
+        withdrawal: str | None = None
+        accepted = False
         for event in self.repository.event_store.get(case.id):
             if isinstance(event, Case.Evaluated) and event.sealed_reason:
                 opened = self.vault.open(case.key_id, event.sealed_reason, str(case.id))
                 reasons.append(opened["reason"] if opened else "")
             elif isinstance(event, Case.Replied):
                 replies.append((event.timestamp, event.unit, self._reply(case, event, personal)))
-        return CaseDetails(case, personal, reasons, replies)
+            elif isinstance(event, Case.NoteAdded):
+                text = self._opened(case, event.sealed_text, "text")
+                notes.append(CitizenNote(event.timestamp, text, accepted))
+            elif isinstance(event, Case.Withdrawn):
+                withdrawal = self._opened(case, event.sealed_reason, "reason")
+            elif isinstance(event, Case.PhotosAttached):
+                photos.extend(self._photos(case, event, personal))
+            accepted |= isinstance(event, Case.Accepted)
+        return CaseDetails(case, personal, reasons, replies, notes, photos, withdrawal)
+
+    def _opened(self, case: Case, sealed: str, key: str) -> str:
+        opened = self.vault.open(case.key_id, sealed, str(case.id)) if sealed else None
+        return str(opened[key]) if opened else ""
+
+    def _photos(
+        self, case: Case, event: Case.PhotosAttached, personal: dict[str, Any] | None
+    ) -> list[CasePhoto]:
+        if event.source == "citizen" and personal is None:
+            return []  # erased: their photos were destroyed with their key
+        return [
+            CasePhoto(
+                sha256=sha,
+                source=event.source,
+                unit=event.unit,
+                consent=event.consent,
+                moderation=case.moderation.get(sha),
+                at=event.timestamp,
+            )
+            for sha in event.photos
+        ]
 
     def _reply(self, case: Case, event: Case.Replied, personal: dict[str, Any] | None) -> str:
         if personal is None:  # erased: nothing said to them is shown, a version 1 reply neither
@@ -304,10 +385,19 @@ class CaseCommands:
     def supervise_case_key(self, case_id: str, track: str, actor: str) -> None:
         self._step(case_id, lambda c, at: c.supervise_key(track, actor, at))
 
-    def reply_case(self, case_id: str, text: str, unit: str, actor: str) -> None:
+    def reply_case(
+        self,
+        case_id: str,
+        text: str,
+        unit: str,
+        actor: str,
+        photos: Sequence[Photo] = (),
+        photo_source: str = "after",
+    ) -> None:
         """The reply is sealed with the citizen's key: it may quote them, and their erasure
         takes it too. With their consent it is published with the case, so then it obeys
-        the rules of published text."""
+        the rules of published text. The unit's photos of the place (before or after its
+        work) go with it, in the same save."""
         case = self._case(case_id)
         text = text.strip()
         if case.consent:
@@ -316,7 +406,10 @@ class CaseCommands:
         case.reply(
             self._seal(case, {"text": text}) if text else "", bool(text), unit, actor, self.clock()
         )
-        self.save(case)
+        with kept(self.photos, photos, unit_holder(case.id)) as hashes:
+            if hashes:
+                case.attach_unit_photos(hashes, photo_source, unit, actor, self.clock())
+            self.save(case)
 
     def _seal(self, case: Case, data: dict[str, Any]) -> str:
         """Sealed with the case's key; "" once that key is destroyed (kept for no one)."""
@@ -388,6 +481,58 @@ class CaseCommands:
             case_id, lambda c, at: c.redact(title, text, reason, actor, at), (title, text, reason)
         )
 
+    # The citizen adds to, or withdraws, their case ---------------------------------------
+
+    def add_case_note(self, number: str, query_code: str, text: str) -> None:
+        """Before acceptance, to the case; after it, an addition for the unit handling it.
+        Sealed with the citizen's key, like their words."""
+        case = self.details_for_citizen(number, query_code).case
+        text = text.strip()
+        if bad := unstorable_fields({"text": text}):
+            raise CaseError("unstorable", f"{', '.join(bad)} hold characters that cannot be stored")
+        case.add_note(self._seal(case, {"text": text}) if text else "", bool(text), self.clock())
+        self.save(case)
+
+    def withdraw_case(self, number: str, query_code: str, reason: str) -> None:
+        """Only while it waits to be accepted; the reason sealed (public only with consent)."""
+        case = self.details_for_citizen(number, query_code).case
+        reason = reason.strip()
+        if bad := unstorable_fields({"reason": reason}):
+            raise CaseError("unstorable", f"{', '.join(bad)} hold characters that cannot be stored")
+        # Published with the case if they consented, unless it names them or a mobile number
+        # (judged here, where their data is at hand; the read model reads the verdict).
+        personal = self.vault.open(case.key_id, case.sealed, str(case.id)) or {}
+        publishable = not mentions_mobile_number(reason) and not mentions_contact(
+            reason, personal.get("name", ""), personal.get("phone", "")
+        )
+        data = {"reason": reason, "publishable": publishable}
+        sealed = self._seal(case, data) if reason else ""
+        case.withdraw(sealed, bool(reason), self.clock())
+        self.save(case)
+
+    def add_case_photos(
+        self, number: str, query_code: str, photos: Sequence[Photo], consent: bool
+    ) -> None:
+        """More photos of the citizen's, while the case waits to be accepted (3 in all)."""
+        case = self.details_for_citizen(number, query_code).case
+        case.require_room_for_photos(len(photos))  # refused before a file is written
+        with kept(self.photos, photos, citizen_holder(case.id)) as hashes:
+            case.attach_citizen_photos(hashes, consent, self.clock())
+            self.save(case)
+
+    # Photos: moderation and files ----------------------------------------------------
+
+    def approve_case_photo(self, case_id: str, photo: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.approve_photo(photo, actor, at))
+
+    def reject_case_photo(self, case_id: str, photo: str, reason: str, actor: str) -> None:
+        self._step(case_id, lambda c, at: c.reject_photo(photo, reason, actor, at))
+
+    def photo_file(self, sha256: str, thumb: bool = False) -> Path | None:
+        """Where a kept photo's file is (None: not kept). Who may see it is the caller's
+        question: the read model's for the public, the case's for its citizen and units."""
+        return self.photos.path(sha256, thumb) if self.photos is not None else None
+
     # Erasure ----------------------------------------------------------------
 
     def erase_person(self, phone: str, reason: str, actor: str) -> list[str]:
@@ -414,9 +559,21 @@ class CaseCommands:
                 )
             )
             self.vault.destroy(key_id)
+            self._destroy_photos(cases)
             erased.extend(cases)
         self.vault.scrub()  # the destroyed keys' bytes out of the key store's files and WAL
         return erased
+
+    def _destroy_photos(self, case_ids: list[str]) -> None:
+        """The erased person's photos leave the photo store (those another case holds too
+        stay for it)."""
+        if self.photos is None:
+            return
+        for case_id in case_ids:
+            sealed: Aggregate = self.repository.get(UUID(case_id))
+            if isinstance(sealed, Case):  # the key also seals ratings
+                for sha256 in sealed.citizen_photos:
+                    self.photos.release(sha256, citizen_holder(sealed.id))
 
     def erase_again(self) -> int:
         """Destroy again every key an erasure names that is back in the key store (restored

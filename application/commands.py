@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
+from application.photos import Photo, PhotoStore, kept
 from domain.districts import Breakdown
 from domain.errors import NotFound
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
@@ -48,6 +49,7 @@ class Commands:
     repository: Repository[UUID]
     save: Callable[..., list[Recording[Any]]]
     clock: Callable[[], datetime]
+    photos: PhotoStore | None  # the photo store (application.photos), set by the CaseCommands
 
     def _get(self, kind: type[_Loaded], aggregate_id: UUID, what: str) -> _Loaded:
         """The aggregate of this id, if it is a `kind` (another kind's id is not found)."""
@@ -96,14 +98,16 @@ class Commands:
         actor: str,
         expected_version: int | None = None,
         districts: Breakdown = (),
+        photos: Sequence[Photo] = (),
     ) -> Receipt:
+        """A month's report; `photos` (cleaned, application.photos) of the work go with it."""
         aggregate, filing = self._filing(
             year, item, unit, values, narrative, evidence, actor, expected_version, districts
         )
         aggregate.report_progress(
             filing, Period.parse(period), self.first_period(year), self.shared_units(year)
         )
-        return self._save_report(aggregate, filing, expected_version)
+        return self._save_report(aggregate, filing, expected_version, photos)
 
     def correct_report(
         self,
@@ -119,6 +123,7 @@ class Commands:
         actor: str,
         expected_version: int | None = None,
         districts: Breakdown = (),
+        photos: Sequence[Photo] = (),
     ) -> Receipt:
         aggregate, filing = self._filing(
             year, item, unit, values, narrative, evidence, actor, expected_version, districts
@@ -126,7 +131,7 @@ class Commands:
         aggregate.correct_report(
             filing, corrects, reason, self.first_period(year), self.shared_units(year)
         )
-        return self._save_report(aggregate, filing, expected_version)
+        return self._save_report(aggregate, filing, expected_version, photos)
 
     def _filing(
         self,
@@ -155,9 +160,16 @@ class Commands:
         )
         return aggregate, filing
 
-    def _save_report(self, aggregate: Item, filing: Filing, expected: int | None) -> Receipt:
+    def _save_report(
+        self, aggregate: Item, filing: Filing, expected: int | None, photos: Sequence[Photo] = ()
+    ) -> Receipt:
         try:
-            recordings = self.save(aggregate)
+            with kept(self.photos, photos, f"report-{filing.report_id}") as hashes:
+                if hashes:
+                    aggregate.attach_photos(
+                        filing.report_id, hashes, filing.unit, filing.actor, filing.recorded_at
+                    )
+                recordings = self.save(aggregate)
         except IntegrityError as error:
             # Another report on this item was saved between our read and our write.
             latest: Item = self.repository.get(aggregate.id)

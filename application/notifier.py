@@ -150,6 +150,8 @@ def notices(event: object, case: Case, rules: Rules) -> list[Notice]:
             return [Notice("sent_back", {"unit": case.lead_unit or "", "deadline": deadline})]
         case Case.KeySupervised() | Case.SupervisionNoted():
             return [Notice("supervision")]
+        case Case.Withdrawn():  # the citizen's own act: a receipt of it
+            return [Notice("withdrawal")]
         case Case.FixChecked(answer="no"):
             return [Notice("reopening")]
         case Case.Merged(into_number=into):
@@ -520,6 +522,7 @@ def _case_events() -> Iterable[type]:
         Case.Merged,
         Case.Closed,
         Case.FixChecked,
+        Case.Withdrawn,
     ]
 
 

@@ -1,7 +1,7 @@
 """The case statistics, as published on /cases/stats: functions over the cases' facts.
 
 - received: every case; handled: those accepted (neither still waiting to be
-  accepted, nor declined, nor merged into another);
+  accepted, nor declined, nor merged into another, nor withdrawn by the citizen);
 - 办结率 = closed ÷ handled;
 - 按时办结率 = closed whose last reply came within the time limit ÷ closed;
 - 满意率 = (满意 + 基本满意) ÷ evaluated, by each case's latest evaluation;
@@ -25,10 +25,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from domain.cases import CLOSED, DECLINED, MERGED, SUBMITTED, is_overdue
+from domain.cases import CLOSED, DECLINED, MERGED, SUBMITTED, WITHDRAWN, is_overdue
 from domain.satisfaction import is_content
 
-NOT_HANDLED = (SUBMITTED, DECLINED, MERGED)
+NOT_HANDLED = (SUBMITTED, DECLINED, MERGED, WITHDRAWN)
 
 
 class CaseFacts(Protocol):

@@ -10,7 +10,9 @@ redactions) is in the clear for good, so it may hold no mobile number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 from uuid import UUID, uuid5
 
@@ -45,6 +47,14 @@ ROUTES = {
 }
 TRACKS = {"weixingfu": "“微幸福”民生工程", "shizhang": "“市长在线·民声留言板”"}
 FIX_ANSWERS = ("yes", "no", "unsure")  # "is it fixed?": 是 / 否 / 不确定
+MAX_CITIZEN_PHOTOS = 3  # per case
+MAX_UNIT_PHOTOS = 3  # per reply
+# Who put photos on a case: the citizen, or the lead unit before or after its work.
+PHOTO_SOURCES = ("citizen", "before", "after")
+# Why a citizen's photo is not published (a face, a number plate...): the public sees none.
+PHOTO_REJECTIONS = ("faces", "plates", "personal", "off_topic", "unclear")
+_NO_PHOTOS: tuple[str, ...] = ()
+_NOT_MODERATED: Mapping[str, str] = MappingProxyType({})
 FIRST_DAY = date(2000, 1, 1)  # no case of this site was received earlier (year 1 is a typo)
 
 SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING = (
@@ -55,9 +65,10 @@ SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING = (
     "rehandling",
 )
 CLOSED, DECLINED, MERGED = "closed", "declined", "merged"
+WITHDRAWN = "withdrawn"  # by the citizen, before it was accepted
 OPEN_STATES = (SUBMITTED, ACCEPTED, HANDLING, REPLIED, REHANDLING)
 BEING_HANDLED = (HANDLING, REHANDLING)  # a unit is at work: the time limit runs
-FINISHED_STATES = (CLOSED, DECLINED, MERGED)
+FINISHED_STATES = (CLOSED, DECLINED, MERGED, WITHDRAWN)
 STATES = (*OPEN_STATES, *FINISHED_STATES)
 
 
@@ -561,6 +572,184 @@ class Case(Aggregate):
             step=step,
             state=self.state,
         )
+
+    # The citizen's additions, withdrawal and photos (issue 13) -------------------------
+
+    class NoteAdded(Event):
+        """The citizen adds to their case: before acceptance to the case itself, after it
+        to the unit handling it. Their words, sealed with their key."""
+
+        step = "note_added"
+        key_id: str
+        sealed_text: str  # {"text": ...} sealed with the citizen's key, bound to the case
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.notes += 1
+
+    class Withdrawn(Event):
+        """The citizen takes the case back before it is accepted; the reason is sealed (it
+        is public only with their consent, and goes with their erasure)."""
+
+        step, leads_to = "withdrawn", WITHDRAWN
+        key_id: str
+        sealed_reason: str  # {"reason": ...} sealed with the citizen's key
+        actor: str
+
+    class PhotosAttached(Event):
+        """Photos put on the case: the SHA-256 of each file in the photo store (the files
+        live outside the log). A citizen's are public only with their consent and once
+        approved; the lead unit's (before / after its work) are public with the case."""
+
+        step = "photos_added"
+        photos: list[str]
+        source: str  # citizen | before | after
+        unit: str  # the lead unit, for its photos ("" for the citizen's)
+        consent: bool  # the citizen agrees to publish these once moderated (units: True)
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            if self.source == "citizen":
+                case.citizen_photos += tuple(self.photos)
+                if self.consent:
+                    case.publishable += tuple(self.photos)
+
+    class PhotoApproved(Event):
+        step = "photo_approved"
+        photo: str
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.moderation = {**case.moderation, self.photo: "approved"}
+
+    class PhotoRejected(Event):
+        step = "photo_rejected"
+        photo: str
+        reason: str  # one of PHOTO_REJECTIONS
+        actor: str
+
+        def apply(self, case: Case) -> None:
+            case.moderation = {**case.moderation, self.photo: "rejected"}
+
+    # What these events add to a case, before any of them happened: class attributes (not
+    # annotated here, or the aggregate's dataclass would take them for fields), so cases
+    # submitted before these events existed need nothing more.
+    notes = 0
+    citizen_photos = _NO_PHOTOS
+    publishable = _NO_PHOTOS  # the citizen's photos they agreed to publish
+    moderation = _NOT_MODERATED  # photo -> approved | rejected
+
+    def add_note(self, sealed_text: str, has_text: bool, at: datetime) -> None:
+        """`sealed_text`: the citizen's note sealed with this case's key."""
+        self._in(OPEN_STATES, "add_note")
+        _require(has_text, "text", "a note says something")
+        self.trigger_event(
+            self.NoteAdded,
+            timestamp=at,
+            key_id=self.key_id,
+            sealed_text=sealed_text,
+            actor="citizen",
+        )
+
+    def withdraw(self, sealed_reason: str, has_reason: bool, at: datetime) -> None:
+        self._in(SUBMITTED, "withdraw")
+        _require(has_reason, "reason", "a withdrawal says why")
+        self.trigger_event(
+            self.Withdrawn,
+            timestamp=at,
+            key_id=self.key_id,
+            sealed_reason=sealed_reason,
+            actor="citizen",
+        )
+
+    def attach_citizen_photos(self, photos: list[str], consent: bool, at: datetime) -> None:
+        """Up to MAX_CITIZEN_PHOTOS in all, while the case waits to be accepted."""
+        self.require_room_for_photos(len(photos))
+        self._new_photos(photos)
+        self.trigger_event(
+            self.PhotosAttached,
+            timestamp=at,
+            photos=list(photos),
+            source="citizen",
+            unit="",
+            consent=consent,
+            actor="citizen",
+        )
+
+    def require_room_for_photos(self, count: int) -> None:
+        """Whether the citizen may add `count` photos now (asked before files are kept)."""
+        self._in(SUBMITTED, "add_photos")
+        _require(
+            len(self.citizen_photos) + count <= MAX_CITIZEN_PHOTOS,
+            "photo_limit",
+            f"at most {MAX_CITIZEN_PHOTOS} photos per case",
+            limit=MAX_CITIZEN_PHOTOS,
+        )
+
+    def attach_unit_photos(
+        self, photos: list[str], source: str, unit: str, actor: str, at: datetime
+    ) -> None:
+        """The lead unit's photos of the place before or after its work, with its reply."""
+        _require(source in PHOTO_SOURCES[1:], "source", f"no source {source!r}")
+        self._in((*BEING_HANDLED, REPLIED), "add_photos")
+        _require(unit == self.lead_unit, "unit", "only the lead unit adds its photos")
+        self._new_photos(photos)
+        _require(
+            len(photos) <= MAX_UNIT_PHOTOS,
+            "photo_limit",
+            f"at most {MAX_UNIT_PHOTOS} photos at a time",
+            limit=MAX_UNIT_PHOTOS,
+        )
+        self.trigger_event(
+            self.PhotosAttached,
+            timestamp=at,
+            photos=list(photos),
+            source=source,
+            unit=unit,
+            consent=True,
+            actor=actor,
+        )
+
+    def approve_photo(self, photo: str, actor: str, at: datetime) -> None:
+        """Published: the citizen agreed, and the task force saw no face or plate in it."""
+        self._publishable(photo)
+        _require(photo not in self.moderation, "moderated", "this photo was moderated already")
+        self.trigger_event(self.PhotoApproved, timestamp=at, photo=photo, actor=actor)
+
+    def reject_photo(self, photo: str, reason: str, actor: str, at: datetime) -> None:
+        """Not published (or taken down again, once approved)."""
+        self._publishable(photo)
+        _require(reason in PHOTO_REJECTIONS, "reason", f"no reason {reason!r}")
+        _require(
+            self.moderation.get(photo) != "rejected", "moderated", "this photo was rejected already"
+        )
+        self.trigger_event(
+            self.PhotoRejected, timestamp=at, photo=photo, reason=reason, actor=actor
+        )
+
+    def _publishable(self, photo: str) -> None:
+        _require(photo in self.citizen_photos, "photo", "no such photo on this case")
+        _require(
+            self.consent and photo in self.publishable,
+            "consent",
+            "without the citizen's consent a photo is never published",
+        )
+
+    def _new_photos(self, photos: list[str]) -> None:
+        _require(bool(photos), "photos", "no photo")
+        _require(
+            all(_is_sha256(p) for p in photos) and len(set(photos)) == len(photos),
+            "photos",
+            "photos are named by their SHA-256, each once",
+        )
+        # Also keeps a unit from publishing a citizen's photo at once, unmoderated.
+        _require(
+            not set(photos) & set(self.citizen_photos), "photos", "a photo already on the case"
+        )
+
+
+def _is_sha256(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
 class Erasure(Aggregate):

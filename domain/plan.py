@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -49,6 +50,7 @@ from domain.progress import (
 )
 
 NAMESPACE = UUID("8f1c2b52-5d0e-4f5e-9a53-6d1f0c3c2023")
+MAX_REPORT_PHOTOS = 3  # per report or correction
 
 
 def plan_id(year: int) -> UUID:
@@ -323,6 +325,44 @@ class Item(Aggregate):
         )
         self.reports[report.report_id] = report
         self.current[report.period] = report
+
+    # Photos of a report (issue 13): the lead unit's, public with the report ------------
+
+    class PhotosAttached(Aggregate.Event):
+        """Photos of the work a month's report (or its correction) tells of: the SHA-256 of
+        each file in the photo store (the files live outside the log), EXIF stripped."""
+
+        year: int
+        item: int
+        report_id: str
+        photos: list[str]
+        unit: str
+        actor: str
+
+    def attach_photos(
+        self, report_id: str, photos: Sequence[str], unit: str, actor: str, at: datetime
+    ) -> None:
+        if unit != self.lead_unit:
+            raise NotResponsible(f"{unit} does not lead item {self.number}")
+        problems = []
+        if report_id not in self.reports:
+            problems.append(ReportProblem("photos", "no_such_report"))
+        if not 1 <= len(photos) <= MAX_REPORT_PHOTOS or len(set(photos)) != len(photos):
+            problems.append(ReportProblem("photos", "count", {"limit": MAX_REPORT_PHOTOS}))
+        if not all(len(p) == 64 and set(p) <= set("0123456789abcdef") for p in photos):
+            problems.append(ReportProblem("photos", "malformed"))
+        if problems:
+            raise InvalidReport(problems)
+        self.trigger_event(
+            self.PhotosAttached,
+            timestamp=at,
+            year=self.year,
+            item=self.number,
+            report_id=report_id,
+            photos=list(photos),
+            unit=unit,
+            actor=actor,
+        )
 
 
 def _breakdown(data: list[dict[str, Any]]) -> Breakdown:

@@ -17,10 +17,11 @@ from application.evaluation_file import load_formula
 from application.ledger import system_clock
 from domain.cases import ROUTES, TRACKS, is_overdue
 from domain.text import xml_safe
-from minsheng_site import caching, cli, errors, health, i18n, reading
+from minsheng_site import caching, cli, errors, health, i18n, photos, reading
 from minsheng_site.alerts import digest
 from minsheng_site.alerts import pages as alert_pages
 from minsheng_site.cases import intake
+from minsheng_site.cases import moderation as case_moderation
 from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
 from minsheng_site.composition import Clock, Settings, compose
@@ -121,6 +122,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     alert_pages.rate_limits(app, limiter)
     caching.init_app(app, ROOT)
     app.register_blueprint(health.bp)
+    photos.init_app(app)  # the public photo route, and the larger body of forms with photos
     cli.init_app(app)
     users_cli.init_app(app)
     app.cli.add_command(digest.alerts_cli)
@@ -131,6 +133,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     app.add_template_global(is_overdue, "is_overdue")
     # whether e-mail goes out (SMTP_URL or the dev outbox): pages offer alerts only then
     app.add_template_global(lambda: services.verifier.sender.accepts("email"), "can_email")
+    app.add_template_global(photos.photo_hint, "photo_hint")
     app.add_template_global(lambda year: load_formula(year) is not None, "has_evaluation")
     app.add_template_filter(xml_safe, "xml_safe")
     app.add_template_filter(lambda d, key: {k: v for k, v in d.items() if k != key}, "dict_without")
@@ -149,7 +152,7 @@ def _features(app: Flask) -> list[Blueprint]:
     return [
         _feature("plans", plan_pages.bp, progress.bp, reporting.bp, districts.bp),
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),
-        _feature("cases", case_pages.bp, intake.bp, case_staff.bp),
+        _feature("cases", case_pages.bp, intake.bp, case_staff.bp, case_moderation.bp),
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
         _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp),
         _feature("staff", auth.bp, home.bp),

@@ -28,6 +28,7 @@ from application.credentials import DEFAULT_METHOD, CredentialStore
 from application.disk import scrub
 from application.ledger import system_clock
 from application.notifier import Notifier, Rules
+from application.photos import PhotoStore
 from application.store import store_settings
 from application.subscriptions import Subscriptions
 from application.vault import Vault
@@ -41,6 +42,7 @@ from projections.plans import queries as q
 from projections.plans.catalog import Catalog
 from projections.plans.progress import Progress
 from projections.plans.progress_queries import PlanProgress, plan_progress
+from projections.plans.report_photos import ReportPhotos
 from projections.projection import Projection
 from projections.projector import Projector
 from projections.publiclog.public_log import PublicLog
@@ -75,6 +77,7 @@ class Settings:
     password_hash: str = DEFAULT_METHOD  # werkzeug's method string, e.g. scrypt:32768:8:1
     public_base_url: str = "http://127.0.0.1:5000"  # links in messages
     notify_rules: Rules = field(default_factory=Rules)
+    photo_dir: str | None = None  # None: no photo store (photos are refused)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -92,6 +95,7 @@ class Settings:
             password_hash=config.get("PASSWORD_HASH") or DEFAULT_METHOD,
             public_base_url=config.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
             notify_rules=notify_rules(config),
+            photo_dir=config.get("PHOTO_DIR") or None,
         )
 
     @classmethod
@@ -119,6 +123,7 @@ def read_models(vault: Vault) -> list[Projection]:
     return [
         Catalog(),
         Progress(),
+        ReportPhotos(),
         Supervision(),
         Staff(),
         Cases(vault),
@@ -188,11 +193,15 @@ class Services:
         key_store_url: str | None = None,
         pepper: bytes = b"not a secret",
         clock: Clock = system_clock,
+        photo_dir: str | None = None,
     ) -> Services:
         """`key_store_url` None: keys in memory, for tools and tests that take no cases.
         Passwords are hashed as the environment's PASSWORD_HASH says, as by the site."""
         method = os.environ.get("PASSWORD_HASH") or DEFAULT_METHOD
-        return compose(Settings(database_url, key_store_url, pepper, password_hash=method), clock)
+        settings = Settings(
+            database_url, key_store_url, pepper, password_hash=method, photo_dir=photo_dir
+        )
+        return compose(settings, clock)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -332,6 +341,8 @@ def _ledger(settings: Settings, clock: Clock) -> Ledger:
         )
     )
     ledger.vault = Vault(keys, settings.pepper)
+    if settings.photo_dir:
+        ledger.photos = PhotoStore(settings.photo_dir)
     return ledger
 
 

@@ -23,11 +23,13 @@ def settings(
     config.setdefault("KEY_STORE_URL", f"sqlite:///{instance / 'keys.sqlite3'}")
     config.setdefault("SECRET_KEY", _instance_secret(instance, "secret_key"))
     config.setdefault("PII_PEPPER", _instance_secret(instance, "pii_pepper"))
+    # Photos live outside the event log, as files named by their SHA-256.
+    config.setdefault("PHOTO_DIR", str(instance / "photos"))
     return config
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    optional = ("DATABASE_URL", "KEY_STORE_URL", "SECRET_KEY", "PII_PEPPER")
+    optional = ("DATABASE_URL", "KEY_STORE_URL", "SECRET_KEY", "PII_PEPPER", "PHOTO_DIR")
     return {
         "INSTANCE_PATH": environ.get("INSTANCE_PATH", str(ROOT / "instance")),
         **{key: environ[key] for key in optional if environ.get(key)},
@@ -101,6 +103,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # A session cookie is refused 8 hours after it was last written, whoever holds it.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # no form or API body is bigger: 413 past it
+        # ...but a form with photos (minsheng_site.uploads): 3 files of 10 MB and the form.
+        "PHOTO_UPLOAD_LIMIT": 3 * 10 * 1024 * 1024 + 1024 * 1024,
         # bench/reports.py only: a bare sqlite3 POST to compare report submission with.
         "BENCH_BASELINE": environ.get("BENCH_BASELINE", "0") == "1",
         # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (the client's

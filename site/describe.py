@@ -34,6 +34,9 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
         if p.get("reason"):
             summary += _("更正原因：%(reason)s", reason=p["reason"])
         return title, summary + (" " + p["narrative"] if p.get("narrative") else "")
+    if k == "report.photos":
+        title = _("第%(n)s项月度报告的照片", n=p["item"])
+        return title, _("%(unit)s上传照片%(n)s张。", unit=p["unit"], n=len(p["photos"]))
     if k == "supervision.recorded":
         return _("督查：%(title)s", title=p["title"]), _(
             "%(body)s，%(day)s。", body=p["body"], day=p["held_on"]
@@ -103,6 +106,11 @@ def _case(k: str, p: dict[str, Any]) -> tuple[str, str]:
         facts.append(TRACKS.get(p["track"], ""))
     if p.get("level"):
         facts.append(label(p["level"], "level"))
+    if p.get("photos"):
+        whose = label(p.get("source"), "photo_source")
+        facts.append(_("照片%(n)s张（%(whose)s）", n=p["photos"], whose=whose))
+    if p.get("photo_rejection"):
+        facts.append(label(p["photo_rejection"], "photo_rejection"))
     for key in ("reason", "text", "note"):
         if p.get(key):
             facts.append(str(p[key]))
@@ -128,6 +136,11 @@ _CASE_TITLES: dict[str, Any] = {
     "case.linked": lambda n: _("诉求%(n)s转化为民生实事项目", n=n),
     "case.redacted": lambda n: _("诉求%(n)s公开内容处理", n=n),
     "case.erased": lambda _n: str(EVENT_KINDS["case.erased"]),
+    "case.note_added": lambda n: _("诉求%(n)s：市民补充材料", n=n),
+    "case.withdrawn": lambda n: _("诉求%(n)s已由市民撤回", n=n),
+    "case.photos_added": lambda n: _("诉求%(n)s添加照片", n=n),
+    "case.photo_approved": lambda n: _("诉求%(n)s的一张照片审核后公开", n=n),
+    "case.photo_rejected": lambda n: _("诉求%(n)s的一张照片未予公开", n=n),
 }
 
 

@@ -19,6 +19,7 @@ from domain.errors import NotFound as NotFoundError
 from domain.errors import UnstorableText
 from domain.progress import NotResponsible
 from minsheng_site.opendata.open311 import errors as georeport_errors
+from minsheng_site.photos import takes_photos
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     if wants_json():
         return _json(status, error.name, error.description or error.name), status
     description = error.description if status in (400, 429) else None
+    if status == 413 and takes_photos():  # a form with photos, past its limit
+        description = _("上传的内容太大：每张照片不超过10MB，每次最多3张。请压缩或减少照片后重试。")
     return render_template(
         "error.html", status=status, name=error.name, description=description
     ), status

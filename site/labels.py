@@ -31,6 +31,7 @@ CASE_STATES: Labels = {
     cases.CLOSED: _l("已销号"),
     cases.DECLINED: _l("不予受理"),
     cases.MERGED: _l("已并单"),
+    cases.WITHDRAWN: _l("已撤回"),
 }
 
 # One per Case event, keyed by its step (domain.cases): the case_steps read model's step
@@ -49,6 +50,27 @@ CASE_STEPS: Labels = {
     cases.Case.LinkedToProject.step: _l("转化为民生实事项目"),
     cases.Case.ContentRedacted.step: _l("内容处理"),
     cases.Case.FixChecked.step: _l("回访：问题是否解决"),
+    cases.Case.NoteAdded.step: _l("市民补充"),
+    cases.Case.Withdrawn.step: _l("市民撤回"),
+    cases.Case.PhotosAttached.step: _l("添加照片"),
+    cases.Case.PhotoApproved.step: _l("照片审核后公开"),
+    cases.Case.PhotoRejected.step: _l("照片未予公开"),
+}
+
+# Whose photos (domain.cases.PHOTO_SOURCES): the citizen's, or the lead unit's before or after.
+PHOTO_SOURCES: Labels = {
+    "citizen": _l("市民拍摄"),
+    "before": _l("办理前"),
+    "after": _l("办理后"),
+}
+
+# Why a citizen's photo is not published (domain.cases.PHOTO_REJECTIONS).
+PHOTO_REJECTIONS: Labels = {
+    "faces": _l("含有可辨认的人脸"),
+    "plates": _l("含有车牌号"),
+    "personal": _l("含有其他个人信息"),
+    "off_topic": _l("与诉求无关"),
+    "unclear": _l("无法辨认"),
 }
 
 # What staff may do to a case (the keys of case_staff.ACTIONS), as its forms are headed.
@@ -141,6 +163,7 @@ EVENT_KINDS: Labels = {
     "key_project.registered": _l("登记重点民生实事项目"),
     "report.filed": _l("月度报告"),
     "report.corrected": _l("报告更正"),
+    "report.photos": _l("月度报告的照片"),
     "supervision.recorded": _l("督查"),
     "finding.raised": FINDING_STEPS["raised"],
     "finding.rectified": FINDING_STEPS["rectification"],
@@ -197,6 +220,8 @@ VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
     "case_state": CASE_STATES,
     "case_step": CASE_STEPS,
     "case_action": CASE_ACTIONS,
+    "photo_source": PHOTO_SOURCES,
+    "photo_rejection": PHOTO_REJECTIONS,
     "level": LEVELS,
     "rejection": REJECTIONS,
     "finding_state": FINDING_STATES,

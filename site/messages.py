@@ -91,6 +91,11 @@ CASE_PROBLEMS = {
     # published staff text stays public for good (log, feeds, exports): no personal data in it
     "personal": _l("这段文字将公开发布，不能包含当事人的姓名或联系电话。请删去后再提交。"),
     "mobile": _l("这段文字将公开发布，不能包含手机号码。请删去号码后再提交。"),
+    "photo_limit": _l("照片数量超过上限：每件诉求最多%(limit)s张，每次答复最多%(limit)s张。"),
+    "photos": _l("这些照片已经添加过，或无法识别。"),
+    "photo": _l("该诉求没有这张照片。"),
+    "moderated": _l("这张照片已经审核过。"),
+    "source": _l("请选择照片拍摄于办理前还是办理后。"),
 }
 
 

@@ -36,6 +36,7 @@ TEXTS = {
     "follow_up": N_(
         "您的诉求%(number)s办结已%(days)s天，问题是否已解决？请点击回答（是／否／不确定）。"
     ),
+    "withdrawal": N_("您已撤回诉求%(number)s。如问题仍在，欢迎再次反映。"),
     "reopening": N_("您的诉求%(number)s已按您的回访回答重新受理，将重新交办。"),
     "code": N_("您的诉求%(number)s的查询码是%(code)s，请妥善保存。"),
 }

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    delete,
     insert,
     text,
     update,
@@ -101,8 +102,27 @@ class CaseStep(ReadModel):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class CasePhotoRow(ReadModel):
+    """Every photo on a case: which are public, and for whom the others are kept. The
+    citizen's are public only with their consent (and the case's) once approved; the lead
+    unit's are public with the case. An erased citizen's photos leave this table."""
+
+    __tablename__ = "case_photos"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    event_id: Mapped[int] = mapped_column(Integer)  # where it was added in the log: the order
+    source: Mapped[str] = mapped_column(String(8))  # citizen | before | after
+    unit: Mapped[str | None] = mapped_column(String(64))
+    consent: Mapped[bool] = mapped_column(Boolean)  # the citizen's, to publish once moderated
+    moderation: Mapped[str | None] = mapped_column(String(16))  # approved | rejected | None
+    public: Mapped[bool] = mapped_column(Boolean, index=True)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 _CASE = insert(CaseRow.__table__)
 _STEP = insert(CaseStep.__table__)
+_PHOTO = CasePhotoRow.__table__
 
 
 def _day(at: datetime) -> date:
@@ -147,8 +167,10 @@ class HeldCases(Batch):
 class Cases(Projection):
     name = "cases"
     # 2: replies sealed (Case.Replied v2), erased consented cases stay erased, `withheld`
-    version = 4  # 3: indexes for the board's order and the simulated flag; 4: fix_answer
-    tables = (CaseRow, CaseStep)
+    # 3: indexes for the board's order and the simulated flag; 4: photos (case_photos),
+    # withdrawals with their consented reason; 5: fix_answer ("is it fixed?")
+    version = 5
+    tables = (CaseRow, CaseStep, CasePhotoRow)
     dispatch = "on_event"
 
     def __init__(self, opener: Opener) -> None:
@@ -330,9 +352,78 @@ class Cases(Projection):
             held.cases.change(case_id, changes)
             c.execute(
                 update(CaseStep)
-                .where(CaseStep.case_id == case_id, CaseStep.step == Case.Replied.step)
+                .where(
+                    CaseStep.case_id == case_id,
+                    CaseStep.step.in_((Case.Replied.step, Case.Withdrawn.step)),
+                )
                 .values(text=None)
             )
+            # their photos' files are destroyed with their key: no row names them any more
+            c.execute(
+                delete(_PHOTO).where(_PHOTO.c.case_id == case_id, _PHOTO.c.source == "citizen")
+            )
+
+    # The citizen's additions, withdrawal and photos ---------------------------------------
+
+    @on_event.register
+    def _withdrawn(self, e: Case.Withdrawn, held: HeldCases, position: int) -> None:
+        """已撤回 for all; the reason's words only with consent, and not when they name the
+        citizen or give a mobile number (withheld, as the case's words would be: the ledger
+        judged that when it sealed them, with the citizen's data at hand)."""
+        row = self._row(held, e)
+        self._update(held, e, {})
+        reason, withheld = None, False
+        if row["consent"] and not row["erased"] and e.sealed_reason:
+            opened = self.opener.open(e.key_id, e.sealed_reason, str(e.originator_id))
+            if opened is not None and opened.get("publishable"):
+                reason = str(opened["reason"])
+            withheld = opened is not None and reason is None
+        self._insert_step(held, e, position, reason, None, {"withheld": withheld})
+
+    @on_event.register
+    def _photos_added(self, e: Case.PhotosAttached, held: HeldCases, position: int) -> None:
+        row = self._row(held, e)
+        by_unit = e.source != "citizen"
+        held.connection.execute(
+            insert(_PHOTO),
+            [
+                {
+                    "case_id": str(e.originator_id),
+                    "sha256": sha,
+                    "event_id": position,
+                    "source": e.source,
+                    "unit": e.unit or None,
+                    "consent": e.consent,
+                    "moderation": None,
+                    "public": by_unit and row["consent"],
+                    "added_at": e.timestamp,
+                }
+                for sha in e.photos
+            ],
+        )
+        detail = {"photos": len(e.photos), "source": e.source}
+        self._insert_step(held, e, position, None, e.unit or None, detail)
+
+    @on_event.register
+    def _photo_approved(self, e: Case.PhotoApproved, held: HeldCases, position: int) -> None:
+        row = self._row(held, e)
+        self._moderate(held, e, "approved", bool(row["consent"]) and not row["erased"])
+        self._insert_step(held, e, position, None, None, {})
+
+    @on_event.register
+    def _photo_rejected(self, e: Case.PhotoRejected, held: HeldCases, position: int) -> None:
+        self._moderate(held, e, "rejected", False)
+        self._insert_step(held, e, position, None, None, {"reason": e.reason})
+
+    @staticmethod
+    def _moderate(
+        held: HeldCases, e: Case.PhotoApproved | Case.PhotoRejected, decision: str, public: bool
+    ) -> None:
+        held.connection.execute(
+            update(_PHOTO)
+            .where(_PHOTO.c.case_id == str(e.originator_id), _PHOTO.c.sha256 == e.photo)
+            .values(moderation=decision, public=public and _PHOTO.c.consent)
+        )
 
     def _row(self, held: HeldCases, e: Case.Event) -> dict[str, Any]:
         row = held.cases.get(str(e.originator_id))

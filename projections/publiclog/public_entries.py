@@ -219,6 +219,19 @@ class Deriver:
         subjects = self._item_subjects(e.year, e.item, item["category"], item["projects"], [e.unit])
         return self._entry(e, kind, e.year, subjects, payload, e.period, corrects)
 
+    @derive.register
+    def _report_photos(self, e: Item.PhotosAttached) -> Entry:
+        """A unit's photos of the work a report tells of: public at once, by their hashes."""
+        item = self.context[f"item:{e.originator_id}"]
+        payload = {
+            "item": e.item,
+            "report": self.context.get(f"report:{e.report_id}"),
+            "unit": e.unit,
+            "photos": e.photos,
+        }
+        subjects = self._item_subjects(e.year, e.item, item["category"], item["projects"], [e.unit])
+        return self._entry(e, "report.photos", e.year, subjects, payload)
+
     # Supervision ---------------------------------------------------------------
 
     @derive.register
@@ -460,3 +473,18 @@ def _fix_checked(e: Case.FixChecked) -> dict[str, Any]:
 @case_facts.register
 def _redacted(e: Case.ContentRedacted) -> dict[str, Any]:
     return {"title": e.public_title, "text": e.public_text, "reason": e.reason}
+
+
+@case_facts.register
+def _photos_added(e: Case.PhotosAttached) -> dict[str, Any]:
+    """How many, and whose: a citizen's are public only once approved (never their hash
+    here: the log is for good, and an erased person's photos go)."""
+    facts: dict[str, Any] = {"photos": len(e.photos), "source": e.source}
+    if e.source != "citizen":
+        facts["unit"] = e.unit
+    return facts
+
+
+@case_facts.register
+def _photo_rejected(e: Case.PhotoRejected) -> dict[str, Any]:
+    return {"photo_rejection": e.reason}

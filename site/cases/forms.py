@@ -32,6 +32,7 @@ from domain.contacts import normalise_phone
 from minsheng_site.form_base import Form
 from minsheng_site.labels import FIX_ANSWERS as FIX_LABELS
 from minsheng_site.labels import LEVELS as LEVEL_LABELS
+from minsheng_site.photos import PhotosField
 
 
 def _phone(_form: Any, field: Any) -> None:
@@ -80,6 +81,12 @@ class CaseForm(Form):
         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"},
     )
     consent = BooleanField(_l("同意公开我反映的内容（姓名、电话等联系方式在任何情况下都不公开）"))
+    # Where, in words (sealed with the name: only the units handling the case read it).
+    address = StringField(
+        _l("地址或地标（可不填，仅办理单位可见）"),
+        validators=[Optional(), Length(max=100)],
+        render_kw={"autocomplete": "street-address"},
+    )
     # A field people never see (hidden, out of the tab order): bots fill it in.
     website = StringField(_l("请勿填写此项"), validators=[Optional()])
     # This form's one-time token: sent twice (a double click, a retry after a lost
@@ -88,6 +95,13 @@ class CaseForm(Form):
         default=lambda: secrets.token_urlsafe(16),
         validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")],
     )
+
+
+class CitizenCaseForm(CaseForm):
+    """The citizen's own form: with up to three photos."""
+
+    photos = PhotosField(_l("照片（可不填）"))
+    photo_consent = BooleanField(_l("同意照片经审核后公开（含人脸、车牌的不会公开）"))
 
 
 class HotlineCaseForm(CaseForm):
@@ -220,3 +234,45 @@ class RedactForm(Form):
 
 class EmptyForm(Form):
     """A button with a CSRF token (accept, close)."""
+
+
+class ReplyForm(TextForm):
+    """The lead unit's reply, with its photos of the place before or after its work."""
+
+    photos = PhotosField(_l("照片（可不填，随答复公开）"))
+    photo_source = SelectField(
+        _l("照片拍摄于"),
+        choices=[SelectChoice("after", _l("办理后")), SelectChoice("before", _l("办理前"))],
+        default="after",
+    )
+
+
+class CaseNoteForm(Form):
+    """The citizen adds to their case (before acceptance) or to the unit's file (after)."""
+
+    note = TextAreaField(
+        _l("补充内容"),
+        validators=[
+            DataRequired(message=_l("请填写补充内容。")),
+            Length(max=1000, message=_l("补充内容不超过1000字。")),
+        ],
+    )
+
+
+class CasePhotosForm(Form):
+    photos = PhotosField(_l("添加照片"))
+    photo_consent = BooleanField(_l("同意照片经审核后公开（含人脸、车牌的不会公开）"))
+
+    def validate_photos(self, field: Any) -> None:
+        if not field.files():
+            raise ValidationError(_l("请选择照片。"))
+
+
+class WithdrawForm(Form):
+    reason = TextAreaField(
+        _l("撤回原因"),
+        validators=[
+            DataRequired(message=_l("请说明撤回的原因。")),
+            Length(max=500, message=_l("撤回原因不超过500字。")),
+        ],
+    )

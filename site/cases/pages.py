@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from application.case_commands import Intake
+from application.case_commands import CaseDetails, Intake
 from domain import case_statistics as cs
 from domain.cases import (
     CATEGORIES,
     CLOSED,
     DISTRICTS,
+    MAX_CITIZEN_PHOTOS,
+    OPEN_STATES,
     REPLIED,
     ROUTES,
     STATES,
+    SUBMITTED,
     TRACKS,
     CaseError,
     is_overdue,
@@ -27,23 +31,30 @@ from domain.contacts import normalise_phone
 from minsheng_site import throttle
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.cases.forms import (
-    CaseForm,
+    CaseNoteForm,
+    CasePhotosForm,
+    CitizenCaseForm,
     CodeAgainForm,
     EvaluationForm,
     FixCheckForm,
     LookupForm,
+    WithdrawForm,
 )
 from minsheng_site.i18n import locale_code
 from minsheng_site.messages import case_problem
+from minsheng_site.photos import accepts_photos, private
 from minsheng_site.sealing import seal, unseal
 from minsheng_site.services import services
 from minsheng_site.verified import verified
 from minsheng_site.views import found, int_arg, render, today
 from projections.cases import case_queries as cq
+from projections.cases import photo_queries as pq
 from projections.publiclog import log_queries
 
 bp = publicly_cacheable(Blueprint("pages", __name__, url_prefix="/cases"))
 
+accepts_photos("cases.pages.new")
+accepts_photos("cases.pages.add_photos")
 CITIZEN = "citizen_case"  # the case a visitor proved is theirs in this session: number and code
 PROOF_LASTS = 8 * 3600  # seconds; sealed (minsheng_site.sealing): the cookie shows neither
 
@@ -108,10 +119,12 @@ def case(number: str) -> str:
         row = found(cq.case(c, number.strip().upper()))
         steps = cq.steps(c, row.case_id) if row.consent else []
         permalinks = log_queries.uuids(c, [s.event_id for s in steps])
+        photos = pq.public_photos(c, row.case_id) if row.consent else []
     return render(
         "cases/case.html",
         row=row,
         steps=steps,
+        photos=photos,
         permalinks=permalinks,
         overdue=is_overdue(row, today()),
         today=today(),
@@ -120,12 +133,17 @@ def case(number: str) -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response | tuple[str, int]:
-    form = CaseForm()
+    form = CitizenCaseForm()
     if form.validate_on_submit():
         if form.website.data:  # the field people never see: a bot
             abort(400)
         try:
-            receipt = services().ledger.submit_case(_intake(form), actor="citizen")
+            receipt = services().ledger.submit_case(
+                _intake(form),
+                actor="citizen",
+                photos=form.photos.cleaned,
+                photo_consent=bool(form.photo_consent.data),
+            )
         except CaseError as error:
             form.form_errors.append(case_problem(error))
             return render_template("cases/new.html", form=form, categories=CATEGORIES), 400
@@ -138,7 +156,7 @@ def new() -> str | Response | tuple[str, int]:
     ), 400 if form.errors else 200
 
 
-def _intake(form: CaseForm) -> Intake:
+def _intake(form: CitizenCaseForm) -> Intake:
     return Intake(
         year=today().year,
         channel="online",
@@ -152,6 +170,7 @@ def _intake(form: CaseForm) -> Intake:
         received_on=today(),
         submission=form.submission.data or None,
         language=locale_code(),
+        address=(form.address.data or "").strip(),
     )
 
 
@@ -177,37 +196,142 @@ def lookup() -> str | Response | tuple[str, int]:
 @bp.route("/mine", methods=["GET", "POST"])
 def mine() -> str | Response | tuple[str, int]:
     """The citizen's own case, with their own details, once they proved it is theirs."""
-    proof = unseal(CITIZEN, session.get(CITIZEN))
-    if not proof:
-        return redirect(url_for("cases.pages.lookup"))
-    ledger = services().ledger
-    try:
-        details = ledger.details_for_citizen(proof["number"], proof["code"])
-    except CaseError:
-        session.pop(CITIZEN, None)
-        return redirect(url_for("cases.pages.lookup"))
+    found = _proven()
+    if isinstance(found, Response):
+        return found
+    proof, details = found
     form = EvaluationForm()
     if details.case.state == REPLIED and form.validate_on_submit():
         try:
-            ledger.evaluate_case(
+            services().ledger.evaluate_case(
                 proof["number"], proof["code"], form.level.data, form.reason.data or ""
             )
         except CaseError as error:
             form.form_errors.append(case_problem(error))
         else:
             return redirect(url_for("cases.pages.mine"), 303)
+    return _mine_page(proof, details, {"evaluation": form}), (409 if form.errors else 200)
+
+
+def _proven() -> tuple[dict[str, str], CaseDetails] | Response:
+    """The case this visitor proved is theirs, with what they may read; or to the lookup."""
+    proof = unseal(CITIZEN, session.get(CITIZEN))
+    if not proof:
+        return redirect(url_for("cases.pages.lookup"))
+    try:
+        details = services().ledger.details_for_citizen(proof["number"], proof["code"])
+    except CaseError:
+        session.pop(CITIZEN, None)
+        return redirect(url_for("cases.pages.lookup"))
+    return proof, details
+
+
+def _mine_page(proof: dict[str, str], details: CaseDetails, forms: dict[str, Any]) -> str:
+    """The citizen's page, with each of its forms (those given: as they were sent)."""
     with services().read() as c:
         row = cq.case(c, proof["number"])
         steps = cq.steps(c, row.case_id) if row else []
+    case = details.case
+    blank: dict[str, Any] = {
+        "evaluation": EvaluationForm(formdata=None),
+        "note": CaseNoteForm(formdata=None, prefix="note"),
+        "photos": CasePhotosForm(formdata=None, prefix="photos"),
+        "withdraw": WithdrawForm(formdata=None, prefix="withdraw"),
+    }
+    forms = {**blank, **forms}
     return render_template(
         "cases/mine.html",
         details=details,
         row=row,
         steps=steps,
-        form=form,
+        form=forms["evaluation"],
+        forms=forms,
+        room=MAX_CITIZEN_PHOTOS - len(case.citizen_photos),
+        waiting=case.state == SUBMITTED,
+        open=case.state in OPEN_STATES,
         code=proof["code"],
         new=session.pop("new_case", False),
-    ), (409 if form.errors else 200)
+    )
+
+
+def _citizen_step(
+    name: str,
+    form: Any,
+    act: Callable[[dict[str, str], Any], None],
+    done: str,
+    too_late: str = "",
+) -> str | Response | tuple[str, int]:
+    """One of the citizen's own steps (add a note or photos, withdraw): done and back to
+    their page, or their page again with the form as they sent it and what was wrong."""
+    found = _proven()
+    if isinstance(found, Response):
+        return found
+    proof, details = found
+    if form.validate_on_submit():
+        try:
+            act(proof, form)
+        except CaseError as error:
+            late = error.code == "transition" and too_late
+            form.form_errors.append(too_late if late else case_problem(error))
+        else:
+            flash(done)
+            return redirect(url_for("cases.pages.mine"), 303)
+        details = services().ledger.details_for_citizen(proof["number"], proof["code"])
+    return _mine_page(proof, details, {name: form}), 409 if form.form_errors else 400
+
+
+@bp.post("/mine/note")
+def add_note() -> str | Response | tuple[str, int]:
+    """Before acceptance the note joins the case; after it, it goes to the unit handling it."""
+    return _citizen_step(
+        "note",
+        CaseNoteForm(prefix="note"),
+        lambda proof, form: services().ledger.add_case_note(
+            proof["number"], proof["code"], form.note.data or ""
+        ),
+        _("已补充。"),
+        _("诉求已办结，不能再补充。"),
+    )
+
+
+@bp.post("/mine/photos")
+def add_photos() -> str | Response | tuple[str, int]:
+    found = _proven()
+    form = CasePhotosForm(prefix="photos")
+    if not isinstance(found, Response):
+        form.photos.room = max(0, MAX_CITIZEN_PHOTOS - len(found[1].case.citizen_photos))
+    return _citizen_step(
+        "photos",
+        form,
+        lambda proof, form: services().ledger.add_case_photos(
+            proof["number"], proof["code"], form.photos.cleaned, bool(form.photo_consent.data)
+        ),
+        _("已添加照片。"),
+        _("诉求已受理，不能再添加照片。您可以向办理单位补充情况。"),
+    )
+
+
+@bp.post("/mine/withdraw")
+def withdraw() -> str | Response | tuple[str, int]:
+    return _citizen_step(
+        "withdraw",
+        WithdrawForm(prefix="withdraw"),
+        lambda proof, form: services().ledger.withdraw_case(
+            proof["number"], proof["code"], form.reason.data or ""
+        ),
+        _("诉求已撤回。"),
+        _("诉求已受理或已办结，不能撤回。您可以向办理单位补充情况。"),
+    )
+
+
+@bp.get("/mine/photos/<name>")
+def my_photo(name: str) -> Response:
+    """A photo of the citizen's own case (theirs, not yet public, or the unit's)."""
+    found = _proven()
+    if isinstance(found, Response):
+        abort(404)
+    shown = {p.sha256 for p in found[1].photos}
+    return private(name, lambda sha: sha in shown)
 
 
 @bp.post("/mine/forget")
@@ -320,8 +444,9 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 def rate_limits(app: Any, limiter: Any) -> None:
-    """New messages per address and per phone (its keyed hash); failed lookups per address
-    and per case number, so that many addresses cannot share out the guessing of one code."""
+    """New messages per address and per phone (its keyed hash), and the citizen's additions
+    per address; failed lookups per address and per case number, so that many addresses
+    cannot share out the guessing of one code."""
 
     def per_phone() -> str:
         phone = normalise_phone(request.form.get("phone", "")) or "none"
@@ -336,6 +461,13 @@ def rate_limits(app: Any, limiter: Any) -> None:
         view
     )
     app.view_functions["cases.pages.new"] = view
+    # The citizen's own steps (photos cost a quarter of a second each to clean): as many
+    # per address as new messages.
+    for step in ("add_note", "add_photos", "withdraw"):
+        endpoint = f"cases.pages.{step}"
+        app.view_functions[endpoint] = limiter.limit(
+            app.config["CASE_LIMIT_PER_ADDRESS"], methods=["POST"]
+        )(app.view_functions[endpoint])
     failed = throttle.on_failure(401)
     view = limiter.limit(app.config["LOOKUP_LIMIT"], **failed)(
         app.view_functions["cases.pages.lookup"]

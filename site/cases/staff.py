@@ -24,14 +24,18 @@ from domain.access import Viewer
 from domain.cases import CaseError
 from domain.contacts import normalise_phone
 from minsheng_site.cases import forms as f
+from minsheng_site.labels import translated
 from minsheng_site.messages import case_problem
+from minsheng_site.photos import accepts_photos
 from minsheng_site.services import at_head, services
 from minsheng_site.staff.roles import is_task_force
 from minsheng_site.views import int_arg, today
 from projections.cases import case_queries as cq
+from projections.cases import photo_queries as pq
 from projections.cases.access_log import PAGE, accesses
 
 bp = Blueprint("staff", __name__, url_prefix="/staff/cases")
+accepts_photos("cases.staff.act")  # the reply carries the unit's photos
 
 
 def viewer() -> Viewer:
@@ -89,10 +93,15 @@ ACTIONS: dict[str, Action] = {
         ),
     ),
     "reply": Action(
-        f.TextForm,
+        f.ReplyForm,
         lambda c: c.lead_unit is not None and current_user.member.unit == c.lead_unit,
         lambda c, form: _ledger().reply_case(
-            str(c.id), form.text.data, current_user.member.unit, current_user.actor
+            str(c.id),
+            form.text.data,
+            current_user.member.unit,
+            current_user.actor,
+            form.photos.cleaned,
+            form.photo_source.data,
         ),
     ),
     "note": Action(
@@ -188,6 +197,7 @@ def _hotline_intake(form: Any) -> Any:
             received_on=form.received_on.data,
             external_id=(form.external_id.data or "").strip() or None,
             submission=form.submission.data or None,
+            address=(form.address.data or "").strip(),
         ),
         actor=current_user.actor,
     )
@@ -255,12 +265,15 @@ def _page(shown: StaffCase, forms: dict[str, Any], failed: str | None = None) ->
     with services().read() as c:
         steps = cq.steps(c, str(shown.case.id))
         row = cq.case(c, shown.case.number)  # what the public sees (e.g. words withheld)
+        public_photos = pq.public_photos(c, str(shown.case.id))  # all a supervisor sees
     return render_template(
         "cases/staff/case.html",
         case=shown.case,
         details=shown.details,
         row=row,
         steps=steps,
+        public_photos=public_photos,
+        photo_rejections=translated("photo_rejection"),
         forms=forms,
         today=today(),
         failed=failed,

@@ -22,6 +22,7 @@ from wtforms.widgets import TextInput
 from domain.districts import DISTRICTS, Breakdown, DistrictAmount, divisible
 from domain.progress import MAX_NARRATIVE, ProjectValues
 from minsheng_site.form_base import Form
+from minsheng_site.photos import PhotosField
 from projections.plans.queries import ProjectView, TargetView
 
 PLAIN_NUMBER = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
@@ -86,6 +87,8 @@ def breakdown_layout(projects: Iterable[ProjectView], scopes: Scopes) -> dict[st
 class FilingFields(Form):
     narrative = TextAreaField(_l("进展说明"), validators=[Length(max=MAX_NARRATIVE)])
     evidence = TextAreaField(_l("佐证材料链接（每行一个网址，可不填）"), validators=[Optional()])
+    # Photos of the work, public with the report (stripped of location and device).
+    photos = PhotosField(_l("现场照片（可不填，随报告公开）"))
     expected_version = HiddenField()
 
     def links(self) -> tuple[str, ...]:

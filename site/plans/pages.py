@@ -20,6 +20,7 @@ from minsheng_site.ratings import panel as ratings
 from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
+from projections.plans import report_photos
 from projections.plans.district_queries import breakdowns
 from projections.plans.progress_queries import (
     GroupProgress,
@@ -98,6 +99,7 @@ def item(year: int, number: int) -> str:
             key_projects=q.key_projects(c, year, numbers=keys) if keys else [],
             progress=progress,
             entries=_timeline(c, year, as_of, progress.reports, refs, items=[number]),
+            report_photos=report_photos.of_item(c, year, number),
             refs=refs,
             projects_by_ref={p.ref: p for p in it.projects},
             as_of=as_of,
@@ -151,6 +153,7 @@ def project(year: int, ref: str) -> str:
             item_progress=progress,
             expected=expected_curve(plan),
             entries=_timeline(c, year, as_of, progress.reports, {ref}, items=[proj.item]),
+            report_photos=report_photos.of_item(c, year, proj.item),
             refs={ref},
             projects_by_ref={proj.ref: proj},
             as_of=as_of,

@@ -15,6 +15,7 @@ from domain.plan_spec import Schedule
 from domain.progress import AlreadyReported, InvalidReport, Period, StaleReport
 from domain.schedule import reporting_periods
 from minsheng_site.messages import report_problem
+from minsheng_site.photos import accepts_photos
 from minsheng_site.plans.forms import (
     Correction,
     NewReport,
@@ -33,6 +34,8 @@ from projections.plans.district_queries import project_districts
 from projections.plans.progress_queries import item_progress, schedule_of
 
 bp = Blueprint("reporting", __name__, url_prefix="/staff")
+accepts_photos("plans.reporting.report")
+accepts_photos("plans.reporting.correct")
 ITEM = f"/plans/{YEAR}/items/{NUMBER}"
 
 Page = str | Response | tuple[str, int]
@@ -82,6 +85,7 @@ def report(year: int, number: int) -> Page:
                 actor=current_user.actor,
                 expected_version=form.version(),
                 districts=districts_of(form, item.projects, scopes),
+                photos=form.photos.cleaned,
             )
         except AlreadyReported as error:
             form.period.errors = [_("该月已有报告，请用“更正”修改。")]
@@ -142,6 +146,7 @@ def correct(year: int, number: int, report_id: str) -> Page:
                 actor=current_user.actor,
                 expected_version=form.version(),
                 districts=districts_of(form, item.projects, scopes),
+                photos=form.photos.cleaned,
             )
         except (InvalidReport, StaleReport) as error:
             _explain(form, error, year, number)

@@ -140,3 +140,39 @@ def test_on_a_phone_a_refused_case_form_opens_on_what_to_fix(
         assert 0 <= top < 844  # on the screen, not below the fold
     finally:
         context.close()
+
+
+def test_on_a_phone_a_case_is_filed_with_a_photo_without_javascript(
+    browser: Browser, case_server: str, tmp_path: Path
+) -> None:
+    """At 390 px and without JavaScript: the photo field offers the camera and gallery
+    (accept="image/*"), a phone's JPEG goes with the form, and the citizen's page shows its
+    thumbnail without sideways scrolling."""
+    from tests.photos import phone_jpeg
+
+    shot = tmp_path / "IMG_0042.JPG"
+    shot.write_bytes(phone_jpeg())
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.goto(case_server + "/cases/new")
+        assert page.locator("#photos").get_attribute("accept") == "image/*"
+        page.fill("#title", "路灯不亮")
+        page.select_option("#category", "城市管理")
+        page.select_option("#district", "梁溪区")
+        page.fill("#address", "清扬路口东侧")
+        page.fill("#content", "小区门口两盏路灯不亮已经两周了。")
+        page.fill("#name", "测试市民")
+        page.fill("#phone", "13900001111")
+        page.set_input_files("#photos", str(shot))
+        page.click("main button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("我的诉求")
+        thumb = page.locator("ul.photos img").first
+        expect(thumb).to_be_visible()
+        assert thumb.evaluate("e => e.naturalWidth") > 0  # the photo itself, served to them
+        assert "清扬路口东侧" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "case-with-photo-390")
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ record captured, and every row of every table of the main database read
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -31,6 +32,8 @@ SECRET_NAME, SECRET_PHONE = "金丝雀甲乙丙", "13712345678"
 SECRET_WORDS = "不公开的内容KANARIE7F3A"
 SECRET_REASON = "不满意理由KANARIE9B2C"
 OPEN_NAME, OPEN_PHONE = "金丝雀丁戊己", "13787654321"
+SECRET_ADDRESS = "金丝雀路88号KANARIEADDR"  # sealed with the name: for the units only
+SECRET_NOTE = "补充的话KANARIENOTE"  # the citizen's note: sealed too
 OPEN_WORDS = "可以公开的内容：路口积水严重"
 # The unit's reply to the unconsented case quotes the citizen: sealed like their words.
 QUOTING_REPLY = f"已电话联系{SECRET_NAME}（137-1234-5678）说明情况KANARIE4D1E"
@@ -46,6 +49,8 @@ NEVER_PUBLIC = (
     "KANARIE4D1E",
     OPEN_NAME,
     OPEN_PHONE,
+    "KANARIEADDR",
+    "KANARIENOTE",
 )
 TOKEN = "test-intake-token"
 
@@ -69,6 +74,7 @@ def submit_secret_case(client: FlaskClient) -> tuple[str, str]:
             "content": SECRET_WORDS,
             "name": SECRET_NAME,
             "phone": "137 1234 5678",
+            "address": SECRET_ADDRESS,
         },
     )
     assert (status, location) == (303, "/cases/mine")
@@ -187,12 +193,16 @@ def whole_loop(app: Flask) -> tuple[FlaskClient, FlaskClient, FlaskClient, str, 
     """Both citizens' cases handled and replied to; the unconsented one evaluated."""
     citizen, staff, public = app.test_client(), app.test_client(), app.test_client()
     number, _code = submit_secret_case(citizen)
+    assert post_form(citizen, "/cases/mine", {"note-note": SECRET_NOTE})[0] in (200, 409)
+    note = {"note-csrf_token": csrf(citizen, "/cases/mine"), "note-note": SECRET_NOTE}
+    assert citizen.post("/cases/mine/note", data=note).status_code == 303
     open_number = submit_open_case(public)
     sign_in(staff, "gov.chen")
     case_id = handle(app, staff, number)
     open_id = handle(app, staff, open_number)
     staff_page = staff.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert SECRET_NAME in staff_page and SECRET_PHONE in staff_page  # the task force may see it
+    assert SECRET_ADDRESS in staff_page and SECRET_NOTE in staff_page
 
     unit = app.test_client()
     sign_in(unit, "cg.zhao")
@@ -259,6 +269,8 @@ def test_canaries_reach_no_public_page_log_or_stored_row_and_erasure_makes_them_
 
 
 ON_DISK = (
+    "KANARIEADDR",
+    "KANARIENOTE",
     SECRET_NAME,
     SECRET_PHONE,
     SECRET_WORDS,
@@ -450,3 +462,43 @@ def test_scrub_destroys_again_an_erased_key_that_a_restored_backup_brought_back(
     with pytest.raises(CaseError):
         ledger.details_for_citizen(number, code)
     assert not vault.has_key(backup[0]["key_id"])
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_exif_location_and_device_of_an_uploaded_photo_are_in_no_stored_file(
+    app: Flask, tmp_path: Path
+) -> None:
+    """A phone's JPEG with its GPS position, device, comment, XMP and ICC profile, sent
+    through the case form: the photo store keeps it (original and thumbnail) and no file of
+    the instance — databases, WALs, keys, photos — holds any of that metadata."""
+    from PIL import Image
+
+    from tests.photos import EXIF_MARKERS, GPS, phone_jpeg
+
+    citizen = app.test_client()
+    token = csrf(citizen, "/cases/new")
+    photo = phone_jpeg()
+    form = {
+        "csrf_token": token,
+        "title": "路灯问题",
+        "category": "城市管理",
+        "district": "梁溪区",
+        "content": "路口路灯不亮，附上照片。",
+        "name": SECRET_NAME,
+        "phone": SECRET_PHONE,
+        "photos": (io.BytesIO(photo), "IMG_4032.JPG"),
+    }
+    answer = citizen.post("/cases/new", data=form, content_type="multipart/form-data")
+    assert answer.status_code == 303
+    planted = Image.open(io.BytesIO(photo)).getexif().get_ifd(0x8825)[2]  # the latitude
+    assert tuple(float(r) for r in planted) == GPS[2]
+    gps_bytes = b"".join(  # as the EXIF block holds it: three rationals, big-endian ("MM")
+        int(r.numerator).to_bytes(4, "big") + int(r.denominator).to_bytes(4, "big") for r in planted
+    )
+    assert gps_bytes in photo  # what is planted is there, byte for byte
+    files = instance_files(tmp_path)
+    photos = [name for name in files if name.startswith("photos/") and name.endswith(".jpg")]
+    assert len(photos) == 2  # the original and its thumbnail
+    for name, data in files.items():
+        for marker in (*EXIF_MARKERS, gps_bytes):
+            assert marker not in data, (name, marker)

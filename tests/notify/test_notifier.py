@@ -287,3 +287,11 @@ def test_messages_speak_the_language_the_case_was_filed_in(site: Services) -> No
     run(site)
     [message] = outbox(site)
     assert "query code" in message.lower() and "查询码" not in message
+
+
+def test_a_withdrawal_is_confirmed_to_the_citizen_and_nothing_follows(site: Services) -> None:
+    _, number, code = filed(site)
+    site.ledger.withdraw_case(number, code, "已自行解决")
+    run(site)
+    sent = outbox(site)
+    assert len(sent) == 2 and f"您已撤回诉求{number}" in sent[1]

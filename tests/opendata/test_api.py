@@ -99,6 +99,7 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
                 "catalog",
                 "progress",
                 "public_log",
+                "report_photos",
                 "satisfaction",
                 "search",
                 "staff",

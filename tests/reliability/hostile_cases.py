@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from application.case_commands import CaseReceipt
 from minsheng_site.cases.forms import (
     AssignForm,
+    CaseNoteForm,
     DeclineForm,
     EvaluationForm,
     LinkForm,
@@ -18,6 +19,7 @@ from minsheng_site.cases.forms import (
     NoteForm,
     RedactForm,
     TextForm,
+    WithdrawForm,
 )
 from tests.hostile import CORPUS, Entry
 from tests.reliability.hostile_intake import keeps
@@ -139,3 +141,35 @@ def evaluation(site: Site, trials: Trials) -> None:
         return Sent(303, places=(("task", f"/staff/cases/{case.case_id}"),))
 
     trials.each("cases.pages.mine", keeps(EvaluationForm, "reason"), CORPUS, send)
+
+
+def citizen_additions(site: Site, trials: Trials) -> None:
+    """The citizen's own steps that take text: a note (one case takes every entry) and the
+    reason to withdraw a case (a fresh case each time one is withdrawn). Both are sealed:
+    they come back to the units' page."""
+    proven: list[str] = []
+
+    def prove(case: CaseReceipt) -> None:
+        if proven[-1:] != [case.number]:
+            proof = {"number": case.number, "code": case.query_code or ""}
+            assert site.post("citizen", "/cases/lookup", form_fields(proof)).status == 303
+            proven.append(case.number)
+
+    def step(pool: Pool[CaseReceipt], url: str, prefix: str, keep: bool) -> Any:
+        def send(values: Mapping[str, Entry]) -> Sent:
+            case = pool.take()
+            prove(case)
+            data = form_fields({f"{prefix}-{k}": v for k, v in values.items()})
+            answer = site.post("citizen", url, data, prefix=f"{prefix}-")
+            if answer.status != 303:
+                return Sent.of(answer)
+            if not keep:
+                pool.spent()
+            return Sent(303, places=(("task", f"/staff/cases/{case.case_id}"),))
+
+        return send
+
+    notes = step(Pool(site.case), "/cases/mine/note", "note", keep=True)
+    trials.each("cases.pages.add_note", keeps(CaseNoteForm, "note"), CORPUS, notes)
+    withdrawals = step(Pool(site.case), "/cases/mine/withdraw", "withdraw", keep=False)
+    trials.each("cases.pages.withdraw", keeps(WithdrawForm, "reason"), CORPUS, withdrawals)

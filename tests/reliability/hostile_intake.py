@@ -68,7 +68,7 @@ def citizen_form(site: Site, trials: Trials) -> None:
         number = re.findall(r'class="code">([^<]+)<', mine.body)[0]
         return Sent(303, places=_case_places(site, number))
 
-    prose = {**keeps(CaseForm, "title", "content"), **PRIVATE}
+    prose = {**keeps(CaseForm, "title", "content"), **PRIVATE, "address": "line@task"}
     for entry in CORPUS:
         trials.attempt("cases.pages.new", prose, entry, send)
         trials.attempt("cases.pages.new", {"phone": "phone@task"}, entry, send)
@@ -88,7 +88,12 @@ def hotline_form(site: Site, trials: Trials) -> None:
         number = site.number_of(case_id)
         return Sent(303, places=_case_places(site, number))
 
-    prose = {**keeps(HotlineCaseForm, "title", "content"), **PRIVATE, "external_id": "none"}
+    prose = {
+        **keeps(HotlineCaseForm, "title", "content"),
+        **PRIVATE,
+        "address": "line@task",
+        "external_id": "none",
+    }
     for entry in CORPUS:
         trials.attempt("staff.cases.new", prose, entry, send)
         trials.attempt("staff.cases.new", {"phone": "phone@task"}, entry, send)

@@ -22,6 +22,7 @@ SURFACES = (
     hostile_cases.staff_steps,
     hostile_cases.lookup,
     hostile_cases.evaluation,
+    hostile_cases.citizen_additions,
     hostile_staff.reports,
     hostile_staff.corrections,
     hostile_staff.supervision,

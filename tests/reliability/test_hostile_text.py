@@ -42,6 +42,7 @@ pytestmark = pytest.mark.slow
 # fields (a form used by several steps is tried through each of them).
 FORMS: dict[str, tuple[str, ...]] = {
     "CaseForm": ("cases.pages.new",),
+    "CitizenCaseForm": ("cases.pages.new",),
     "HotlineCaseForm": ("staff.cases.new",),
     "LookupForm": ("cases.pages.lookup",),
     "EvaluationForm": ("cases.pages.mine",),
@@ -50,6 +51,11 @@ FORMS: dict[str, tuple[str, ...]] = {
     "TrackForm": (),  # a choice, no text
     "EmptyForm": (),  # a button
     "TextForm": ("staff.cases.reply",),
+    "ReplyForm": ("staff.cases.reply",),
+    "CaseNoteForm": ("cases.pages.add_note",),
+    "CasePhotosForm": (),  # photos and a box to tick, no text
+    "WithdrawForm": ("cases.pages.withdraw",),
+    "DecideForm": (),  # a photo's moderation: a choice, no text
     "NoteForm": ("staff.cases.note",),
     "MergeForm": ("staff.cases.merge",),
     "LinkForm": ("staff.cases.link",),

@@ -51,7 +51,7 @@ def _case_events() -> list[type[Case.Event]]:
 def test_every_case_event_names_its_own_step_and_leads_to_a_known_state_or_none() -> None:
     events = _case_events()
     steps = [cls.step for cls in events]
-    assert len(events) == 13 and len(set(steps)) == len(steps)
+    assert len(events) == 18 and len(set(steps)) == len(steps)
     assert all(cls.leads_to is None or cls.leads_to in STATES for cls in events)
 
 

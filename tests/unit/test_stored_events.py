@@ -567,3 +567,101 @@ def test_todays_district_reports_keep_the_stored_topics_and_fields() -> None:
         assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
         if "districts" in old["state"]:
             assert new["state"]["districts"] == old["state"]["districts"]  # type: ignore[index]
+
+
+ADDITIONS_V1 = FIXTURE.with_name("stored_events_v1_case_additions.json")
+
+
+def _todays_case_additions() -> list[dict[str, object]]:
+    """Issue 13's case events, as their first version stores them: a case with the citizen's
+    photos (one approved, one rejected), a note and a withdrawal; another case with a note
+    after acceptance and the lead unit's reply with its photos; item 9's report with photos.
+
+    Made the fixture once: the list this returns (the cases' events and item 9's), written as
+    {"comment": ..., "events": [...]} to ADDITIONS_V1.
+    """
+    import tempfile
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from application.case_commands import Intake
+    from application.photos import PhotoStore, clean
+    from application.plan_file import load_plan_file
+    from application.vault import Vault
+    from domain.plan import item_id
+    from domain.progress import ProjectValues
+    from tests.clock import Clock
+    from tests.conftest import PLAN_FILE
+    from tests.photos import phone_jpeg
+
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=Clock("2023-09-04T09:00"))
+    engine = create_engine(
+        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
+    app.vault = Vault(engine, b"pepper")
+    folder = tempfile.TemporaryDirectory()
+    app.photos = PhotoStore(folder.name)
+    app.register_plan(load_plan_file(PLAN_FILE), "system:plan-loader")
+    shots = [clean(phone_jpeg(colour=(n * 60, 90, 30)), f"IMG_{n}.jpg") for n in range(4)]
+
+    def intake(phone: str) -> Intake:
+        return Intake(
+            2023, "online", "城市管理", "梁溪区", "路灯", "路灯不亮已两周", "王某", phone,
+            True, date(2023, 9, 4), address="清扬路口",
+        )  # fmt: skip
+
+    first = app.submit_case(intake("13900001111"), "citizen", shots[:2], True)
+    app.approve_case_photo(first.case_id, shots[0].sha256, "staff:gov")
+    app.reject_case_photo(first.case_id, shots[1].sha256, "faces", "staff:gov")
+    app.add_case_note(first.number, first.query_code or "", "晚上最暗")
+    app.withdraw_case(first.number, first.query_code or "", "已自行解决")
+    second = app.submit_case(intake("13900002222"), "citizen")
+    app.accept_case(second.case_id, "staff:gov")
+    app.assign_case(second.case_id, "hotline", "市城管局", [], 5, "staff:gov")
+    app.add_case_note(second.number, second.query_code or "", "又坏了一盏")
+    app.reply_case(second.case_id, "已修复", "市城管局", "staff:cg", shots[2:3], "after")
+    app.report_progress(
+        year=2023, item=9, period="2023-08", unit="市住房城乡建设局",
+        values=(ProjectValues("9.1", (Decimal(10),), ()),), narrative="", evidence=(),
+        actor="staff:zjj", photos=shots[3:],
+    )  # fmt: skip
+    kept = {first.case_id, second.case_id, str(item_id(2023, 9))}
+    folder.cleanup()
+    return [
+        {
+            "originator_id": str(n.originator_id),
+            "originator_version": n.originator_version,
+            "topic": n.topic,
+            "state": json.loads(n.state),
+        }
+        for n in app.recorder.select_notifications(1, 1000)
+        if str(n.originator_id) in kept
+    ]
+
+
+def test_version_1_case_additions_and_photos_replay() -> None:
+    from domain.cases import REPLIED, WITHDRAWN, Case
+    from domain.plan import Item
+
+    aggregates = list(replay(ADDITIONS_V1).values())
+    cases = {a.state: a for a in aggregates if isinstance(a, Case)}
+    withdrawn, replied = cases[WITHDRAWN], cases[REPLIED]
+    assert (withdrawn.notes, len(withdrawn.citizen_photos)) == (1, 2)
+    assert sorted(withdrawn.moderation.values()) == ["approved", "rejected"]
+    assert (replied.notes, replied.citizen_photos) == (1, ())
+    [item] = [a for a in aggregates if isinstance(a, Item)]
+    assert item.number == 9 and len(item.reports) == 1
+    raw = ADDITIONS_V1.read_text(encoding="utf-8")
+    for words in ("王某", "清扬路口", "晚上最暗", "已自行解决", "又坏了一盏", "已修复"):
+        assert words not in raw  # sealed with the citizen's key
+
+
+def test_todays_case_additions_keep_the_stored_topics_and_fields() -> None:
+    stored = json.loads(ADDITIONS_V1.read_text(encoding="utf-8"))["events"]
+    today = _todays_case_additions()
+    assert [e["topic"] for e in today] == [e["topic"] for e in stored]
+    for old, new in zip(stored, today, strict=True):
+        assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]

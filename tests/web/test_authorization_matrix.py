@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -38,12 +38,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from application.case_commands import Intake
+from application.photos import clean
 from application.verification import Address, Verified
 from domain.access import PersonalDataAccess
 from domain.progress import ProjectValues
 from minsheng_site.services import Services
 from tests.clock import Clock
 from tests.conftest import BACKENDS, make_app
+from tests.photos import phone_jpeg
 from tests.stores import PLAN, Templates
 from tests.web.staff_helpers import add_staff, csrf, sign_in
 
@@ -61,6 +63,7 @@ ACCOUNTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 }
 NAME, PHONE, WORDS = "金丝雀矩阵乙", "13766665555", "矩阵里的原话CANARYM4TRX"
 COMMENT = "待审核的意见CANARYC0MMT"
+PHOTO = clean(phone_jpeg(), "IMG_0001.jpg")
 CASE_CANARIES = (NAME, PHONE, WORDS)
 CANARIES = (*CASE_CANARIES, COMMENT)
 
@@ -251,6 +254,24 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         "B":       "302  403  403  403  409  403  403",
         "missing": "302  403  403  403  404  403  403",
     },
+    ("cases.moderation.queue", "GET", ""):   {"-": "302  403  403  403  403  200  403"},
+    **{
+        ("cases.moderation.decide", "POST", decision): {  # a citizen's photo, public with consent
+            "photo":   "302  403  403  403  403  303  403",
+            "missing": "302  403  403  403  403  404  403",
+        }
+        for decision in ("approve", "reject")
+    },
+    ("cases.moderation.staff_photo", "GET", ""): {  # a photo not public: for those who see it
+        "sub":     "302  403  403  403  404  200  403",
+        "acc":     "302  403  403  403  404  200  403",
+        "dec":     "302  403  403  403  404  200  403",
+        "mrg":     "302  403  403  403  404  200  403",
+        "A":       "302  403  200  403  404  200  403",
+        "B":       "302  403  403  200  404  200  403",
+        "BA":      "302  403  200  200  404  200  403",
+        "missing": OUT,
+    },
     ("ratings.moderation.queue", "GET", ""):       {"-": "302  403  403  403  403  200c 403"},
     ("ratings.moderation.approve", "POST", ""):    {"ballot": "302  403  403  403  403  303  403"},
     ("ratings.moderation.reject", "POST", ""):     {"ballot": "302  403  403  403  403  303  403"},
@@ -313,9 +334,9 @@ class Site:
         return self.app.extensions["minsheng"]  # type: ignore[no-any-return]
 
     def case(self, kind: str) -> str:
-        """A new case of this kind, with the canaries in it."""
+        """A new case of this kind, with the canaries in it, and a photo (not public)."""
         ledger, gov = self.services.ledger, "staff:gov.chen"
-        case_id = ledger.submit_case(intake(), "citizen").case_id
+        case_id = ledger.submit_case(intake(), "citizen", [PHOTO], True).case_id
         if kind == "dec":
             ledger.decline_case(case_id, "不属于受理范围", gov)
         elif kind != "sub":
@@ -327,6 +348,14 @@ class Site:
             ledger.assign_case(case_id, "hotline", lead, co, 5, gov)
         self.services.caught_up()
         return case_id
+
+    def photo_case(self) -> str:
+        """A consented case whose citizen agreed to publish its photo, waiting for moderation."""
+        receipt = self.services.ledger.submit_case(
+            replace(intake(), consent=True, phone="13766664444"), "citizen", [PHOTO], True
+        )
+        self.services.caught_up()
+        return receipt.case_id
 
     def number(self, kind: str) -> str:
         return str(self.services.ledger._case(self.cases[kind]).number)
@@ -478,6 +507,18 @@ def _decide(site: Site, obj: str, fresh: bool, action: str) -> Request:
     return f"/staff/awards/2023/{award}/{action}", {"candidate": "0.0", "note": ""}, ""
 
 
+def _photo_decide(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    if obj == "missing":
+        case_id = str(uuid4())
+    else:
+        case_id = site.photo_case() if fresh else site.cases.setdefault("photo", site.photo_case())
+    return f"/staff/cases/photos/{case_id}/{PHOTO.sha256}/{action}", {"reason": "faces"}, ""
+
+
+def _staff_photo(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    return f"/staff/cases/{_case_id(site, obj, fresh)}/photos/{PHOTO.sha256}.jpg", {}, ""
+
+
 def _fixed(url: str, data: dict[str, str] | None = None) -> Callable[..., Request]:
     return lambda site, obj, fresh, action: (url, dict(data or {}), "")
 
@@ -523,6 +564,10 @@ REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
         for method in ("GET", "POST")
         for action in ("rectify", "close", "reopen")
     },
+    ("cases.moderation.queue", "GET", ""): _fixed("/staff/cases/photos/"),
+    ("cases.moderation.decide", "POST", "approve"): _photo_decide,
+    ("cases.moderation.decide", "POST", "reject"): _photo_decide,
+    ("cases.moderation.staff_photo", "GET", ""): _staff_photo,
     ("ratings.moderation.queue", "GET", ""): _fixed("/staff/ratings/"),
     ("ratings.moderation.approve", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "approve"),
     ("ratings.moderation.reject", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "reject"),
@@ -585,7 +630,7 @@ def run(site: Site, row: tuple[str, str, str], obj: str, role: str, expected: st
         response = client.get(url)
     else:
         response = client.post(url, data={f"{prefix}csrf_token": token, **data})
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # a photo is bytes, searched too
     status = str(response.status_code)
     if signs_out:  # signing out ends every session of the account: sign the matrix's in again
         site.clients[role], site.tokens[role] = client_for(site.app, role)
@@ -627,7 +672,7 @@ def test_each_role_gets_the_expected_answer_and_no_personal_data_it_may_not_see(
 def test_the_matrix_covers_every_role_and_both_units_objects() -> None:
     assert set(ROLES) == {"out", *ACCOUNTS}
     objects = {obj for row in EXPECTED.values() for obj in row}
-    assert {"sub", "dec", "mrg", "A", "B", "BA", "missing", "ballot", "minxin"} <= objects
+    assert {"sub", "dec", "mrg", "A", "B", "BA", "missing", "ballot", "minxin", "photo"} <= objects
     statuses = {answer for row in EXPECTED for _o, _r, answer in cells(row)}
     assert {"302", "403", "404", "200", "200p", "303", "409", "409p", "401"} <= statuses
 

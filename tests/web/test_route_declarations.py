@@ -28,6 +28,9 @@ VALUES = {
 }
 # /alerts/: every page is a form or opens with a subscription's secret link
 PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/", "/reading/", "/alerts/")
+# Public, but files that never change under their name (a photo's is its SHA-256): they carry
+# their own long Cache-Control and ETag, which the page cache's "no-cache" would replace.
+OWN_CACHING = ("/photos/",)
 
 
 def _plan_pages(app: Flask) -> list[Rule]:
@@ -104,7 +107,9 @@ def test_the_blueprints_with_public_pages_are_declared_publicly_cacheable(
     for rule in loaded_app.url_map.iter_rules():
         name = rule.endpoint.rpartition(".")[0]
         if name and "GET" in (rule.methods or ()):
-            public[name] = public.get(name, False) or not rule.rule.startswith(PRIVATE)
+            public[name] = public.get(name, False) or not rule.rule.startswith(
+                (*PRIVATE, *OWN_CACHING)
+            )
     declared = {
         name: getattr(loaded_app.blueprints[name], "publicly_cacheable", False) for name in public
     }
