@@ -92,6 +92,8 @@ class CaseDetails:
     notes: list[CitizenNote] = field(default_factory=list)  # what the citizen added
     photos: list[CasePhoto] = field(default_factory=list)  # every photo, theirs and the units'
     withdrawal_reason: str | None = None  # why they withdrew it ("" once erased)
+    # "is it fixed?": each answer, with the words the citizen added ("" once erased)
+    fix_checks: list[tuple[datetime, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,7 @@ class CaseCommands:
         notes: list[CitizenNote] = []
         photos: list[CasePhoto] = []
         withdrawal: str | None = None
+        fixes: list[tuple[datetime, str, str]] = []
         accepted = False
         for event in self.repository.event_store.get(case.id):
             if isinstance(event, Case.Evaluated) and event.sealed_reason:
@@ -298,8 +301,11 @@ class CaseCommands:
                 withdrawal = self._opened(case, event.sealed_reason, "reason")
             elif isinstance(event, Case.PhotosAttached):
                 photos.extend(self._photos(case, event, personal))
+            elif isinstance(event, Case.FixChecked):
+                words = self._opened(case, event.sealed_words, "words")
+                fixes.append((event.timestamp, event.answer, words))
             accepted |= isinstance(event, Case.Accepted)
-        return CaseDetails(case, personal, reasons, replies, notes, photos, withdrawal)
+        return CaseDetails(case, personal, reasons, replies, notes, photos, withdrawal, fixes)
 
     def _opened(self, case: Case, sealed: str, key: str) -> str:
         opened = self.vault.open(case.key_id, sealed, str(case.id)) if sealed else None

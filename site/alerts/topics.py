@@ -50,6 +50,11 @@ def topic(c: Connection, key: str) -> Topic | None:
         return Topic(key, _("超期未办结的诉求"), _page("cases.pages.board", overdue=1))
     if key == "cases":
         return Topic(key, _("民生诉求"), _page("cases.pages.board"))
+    if key == "supervision" and (years := q.plan_years(c)):
+        page = _page("supervision.pages.supervision", year=years[-1])
+        return Topic(key, _("督查发现的问题与整改"), page)
+    if kind == "plan" and rest.isdigit() and q.plan(c, int(rest)):
+        return Topic(key, _("%(y)s年计划", y=rest), _page("plans.pages.overview", year=int(rest)))
     return None
 
 

@@ -7,6 +7,7 @@ import email
 import email.policy
 import re
 from collections.abc import Iterator
+from datetime import date
 from email.message import Message
 
 import pytest
@@ -230,3 +231,55 @@ def test_erasing_a_person_by_e_mail_cancels_their_alerts(app: Flask) -> None:
     with site(app).engine.connect() as c:
         [row] = c.execute(select(subscriptions)).all()
     assert (row.state, row.sealed) == ("cancelled", "")
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "project:2023:9.1",
+        "item:2023:9",
+        "key:2023:1",
+        "unit:2023:市住房城乡建设局",
+        "category:2023:3",
+        "district:梁溪区",
+        "cases",
+        "case-category:城市管理",
+        "overdue",
+        "plan:2023",
+        "supervision",
+    ],
+)
+def test_every_kind_of_topic_can_be_followed(app: Flask, topic: str) -> None:
+    response = app.test_client().get(f"/alerts/follow?topic={topic}")
+    assert response.status_code == 200 and 'name="email"' in response.get_data(as_text=True)
+
+
+def test_the_cases_of_a_category_and_the_overdue_list_are_told_as_they_come(
+    app: Flask, inbox: tuple[Inbox, int], clock: Clock
+) -> None:
+    from tests.cases.test_case_lifecycle import intake
+
+    box, _ = inbox
+    client = app.test_client()
+    for topic in ("case-category:城市管理", "overdue"):
+        form = {"email": EMAIL, "frequency": "immediate", "topic": topic}
+        assert post_form(client, f"/alerts/follow?topic={topic}", form)[0] == 200
+    for body in box.bodies():
+        link = re.search(r"http://localhost(/alerts/\S+/confirm/\w{20})", body)
+        assert link and client.get(link.group(1)).status_code == 200
+    ledger = site(app).ledger
+    day = date(2023, 7, 5)
+    mine = ledger.submit_case(intake(category="城市管理", received_on=day), "citizen")
+    ledger.submit_case(intake(category="教育", title="学校门口拥堵", received_on=day), "citizen")
+    ledger.accept_case(mine.case_id, "staff:gov")
+    ledger.assign_case(mine.case_id, "hotline", "市城管局", [], 1, "staff:gov")
+    site(app).projector.catch_up()
+    assert send_due_in(app) == 1  # the category's news: its own cases only
+    told = box.bodies()[-1]
+    assert "诉求" in told and "学校门口拥堵" not in told
+    assert box.bodies()[-1].count("/events/") == 3  # submitted, accepted, assigned
+    clock.set("2023-07-20T10:00")  # past its one working day
+    site(app).projector.catch_up()
+    assert send_due_in(app) == 1  # the overdue list
+    assert f"诉求{mine.number}超期未办结" in box.bodies()[-1]
+    assert send_due_in(app) == 0  # told once

@@ -1,5 +1,6 @@
-"""A citizen hears back, on a 390 px phone: the receipt by SMS (the development outbox is
-their phone), a lost code recovered, "my cases" by phone, a reply message, "is it fixed?"."""
+"""A citizen hears back, on a 390 px phone: a case filed with a photo, the receipt by SMS
+(the development outbox is their phone), a lost code recovered, "my cases" by phone, a
+reply message, "is it fixed?"."""
 
 from __future__ import annotations
 
@@ -67,9 +68,13 @@ def no_sideways_scroll(page: Page) -> None:
 
 
 def test_a_citizen_hears_back_at_every_step_on_a_phone(
-    browser: Browser, site: tuple[str, Flask, Clock]
+    browser: Browser, site: tuple[str, Flask, Clock], tmp_path: Path
 ) -> None:
+    from tests.photos import phone_jpeg
+
     server, app, clock = site
+    shot = tmp_path / "IMG_0042.JPG"
+    shot.write_bytes(phone_jpeg())
     ledger = app.extensions["minsheng"].ledger
     phone = phone_context(browser)
     page = phone.new_page()
@@ -78,10 +83,13 @@ def test_a_citizen_hears_back_at_every_step_on_a_phone(
     page.select_option("#category", "城市管理")
     page.select_option("#district", "梁溪区")
     page.fill("#content", "清扬路某小区门口两盏路灯不亮已两周，晚上出行不便。")
+    page.fill("#address", "清扬路口东侧")
     page.fill("#name", "测试市民")
     page.fill("#phone", PHONE)
+    page.set_input_files("#photos", str(shot))  # a phone's photo of the streetlight
     page.click("main button[type=submit]")
     expect(page.locator(".flash")).to_contain_text("已收到您的诉求")
+    expect(page.locator("ul.photos img").first).to_be_visible()
     receipt = sms(phone, server, r"编号(\S+?)，查询码(\d{8})")
     number, code = receipt.group(1), receipt.group(2)
     assert code in page.content()  # the page and the SMS give the same code

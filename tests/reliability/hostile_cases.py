@@ -11,8 +11,10 @@ from application.case_commands import CaseReceipt
 from minsheng_site.cases.forms import (
     AssignForm,
     CaseNoteForm,
+    CodeAgainForm,
     DeclineForm,
     EvaluationForm,
+    FixCheckForm,
     LinkForm,
     LookupForm,
     MergeForm,
@@ -21,7 +23,7 @@ from minsheng_site.cases.forms import (
     TextForm,
     WithdrawForm,
 )
-from tests.hostile import CORPUS, Entry
+from tests.hostile import CANARY_PHONE, CORPUS, Entry
 from tests.reliability.hostile_intake import keeps
 from tests.reliability.hostile_site import UNIT, Site
 from tests.reliability.hostile_trials import Sent, Trials, form_fields
@@ -173,3 +175,33 @@ def citizen_additions(site: Site, trials: Trials) -> None:
     trials.each("cases.pages.add_note", keeps(CaseNoteForm, "note"), CORPUS, notes)
     withdrawals = step(Pool(site.case), "/cases/mine/withdraw", "withdraw", keep=False)
     trials.each("cases.pages.withdraw", keeps(WithdrawForm, "reason"), CORPUS, withdrawals)
+
+
+def hearing_back(site: Site, trials: Trials) -> None:
+    """The citizen's loop after the case: a lost code sent again (number and phone: both
+    structured, so refused with a message or taken without a word back), and the words added
+    to "is it fixed?" — sealed, they come back on the task force's page (a fresh closed case
+    for each answer: a closure is answered once)."""
+    known = site.case()
+
+    def code_again(values: Mapping[str, Entry]) -> Sent:
+        data: dict[str, Any] = {"number": known.number, "phone": CANARY_PHONE, **values}
+        return Sent.of(site.post("citizen", "/cases/code", form_fields(data)))
+
+    never_shown = {"number": "none", "phone": "none"}  # the page says the same either way
+    assert set(never_shown) == set(keeps(CodeAgainForm, "number", "phone"))
+    trials.each("cases.pages.code_again", never_shown, CORPUS, code_again)
+    pool: Pool[CaseReceipt] = Pool(lambda: site.closed(None))
+
+    def fixed(values: Mapping[str, Entry]) -> Sent:
+        case = pool.take()
+        site.services.projector.catch_up()  # closed through the ledger: the page reads it
+        token = site.ledger.vault.case_token("fixed", case.case_id)
+        data = form_fields({"answer": "no", **values})
+        answer = site.post("citizen", f"/cases/{case.number}/fixed/{token}", data)
+        if answer.status != 200 or "谢谢您的回答" not in answer.body:
+            return Sent.of(answer, refused=answer.status < 400)
+        pool.spent()
+        return Sent(200, places=(("task", f"/staff/cases/{case.case_id}"),))
+
+    trials.each("cases.pages.fixed", keeps(FixCheckForm, "words"), CORPUS, fixed)

@@ -154,3 +154,20 @@ def users_create(site: Site, trials: Trials) -> None:
 def _given(sent: Sent) -> Send:
     """A submission already made (on the command line): its answer, whatever is asked."""
     return lambda _values: sent
+
+
+def alerts(site: Site, trials: Trials) -> None:
+    """The follow box: the address is structured (refused with a message, or taken and
+    never shown: it is kept sealed), as is the topic (a hidden field: an unknown one is
+    404, which says why); each accepted address gets a confirmation in the outbox."""
+    people = count()
+    topic = "project:2023:9.1"
+
+    def follow(values: Mapping[str, Entry]) -> Sent:
+        data = {"email": f"f{next(people)}@example.org", "frequency": "daily", "topic": topic}
+        answer = site.post("citizen", "/alerts/follow", form_fields({**data, **values}))
+        return Sent.of(answer)
+
+    for entry in CORPUS:
+        trials.attempt("alerts.pages.follow", {"email": "none"}, entry, follow)
+        trials.attempt("alerts.pages.follow", {"topic": "none"}, entry, follow)

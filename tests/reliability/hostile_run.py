@@ -23,6 +23,8 @@ SURFACES = (
     hostile_cases.lookup,
     hostile_cases.evaluation,
     hostile_cases.citizen_additions,
+    hostile_cases.hearing_back,
+    hostile_people.alerts,
     hostile_staff.reports,
     hostile_staff.corrections,
     hostile_staff.supervision,

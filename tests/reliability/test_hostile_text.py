@@ -73,6 +73,9 @@ FORMS: dict[str, tuple[str, ...]] = {
     "ContactForm": ("ratings.pages.verify",),
     "CodeForm": ("ratings.verify.code",),
     "RatingForm": ("ratings.rate",),
+    "CodeAgainForm": ("cases.pages.code_again",),
+    "FixCheckForm": ("cases.pages.fixed",),
+    "FollowForm": ("alerts.pages.follow",),
 }
 # Fields that take a reference, a number, a contact or a redirect target rather than prose:
 # ordinary Chinese may be refused there (with a message).
@@ -80,6 +83,7 @@ STRUCTURED = {
     "phone", "website", "external_id", "received_on", "category", "district", "consent",
     "into", "project", "number", "code", "contact", "next", "username", "candidate",
     "version", "expected_version", "evidence", "lead_unit", "co_units", "submission",
+    "email", "topic",
     *(f"finding-{n}-projects" for n in range(3)),
 }  # fmt: skip
 
