@@ -364,7 +364,8 @@ class Notifier:
         if row is None:
             return None
         now = self._now()
-        why = self._drop_reason(row, now)
+        opened = self._open(row.case_id)  # the case once: its state, its citizen's contact
+        why = self._drop_reason(row, now, opened)
         if why:
             self._finish(row.id, DROPPED, why)
             return DROPPED
@@ -377,7 +378,6 @@ class Notifier:
         if not self.sender.accepts("phone"):
             self._finish(row.id, DROPPED, "no sender for text messages")
             return DROPPED
-        opened = self._open(row.case_id)
         if opened is None:
             self._finish(row.id, DROPPED, "erased", recipient="")
             return DROPPED
@@ -405,14 +405,13 @@ class Notifier:
         self._finish(row.id, SENT, "", sent_at=now)
         return SENT
 
-    def _drop_reason(self, row: Any, now: datetime) -> str:
-        with self.engine.connect() as c:
-            if c.execute(select(stops.c.case_id).where(stops.c.case_id == row.case_id)).first():
-                return "stopped"
-        if row.kind in ("reminder", "follow_up"):
-            opened = self._open(row.case_id)
-            if opened is not None and not still_wanted(row.kind, row.params, opened[0]):
-                return "obsolete"
+    def _drop_reason(
+        self, row: Any, now: datetime, opened: tuple[Case, dict[str, Any]] | None
+    ) -> str:
+        if self.stopped(row.case_id):
+            return "stopped"
+        if opened is not None and not still_wanted(row.kind, row.params, opened[0]):
+            return "obsolete"
         due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
         if due < now - self.rules.stale - timedelta(hours=12):  # a long outage: old news
             return "stale"
@@ -463,9 +462,10 @@ class Notifier:
 
     def stop(self, case_id: str) -> None:
         """No more messages about this case (the stop link in every message)."""
+        if self.stopped(case_id):
+            return
         with self.engine.connect().execution_options(**WRITE) as c, c.begin():
-            if not c.execute(select(stops.c.case_id).where(stops.c.case_id == case_id)).first():
-                c.execute(insert(stops).values(case_id=case_id, stopped_at=self._now()))
+            c.execute(_insert_ignoring(c, stops).values(case_id=case_id, stopped_at=self._now()))
 
     def stopped(self, case_id: str) -> bool:
         with self.engine.connect() as c:
@@ -528,10 +528,13 @@ def _case_events() -> Iterable[type]:
 
 def _insert_once(c: Connection) -> Any:
     """INSERT that leaves a message already recorded as it is (the unique key)."""
+    return _insert_ignoring(c, messages, ["notification_id", "recipient", "kind"])
+
+
+def _insert_ignoring(c: Connection, table: Table, keys: list[str] | None = None) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, on either store."""
     dialect = postgresql if c.dialect.name == "postgresql" else sqlite
-    return dialect.insert(messages).on_conflict_do_nothing(
-        index_elements=["notification_id", "recipient", "kind"]
-    )
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 def _forget(c: Connection, cases: list[str]) -> None:

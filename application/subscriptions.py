@@ -14,7 +14,6 @@ keeps the subscriptions, their tokens and positions, and when each is due: at on
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -110,7 +109,7 @@ class Subscriptions:
         return self.vault.case_token("alert", subscription_id)
 
     def _row(self, subscription_id: str, secret: str) -> Any | None:
-        if not hmac.compare_digest(secret, self.secret(subscription_id)):
+        if not self.vault.is_case_token("alert", subscription_id, secret):
             return None
         with self.engine.connect() as c:
             return c.execute(

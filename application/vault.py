@@ -79,6 +79,12 @@ class Vault:
         "is it fixed?"): only the pepper's holder can make it, and it opens nothing else."""
         return self.digest(f"{purpose}:{case_id}")[:20]
 
+    def is_case_token(self, purpose: str, case_id: str, given: str) -> bool:
+        """Whether a link's token is this case's: compared as bytes, in constant time (a
+        token in any script is simply wrong, never an error)."""
+        expected = self.case_token(purpose, case_id)
+        return hmac.compare_digest(given.encode(), expected.encode())
+
     def ticket_code(self, case_id: str) -> str:
         """A hotline ticket's 8-digit query code, which only the pepper's holder can compute:
         the ledger can answer a resent ticket with it again (the first answer may be lost)."""

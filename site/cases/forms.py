@@ -109,14 +109,19 @@ class HotlineCaseForm(CaseForm):
     external_id = StringField(_l("12345工单号"), validators=[Optional(), Length(max=40)])
 
 
-class CodeAgainForm(Form):
-    """A lost query code, sent again to the phone that filed the case."""
-
-    number = StringField(
+def _case_number() -> StringField:
+    """A case number as printed (2023-ABC234): capitals on phones, no autocorrect."""
+    return StringField(
         _l("案件编号"),
         validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)],
         render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
     )
+
+
+class CodeAgainForm(Form):
+    """A lost query code, sent again to the phone that filed the case."""
+
+    number = _case_number()
     phone = StringField(
         _l("提交时留下的手机号码"),
         validators=[DataRequired(message=_l("请填写手机号码。")), _phone],
@@ -125,11 +130,7 @@ class CodeAgainForm(Form):
 
 
 class LookupForm(Form):
-    number = StringField(
-        _l("案件编号"),
-        validators=[DataRequired(message=_l("请填写案件编号。")), Length(max=16)],
-        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
-    )
+    number = _case_number()
     # Eight digits: a numeric keypad on phones.
     code = StringField(
         _l("查询码"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -400,7 +399,7 @@ def stop(number: str, token: str) -> str:
     with services().read() as c:
         row = found(cq.case(c, number.strip().upper()))
     ledger = services().ledger
-    if not secrets.compare_digest(token, ledger.vault.case_token("stop", row.case_id)):
+    if not ledger.vault.is_case_token("stop", row.case_id, token):
         abort(404)
     notifier = services().notifier
     if request.method == "POST":
@@ -414,7 +413,7 @@ def fixed(number: str, token: str) -> str | tuple[str, int]:
     with services().read() as c:
         row = found(cq.case(c, number.strip().upper()))
     ledger = services().ledger
-    if not secrets.compare_digest(token, ledger.vault.case_token("fixed", row.case_id)):
+    if not ledger.vault.is_case_token("fixed", row.case_id, token):
         abort(404)
     form = FixCheckForm()
     if row.state == CLOSED and row.fix_answer is None and form.validate_on_submit():

@@ -283,3 +283,13 @@ def test_the_cases_of_a_category_and_the_overdue_list_are_told_as_they_come(
     assert send_due_in(app) == 1  # the overdue list
     assert f"诉求{mine.number}超期未办结" in box.bodies()[-1]
     assert send_due_in(app) == 0  # told once
+
+
+def test_a_secret_in_any_script_is_not_found_not_an_error(app: Flask) -> None:
+    client = app.test_client()
+    follow(client)
+    with site(app).engine.connect() as c:
+        [row] = c.execute(select(subscriptions)).all()
+    for kind in ("confirm", "stop"):
+        assert client.get(f"/alerts/{row.id}/{kind}/电梯电梯").status_code == 404
+    assert client.post(f"/alerts/{row.id}/one-click/电梯电梯").status_code == 404

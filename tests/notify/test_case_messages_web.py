@@ -287,3 +287,13 @@ def test_the_verify_page_for_cases_asks_for_the_phone_with_its_own_words(
     assert 'name="contact"' in html and "每季度对每个项目只评价一次" not in html
     rating = client.get("/ratings/verify?next=/plans/2023/projects/9.1").get_data(as_text=True)
     assert 'name="contact"' in rating and "每季度对每个项目只评价一次" in rating
+
+
+def test_a_link_token_in_any_script_is_not_found_not_an_error(
+    client: FlaskClient, app: Flask
+) -> None:
+    file_case(client)
+    number, _ = receipt(app)
+    for kind in ("stop", "fixed"):
+        for token in ("电梯电梯电梯电梯电梯", "%F0%9F%92%A5", "x" * 300):
+            assert client.get(f"/cases/{number}/{kind}/{token}").status_code == 404
