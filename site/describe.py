@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import url_for
@@ -9,10 +10,18 @@ from flask_babel import gettext as _
 
 from domain.cases import ROUTES, TRACKS
 from minsheng_site.labels import EVENT_KINDS, label
+from minsheng_site.services import services
+from projections.plans import queries as q
+
+# What a project's reported amounts are amounts of: its targets (label, amount, unit,
+# at_least) and its milestones, by project ref. Anything with those attributes will do.
+Targets = Mapping[str, Any]
 
 
-def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
-    """(title, summary) of an entry, in the reader's language where the interface has words."""
+def describe(kind: str, p: dict[str, Any], targets: Targets | None = None) -> tuple[str, str]:
+    """(title, summary) of an entry, in the reader's language where the interface has words.
+    With `targets` (the plan's projects by ref), a report's amounts carry their labels and
+    units: 累计完成 自然村生活污水治理新改建工程 279个（目标300个）."""
     k = kind
     if k == "plan.registered":
         return _("登记%(doc)s《%(title)s》", doc=p["document"], title=p["title"]), _(
@@ -26,7 +35,7 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
         title = _("第%(n)s项%(period)s月度报告", n=p["item"], period=p["period"])
         if k == "report.corrected":
             title = _("更正：%(title)s", title=title)
-        amounts = "；".join(f"{v['ref']}：{'、'.join(v['amounts']) or '—'}" for v in p["values"])
+        amounts = "；".join(_amounts(v, (targets or {}).get(v["ref"])) for v in p["values"])
         summary = _("%(unit)s报告累计完成数 %(amounts)s。", unit=p["unit"], amounts=amounts)
         if p.get("districts"):  # only reports that break their amounts down carry it
             parts = "、".join(f"{d['ref']} {d['district']} {d['amount']}" for d in p["districts"])
@@ -66,6 +75,47 @@ def describe(kind: str, p: dict[str, Any]) -> tuple[str, str]:
             )
         return _("公开记录检查点：%(day)s", day=p["day"]), summary
     return k, ""
+
+
+def _amounts(values: dict[str, Any], project: Any) -> str:
+    """One project's reported amounts: bare numbers without the plan, labelled with it."""
+    ref, amounts = values["ref"], values.get("amounts", [])
+    if project is None:
+        return f"{ref}：{'、'.join(amounts) or '—'}"
+    parts = [
+        _target_amount(t, amounts[i] if i < len(amounts) else None)
+        for i, t in enumerate(project.targets)
+    ]
+    done = sum(1 for m in values.get("milestones", []) if m)
+    if project.milestones:
+        parts.append(_("完成节点%(done)s/%(all)s个", done=done, all=len(project.milestones)))
+    return f"{ref} {'，'.join(parts) or '—'}"
+
+
+def _target_amount(target: Any, amount: str | None) -> str:
+    goal = f"{target.amount}{target.unit}"
+    if target.at_least:
+        goal = _("%(goal)s以上", goal=goal)
+    return _(
+        "%(label)s：%(amount)s（目标%(goal)s）",
+        label=target.label,
+        amount=f"{amount}{target.unit}" if amount is not None else "—",
+        goal=goal,
+    )
+
+
+def plan_targets(projects: Sequence[Any]) -> dict[str, Any]:
+    """`targets` for describe(): the plan's projects by ref."""
+    return {p.ref: p for p in projects}
+
+
+def entry_words(c: Any, row: Any) -> tuple[str, str]:
+    """describe() of a public-log row, a report's amounts labelled from its plan's targets."""
+    targets = None
+    year = row.year
+    if row.kind.startswith("report.") and year:
+        targets = services().once(("plan-targets", year), lambda: plan_targets(q.projects(c, year)))
+    return describe(row.kind, row.payload, targets)
 
 
 def _rating(k: str, p: dict[str, Any]) -> tuple[str, str]:

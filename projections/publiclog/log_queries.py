@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
@@ -23,6 +24,40 @@ def latest(c: Connection, subject: str | None, limit: int = 50) -> Sequence[Row[
         .join(subjects, LogSubject.seq == LogEntry.seq)
         .where(LogSubject.subject == subject)
         .order_by(LogSubject.seq.desc())
+        .limit(limit)
+    )
+    return c.execute(query).all()
+
+
+# What the everything feed leaves to others: single ratings (a daily digest tells them) and
+# case intakes (the case feeds carry them).
+NOT_NEWS = (
+    "rating.cast",
+    "rating.replaced",
+    "rating.comment_published",
+    "rating.comment_rejected",
+    "case.submitted",
+)
+RATINGS = ("rating.cast", "rating.replaced")
+
+
+def latest_news(c: Connection, limit: int = 50) -> Sequence[Row[Any]]:
+    """The newest entries but single ratings and case intakes (seq walked backwards)."""
+    query = (
+        select(_ENTRY)
+        .where(LogEntry.kind.not_in(NOT_NEWS))
+        .order_by(LogEntry.seq.desc())
+        .limit(limit)
+    )
+    return c.execute(query).all()
+
+
+def ratings_since(c: Connection, since: datetime, limit: int = 20_000) -> Sequence[Row[Any]]:
+    """The newest `limit` ratings cast or replaced since `since` (the recorded_at index)."""
+    query = (
+        select(LogEntry.seq, LogEntry.business_date, LogEntry.recorded_at, LogEntry.payload)
+        .where(LogEntry.recorded_at >= since, LogEntry.kind.in_(RATINGS))
+        .order_by(LogEntry.seq.desc())
         .limit(limit)
     )
     return c.execute(query).all()

@@ -34,6 +34,7 @@ from domain.supervision import Finding, SupervisionRecord
 from domain.wuxi import business_date
 
 GENESIS = "0" * 64
+SIMULATED = "sim:"  # actors of the labelled simulated year
 EVENTS = UUID("5b0e7f53-4a5e-4f7e-9d6e-7a1f2c3d2023")
 
 Context = MutableMapping[str, Any]
@@ -80,6 +81,17 @@ def chain(previous: str, entry: Entry) -> str:
 def link(previous: str, canonical: str) -> str:
     """The hash of an entry whose canonical text is `canonical`, after `previous`."""
     return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
+
+
+def simulated(e: object) -> bool:
+    """Was this event written by the labelled simulated year?"""
+    return str(getattr(e, "actor", "")).startswith(SIMULATED)
+
+
+def marked(payload: dict[str, Any], is_simulated: bool) -> dict[str, Any]:
+    """The payload with `"simulated": true` for a simulated fact, and unchanged for a real one:
+    the entries (and hashes) of real facts stay as they were before the marker existed."""
+    return {**payload, "simulated": True} if is_simulated else payload
 
 
 @dataclass
@@ -217,6 +229,7 @@ class Deriver:
             payload["reason"] = correction.reason
         kind = "report.corrected" if corrects else "report.filed"
         subjects = self._item_subjects(e.year, e.item, item["category"], item["projects"], [e.unit])
+        payload = marked(payload, simulated(e))
         return self._entry(e, kind, e.year, subjects, payload, e.period, corrects)
 
     @derive.register
@@ -230,6 +243,7 @@ class Deriver:
             "photos": e.photos,
         }
         subjects = self._item_subjects(e.year, e.item, item["category"], item["projects"], [e.unit])
+        payload = marked(payload, simulated(e))
         return self._entry(e, "report.photos", e.year, subjects, payload)
 
     # Supervision ---------------------------------------------------------------
@@ -245,6 +259,7 @@ class Deriver:
             "projects": e.projects,
         }
         subjects = [f"plan:{e.year}", "supervision", *(f"project:{e.year}:{r}" for r in e.projects)]
+        payload = marked(payload, simulated(e))
         return self._entry(e, "supervision.recorded", e.year, subjects, payload, e.held_on)
 
     @derive.register
@@ -253,6 +268,7 @@ class Deriver:
             "year": e.year,
             "projects": e.projects,
             "unit": e.unit,
+            "simulated": simulated(e),
         }
         return self._finding(e, "finding.raised", e.text)
 
@@ -276,6 +292,7 @@ class Deriver:
             "unit": finding["unit"],
             "projects": finding["projects"],
         }
+        payload = marked(payload, finding.get("simulated", False) or simulated(e))
         year = finding["year"]
         subjects = [
             f"plan:{year}",
@@ -298,6 +315,7 @@ class Deriver:
                 "district": e.district,
                 "category": e.category,
                 "year": e.year,
+                "simulated": simulated(e),
             }
         case = dict(self.context[key])
         kind, stage, facts = f"case.{e.step}", e.state_after(), case_facts(e)
@@ -315,6 +333,7 @@ class Deriver:
             "stage": stage,
             **facts,
         }
+        payload = marked(payload, case.get("simulated", False) or simulated(e))
         subjects = ["cases", f"case:{case['number']}", f"district:{case['district']}"]
         if case.get("key"):
             subjects.append("cases:key")

@@ -155,7 +155,9 @@ class PublicLogBatch(Batch):
 
 class PublicLog(Projection):
     name = "public_log"
-    version = 1
+    # 2: every fact of the labelled simulated year says `"simulated": true` in its payload
+    # (real facts' entries, and so a log without simulated facts, hash exactly as in 1).
+    version = 2
     tables = (LogEntry, LogSubject, LogContext)
 
     def topics(self) -> list[str]:

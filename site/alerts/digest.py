@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from application.verification import Address, Mail, SendFailed
 from minsheng_site.alerts import topics
-from minsheng_site.describe import describe
+from minsheng_site.describe import entry_words
 from minsheng_site.services import services
 from minsheng_site.views import today
 
@@ -38,7 +38,7 @@ def send_due() -> int:
             followed = topics.topic(c, subscription.topic)
             if followed is None:
                 continue
-            told = topics.news(c, subscription.topic, subscription.after, today(), describe)
+            told = topics.news(c, subscription.topic, subscription.after, today(), entry_words)
             if not told:
                 continue
             secret = site.subscriptions.secret(subscription.id)

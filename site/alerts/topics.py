@@ -90,7 +90,8 @@ def head(c: Connection, key: str, today: date) -> int:
 
 
 def news(c: Connection, key: str, after: int, today: date, describe: Any) -> Sequence[News]:
-    """What happened to the topic after `after`, oldest first (at most NEWS_AT_ONCE)."""
+    """What happened to the topic after `after`, oldest first (at most NEWS_AT_ONCE);
+    `describe(c, row)` puts a public-log row in words."""
     if key == "overdue":
         return _overdue(c, after, today)
     subject = "cases" if key.startswith("case-category:") else key
@@ -105,7 +106,7 @@ def news(c: Connection, key: str, after: int, today: date, describe: Any) -> Seq
             seq = row.seq
             if category is not None and row.payload.get("category") != category:
                 continue
-            heading, summary = describe(row.kind, row.payload)
+            heading, summary = describe(c, row)
             link = url_for("opendata.journalists.event", uuid=row.uuid, _external=True)
             found.append(News(heading, summary, link, row.seq))
             if len(found) == NEWS_AT_ONCE:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -10,9 +11,11 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from werkzeug.wrappers import Response
 
 from domain.cases import is_overdue
-from domain.wuxi import business_date, end_of_day
+from domain.satisfaction import LEVELS
+from domain.wuxi import business_date, end_of_day, start_of_day
 from minsheng_site.caching import publicly_cacheable
-from minsheng_site.describe import describe, subject_link
+from minsheng_site.describe import describe, entry_words, subject_link
+from minsheng_site.labels import label
 from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, today
@@ -24,6 +27,10 @@ from projections.publiclog.public_entries import EVENTS
 from projections.ratings import satisfaction_queries as sq
 
 bp = publicly_cacheable(Blueprint("journalists", __name__))
+FEED_LENGTH = 50
+DIGEST_DAYS = timedelta(days=14)  # the everything feed's rating digests reach back at most this
+DIGEST_RATINGS = 20_000  # and read at most this many ratings
+
 FMT = "<any(atom, rss):fmt>"
 PLAN_KINDS = '"items", "projects", "categories", "key-projects", "units"'
 PLAN_FEEDS = {
@@ -43,7 +50,7 @@ def event(uuid: UUID) -> str:
         corrected = lq.corrected_by(c, row.uuid)
         corrects = lq.entry(c, row.corrects) if row.corrects else None
         links = [link for s in lq.subjects(c, row.seq) if (link := subject_link(s))]
-    title, summary = describe(row.kind, row.payload)
+        title, summary = entry_words(c, row)
     return render_template(
         "opendata/event.html",
         row=row,
@@ -60,7 +67,56 @@ def event(uuid: UUID) -> str:
 
 @bp.get(f"/feeds/all.{FMT}")
 def everything(fmt: str) -> Response:
-    return _feed(fmt, None, "全部公开记录", url_for("plans.pages.home", _external=True))
+    """Everything but single ratings (a digest a day tells them, per subject, with counts) and
+    case intakes (the case feeds have them): what a reader of everything wants to know."""
+    with services().read() as c:
+        rows = lq.latest_news(c, FEED_LENGTH)
+        items = [_item(c, row) for row in rows]
+        # The digests of the days the entries span (at most DIGEST_DAYS before the newest).
+        newest = rows[0].recorded_at if rows else services().ledger.clock()
+        since = max(rows[-1].recorded_at if rows else newest, newest - DIGEST_DAYS)
+        digests = _rating_digests(c, since)
+    items = sorted(items + digests, key=lambda i: i["published"], reverse=True)[:FEED_LENGTH]
+    return _send(fmt, "全部公开记录", url_for("plans.pages.home", _external=True), items)
+
+
+def _rating_digests(c: Any, since: datetime) -> list[dict[str, Any]]:
+    """One entry per Wuxi day of ratings since `since`'s day: how many each subject received,
+    by level. Its id is the day's, forever; it grows while the day lasts. At most
+    DIGEST_RATINGS ratings are read (the newest): a day they do not reach whole is left out."""
+    days: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    last: dict[str, datetime] = {}
+    simulated: dict[str, bool] = defaultdict(bool)
+    rows = lq.ratings_since(c, start_of_day(business_date(since)), DIGEST_RATINGS)
+    for row in rows:
+        day = row.business_date
+        days[day][row.payload["subject"]][row.payload["level"]] += 1
+        last[day] = max(last.get(day, row.recorded_at), row.recorded_at)
+        simulated[day] |= bool(row.payload.get("simulated"))
+    if len(rows) == DIGEST_RATINGS and days:
+        days.pop(min(days))  # cut short: its counts would be wrong
+    return [_digest(day, subjects, last[day], simulated[day]) for day, subjects in days.items()]
+
+
+def _digest(
+    day: str, subjects: dict[str, Counter[str]], at: datetime, simulated: bool
+) -> dict[str, Any]:
+    total = sum(sum(levels.values()) for levels in subjects.values())
+    parts = []
+    for subject, levels in sorted(subjects.items(), key=lambda kv: -sum(kv[1].values())):
+        link = subject_link(subject)
+        counts = "、".join(
+            f"{label(level, 'level')}{levels[level]}" for level in LEVELS if levels[level]
+        )
+        parts.append(f"{link[0] if link else subject} {sum(levels.values())}条（{counts}）")
+    return {
+        "id": f"urn:uuid:{uuid5(EVENTS, f'ratings-digest/{day}')}",
+        "title": f"{day}满意度评价汇总：共{total}条，涉及{len(subjects)}个项目或条目",
+        "summary": "；".join(parts) + "。每人每季度对同一对象只计一次评价（新评价替换旧评价）。",
+        "link": url_for("ratings.satisfaction.results", year=int(day[:4]), _external=True),
+        "published": at,
+        "simulated": simulated,
+    }
 
 
 @bp.get(f"/feeds/plans/{YEAR}/<any({PLAN_KINDS}):kind>/<key>.{FMT}")
@@ -278,22 +334,23 @@ def opml() -> Response:
     return response
 
 
-def _feed(fmt: str, subject: str | None, title: str, page: str) -> Response:
+def _feed(fmt: str, subject: str, title: str, page: str) -> Response:
     with services().read() as c:
-        rows = lq.latest(c, subject)
-    items = []
-    for row in rows:
-        heading, summary = describe(row.kind, row.payload)
-        items.append(
-            {
-                "id": f"urn:uuid:{row.uuid}",
-                "title": heading,
-                "summary": summary,
-                "link": url_for("opendata.journalists.event", uuid=row.uuid, _external=True),
-                "published": row.recorded_at,
-            }
-        )
+        items = [_item(c, row) for row in lq.latest(c, subject, FEED_LENGTH)]
     return _send(fmt, title, page, items)
+
+
+def _item(c: Any, row: Any) -> dict[str, Any]:
+    """A public-log entry as a feed entry: its permanent page, its words, its label."""
+    heading, summary = entry_words(c, row)
+    return {
+        "id": f"urn:uuid:{row.uuid}",
+        "title": heading,
+        "summary": summary,
+        "link": url_for("opendata.journalists.event", uuid=row.uuid, _external=True),
+        "published": row.recorded_at,
+        "simulated": bool(row.payload.get("simulated")),
+    }
 
 
 def _send(fmt: str, title: str, page: str, items: list[dict[str, Any]]) -> Response:
@@ -314,6 +371,7 @@ def _send(fmt: str, title: str, page: str, items: list[dict[str, Any]]) -> Respo
         items=items,
         updated=updated,
         note=note,
+        stylesheet=url_for("static", filename="feed.xsl"),
     )
     response = make_response(body)
     response.mimetype = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
