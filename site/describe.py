@@ -38,7 +38,10 @@ def describe(kind: str, p: dict[str, Any], targets: Targets | None = None) -> tu
         amounts = "；".join(_amounts(v, (targets or {}).get(v["ref"])) for v in p["values"])
         summary = _("%(unit)s报告累计完成数 %(amounts)s。", unit=p["unit"], amounts=amounts)
         if p.get("districts"):  # only reports that break their amounts down carry it
-            parts = "、".join(f"{d['ref']} {d['district']} {d['amount']}" for d in p["districts"])
+            parts = "、".join(
+                f"{d['ref']} {d['district']} {d['amount']}{_unit(targets, d)}"
+                for d in p["districts"]
+            )
             summary += _("按市(县)区：%(parts)s。", parts=parts)
         if p.get("reason"):
             summary += _("更正原因：%(reason)s", reason=p["reason"])
@@ -90,6 +93,15 @@ def _amounts(values: dict[str, Any], project: Any) -> str:
     if project.milestones:
         parts.append(_("完成节点%(done)s/%(all)s个", done=done, all=len(project.milestones)))
     return f"{ref} {'，'.join(parts) or '—'}"
+
+
+def _unit(targets: Targets | None, part: dict[str, Any]) -> str:
+    """The unit of a district's share of a target ("" without the plan)."""
+    project = (targets or {}).get(part["ref"])
+    index = part.get("target", 0)
+    if project is None or not isinstance(index, int) or index >= len(project.targets):
+        return ""
+    return str(project.targets[index].unit)
 
 
 def _target_amount(target: Any, amount: str | None) -> str:

@@ -78,6 +78,8 @@ class ProjectProgress:
     midyear_completion: Decimal
     midyear_met: bool | None  # None until the mid-year date has passed
     curve: tuple[tuple[Period, Decimal], ...]  # completion month by month, as reported
+    # Any report it stands on is of the labelled simulated year: its figures are made up.
+    simulated: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ def project_progress(
         tuple((p, project_completion(spec, r.of(project.ref))) for p, r in current.items())
         if with_curve
         else (),
+        any(r.simulated for r in current.values()),
     )
 
 

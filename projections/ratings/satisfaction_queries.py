@@ -240,33 +240,53 @@ class Milestone:
     quarter: str | None = None
     count: int = 0
     tally: Tally | None = None
+    simulated: bool = False  # it counts ratings of the labelled simulated year
 
 
 def milestones(c: Connection, year: int, now: datetime) -> list[Milestone]:
     """Every milestone reached by `now`, newest first."""
     rows = c.execute(
         select(BallotRow.kind, BallotRow.ref, BallotRow.quarter, BallotRow.level,
-               BallotRow.first_cast_at)
+               BallotRow.first_cast_at, BallotRow.simulated)
         .where(BallotRow.year == year)
         .order_by(BallotRow.first_cast_at, BallotRow.ballot_id)
     ).all()  # fmt: skip
     out: list[Milestone] = []
     quarters: dict[str, Tally] = defaultdict(Tally)
     people: dict[tuple[str, str], int] = defaultdict(int)
+    # A milestone counts simulated ratings (the labelled simulated year): it is simulated too.
+    made_up: dict[Any, bool] = defaultdict(bool)
     for n, row in enumerate(rows, start=1):
         quarters[row.quarter].add(row.level)
         subject = (row.kind, row.ref)
         people[subject] += 1
+        for part in (row.quarter, subject, "total"):
+            made_up[part] |= row.simulated
         if people[subject] == MIN_RANKED:
             key = f"ranked/{year}/{row.kind}/{row.ref}"
-            out.append(Milestone(key, "ranked", row.first_cast_at, subject, count=MIN_RANKED))
+            out.append(
+                Milestone(
+                    key, "ranked", row.first_cast_at, subject, count=MIN_RANKED,
+                    simulated=made_up[subject],
+                )
+            )  # fmt: skip
         if n in TOTALS:
-            out.append(Milestone(f"total/{year}/{n}", "total", row.first_cast_at, count=n))
+            out.append(
+                Milestone(
+                    f"total/{year}/{n}", "total", row.first_cast_at, count=n,
+                    simulated=made_up["total"],
+                )
+            )  # fmt: skip
     for quarter, counts in quarters.items():
         ended = quarter_end(quarter)
         if ended <= now:
             key = f"quarter/{quarter}"
-            out.append(Milestone(key, "quarter", ended, quarter=quarter, tally=counts))
+            out.append(
+                Milestone(
+                    key, "quarter", ended, quarter=quarter, tally=counts,
+                    simulated=made_up[quarter],
+                )
+            )  # fmt: skip
     return sorted(out, key=lambda m: (m.at, m.key), reverse=True)
 
 

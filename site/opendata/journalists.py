@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_babel import force_locale
 from werkzeug.wrappers import Response
 
 from domain.cases import is_overdue
@@ -51,6 +52,9 @@ def event(uuid: UUID) -> str:
         corrects = lq.entry(c, row.corrects) if row.corrects else None
         links = [link for s in lq.subjects(c, row.seq) if (link := subject_link(s))]
         title, summary = entry_words(c, row)
+        with force_locale("en"):
+            title_en = entry_words(c, row)[0]
+        head = lq.head(c)
     return render_template(
         "opendata/event.html",
         row=row,
@@ -62,7 +66,31 @@ def event(uuid: UUID) -> str:
         corrects=corrects,
         links=links,
         describe=describe,
+        simulated=bool(row.payload.get("simulated")),
+        citations=citations(row, title, title_en, head),
     )
+
+
+def citations(row: Any, title: str, title_en: str, head: tuple[int, str] | None) -> dict[str, str]:
+    """How to cite an entry, ready to copy: title, date, permanent link, and the chain's head
+    today (which fixes the entry: a later edit of it would change every hash after it)."""
+    url = url_for("opendata.journalists.event", uuid=row.uuid, _external=True)
+    day = row.business_date or business_date(row.recorded_at).isoformat()
+    seq, top = head if head else (row.seq, row.hash)
+    mark_zh = "【模拟数据，非真实进展】" if row.payload.get("simulated") else ""
+    mark_en = "[SIMULATED DATA, not real progress] " if row.payload.get("simulated") else ""
+    return {
+        "zh": (
+            f"{mark_zh}民生实事公开台：《{title}》，{day}。{url}"
+            f"（公开记录第{row.seq}条，哈希 {row.hash}；引用时链头为第{seq}条 {top}）"
+        ),
+        "en": (
+            f"{mark_en}Livelihood Projects in the Open (民生实事公开台), "
+            f'"{title_en}", {day}. {url} '
+            f"(public log entry {row.seq}, hash {row.hash}; chain head when cited: "
+            f"entry {seq}, {top})"
+        ),
+    }
 
 
 @bp.get(f"/feeds/all.{FMT}")
@@ -178,6 +206,7 @@ def overdue_cases(fmt: str) -> Response:
             "summary": f"{r.category} · {r.district} · 主办：{r.lead_unit} · 时限{r.deadline}",
             "link": url_for("cases.pages.case", number=r.number, _external=True),
             "published": end_of_day(r.deadline),
+            "simulated": r.simulated,
         }
         for r in sorted(rows, key=lambda r: r.deadline, reverse=True)[:100]
     ]
@@ -235,6 +264,7 @@ def _milestone(
         "summary": summary,
         "link": link,
         "published": m.at,
+        "simulated": m.simulated,
     }
 
 
@@ -374,9 +404,19 @@ def _send(fmt: str, title: str, page: str, items: list[dict[str, Any]]) -> Respo
         stylesheet=url_for("static", filename="feed.xsl"),
     )
     response = make_response(body)
-    response.mimetype = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
+    response.mimetype = feed_mimetype(fmt)
+    response.vary.add("Accept")
     response.last_modified = updated
     return response
+
+
+def feed_mimetype(fmt: str) -> str:
+    """The feed's own type for readers; plain XML for a browser (which shows an Atom or RSS
+    type as text, never applying the stylesheet). The body is the same either way."""
+    own = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
+    if request.accept_mimetypes.best_match([own, "text/html"]) == "text/html":
+        return "application/xml"
+    return own
 
 
 def _plan_page(c: Any, year: int, kind: str, key: str) -> tuple[str, str]:

@@ -78,6 +78,7 @@ def plan_progress(year: int) -> Response:
                     "completion": _share(p.completion),
                     "latest_period": str(p.latest_period) if p.latest_period else None,
                     "midyear_met": p.midyear_met,
+                    "simulated": p.simulated,
                     "url": url_for(
                         "plans.pages.project", year=year, ref=p.project.ref, _external=True
                     ),
@@ -248,6 +249,7 @@ def projects_csv(year: int) -> Response:
             "latest_period",
             "midyear_met",
             "url",
+            "simulated",  # its progress stands on reports of the labelled simulated year
         ]
     ]
     for p in progress.projects:
@@ -268,6 +270,7 @@ def projects_csv(year: int) -> Response:
                 p.latest_period or "",
                 p.midyear_met if p.midyear_met is not None else "",
                 url_for("plans.pages.project", year=year, ref=pv.ref, _external=True),
+                p.simulated,
             ]
         )
     return csv_response(rows, f"minsheng-{year}-projects.csv")
