@@ -100,6 +100,18 @@ def read_positions() -> dict[str, int]:
     return positions
 
 
+def simulated_figures() -> bool:
+    """Do the site's figures draw on the labelled simulated year? The `simulated` column of
+    exports that sum many facts (satisfaction, the evaluation) says so on every row."""
+    from projections.plans.progress_queries import simulated_present
+
+    def compute() -> bool:
+        with services().read() as c:
+            return simulated_present(c)
+
+    return services().once(("simulated-present",), compute)
+
+
 def today() -> date:
     """Today in Wuxi, by the ledger's clock."""
     return business_date(services().ledger.clock())

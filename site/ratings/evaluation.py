@@ -36,7 +36,7 @@ from minsheng_site.form_base import Form
 from minsheng_site.messages import CASE_PROBLEMS
 from minsheng_site.services import services
 from minsheng_site.staff.roles import is_task_force
-from minsheng_site.views import YEAR, plan_of, render
+from minsheng_site.views import YEAR, plan_of, render, simulated_figures
 from projections.ratings.evaluation_queries import Evaluation, evaluate
 
 bp = publicly_cacheable(Blueprint("evaluation", __name__))
@@ -84,6 +84,7 @@ def results_api(year: int) -> Response:
     return jsonify(
         {
             "year": year,
+            "simulated": simulated_figures(),
             "formula": {
                 "as_of": f.as_of.isoformat(),
                 "weights": f.weights,
@@ -132,7 +133,9 @@ def results_csv(year: int) -> Response:
     _plan, e = evaluation_of(year)
     fields = list(_inputs(e.projects[0].inputs)) if e.projects else []
     parts = [f"component_{k}" for k in COMPONENTS]
-    rows: list[list[object]] = [["level", "rank", "key", "label", "score", *parts, *fields]]
+    header = ["level", "rank", "key", "label", "score", *parts, *fields, "simulated"]
+    rows: list[list[object]] = [header]
+    simulated = simulated_figures()  # the scores draw on the simulated year's facts
     for level, scored in (("project", e.projects), ("unit", e.units)):
         rows.extend(
             [
@@ -143,6 +146,7 @@ def results_csv(year: int) -> Response:
                 f"{s.score:.6f}",
                 *(f"{s.parts[k]:.6f}" for k in COMPONENTS),
                 *_inputs(s.inputs).values(),
+                simulated,
             ]
             for s in scored
         )

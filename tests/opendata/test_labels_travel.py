@@ -235,6 +235,11 @@ def test_a_plan_without_a_simulated_year_is_never_marked(client: Any) -> None:
     assert projects and not any(p["simulated"] for p in projects)
     text = client.get("/open-data/plans/2023/projects.csv").get_data(as_text=True)
     assert {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))} == {"False"}
+    assert client.get("/api/v1/plans/2023/evaluation").get_json()["simulated"] is False
+    text = client.get("/open-data/plans/2023/evaluation.csv").get_data(as_text=True)
+    assert {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))} == {
+        "False"
+    }
     for path in (
         "/feeds/all.atom",
         "/feeds/plans/2023.atom",

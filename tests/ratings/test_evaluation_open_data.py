@@ -221,6 +221,8 @@ def test_the_csv_carries_the_same_scores_as_the_api(year_app: Flask) -> None:
         assert float(row["score"]) == pytest.approx(p["score"], abs=1e-6)
         _parts, value = recomputed({k: float(row[k]) for k in p["inputs"]}, published["formula"])
         assert float(row["score"]) == pytest.approx(value, abs=1e-5)
+        assert row["simulated"] == "True"  # every score here draws on the simulated year
+    assert published["simulated"] is True
 
 
 def decide(staff: FlaskClient, award: str, action: str, candidate: str, note: str = "") -> str:
@@ -307,11 +309,15 @@ def test_the_satisfaction_feed_lists_milestones_that_agree_with_the_open_data(
     feed = feedparser.parse(body)
     assert not feed.bozo, feed.bozo_exception
     assert feedparser.parse(web.get("/feeds/plans/2023/satisfaction.rss").get_data()).entries
-    titles = [e.title for e in feed.entries]
+    # Every milestone here counts simulated ratings, and says so.
+    assert all(e.title.startswith("【模拟】") for e in feed.entries)
+    titles = [e.title.removeprefix("【模拟】") for e in feed.entries]
     ratings = web.get("/api/v1/plans/2023/satisfaction").get_json()["ratings"]
 
     for quarter, tally in ratings["quarters"].items():  # every 2023 quarter is over by now
-        [entry] = [e for e in feed.entries if e.title.startswith(f"{quarter}满意度评价结果")]
+        [entry] = [
+            e for e in feed.entries if e.title.startswith(f"【模拟】{quarter}满意度评价结果")
+        ]
         rate = (tally["satisfied"] + tally["basically"]) / tally["total"]
         assert f"满意率{rate * 100:.1f}%" in entry.title
         assert f"本季度共{tally['total']}条评价" in entry.summary
