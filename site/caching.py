@@ -34,7 +34,7 @@ from werkzeug.wrappers import Response
 from minsheng_site.i18n import locale_code
 from minsheng_site.reading import reading_mode
 from minsheng_site.services import services
-from minsheng_site.views import read_positions, today
+from minsheng_site.views import prefers_html, read_positions, today
 
 log = logging.getLogger(__name__)
 # Session keys that make a page this visitor's own (their case, their verified contact).
@@ -162,7 +162,9 @@ def _etag(salt: str) -> str | None:
     where = f"{request.host_url}|{request.full_path}"
     # the reader's language and reading mode (large text): both are rendered into the page
     reader = f"{locale_code()}|{reading_mode()}"
-    key = f"{salt}|{head}|{positions}|{today()}|{reader}|{htmx}|{where}"
+    # a browser and a feed reader get a feed's same bytes under different types (Vary: Accept)
+    browser = "html" if prefers_html() else ""
+    key = f"{salt}|{head}|{positions}|{today()}|{reader}|{htmx}|{where}|{browser}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

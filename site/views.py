@@ -100,6 +100,15 @@ def read_positions() -> dict[str, int]:
     return positions
 
 
+FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/xml")
+
+
+def prefers_html() -> bool:
+    """Does the client rank a web page above a feed: a browser, not a feed reader? (A feed
+    opened in a browser is sent as plain XML so that its stylesheet applies.)"""
+    return request.accept_mimetypes.best_match((*FEED_TYPES, "text/html")) == "text/html"
+
+
 def simulated_figures() -> bool:
     """Do the site's figures draw on the labelled simulated year? The `simulated` column of
     exports that sum many facts (satisfaction, the evaluation) says so on every row."""

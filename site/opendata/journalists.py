@@ -19,7 +19,7 @@ from minsheng_site.describe import describe, entry_words, subject_link
 from minsheng_site.labels import label
 from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, bounded, found, today
+from minsheng_site.views import YEAR, bounded, found, prefers_html, today
 from projections.cases import case_queries as cq
 from projections.plans import queries as q
 from projections.publiclog import log_queries as lq
@@ -413,10 +413,9 @@ def _send(fmt: str, title: str, page: str, items: list[dict[str, Any]]) -> Respo
 def feed_mimetype(fmt: str) -> str:
     """The feed's own type for readers; plain XML for a browser (which shows an Atom or RSS
     type as text, never applying the stylesheet). The body is the same either way."""
-    own = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
-    if request.accept_mimetypes.best_match([own, "text/html"]) == "text/html":
+    if prefers_html():
         return "application/xml"
-    return own
+    return "application/atom+xml" if fmt == "atom" else "application/rss+xml"
 
 
 def _plan_page(c: Any, year: int, kind: str, key: str) -> tuple[str, str]:

@@ -237,9 +237,7 @@ def test_a_plan_without_a_simulated_year_is_never_marked(client: Any) -> None:
     assert {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))} == {"False"}
     assert client.get("/api/v1/plans/2023/evaluation").get_json()["simulated"] is False
     text = client.get("/open-data/plans/2023/evaluation.csv").get_data(as_text=True)
-    assert {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))} == {
-        "False"
-    }
+    assert {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))} == {"False"}
     for path in (
         "/feeds/all.atom",
         "/feeds/plans/2023.atom",
@@ -247,3 +245,22 @@ def test_a_plan_without_a_simulated_year_is_never_marked(client: Any) -> None:
     ):
         body = client.get(path).get_data(as_text=True)
         assert "【模拟】" not in body and 'term="simulated"' not in body
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+READER = "application/atom+xml,application/rss+xml;q=0.9,application/xml;q=0.8,*/*;q=0.5"
+
+
+@pytest.mark.parametrize("first, then", [(BROWSER, READER), (READER, BROWSER)])
+def test_a_browser_and_a_reader_each_get_their_type_whoever_asked_first(
+    labelled_app: Flask, first: str, then: str
+) -> None:
+    """The page cache keeps the feed per kind of client: the same bytes, the right type."""
+    client = labelled_app.test_client()
+    path = "/feeds/plans/2023/items/3.atom"
+    answers = [client.get(path, headers={"Accept": accept}) for accept in (first, then)]
+    types = {accept: a.mimetype for accept, a in zip((first, then), answers, strict=True)}
+    assert types == {BROWSER: "application/xml", READER: "application/atom+xml"}
+    assert answers[0].get_data() == answers[1].get_data()
+    assert all("Accept" in a.headers.get("Vary", "") for a in answers)
+    assert answers[0].headers["ETag"] != answers[1].headers["ETag"]
