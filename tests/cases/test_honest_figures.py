@@ -203,5 +203,8 @@ def test_a_case_without_consent_shows_its_unit_and_time_limit_but_never_its_word
     record = client.get(f"/api/v1/cases/{receipt.number}").get_json()
     assert (record["lead_unit"], record["overdue"]) == ("市城管局", True)
     assert record["deadline"] and "evaluation" not in record
-    for text in (page, client.get("/open-data/cases.csv").text, str(record)):
+    (georeport,) = client.get(f"/open311/v2/requests/{receipt.number}.json").get_json()
+    assert georeport["agency_responsible"] == "市城管局" and georeport["description"] is None
+    assert georeport["deadline"] == record["deadline"]
+    for text in (page, client.get("/open-data/cases.csv").text, str(record), str(georeport)):
         assert "路灯不亮第1处" not in text and "清扬路" not in text and "王小明" not in text
