@@ -140,19 +140,24 @@ def test_the_first_evaluation_rate_and_the_sent_back_rate_stand_beside_the_final
     # The satisfaction API and CSV carry the first evaluation too, by unit.
     figures = client.get("/api/v1/plans/2023/satisfaction").get_json()
     for unit in ("市城管局", "市水利局"):
-        first = figures["cases_first_evaluation"]["by_unit"][unit]
-        final = figures["cases"]["by_unit"][unit]
-        assert (first["satisfied"] + first["basically"], first["total"]) == (
+        at_first = figures["cases_first_evaluation"]["by_unit"][unit]
+        at_last = figures["cases"]["by_unit"][unit]
+        assert (at_first["satisfied"] + at_first["basically"], at_first["total"]) == (
             counts[unit]["first"],
             counts[unit]["evaluated"],
         )
-        assert final["satisfied"] + final["basically"] == counts[unit]["final"]
+        assert at_last["satisfied"] + at_last["basically"] == counts[unit]["final"]
     table = csv_rows(client, "/open-data/plans/2023/satisfaction.csv")
     by_unit = [r for r in table if r["dimension"] == "unit"]
     firsts = {r["key"]: r for r in by_unit if r["source"] == "cases_first"}
     assert int(firsts["市城管局"]["total"]) == counts["市城管局"]["evaluated"]
     satisfaction = client.get("/plans/2023/satisfaction").text
     assert f"{formula} = {every['first']:,} ÷ {every['evaluated']:,}" in satisfaction
+    district = client.get("/plans/2023/districts/梁溪区").text  # every case here is 梁溪区's
+    district = district.split('id="district-satisfaction"')[1]
+    assert f"满意率（首次评价） {share(first, total)} = {first:,} ÷ {total:,}" in district
+    final = every["final"]
+    assert f"满意率（最终评价） {share(final, total)} = {final:,} ÷ {total:,}" in district
 
 
 def test_overdue_counts_agree_on_the_board_in_the_csv_the_feed_and_the_api_consent_or_not(
