@@ -4,7 +4,10 @@
   accepted, nor declined, nor merged into another, nor withdrawn by the citizen);
 - 办结率 = closed ÷ handled;
 - 按时办结率 = closed whose last reply came within the time limit ÷ closed;
-- 满意率 = (满意 + 基本满意) ÷ evaluated, by each case's latest evaluation;
+- 满意率（首次评价）= cases whose first evaluation was 满意 or 基本满意 ÷ evaluated;
+- 满意率（最终评价）= (满意 + 基本满意) ÷ evaluated, by each case's latest evaluation
+  (销号 needs 满意 or 基本满意, so once every evaluated case is closed this reaches 100%:
+  the first evaluation is the figure that tells units apart);
 - 发回重办率 = evaluated cases sent back (不满意) at least once ÷ evaluated;
 - 回访解决率 = cases whose citizen answered "is it fixed?" 是 ÷ those answered (是, 否,
   不确定), by each case's latest answer (a 否 reopens the case);
@@ -56,6 +59,9 @@ class CaseFacts(Protocol):
     def evaluation(self) -> str | None: ...
 
     @property
+    def first_evaluation(self) -> str | None: ...
+
+    @property
     def rehandled(self) -> int: ...
 
     @property
@@ -81,7 +87,8 @@ class Stats:
     handled: int  # accepted (not declined, not merged)
     closed: Rate  # 办结率: closed / handled
     on_time: Rate  # 按时办结率: closed with the last reply on time / closed
-    satisfied: Rate  # 满意率: (满意 + 基本满意) / evaluated, by each case's latest evaluation
+    first_satisfied: Rate  # 满意率（首次评价）: first evaluation 满意/基本满意 / evaluated
+    satisfied: Rate  # 满意率（最终评价）: (满意 + 基本满意) / evaluated, by the latest evaluation
     rehandled: Rate  # 发回重办率: sent back at least once / evaluated
     fixed: Rate  # 回访解决率: "is it fixed?" answered 是 / answered (是, 否, 不确定)
     median_days_to_reply: float | None
@@ -110,6 +117,9 @@ def stats(cases: Iterable[CaseFacts], today: date, label: str = "") -> Stats:
         handled=len(handled),
         closed=Rate(len(closed), len(handled)),
         on_time=Rate(sum(1 for r in closed if r.last_reply_on_time), len(closed)),
+        first_satisfied=Rate(
+            sum(1 for r in evaluated if is_content(r.first_evaluation)), len(evaluated)
+        ),
         satisfied=Rate(sum(1 for r in evaluated if is_content(r.evaluation)), len(evaluated)),
         rehandled=Rate(sum(1 for r in evaluated if r.rehandled), len(evaluated)),
         fixed=Rate(sum(1 for r in answered if r.fix_answer == "yes"), len(answered)),

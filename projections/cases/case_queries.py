@@ -69,6 +69,16 @@ def board(
     return rows, total
 
 
+def overdue(c: Connection, today: date) -> Sequence[Row[Any]]:
+    """Every case being handled past its time limit, latest deadline first: the same cases
+    as the board's 超期 filter (and the API's), consent or not."""
+    return c.execute(
+        select(CaseRow.__table__)
+        .where(*_where(Filters(overdue_only=True), today))
+        .order_by(CaseRow.deadline.desc(), CaseRow.number)
+    ).all()
+
+
 def case(c: Connection, number: str) -> Any | None:
     return c.execute(select(CaseRow.__table__).where(CaseRow.number == number)).first()
 
@@ -116,6 +126,7 @@ _FACTS = (
     CaseRow.first_reply_on,
     CaseRow.last_reply_on_time,
     CaseRow.evaluation,
+    CaseRow.first_evaluation,
     CaseRow.rehandled,
     CaseRow.fix_answer,
     CaseRow.lead_unit,
@@ -131,6 +142,7 @@ class Facts(NamedTuple):
     first_reply_on: date | None
     last_reply_on_time: bool | None
     evaluation: str | None
+    first_evaluation: str | None
     rehandled: int
     fix_answer: str | None
     lead_unit: str | None

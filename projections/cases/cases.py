@@ -74,6 +74,8 @@ class CaseRow(ReadModel):
     last_reply_on_time: Mapped[bool | None] = mapped_column(Boolean)
     replies: Mapped[int] = mapped_column(Integer)
     evaluation: Mapped[str | None] = mapped_column(String(16))
+    # the citizen's first: 销号 needs a content latest one, so only the first tells units apart
+    first_evaluation: Mapped[str | None] = mapped_column(String(16))
     rehandled: Mapped[int] = mapped_column(Integer)
     closed_on: Mapped[date | None] = mapped_column(Date)
     fix_answer: Mapped[str | None] = mapped_column(String(8))  # "is it fixed?" (FIX_ANSWERS)
@@ -168,8 +170,9 @@ class Cases(Projection):
     name = "cases"
     # 2: replies sealed (Case.Replied v2), erased consented cases stay erased, `withheld`
     # 3: indexes for the board's order and the simulated flag; 4: photos (case_photos),
-    # withdrawals with their consented reason; 5: fix_answer ("is it fixed?")
-    version = 5
+    # withdrawals with their consented reason; 5: fix_answer ("is it fixed?");
+    # 6: first_evaluation (满意率 of the first evaluation)
+    version = 6
     tables = (CaseRow, CaseStep, CasePhotoRow)
     dispatch = "on_event"
 
@@ -217,6 +220,7 @@ class Cases(Projection):
                 "last_reply_on_time": None,
                 "replies": 0,
                 "evaluation": None,
+                "first_evaluation": None,
                 "rehandled": 0,
                 "closed_on": None,
                 "fix_answer": None,
@@ -281,6 +285,8 @@ class Cases(Projection):
     def _evaluated(self, e: Case.Evaluated, held: HeldCases, position: int) -> None:
         row = self._row(held, e)
         changes: dict[str, Any] = {"evaluation": e.level}
+        if row["first_evaluation"] is None:
+            changes["first_evaluation"] = e.level
         if e.level == "unsatisfied":
             changes["rehandled"] = row["rehandled"] + 1
             if e.new_deadline:  # as the aggregate: sent back with a new time limit

@@ -63,7 +63,8 @@ class BallotRow(ReadModel):
 
 
 class CaseRating(ReadModel):
-    """A case's latest evaluation by its citizen (满意 / 基本满意 / 不满意)."""
+    """A case's latest evaluation by its citizen (满意 / 基本满意 / 不满意), and its first
+    (销号 needs a content latest one: the first is the figure that tells units apart)."""
 
     __tablename__ = "case_ratings"
 
@@ -73,6 +74,7 @@ class CaseRating(ReadModel):
     unit: Mapped[str | None] = mapped_column(String(64))
     track: Mapped[str | None] = mapped_column(String(16))
     level: Mapped[str | None] = mapped_column(String(16))
+    first_level: Mapped[str | None] = mapped_column(String(16))
     quarter: Mapped[str | None] = mapped_column(String(6))
     evaluations: Mapped[int] = mapped_column(Integer)
     simulated: Mapped[bool] = mapped_column(Boolean)
@@ -102,7 +104,7 @@ class HeldSatisfaction(Batch):
 
 class Satisfaction(Projection):
     name = "satisfaction"
-    version = 2  # 2: indexes for subjects and the simulated flag
+    version = 3  # 2: indexes for subjects and the simulated flag; 3: cases' first_level
     tables = (BallotRow, CaseRating)
     dispatch = "on_event"
 
@@ -200,6 +202,7 @@ class Satisfaction(Projection):
                 "unit": None,
                 "track": None,
                 "level": None,
+                "first_level": None,
                 "quarter": None,
                 "evaluations": 0,
                 "simulated": e.actor.startswith("sim:"),
@@ -220,7 +223,15 @@ class Satisfaction(Projection):
         if row is None:
             raise LookupError(f"no case {e.originator_id}")
         quarter = _quarter(e.timestamp)
-        self._case(held, e, level=e.level, quarter=quarter, evaluations=row["evaluations"] + 1)
+        first = row["first_level"] or e.level
+        self._case(
+            held,
+            e,
+            level=e.level,
+            first_level=first,
+            quarter=quarter,
+            evaluations=row["evaluations"] + 1,
+        )
 
     @staticmethod
     def _case(held: HeldSatisfaction, e: Case.Event, **changes: Any) -> None:

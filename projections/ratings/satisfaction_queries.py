@@ -190,15 +190,17 @@ class CaseResults:
     quarters: dict[str, Tally] = field(default_factory=dict)
 
 
-def case_results(c: Connection, year: int) -> CaseResults:
+def case_results(c: Connection, year: int, first: bool = False) -> CaseResults:
+    """The cases' evaluations: each case's latest, or (`first`) each case's first one."""
+    level = CaseRating.first_level if first else CaseRating.level
     rows = c.execute(
         select(
             CaseRating.unit,
             CaseRating.district,
             CaseRating.track,
-            CaseRating.level,
+            level.label("level"),
             CaseRating.quarter,
-        ).where(CaseRating.year == year, CaseRating.level.is_not(None))
+        ).where(CaseRating.year == year, level.is_not(None))
     ).all()
     out = CaseResults()
     by_unit: dict[str, Tally] = defaultdict(Tally)
@@ -208,7 +210,8 @@ def case_results(c: Connection, year: int) -> CaseResults:
     for row in rows:
         out.overall.add(row.level)
         by_district[row.district].add(row.level)
-        quarters[row.quarter].add(row.level)
+        if not first:  # the quarter kept is the latest evaluation's
+            quarters[row.quarter].add(row.level)
         if row.unit:
             by_unit[row.unit].add(row.level)
         if row.track:

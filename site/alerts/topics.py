@@ -115,13 +115,10 @@ def news(c: Connection, key: str, after: int, today: date, describe: Any) -> Seq
 
 
 def _overdue(c: Connection, after: int, today: date) -> list[News]:
-    """Cases (made public) that passed their time limit since the last alert: `after` is the
-    ordinal of the first deadline not yet told."""
-    rows = [
-        r
-        for r in cq.open_cases(c)
-        if r.consent and is_overdue(r, today) and r.deadline.toordinal() >= after
-    ]
+    """Cases that passed their time limit since the last alert (consent or not, as the board's
+    超期 list and its feed: unit and time limit are public): `after` is the ordinal of the
+    first deadline not yet told."""
+    rows = [r for r in cq.open_cases(c) if is_overdue(r, today) and r.deadline.toordinal() >= after]
     return [
         News(
             _("诉求%(n)s超期未办结", n=r.number),

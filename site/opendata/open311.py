@@ -8,7 +8,9 @@ Extensions on each request: `stage` (受理…销号 stage code), `route` (三�
 `deadline` (the time limit, a date), `key_supervised` ("weixingfu" /
 "shizhang" / null), `district`. `GET /open311/v2/requests/{id}/history.json`
 (extension) lists a case's public steps. Without the citizen's consent a
-request carries only its service (category), district and stage.
+request carries no description and its history no words, but its agency,
+time limit, route and key supervision all the same (the administration's
+facts, public for every case, as on the board and in /api/v1/cases).
 
 Every resource answers as `.json` or `.xml` (the specification's element
 names: <services><service>, <service_requests><request>, <errors><error>).
@@ -218,7 +220,7 @@ def history(number: str, fmt: str) -> Response:
 
 
 def service_request(row: Any, updated: datetime) -> dict[str, Any]:
-    public = row.consent
+    public = row.consent  # the citizen's words; the unit and its time limit are public anyway
     return {
         "service_request_id": row.number,
         "status": CLOSED_STATUS if row.state in CLOSED else OPEN_STATUS,
@@ -226,13 +228,11 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
         "service_name": row.category,
         "service_code": service_code(row.category),
         "description": row.public_text if public else None,
-        "agency_responsible": row.lead_unit if public else None,
+        "agency_responsible": row.lead_unit,
         "service_notice": None,
         "requested_datetime": _w3(row.submitted_at),
         "updated_datetime": _w3(updated),
-        "expected_datetime": _w3(at_wuxi(row.deadline, 23, 59))
-        if public and row.deadline
-        else None,
+        "expected_datetime": _w3(at_wuxi(row.deadline, 23, 59)) if row.deadline else None,
         "address": row.district,
         "address_id": None,
         "zipcode": None,
@@ -241,9 +241,9 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
         "media_url": None,
         # extensions
         "stage": row.state,
-        "route": row.route if public else None,
-        "deadline": row.deadline.isoformat() if public and row.deadline else None,
-        "key_supervised": row.track if public else None,
+        "route": row.route,
+        "deadline": row.deadline.isoformat() if row.deadline else None,
+        "key_supervised": row.track,
         "district": row.district,
         "url": url_for("cases.pages.case", number=row.number, _external=True),
     }

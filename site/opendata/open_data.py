@@ -141,11 +141,13 @@ def cases() -> Response:
         abort(400, description="state")
     if district and district not in DISTRICTS:
         abort(400, description="district")
+    overdue = request.args.get("overdue") or None
+    if overdue not in (None, "1"):
+        abort(400, description="overdue: 1 or nothing")
     limit, page = _limit(), _page()
+    filters = cq.Filters(state=state, district=district, overdue_only=overdue == "1")
     with services().read() as c:
-        rows, total = cq.board(
-            c, cq.Filters(state=state, district=district), today(), page, per_page=limit
-        )
+        rows, total = cq.board(c, filters, today(), page, per_page=limit)
     more = page * limit < total
     return jsonify(
         {
@@ -158,6 +160,7 @@ def cases() -> Response:
                 limit=limit,
                 state=state,
                 district=district,
+                overdue=overdue,
                 _external=True,
             )
             if more
@@ -287,9 +290,25 @@ def cases_csv() -> Response:
     return csv_response(table, "minsheng-cases.csv")
 
 
+# What only the citizen's consent publishes: their words, and what they said of the handling.
+# The unit, time limit and overdue flag are the administration's facts, public for every case.
+CONSENTED = (
+    "title",
+    "text",
+    "redacted",
+    "erased",
+    "evaluation",
+    "first_evaluation",
+    "rehandled",
+    "merged_into",
+    "projects",
+)
+
+
 def public_case(row: Any) -> dict[str, Any]:
-    """A case as anyone may see it: without consent, only its category, district and stage."""
-    base = {
+    """A case as anyone may see it: without consent, no words and no evaluation, but its
+    category, district, stage, lead unit, time limit and whether it is overdue."""
+    record = {
         "number": row.number,
         "year": row.year,
         "category": row.category,
@@ -298,11 +317,6 @@ def public_case(row: Any) -> dict[str, Any]:
         "consent": row.consent,
         "simulated": row.simulated,
         "url": url_for("cases.pages.case", number=row.number, _external=True),
-    }
-    if not row.consent:
-        return base
-    return {
-        **base,
         "title": row.public_title,
         "text": row.public_text,
         "redacted": row.redacted,
@@ -315,12 +329,16 @@ def public_case(row: Any) -> dict[str, Any]:
         "overdue": is_overdue(row, today()),
         "key_supervised": row.track,
         "evaluation": row.evaluation,
+        "first_evaluation": row.first_evaluation,
         "rehandled": row.rehandled,
         "replied_on_time": row.last_reply_on_time,
         "closed_on": row.closed_on.isoformat() if row.closed_on else None,
         "merged_into": row.merged_into,
         "projects": [{"year": y, "ref": r} for y, r in (row.projects or [])],
     }
+    if row.consent:
+        return record
+    return {k: v for k, v in record.items() if k not in CONSENTED}
 
 
 def _page() -> int:

@@ -143,6 +143,13 @@ def spec(server: str) -> dict[str, Any]:
                             "schema": {"type": "string", "enum": list(DISTRICTS)},
                         },
                         {
+                            "name": "overdue",
+                            "in": "query",
+                            "description": "1: only cases being handled past their time "
+                            "limit (the board's 超期 list; `total` is their count)",
+                            "schema": {"type": "string", "enum": ["1"]},
+                        },
+                        {
                             "name": "page",
                             "in": "query",
                             "schema": {
@@ -505,6 +512,14 @@ def spec(server: str) -> dict[str, Any]:
                             "required": ["overall"],
                             "properties": {"overall": _ref("Tally")},
                         },
+                        "cases_first_evaluation": {
+                            "description": "The same cases counted by their first "
+                            "evaluation (销号 needs a content latest one)",
+                            "type": "object",
+                            "required": ["overall"],
+                            "properties": {"overall": _ref("Tally")},
+                        },
+                        "cases_formula": {"type": "object"},
                     },
                 },
                 "Scored": {
@@ -582,6 +597,12 @@ def spec(server: str) -> dict[str, Any]:
                         "consent": boolean,
                         "simulated": boolean,
                         "url": string,
+                        "lead_unit": nullable_string,
+                        "deadline": nullable_string,
+                        "overdue": boolean,
+                        "first_evaluation": nullable_string,
+                        "evaluation": nullable_string,
+                        "rehandled": integer,
                     },
                 },
                 "Ticket": {

@@ -83,9 +83,13 @@ def progress_chart(plan: q.PlanView, progress: ProjectProgress, small: bool = Fa
 
 
 def satisfaction_chart(
-    quarters: dict[str, tuple[float, float, float]], small: bool = False
+    quarters: dict[str, tuple[float, float | None, float | None]],
+    small: bool = False,
+    title: str = "",
 ) -> bytes:
-    """满意率 by quarter with its 95% interval: {quarter: (rate, low, high)} in percent."""
+    """满意率 by quarter with its 95% interval: {label: (rate, low, high)} in percent. A
+    quarter's label carries its count (n); low and high are None where too few ratings
+    make the interval mean little: it is not drawn there (the title says so)."""
     chart = pygal.Line(
         **_frame(small, 800, 380, colors=("#a4161a", "#9aa5b1", "#9aa5b1")),
         js=[],
@@ -93,7 +97,7 @@ def satisfaction_chart(
         show_y_guides=True,
         legend_at_bottom=True,
         value_formatter=lambda v: f"{v:.1f}%",
-        title=_("各季度满意率（%）与95%区间"),
+        title=title or _("各季度满意率（%）与95%区间"),
         x_labels=list(quarters),
     )
     chart.add(_("满意率"), [rate for rate, _low, _high in quarters.values()])

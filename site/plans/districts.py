@@ -59,6 +59,7 @@ def district(year: int, district: str) -> str:
         cases=cs.stats(cases, today(), district),
         ratings=satisfaction["results"].by.get("district", {}).get(district),
         case_ratings=satisfaction["cases"].by_district.get(district),
+        case_firsts=satisfaction["cases_first"].by_district.get(district),
         as_of=as_of,
         travelling=travelling,
     )

@@ -51,6 +51,7 @@ def results_of(year: int) -> dict[str, Any]:
                 "plan": plan,
                 "results": sq.year_results(c, year),
                 "cases": sq.case_results(c, year),
+                "cases_first": sq.case_results(c, year, first=True),
                 "labels": _labels(c, year),
             }
 
@@ -87,14 +88,34 @@ def _dimension_names() -> dict[str, str]:
 def chart(year: int) -> Response:
     r: sq.Results = results_of(year)["results"]
     series = {
-        quarter: (100 * (t.rate or 0), 100 * t.interval[0], 100 * t.interval[1])
-        for quarter, t in r.quarters.items()
+        _("%(q)s（n=%(n)s）", q=quarter, n=f"{t.total:,}"): _points(t)
+        for quarter, t in plan_quarters(year, r.quarters).items()
     }
+    title = _(
+        "%(y)s年各季度满意率（%%）与95%%区间（评价少于%(n)s条的季度不画区间）",
+        y=year,
+        n=sq.MIN_RANKED,
+    )
     small = request.args.get("size") == "small"  # the drawing phones get (a <picture> source)
-    response = make_response(satisfaction_chart(series, small))
+    response = make_response(satisfaction_chart(series, small, title))
     response.mimetype = "image/svg+xml"
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+def plan_quarters(year: int, quarters: dict[str, sq.Tally]) -> dict[str, sq.Tally]:
+    """The quarters of the plan's own year. A plan file says nothing of ratings going on
+    after its year, so later quarters (ratings cast since) stay out of its chart; the
+    table and the open data still list them, labelled."""
+    return {quarter: t for quarter, t in quarters.items() if quarter.startswith(f"{year}Q")}
+
+
+def _points(t: sq.Tally) -> tuple[float, float | None, float | None]:
+    """A quarter's rate and, with enough ratings to mean something, its interval."""
+    low, high = t.interval
+    if t.total < sq.MIN_RANKED:
+        return 100 * (t.rate or 0), None, None
+    return 100 * (t.rate or 0), 100 * low, 100 * high
 
 
 def _rows(year: int) -> list[list[Any]]:
@@ -130,15 +151,17 @@ def _rows(year: int) -> list[list[Any]]:
             add("ratings", dimension, key, t)
             for quarter, part in r.trend.get((dimension, key), {}).items():
                 add("ratings", dimension, key, part, quarter)  # the same group, quarter by quarter
-    add("cases", "all", "", cases.overall)
-    for name, groups in (
-        ("unit", cases.by_unit),
-        ("district", cases.by_district),
-        ("track", cases.by_track),
-        ("quarter", cases.quarters),
-    ):
-        for key, t in sorted(groups.items()):
-            add("cases", name, key, t)
+    # "cases": each case's latest evaluation; "cases_first": each case's first one
+    for source, tallies in (("cases", cases), ("cases_first", figures["cases_first"])):
+        add(source, "all", "", tallies.overall)
+        for name, groups in (
+            ("unit", tallies.by_unit),
+            ("district", tallies.by_district),
+            ("track", tallies.by_track),
+            ("quarter", tallies.quarters),
+        ):
+            for key, t in sorted(groups.items()):
+                add(source, name, key, t)
     return rows
 
 
@@ -191,13 +214,25 @@ def results_api(year: int) -> Response:
                     for d in sq.DIMENSIONS
                 },
             },
-            "cases": {
-                "overall": cases.overall.as_dict(),
-                "by_unit": {k: t.as_dict() for k, t in cases.by_unit.items()},
-                "by_district": {k: t.as_dict() for k, t in cases.by_district.items()},
-                "by_track": {k: t.as_dict() for k, t in cases.by_track.items()},
-                "quarters": {k: t.as_dict() for k, t in cases.quarters.items()},
+            "cases": _case_tallies(cases),
+            # the same cases by their first evaluation: 销号 needs a content latest one
+            "cases_first_evaluation": _case_tallies(figures["cases_first"]),
+            "cases_formula": {
+                "cases": "rate = (satisfied + basically) / evaluated, by each case's latest "
+                "evaluation",
+                "cases_first_evaluation": "rate = cases whose first evaluation was satisfied "
+                "or basically / evaluated",
             },
             "csv": url_for("ratings.satisfaction.results_csv", year=year, _external=True),
         }
     )
+
+
+def _case_tallies(cases: sq.CaseResults) -> dict[str, Any]:
+    return {
+        "overall": cases.overall.as_dict(),
+        "by_unit": {k: t.as_dict() for k, t in cases.by_unit.items()},
+        "by_district": {k: t.as_dict() for k, t in cases.by_district.items()},
+        "by_track": {k: t.as_dict() for k, t in cases.by_track.items()},
+        "quarters": {k: t.as_dict() for k, t in cases.quarters.items()},
+    }

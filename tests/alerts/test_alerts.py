@@ -285,6 +285,29 @@ def test_the_cases_of_a_category_and_the_overdue_list_are_told_as_they_come(
     assert send_due_in(app) == 0  # told once
 
 
+def test_the_overdue_list_tells_of_a_case_without_consent_too_without_its_words(
+    app: Flask, inbox: tuple[Inbox, int], clock: Clock
+) -> None:
+    from tests.cases.test_case_lifecycle import intake
+
+    box, _ = inbox
+    client = app.test_client()
+    form = {"email": EMAIL, "frequency": "immediate", "topic": "overdue"}
+    assert post_form(client, "/alerts/follow?topic=overdue", form)[0] == 200
+    link = re.search(r"http://localhost(/alerts/\S+/confirm/\w{20})", box.bodies()[-1])
+    assert link and client.get(link.group(1)).status_code == 200
+    ledger = site(app).ledger
+    hidden = ledger.submit_case(intake(consent=False, received_on=date(2023, 7, 5)), "citizen")
+    ledger.accept_case(hidden.case_id, "staff:gov")
+    ledger.assign_case(hidden.case_id, "hotline", "市城管局", [], 1, "staff:gov")
+    clock.set("2023-07-20T10:00")  # past its one working day
+    site(app).projector.catch_up()
+    assert send_due_in(app) == 1  # as the board's 超期 list and the overdue feed count it
+    told = box.bodies()[-1]
+    assert f"诉求{hidden.number}超期未办结" in told and "市城管局" in told
+    assert "路灯" not in told and "清扬路" not in told  # the citizen's words stay theirs
+
+
 def test_a_secret_in_any_script_is_not_found_not_an_error(app: Flask) -> None:
     client = app.test_client()
     follow(client)

@@ -114,7 +114,7 @@ def test_failed_lookups_are_throttled(client: FlaskClient) -> None:
     )
 
 
-def test_without_consent_only_category_district_and_stage_are_public(
+def test_without_consent_the_words_stay_hidden_and_the_unit_and_time_limit_are_public(
     client: FlaskClient, app: Flask
 ) -> None:
     submit(client, consent="")
@@ -128,7 +128,8 @@ def test_without_consent_only_category_district_and_stage_are_public(
     app.extensions["minsheng"].caught_up()
     page = app.test_client().get(f"/cases/{number}").get_data(as_text=True)
     assert "文体旅游" in page and "滨湖区" in page and "办理中" in page
-    assert "公园健身器材损坏" not in page and "市文广旅游局" not in page and "交办" not in page
+    assert "公园健身器材损坏" not in page and "交办" not in page  # no words, no record
+    assert "市文广旅游局" in page and "办理时限" in page  # the administration's facts
     assert "当事人未同意公开" in page
 
 

@@ -24,6 +24,7 @@ class Facts:
     first_reply_on: date | None = None
     last_reply_on_time: bool | None = None
     evaluation: str | None = None
+    first_evaluation: str | None = None
     rehandled: int = 0
     fix_answer: str | None = None
     district: str = "梁溪区"
@@ -82,6 +83,23 @@ def test_each_rate_keeps_its_counts() -> None:
     assert figures.satisfied == Rate(2, 3)  # 满意率 = (满意 + 基本满意) ÷ evaluated
     assert figures.rehandled == Rate(2, 3)  # 发回重办率 = sent back at least once ÷ evaluated
     assert figures.satisfied.share == Decimal(2) / 3
+
+
+def test_the_first_evaluation_rate_counts_cases_later_satisfied_after_being_sent_back() -> None:
+    cases = [
+        Facts("closed", evaluation="satisfied", first_evaluation="satisfied"),
+        Facts("closed", evaluation="basically", first_evaluation="unsatisfied", rehandled=1),
+        Facts("closed", evaluation="satisfied", first_evaluation="unsatisfied", rehandled=2),
+        # content at first, reopened by "is it fixed?" 否, then sent back
+        Facts(
+            "rehandling", TODAY, evaluation="unsatisfied", first_evaluation="basically", rehandled=1
+        ),
+        Facts("replied"),  # not evaluated: in no denominator
+    ]
+    figures = stats(cases, TODAY)
+    assert figures.first_satisfied == Rate(2, 4)  # first 满意/基本满意 ÷ evaluated
+    assert figures.satisfied == Rate(3, 4)  # the latest evaluation
+    assert figures.rehandled == Rate(3, 4)
 
 
 def test_the_median_days_to_reply_count_from_assignment_over_cases_with_both_days() -> None:
