@@ -245,6 +245,7 @@ def service_request(row: Any, updated: datetime) -> dict[str, Any]:
         "deadline": row.deadline.isoformat() if row.deadline else None,
         "key_supervised": row.track,
         "district": row.district,
+        "simulated": row.simulated,  # a case of the labelled simulated year
         "url": url_for("cases.pages.case", number=row.number, _external=True),
     }
 

@@ -412,6 +412,11 @@ def spec(server: str) -> dict[str, Any]:
                                         ],
                                     },
                                     "completion": {"type": "number", "minimum": 0, "maximum": 1},
+                                    "simulated": {
+                                        "type": "boolean",
+                                        "description": "stands on reports of the labelled"
+                                        " simulated year",
+                                    },
                                 },
                             },
                         },
@@ -483,6 +488,10 @@ def spec(server: str) -> dict[str, Any]:
                     "required": ["year", "formula", "min_ranked", "ratings", "cases"],
                     "properties": {
                         "year": integer,
+                        "simulated": {
+                            "type": "boolean",
+                            "description": "the figures draw on the labelled simulated year",
+                        },
                         "formula": string,
                         "min_ranked": integer,
                         "ratings": {
@@ -553,6 +562,10 @@ def spec(server: str) -> dict[str, Any]:
                     "required": ["year", "formula", "projects", "units", "awards"],
                     "properties": {
                         "year": integer,
+                        "simulated": {
+                            "type": "boolean",
+                            "description": "the scores draw on the labelled simulated year",
+                        },
                         "formula": {
                             "type": "object",
                             "required": ["as_of", "weights", "minimum_ratings", "awards"],

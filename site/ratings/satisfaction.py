@@ -19,7 +19,7 @@ from minsheng_site.caching import publicly_cacheable
 from minsheng_site.csv_export import csv_response
 from minsheng_site.plans.charts import satisfaction_chart
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, plan_of, render
+from minsheng_site.views import YEAR, plan_of, render, simulated_figures
 from projections.plans import queries as q
 from projections.ratings import satisfaction_queries as sq
 
@@ -123,6 +123,7 @@ def _rows(year: int) -> list[list[Any]]:
     r: sq.Results = figures["results"]
     cases: sq.CaseResults = figures["cases"]
     rows: list[list[Any]] = []
+    simulated = simulated_figures()  # the figures draw on the labelled simulated year
 
     def add(source: str, dimension: str, key: Any, t: sq.Tally, quarter: str = "") -> None:
         low, high = t.interval
@@ -140,6 +141,7 @@ def _rows(year: int) -> list[list[Any]]:
                 f"{high:.4f}" if t.total else "",
                 int(t.ranked),
                 quarter,
+                simulated,
             ]
         )
 
@@ -178,6 +180,7 @@ HEADER = [
     "interval_95_high",
     "ranked",
     "quarter",  # blank: the whole year; else that quarter's ratings of the group
+    "simulated",  # the figures draw on the labelled simulated year
 ]
 
 
@@ -194,6 +197,7 @@ def results_api(year: int) -> Response:
     return jsonify(
         {
             "year": year,
+            "simulated": simulated_figures(),
             "formula": "rate = (satisfied + basically) / total; interval_95: Wilson score",
             "min_ranked": sq.MIN_RANKED,
             "ratings": {

@@ -230,12 +230,32 @@ def test_progress_api_and_csv_say_which_figures_are_simulated(labelled_app: Flas
     }
 
 
+def simulated_column(client: Any, path: str) -> set[str]:
+    text = client.get(path).get_data(as_text=True)
+    return {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
+
+
+def test_summing_exports_and_open311_say_they_draw_on_the_simulated_year(
+    labelled_app: Flask,
+) -> None:
+    client = labelled_app.test_client()
+    for path in ("/open-data/plans/2023/satisfaction.csv", "/open-data/plans/2023/evaluation.csv"):
+        assert simulated_column(client, path) == {"True"}, path
+    assert client.get("/api/v1/plans/2023/satisfaction").get_json()["simulated"] is True
+    requests = client.get("/open311/v2/requests.json?page_size=200").get_json()
+    real = labelled_app.config["REAL_CASE"]
+    assert {r["service_request_id"]: r["simulated"] for r in requests}[real] is False
+    assert any(r["simulated"] is True for r in requests)
+
+
 def test_a_plan_without_a_simulated_year_is_never_marked(client: Any) -> None:
     projects = client.get("/api/v1/plans/2023/progress").get_json()["projects"]
     assert projects and not any(p["simulated"] for p in projects)
     text = client.get("/open-data/plans/2023/projects.csv").get_data(as_text=True)
     assert {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))} == {"False"}
     assert client.get("/api/v1/plans/2023/evaluation").get_json()["simulated"] is False
+    assert client.get("/api/v1/plans/2023/satisfaction").get_json()["simulated"] is False
+    assert simulated_column(client, "/open-data/plans/2023/satisfaction.csv") <= {"False"}
     text = client.get("/open-data/plans/2023/evaluation.csv").get_data(as_text=True)
     assert {r["simulated"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))} == {"False"}
     for path in (
