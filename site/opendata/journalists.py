@@ -13,6 +13,7 @@ from domain.cases import is_overdue
 from domain.wuxi import business_date, end_of_day
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.describe import describe, subject_link
+from minsheng_site.opendata.canonical_example import canonical_example
 from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, today
@@ -221,6 +222,7 @@ def journalists() -> str:
         key_projects=key_projects,
         units=unit_list,
         districts=DISTRICTS,
+        example=canonical_example(),
     )
 
 

@@ -9,7 +9,9 @@ verifier runs in the system Python without site-packages, as a journalist would 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -282,3 +284,30 @@ def test_no_personal_data_of_a_new_case_reaches_the_bundle(
     # a new build (the log moved), which holds both cases: their public facts are there
     assert _count(rebuilt, "cases") == before == _count(db, "cases") + 2
     rebuilt.close()
+
+
+def _shown(page: str, pattern: str) -> str:
+    found = re.search(pattern, page, re.DOTALL)
+    assert found, pattern
+    return html.unescape(found.group(1))
+
+
+def test_the_journalists_page_works_its_example_as_the_verifier_does(
+    server: str, tmp_path: Path
+) -> None:
+    """The page's worked example: the canonical text it shows hashes (after 64 zeros and a
+    line break) to the hash it shows, Python's default json.dumps does not, and the
+    verifier accepts a log made of that one entry."""
+    page = _read(f"{server}/journalists").decode()
+    canonical = _shown(page, r'<pre id="canonical-text"><code>(.*?)</code></pre>')
+    shown_hash = _shown(page, r'<code id="canonical-hash">([0-9a-f]{64})</code>')
+    assert hashlib.sha256(("0" * 64 + "\n" + canonical).encode()).hexdigest() == shown_hash
+    entry = json.loads(canonical)
+    assert json.dumps(entry) != canonical and "整改到位" in canonical and ", " not in canonical
+    assert list(entry) == sorted(entry)
+    record = {"seq": 1, "entry": entry, "prev_hash": "0" * 64, "hash": shown_hash}
+    (tmp_path / "one.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = _verify("one.jsonl", "--checkpoint", f"1:{shown_hash}", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    for link in ("/data/verify_log.py", "/data/minsheng.sqlite", "/data/datapackage.json"):
+        assert f'href="{link}"' in page, link
