@@ -1,32 +1,37 @@
 """The open-data bundle: one SQLite file of the public read models, and the datapackage.json
 that describes every CSV export.
 
-Both are made of the site's own public answers (the CSV exports, the JSON API, the public
-log's export) read in this process through the WSGI app, without a network, plus the
-findings as their public pages show them: nothing reaches the bundle that a visitor could
-not download already. A build is named by its key (bundle_key): the public log's head, the
-Wuxi day (statuses and overdue flags change at midnight), the deployed code and the public
-address. It is made on the first download after the key moved (no cost while nobody
-downloads; the projections worker imports no Flask, and the bundle is made of Flask's
-answers), one build at a time for every worker of the host (a file lock), written beside
-and renamed over the old one (a reader never sees half a file), under the instance folder.
+Both are made of the site's own public answers (the CSV exports, the JSON API's queries,
+the public log as log.jsonl exports it, the findings as their pages show them): nothing
+reaches the bundle that a visitor could not download already. A build is named by its key
+(bundle_key): the public log's head, the Wuxi day (statuses and overdue flags change at
+midnight), the deployed code and the public address. The first download after the key
+moved starts a build in a thread of that web process (no cost while nobody downloads; the
+projections worker imports no Flask, and the bundle is made of Flask's answers) and is
+answered with the newest bundle on disk meanwhile; one build at a time for every worker
+of the host (a file lock), written into a new folder under the instance folder and renamed
+into place (a reader never sees half a file), older builds removed after it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import fcntl
 import hashlib
 import io
 import json
+import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from flask import Flask, url_for
 
@@ -35,9 +40,12 @@ from minsheng_site.opendata import datapackage as dp
 from minsheng_site.opendata.bundle_tables import TABLES, Table
 from minsheng_site.services import services
 from minsheng_site.views import today
+from projections.plans import queries as q
+from projections.plans.progress_queries import item_progress
 from projections.publiclog import log_queries as lq
 from projections.supervision.supervision_queries import findings
 
+log = logging.getLogger(__name__)
 SQLITE = "minsheng.sqlite"
 DATAPACKAGE = "datapackage.json"
 
@@ -49,6 +57,9 @@ class Built:
 
     def path(self, name: str) -> Path:
         return self.folder / name
+
+    def ready(self) -> bool:
+        return self.path(DATAPACKAGE).exists()  # written last, renamed in with the folder
 
 
 def bundle_key(app: Flask) -> str:
@@ -65,18 +76,82 @@ def bundle_key(app: Flask) -> str:
     return hashlib.sha256("|".join(state).encode()).hexdigest()[:32]
 
 
-def current(app: Flask) -> Built:
-    """The bundle of the log as it stands: built now when it is not on disk yet."""
-    root = Path(app.instance_path) / "opendata"
-    root.mkdir(mode=0o700, exist_ok=True)
+def current(app: Flask) -> Built | None:
+    """The newest bundle on disk; when it is not the log's as it stands, a build of that
+    one is started in the background (a build of the simulated year takes seconds, of ten
+    times it more than a web worker may take to answer). None: nothing built yet."""
+    root = _root(app)
     key = bundle_key(app)
     built = Built(root / key, key)
-    if built.path(DATAPACKAGE).exists():
+    if built.ready():
         return built
+    _start(app, root, built)
+    return newest(root)
+
+
+def build_now(app: Flask) -> Built:
+    """Build the bundle of the log as it stands unless it is on disk (command line, tests)."""
+    root = _root(app)
+    key = bundle_key(app)
+    built = Built(root / key, key)
     with _locked(root / ".lock"):
-        if not built.path(DATAPACKAGE).exists():  # another worker may have built it meanwhile
+        if not built.ready():  # another worker may have built it meanwhile
             _build(app, root, built)
     return built
+
+
+def forget(app: Flask) -> int:
+    """Remove every bundle built (after an erasure: they may hold what it took back)."""
+    root = _root(app)
+    with _locked(root / ".lock"):
+        gone = [folder for folder in root.iterdir() if folder.is_dir()]
+        for folder in gone:
+            _remove(folder)
+    return len(gone)
+
+
+def newest(root: Path) -> Built | None:
+    complete = [
+        (folder.stat().st_mtime, folder)
+        for folder in root.iterdir()
+        if folder.is_dir() and not folder.name.startswith(".") and (folder / DATAPACKAGE).exists()
+    ]
+    if not complete:
+        return None
+    folder = max(complete)[1]
+    return Built(folder, folder.name)
+
+
+def _root(app: Flask) -> Path:
+    root = Path(app.instance_path) / "opendata"
+    root.mkdir(mode=0o700, exist_ok=True)
+    return root
+
+
+_building: set[str] = set()  # keys this process is building
+_guard = threading.Lock()
+
+
+def _start(app: Flask, root: Path, built: Built) -> None:
+    with _guard:
+        if built.key in _building:
+            return
+        _building.add(built.key)
+    threading.Thread(
+        target=_build_in_background, args=(app, root, built), name="bundle", daemon=True
+    ).start()
+
+
+def _build_in_background(app: Flask, root: Path, built: Built) -> None:
+    try:
+        with _locked(root / ".lock"):
+            if not built.ready():  # another worker may have built it meanwhile
+                _build(app, root, built)
+    except Exception:
+        log.exception("open-data bundle: the build of %s failed", built.key)
+    finally:
+        with _guard:
+            _building.discard(built.key)
 
 
 @contextmanager
@@ -90,8 +165,10 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _build(app: Flask, root: Path, built: Built) -> None:
+    for left in root.glob(".*.*"):  # a build killed midway (we hold the lock: none runs)
+        _remove(left)
     work = root / f".{built.key}.{os.getpid()}"
-    work.mkdir(mode=0o700, exist_ok=True)
+    work.mkdir(mode=0o700)
     package = write(app, work / SQLITE)
     (work / DATAPACKAGE).write_text(
         json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -99,41 +176,47 @@ def _build(app: Flask, root: Path, built: Built) -> None:
     work.rename(built.folder)  # whole, at once; DATAPACKAGE is the sign that it is there
     for old in root.iterdir():  # earlier keys: a reader that opened one keeps its file
         if old.is_dir() and old != built.folder and not old.name.startswith("."):
-            for file in old.iterdir():
-                file.unlink()
-            old.rmdir()
+            _remove(old)
+
+
+def _remove(folder: Path) -> None:
+    if folder.is_dir():
+        for file in folder.iterdir():
+            file.unlink()
+        folder.rmdir()
 
 
 class _Public:
-    """The site's public answers, asked in process as an anonymous reader would."""
+    """The site's public answers, asked in process as an anonymous reader would.
+
+    Each is asked in an empty context: Flask would otherwise run it in the app context
+    of the request that asked for the bundle, sharing its `g` (the page cache's tag, the
+    read positions, the language) and its unit of work with it."""
 
     def __init__(self, app: Flask) -> None:
         self.client = app.test_client()
 
-    def csv(self, url: str) -> list[list[str]] | None:
-        answer = self.client.get(url)
-        if answer.status_code == 404:
+    def _get(self, url: str) -> bytes | None:
+        def ask() -> tuple[int, bytes]:
+            answer = self.client.get(url)
+            return answer.status_code, answer.get_data()
+
+        status, body = contextvars.Context().run(ask)
+        if status == 404:
             return None
-        _ok(answer, url)
-        text = answer.get_data(as_text=True).removeprefix("\ufeff")
+        if status != 200:
+            raise RuntimeError(f"open-data bundle: {url} answered {status}")
+        return body
+
+    def csv(self, url: str) -> list[list[str]] | None:
+        body = self._get(url)
+        if body is None:
+            return None
+        text = body.decode("utf-8").removeprefix("\ufeff")
         return list(csv.reader(io.StringIO(text)))
 
     def json(self, url: str) -> Any:
-        answer = self.client.get(url)
-        _ok(answer, url)
-        return answer.get_json()
-
-    def lines(self, url: str) -> Iterator[dict[str, Any]]:
-        answer = self.client.get(url)
-        _ok(answer, url)
-        for line in answer.get_data(as_text=True).splitlines():
-            if line.strip():
-                yield json.loads(line)
-
-
-def _ok(answer: Any, url: str) -> None:
-    if answer.status_code != 200:
-        raise RuntimeError(f"open-data bundle: {url} answered {answer.status_code}")
+        return json.loads(self._get(url) or b"null")
 
 
 def write(app: Flask, path: Path) -> dict[str, Any]:
@@ -146,13 +229,13 @@ def write(app: Flask, path: Path) -> dict[str, Any]:
             resources = _exports(db, public, years)
             for year in years:
                 _progress(db, public, year)
-                _reports(db, public, year)
+                _reports(db, year)
                 _findings(db, year)
-            _log(db, public)
+            _log(db)
             package = dp.descriptor(
                 url_for("plans.pages.home", _external=True), resources, _sources(years)
             )
-        _about(db, package)
+            _about(db, package)
         db.commit()
         db.execute("VACUUM")
     finally:
@@ -255,31 +338,44 @@ def _month_end(year: int, month: int) -> date:
     return following - timedelta(days=1)
 
 
-def _reports(db: sqlite3.Connection, public: _Public, year: int) -> None:
-    refs = [p["ref"] for p in public.json(url_for("opendata.api.plan", year=year))["projects"]]
+def _reports(db: sqlite3.Connection, year: int) -> None:
+    """Every report and correction, per project, as /api/v1/plans/<year>/projects/<ref>/history
+    gives them (its query, item_progress, asked once per item rather than per project)."""
     rows = []
-    for ref in refs:
-        history = public.json(url_for("opendata.open_data.project_history", year=year, ref=ref))
-        for r in history["reports"]:
-            rows.append(
-                [
-                    year,
-                    ref,
-                    r["report_id"],
-                    r["period"],
-                    r["unit"],
-                    _json(r["amounts"]),
-                    _json(r["milestones"]),
-                    _json(r["districts"]),
-                    r["narrative"],
-                    _json(r["evidence"]),
-                    r["corrects"],
-                    r["reason"],
-                    r["recorded_at"],
-                    _flag(r["simulated"]),
-                ]
-            )
+    with services().read() as c:
+        plan = q.plan(c, year)
+        for item in q.items(c, year):
+            if plan is None:  # the API's /plans listed it: the catalog has it
+                break
+            progress = item_progress(c, plan, item, today())
+            for project in item.projects:
+                rows += [_report(year, project.ref, r, r.of(project.ref)) for r in progress.reports]
     TABLES["reports"].insert(db, TABLES["reports"].names(), rows)
+
+
+def _report(year: int, ref: str, r: Any, values: Any) -> list[Any]:
+    return [
+        year,
+        ref,
+        r.report_id,
+        str(r.period),
+        r.unit,
+        _json([str(a) for a in values.amounts] if values else []),
+        _json(list(values.milestones) if values else []),
+        _json(
+            [
+                {"target": d.target, "district": d.district, "amount": str(d.amount)}
+                for d in r.districts
+                if d.ref == ref
+            ]
+        ),
+        r.narrative,
+        _json(list(r.evidence)),
+        r.corrects,
+        r.reason or None,
+        r.recorded_at.isoformat(),
+        _flag(r.simulated),
+    ]
 
 
 def _findings(db: sqlite3.Connection, year: int) -> None:
@@ -318,33 +414,41 @@ def _findings(db: sqlite3.Connection, year: int) -> None:
     TABLES["finding_steps"].insert(db, TABLES["finding_steps"].names(), steps)
 
 
-def _log(db: sqlite3.Connection, public: _Public) -> None:
-    """The public log as exported (log.jsonl), with the canonical text each hash covers."""
-    rows = []
-    for record in public.lines(url_for("opendata.open_data.log_export")):
-        entry = record["entry"]
-        canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        payload = entry.get("payload") or {}
-        marked = entry.get("simulated") or (isinstance(payload, dict) and payload.get("simulated"))
-        rows.append(
-            [
-                record["seq"],
-                entry["uuid"],
-                entry["kind"],
-                entry["year"],
-                entry["business_date"],
-                entry["recorded_at"],
-                _json(entry["subjects"]),
-                _json(payload),
-                entry["corrects"],
-                canonical,
-                record["prev_hash"],
-                record["hash"],
-                _flag(bool(marked)),
-                url_for("opendata.journalists.event", uuid=entry["uuid"], _external=True),
-            ]
-        )
-    TABLES["public_log"].insert(db, TABLES["public_log"].names(), rows)
+def _log(db: sqlite3.Connection) -> None:
+    """The public log as /api/v1/log.jsonl exports it (its query, lq.page), with the
+    canonical text each hash covers."""
+    after, table = 0, TABLES["public_log"]
+    # each entry's permanent page; url_for once (per row it cost more than the rest)
+    page_of = url_for("opendata.journalists.event", uuid=UUID(int=0), _external=True)
+    while True:
+        with services().read() as c:
+            page = lq.page(c, after, 5000)
+        if not page:
+            return
+        table.insert(db, table.names(), [_log_row(row, page_of) for row in page])
+        after = page[-1].seq
+
+
+def _log_row(row: Any, page_of: str) -> list[Any]:
+    entry = json.loads(row.canonical)  # exactly what was hashed
+    payload = entry["payload"]
+    marked = entry.get("simulated") or (isinstance(payload, dict) and payload.get("simulated"))
+    return [
+        row.seq,
+        entry["uuid"],
+        entry["kind"],
+        entry["year"],
+        entry["business_date"],
+        entry["recorded_at"],
+        _json(entry["subjects"]),
+        _json(payload),
+        entry["corrects"],
+        row.canonical,
+        row.prev_hash,
+        row.hash,
+        _flag(bool(marked)),
+        page_of.replace(str(UUID(int=0)), entry["uuid"]),
+    ]
 
 
 def _about(db: sqlite3.Connection, package: dict[str, Any]) -> None:

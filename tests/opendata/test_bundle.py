@@ -15,6 +15,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -49,10 +50,37 @@ def _json(url: str) -> Any:
     return json.loads(_read(url))
 
 
+def _download(server: str, older: str | None = None) -> tuple[bytes, Any, list[int]]:
+    """The bundle once a build other than `older` is there: the statuses seen on the way
+    (503 while the first is built; 200 with the older one while the next is)."""
+    seen: list[int] = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            body, headers = _fetch(f"{server}/data/minsheng.sqlite")
+        except urllib.error.HTTPError as refused:
+            seen.append(refused.code)
+            assert refused.code == 503 and refused.headers["Retry-After"] == "60"
+            refused.close()
+        else:
+            seen.append(200)
+            if headers["ETag"] != older:
+                return body, headers, seen
+        time.sleep(0.3)
+    raise AssertionError(f"no new bundle in 300 s: {seen}")
+
+
 @pytest.fixture(scope="module")
-def bundle(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def first_download(server: str) -> tuple[bytes, Any, list[int]]:
+    return _download(server)
+
+
+@pytest.fixture(scope="module")
+def bundle(
+    first_download: tuple[bytes, Any, list[int]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("bundle") / "minsheng.sqlite"
-    path.write_bytes(_read(f"{server}/data/minsheng.sqlite"))
+    path.write_bytes(first_download[0])
     yield path
 
 
@@ -141,8 +169,15 @@ def test_the_bundle_log_rows_hash_as_the_chain_says(db: sqlite3.Connection) -> N
         previous = digest
 
 
+def test_the_first_download_is_asked_to_come_back_while_the_first_build_runs(
+    first_download: tuple[bytes, Any, list[int]],
+) -> None:
+    _body, _headers, seen = first_download
+    assert seen[0] == 503 and seen[-1] == 200
+
+
 def test_the_bundle_is_served_with_its_etag_and_last_modified_and_answers_304(
-    server: str,
+    server: str, bundle: Path
 ) -> None:
     _body, first = _fetch(f"{server}/data/minsheng.sqlite")
     tag, modified = first["ETag"], first["Last-Modified"]
@@ -255,11 +290,17 @@ def test_the_verifier_rejects_a_truncated_export_against_a_saved_checkpoint(
     assert "truncated" in result.stdout
 
 
-def test_no_personal_data_of_a_new_case_reaches_the_bundle(
+def test_no_personal_data_of_a_new_case_reaches_the_bundle_nor_outlives_an_erasure(
     year_app: Flask, server: str, db: sqlite3.Connection, tmp_path: Path
 ) -> None:
     """Two cases with a made-up name and phone (one consenting, its words naming the
-    citizen; one not): the bundle built after them holds neither, nor the words."""
+    citizen; one not): the bundle built after them holds neither, nor the words; once
+    the citizen is erased, no bundle built before is kept or served."""
+    older = _fetch(f"{server}/data/minsheng.sqlite")[1]["ETag"]
+    kept = Path(year_app.instance_path) / "opendata"
+    killed = kept / ".0123abcd.99999"  # what a build killed midway leaves
+    killed.mkdir()
+    (killed / "minsheng.sqlite").write_bytes(b"half")
     client = year_app.test_client()
     for consent, words in (("y", f"{CANARY_NAME}反映：{CANARY_WORDS}"), ("", CANARY_WORDS)):
         form = {
@@ -276,7 +317,10 @@ def test_no_personal_data_of_a_new_case_reaches_the_bundle(
     services: Services = year_app.extensions["minsheng"]
     services.caught_up()
     before = _json(f"{server}/api/v1/cases?limit=1")["total"]
-    body = _read(f"{server}/data/minsheng.sqlite")
+    body, headers, seen = _download(server, older)
+    assert seen[0] == 200  # the older bundle, while the new one was built
+    # the new build replaced the old one and the killed one's leftovers
+    assert sorted(p.name for p in kept.iterdir()) == [".lock", headers["ETag"].strip('"')]
     for canary in (CANARY_NAME, CANARY_PHONE, "138 1111 2222", CANARY_WORDS, "KANARIEBUNDLE"):
         assert canary.encode() not in body, canary
     (tmp_path / "after.sqlite").write_bytes(body)
@@ -284,6 +328,13 @@ def test_no_personal_data_of_a_new_case_reaches_the_bundle(
     # a new build (the log moved), which holds both cases: their public facts are there
     assert _count(rebuilt, "cases") == before == _count(db, "cases") + 2
     rebuilt.close()
+    runner = year_app.test_cli_runner()
+    erased = runner.invoke(
+        args=["cases", "erase", "--phone", CANARY_PHONE, "--reason", "本人申请删除"]
+    )
+    assert erased.exit_code == 0, erased.output
+    assert [p.name for p in kept.iterdir()] == [".lock"]
+    assert _download(server)[2][0] == 503  # built anew, from the log after the erasure
 
 
 def _shown(page: str, pattern: str) -> str:
