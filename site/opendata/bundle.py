@@ -231,6 +231,7 @@ def write(app: Flask, path: Path) -> dict[str, Any]:
                 _progress(db, public, year)
                 _reports(db, year)
                 _findings(db, year)
+            _progress_simulated(db)
             _log(db)
             package = dp.descriptor(
                 url_for("plans.pages.home", _external=True), resources, _sources(years)
@@ -298,14 +299,19 @@ def _fill_export(
 
 
 def _typed(cell: str, kind: str) -> Any:
+    """The cell as its column's type; as it is written when it is not one (SQLite keeps
+    it: a column whose type changed must not stop the bundle; the datapackage's test fails)."""
     if cell == "":
         return None
-    if kind == "integer":
-        return int(cell)
-    if kind == "number":
-        return float(cell)
-    if kind == "boolean":
-        return 1 if cell in ("True", "1") else 0
+    try:
+        if kind == "integer":
+            return int(cell)
+        if kind == "number":
+            return float(cell)
+    except ValueError:
+        return cell
+    if kind == "boolean" and cell in ("True", "1", "False", "0"):
+        return int(cell in ("True", "1"))
     return cell
 
 
@@ -331,6 +337,16 @@ def _progress(db: sqlite3.Connection, public: _Public, year: int) -> None:
                 ]
             )
     TABLES["progress"].insert(db, TABLES["progress"].names(), rows)
+
+
+def _progress_simulated(db: sqlite3.Connection) -> None:
+    """Where the API does not say: a project's progress as of a day is simulated when a
+    simulated report of it was recorded by the end of that day (16:00 UTC in Wuxi)."""
+    db.execute(
+        "UPDATE progress SET simulated = EXISTS (SELECT 1 FROM reports r"
+        " WHERE r.year = progress.year AND r.ref = progress.ref AND r.simulated = 1"
+        " AND r.recorded_at < progress.as_of || 'T16:00:00') WHERE simulated IS NULL"
+    )
 
 
 def _month_end(year: int, month: int) -> date:

@@ -156,6 +156,11 @@ def test_simulated_rows_say_so_in_the_bundle(db: sqlite3.Connection) -> None:
     assert _count(db, "reports", "simulated = 0") == 0 < _count(db, "reports")
     assert _count(db, "cases", "simulated = 0") == 0 < _count(db, "cases")
     assert _count(db, "findings", "simulated = 0") == 0 < _count(db, "findings")
+    assert _count(db, "progress", "simulated IS NULL") == 0
+    assert _count(db, "progress", "simulated = 1 AND as_of = '2023-12-31'") > 0
+    # January's progress is made of nothing reported yet where no report was recorded by then
+    january = "as_of = '2023-01-31' AND latest_period IS NULL"
+    assert _count(db, "progress", f"{january} AND simulated = 1") == 0
     assert _count(db, "public_log", "kind = 'plan.registered' AND simulated = 1") == 0
 
 
