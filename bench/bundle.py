@@ -1,6 +1,6 @@
 """Open-data bundle benchmark: the SQLite bundle's build time at 1x and 10x the simulated year.
 
-python -m bench.bundle [--scale 1,10]
+python -m bench.bundle [--scale 1,10] [--instance DIR]
 For each scale, a fresh SQLite instance with the plan, the simulated year, its cases and
 its ratings (cases and raters multiplied by the scale), then, in the same run:
 - the bundle built from the site's public answers (bundle.write), as the first download
@@ -29,12 +29,16 @@ def _timed(run: object) -> float:
     return time.perf_counter() - start
 
 
-def measure(scale: int) -> dict[str, object]:
+def measure(scale: int, instance: str | None = None) -> dict[str, object]:
     from minsheng_site import create_app
     from minsheng_site.opendata import bundle
 
     started = time.perf_counter()
-    env = loaded_instance(f"bundle-x{scale}", {"PAGE_CACHE_URL": "off"}, True, scale)
+    if instance:  # one this bench loaded before (at this scale)
+        env = {"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "PROJECTOR_THREAD": "0"}
+        env["PAGE_CACHE_URL"] = "off"
+    else:
+        env = loaded_instance(f"bundle-x{scale}", {"PAGE_CACHE_URL": "off"}, True, scale)
     loaded = time.perf_counter() - started
     os.environ.update(env)
     app = create_app()
@@ -81,21 +85,25 @@ def measure(scale: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="1,10")
+    parser.add_argument("--instance", help="an instance this bench loaded (one scale)")
     args = parser.parse_args()
-    results = [measure(int(s)) for s in args.scale.split(",")]
     print(f"machine: {machine()}\n")
     print(
         f"{'scale':>5} {'events':>8} {'MB':>6} {'build s':>8} {'backup s':>9} {'ratio':>6}"
-        f" {'kept GET s':>10}"
+        f" {'kept GET s':>10}",
+        flush=True,
     )
-    for r in results:
+    results = []
+    for scale in args.scale.split(","):
+        r = measure(int(scale), args.instance)
+        results.append(r)
         ratio = float(r["build_seconds"]) / max(float(r["backup_seconds"]), 1e-6)  # type: ignore[arg-type]
         print(
             f"{r['scale']:>4}x {r['events']:>8} {int(r['bytes']) / 1e6:6.1f}"  # type: ignore[call-overload]
             f" {r['build_seconds']:>8} {r['backup_seconds']:>9} {ratio:6.0f}"
             f" {r['kept_get_seconds']:>10}"
         )
-        print(f"      rows: {r['rows']}")
+        print(f"      rows: {r['rows']}; loaded in {r['load_seconds']} s", flush=True)
     save("bundle", {"machine": machine(), "results": results})
 
 
