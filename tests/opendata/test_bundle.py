@@ -27,6 +27,7 @@ from flask import Flask
 
 from minsheng_site.opendata import datapackage
 from minsheng_site.services import Services
+from projections.publiclog.verify import SavedCheckpoint, verify_export
 from tests.web.staff_helpers import post_form
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -367,3 +368,37 @@ def test_the_journalists_page_works_its_example_as_the_verifier_does(
     assert result.returncode == 0, result.stdout
     for link in ("/data/verify_log.py", "/data/minsheng.sqlite", "/data/datapackage.json"):
         assert f'href="{link}"' in page, link
+
+
+def test_the_verifier_agrees_with_flask_log_verify_on_every_kind_of_export(
+    exported_log: Path, tmp_path: Path
+) -> None:
+    """The independent verifier and projections.publiclog.verify (what `flask log verify
+    --export` runs) give the same verdict on the export, an edited one (a payload, a
+    previous hash, the order of two lines), one with a line that is not an entry, and a
+    truncated one held against a checkpoint."""
+    lines = exported_log.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[5])
+    full = f"{len(lines)}:{json.loads(lines[-1])['hash']}"
+    variants: dict[str, tuple[list[str], list[str]]] = {
+        "as exported": (lines, [full]),
+        "a payload edited": (
+            [*lines[:5], lines[5].replace('"payload":{', '"payload":{"x":1,', 1), *lines[6:]],
+            [],
+        ),
+        "a previous hash edited": (
+            [*lines[:5], json.dumps({**record, "prev_hash": "1" * 64}), *lines[6:]],
+            [],
+        ),
+        "two lines swapped": ([*lines[:5], lines[6], lines[5], *lines[7:]], []),
+        "not an entry": ([*lines[:5], "{}", *lines[5:]], []),
+        "truncated": (lines[:-1], [full]),
+    }
+    for name, (text, checkpoints) in variants.items():
+        path = tmp_path / "variant.jsonl"
+        path.write_text("\n".join(text) + "\n", encoding="utf-8")
+        saved = [SavedCheckpoint.parse(c) for c in checkpoints]
+        ours = verify_export(path.read_text(encoding="utf-8").splitlines(), saved).ok
+        args = [a for c in checkpoints for a in ("--checkpoint", c)]
+        theirs = _verify(str(path), *args, cwd=tmp_path).returncode == 0
+        assert ours == theirs == (name == "as exported"), name
