@@ -6,7 +6,7 @@ import getpass
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from application.plan_file import PlanFileError, load_plan_file
@@ -20,6 +20,7 @@ from domain.errors import DomainError
 from domain.plan_spec import PlanSpec
 from minsheng_site import worker
 from minsheng_site.cases.intake import NotUtf8, TicketError, read_csv, register
+from minsheng_site.opendata import bundle
 from minsheng_site.opendata.log_cli import log_cli
 from minsheng_site.services import services
 from projections.plans import queries as q
@@ -263,6 +264,8 @@ def _scrub(caught_up: bool, quiet: bool) -> None:
             "its copies when it catches up: run `flask cases scrub` after that",
             err=True,
         )
+    # Open-data bundles built before: the words of a consented case were in them.
+    bundle.forget(current_app._get_current_object())  # type: ignore[attr-defined]
     if services().scrub():
         if not quiet:
             click.echo("databases scrubbed: nothing deleted is left readable in their files")

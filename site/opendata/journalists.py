@@ -16,6 +16,7 @@ from domain.wuxi import business_date, end_of_day, start_of_day
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.describe import describe, entry_words, subject_link
 from minsheng_site.labels import label
+from minsheng_site.opendata.canonical_example import canonical_example
 from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, prefers_html, today
@@ -307,6 +308,7 @@ def journalists() -> str:
         key_projects=key_projects,
         units=unit_list,
         districts=DISTRICTS,
+        example=canonical_example(),
     )
 
 

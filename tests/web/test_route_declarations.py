@@ -30,7 +30,8 @@ VALUES = {
 PRIVATE = ("/staff/", "/ratings/", "/dev/", "/healthz", "/lang/", "/reading/", "/alerts/")
 # Public, but files that never change under their name (a photo's is its SHA-256): they carry
 # their own long Cache-Control and ETag, which the page cache's "no-cache" would replace.
-OWN_CACHING = ("/photos/",)
+# /data/: the open-data bundle, tagged by the public log's head (not every stored event).
+OWN_CACHING = ("/photos/", "/data/")
 
 
 def _plan_pages(app: Flask) -> list[Rule]:
