@@ -51,6 +51,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "overdue": ("boolean", "今天是否已超期未办结"),
         "key_supervised": ("string", "市级重点督办类别（空：非重点督办）"),
         "evaluation": ("string", "市民最近一次评价代码"),
+        "first_evaluation": ("string", "市民第一次评价代码（满意率按首次评价另算）"),
         "rehandled": ("integer", "因不满意被发回重办的次数"),
         "replied_on_time": ("boolean", "最近一次答复是否在时限内"),
         "closed_on": ("date", "销号日期（无锡时间）"),
