@@ -1,0 +1,225 @@
+"""What changed: the page and its feeds agree with the public log read through /api/v1/log,
+default to the last 7 Wuxi days, refuse bad ranges with a message, flag simulated entries.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import feedparser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import make_server
+
+from domain.wuxi import business_date
+from tests.clock import Clock
+from tests.conftest import BACKENDS, AppFactory, copied_site
+from tests.stores import year_with
+
+KINDS = {
+    "report.filed",
+    "report.corrected",
+    "finding.raised",
+    "finding.closed",
+    "finding.reopened",
+    "case.closed",
+}
+CLOCK = Clock("2023-12-01T10:00")  # the simulated year's last days are "today"
+EVENT_LINK = re.compile(r"/events/([0-9a-f-]{36})")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    yield from copied_site(request, tmp_path_factory, year_with(120, 150), CLOCK)
+
+
+@pytest.fixture(scope="module")
+def client(site: Flask) -> FlaskClient:
+    return site.test_client()
+
+
+@pytest.fixture(scope="module")
+def log(client: FlaskClient) -> list[dict[str, Any]]:
+    """The whole public log, as a reader gets it from the API."""
+    entries: list[dict[str, Any]] = []
+    url: str | None = "/api/v1/log?limit=500"
+    while url:
+        body = client.get(url.removeprefix("http://localhost")).get_json()
+        entries += body["entries"]
+        url = body["next"]
+    return entries
+
+
+def expected(log: list[dict[str, Any]], start: str, end: str) -> set[str]:
+    """The entries a reader would pick from the log: followed kinds recorded on those days."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    return {
+        e["uuid"]
+        for e in log
+        if e["kind"] in KINDS
+        and first <= business_date(datetime.fromisoformat(e["recorded_at"])) <= last
+    }
+
+
+def linked(html: str) -> set[str]:
+    return set(EVENT_LINK.findall(html))
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [("2023-06-01", "2023-06-30"), ("2023-11-25", "2023-12-01"), ("2023-01-01", "2023-01-31")],
+)
+def test_the_page_lists_exactly_the_logged_changes_a_reader_recomputes_from_the_api(
+    client: FlaskClient, log: list[dict[str, Any]], start: str, end: str
+) -> None:
+    page = client.get(f"/changes?from={start}&to={end}")
+    assert page.status_code == 200
+    wanted = expected(log, start, end)
+    assert linked(page.get_data(as_text=True)) == wanted
+    assert wanted or start.startswith("2023-01"), "the simulated year has changes mid-year"
+
+
+def test_the_feeds_carry_the_same_changes_as_the_page(
+    server: str, log: list[dict[str, Any]]
+) -> None:
+    for fmt, version in (("atom", "atom10"), ("rss", "rss20")):
+        feed = feedparser.parse(f"{server}/feeds/changes.{fmt}?from=2023-06-01&to=2023-06-30")
+        assert feed.bozo == 0, feed.get("bozo_exception")
+        assert feed.version == version
+        ids = {e.id.removeprefix("urn:uuid:") for e in feed.entries}
+        logged = {i for e in feed.entries if (i := e.link.rsplit("/events/", 1)[-1]) != e.link}
+        assert logged == expected(log, "2023-06-01", "2023-06-30")
+        assert logged <= ids  # a logged change's feed id is its event's permanent id
+
+
+def test_a_filter_keeps_only_the_changes_of_its_category(
+    client: FlaskClient, log: list[dict[str, Any]]
+) -> None:
+    items = {
+        e["payload"]["number"]: e["payload"]["category"]
+        for e in log
+        if e["kind"] == "item.registered"
+    }
+    page = client.get("/changes?from=2023-06-01&to=2023-06-30&category=3").get_data(as_text=True)
+    wanted = {
+        e["uuid"]
+        for e in log
+        if e["uuid"] in expected(log, "2023-06-01", "2023-06-30")
+        and e["kind"].startswith("report.")
+        and items[e["payload"]["item"]] == 3
+    } | {
+        e["uuid"]
+        for e in log
+        if e["uuid"] in expected(log, "2023-06-01", "2023-06-30")
+        and e["kind"].startswith("finding.")
+        and any(items[int(r.split(".")[0])] == 3 for r in e["payload"]["projects"])
+    }
+    assert linked(page) == wanted
+
+
+def test_reports_show_their_amounts_before_and_after(
+    client: FlaskClient, log: list[dict[str, Any]]
+) -> None:
+    html = client.get("/changes?from=2023-06-01&to=2023-06-30").get_data(as_text=True)
+    arrows = re.findall(r"<li>([^<]*?：[^<]*? → [^<]*?（目标[^<]*?）)</li>", html)
+    assert arrows, "June's reports move cumulative amounts"
+    # the first report of a month names the amount in force before it (or — the first time)
+    assert all(" → " in a for a in arrows)
+
+
+def test_entries_of_the_simulated_year_are_marked_and_a_real_one_is_not(
+    client: FlaskClient, site: Flask
+) -> None:
+    html = client.get("/changes?from=2023-06-01&to=2023-06-30").get_data(as_text=True)
+    entries = re.findall(r'<li class="entry [^"]*">', html)
+    assert entries and all("simulated" in e for e in entries)
+    assert html.count('<span class="sim-tag">') >= len(entries)
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("from=2023-13-01", "YYYY-MM-DD"),
+        ("from=yesterday", "YYYY-MM-DD"),
+        ("to=1999-12-31", "YYYY-MM-DD"),
+        ("from=2023-06-30&to=2023-06-01", "不能晚于"),
+        ("to=2099-01-01", "不能晚于今天"),
+        ("from=2023-01-01&to=2023-12-01", "最多"),
+        ("category=3&district=梁溪区", "一个条件"),
+        ("category=999", "没有这个方面"),
+        ("category=%C2%B2", "没有这个方面"),
+        ("key=0", "没有这个重点项目"),
+        ("district=<script>", "没有这个区域"),
+        ("unit=%00", "没有这个责任单位"),
+        ("from=%00", "YYYY-MM-DD"),
+        ("from=" + "9" * 500, "YYYY-MM-DD"),
+        ("from=2023-06-01T00:00", "YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_range_or_filter_is_a_400_that_says_why(
+    client: FlaskClient, query: str, message: str
+) -> None:
+    for path in ("/changes", "/feeds/changes.atom"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, (path, query)
+        if path == "/changes":
+            assert message in response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def server(site: Flask) -> Iterator[str]:
+    http = make_server("127.0.0.1", 0, site, threaded=True)
+    url = f"http://127.0.0.1:{http.server_port}"
+    site.config["PUBLIC_BASE_URL"] = url
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    site.config["PUBLIC_BASE_URL"] = "http://localhost"
+    http.shutdown()
+
+
+def test_the_weekly_digest_has_one_entry_per_whole_week_with_a_lasting_id(server: str) -> None:
+    first = feedparser.parse(f"{server}/feeds/weekly.atom")
+    again = feedparser.parse(f"{server}/feeds/weekly.rss")
+    assert first.bozo == 0 and again.bozo == 0, first.get("bozo_exception")
+    assert first.entries, "the simulated year's last weeks saw changes"
+    weeks = [re.search(r"(\d{4}-\d{2}-\d{2})至(\d{4}-\d{2}-\d{2})", e.title) for e in first.entries]
+    for found in weeks:
+        assert found is not None
+        monday, sunday = (date.fromisoformat(d) for d in found.groups())
+        assert monday.weekday() == 0 and sunday == monday + timedelta(days=6)
+        assert sunday < date(2023, 11, 27)  # this week (from Monday 27 November) is not over
+    assert [e.id for e in first.entries] == [e.id for e in again.entries]
+    assert all("本周" in e.summary for e in first.entries)
+
+
+# The default range: the last 7 Wuxi days ending today, at every hour around midnight and
+# across month, quarter and year ends (the clock speaks Wuxi time, answers in UTC).
+DEFAULTS = [
+    *[(f"2023-06-30T{h:02d}:30", "2023-06-24", "2023-06-30") for h in range(24)],
+    *[(f"2023-07-01T{h:02d}:00", "2023-06-25", "2023-07-01") for h in (0, 1, 7, 8, 9, 23)],
+    ("2023-09-30T23:59", "2023-09-24", "2023-09-30"),
+    ("2023-10-01T00:01", "2023-09-25", "2023-10-01"),
+    ("2023-12-31T23:30", "2023-12-25", "2023-12-31"),
+    ("2024-01-01T07:59", "2023-12-26", "2024-01-01"),
+    ("2024-03-01T00:00", "2024-02-24", "2024-03-01"),  # a leap year's February
+]
+
+
+def test_the_default_range_is_the_last_seven_wuxi_days_ending_today(
+    app_factory: AppFactory,
+) -> None:
+    clock = Clock()
+    client = app_factory(clock=clock, plan=True).test_client()
+    for now, first, last in DEFAULTS:
+        clock.set(now)
+        html = client.get("/changes").get_data(as_text=True)
+        assert f'name="from" value="{first}"' in html, now
+        assert f'name="to" value="{last}"' in html, now
