@@ -13,13 +13,14 @@ from typing import Any, NoReturn
 from uuid import uuid5
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from domain.cases import DISTRICTS
 from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
-from minsheng_site.opendata.changes_entries import Scope, changes
+from minsheng_site.opendata.changes_entries import Found, Scope, changes
 from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import EARLIEST, bounded, today
@@ -90,23 +91,31 @@ def weekly(fmt: str) -> Response:
     items = []
     for n in range(1, WEEKS + 1):
         first = monday - timedelta(weeks=n)
-        week = services().once(
-            ("weekly-changes", first), lambda first=first: changes(first, first + timedelta(6))
-        )
-        if week.entries:
-            items.append(_week_item(first, week))
+        if (week := week_of(first)).entries:
+            items.append(week_item(first, week))
     page_url = url_for("opendata.changes.page", _external=True)
     return _send(fmt, _("每周变化摘要"), page_url, items)
 
 
-def _week_item(first: date, week: Any) -> dict[str, Any]:
+def week_of(first: date) -> Found:
+    """The changes of the week beginning on Monday `first` (in the reader's language),
+    computed once per state of the log."""
+    key = ("weekly-changes", first, str(get_locale()))
+    return services().once(key, lambda: changes(first, first + timedelta(days=6)))
+
+
+def week_item(first: date, week: Found) -> dict[str, Any]:
+    """The week's digest entry (also the weekly e-mail's): counts and five headlines."""
     last = first + timedelta(days=6)
-    counts = "；".join(f"{label}{n}" for label, n in week.count_labels())
-    headlines = "；".join(e["title"] for e in week.headlines(5))
+    summary = _("本周没有记录到变化。")
+    if week.entries:
+        counts = "；".join(f"{label}：{n}" for label, n in week.count_labels())
+        headlines = "；".join(e["title"] for e in week.headlines(5))
+        summary = _("本周：%(counts)s。要点：%(headlines)s", counts=counts, headlines=headlines)
     return {
         "id": f"urn:uuid:{uuid5(EVENTS, f'weekly/{first.isoformat()}')}",
         "title": _("%(start)s至%(end)s一周变化", start=first.isoformat(), end=last.isoformat()),
-        "summary": _("本周：%(counts)s。要点：%(headlines)s", counts=counts, headlines=headlines),
+        "summary": summary,
         "link": url_for(
             "opendata.changes.page",
             _external=True,
