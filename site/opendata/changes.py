@@ -79,7 +79,7 @@ def feed(fmt: str) -> Response:
     if scope.name:
         title += f" · {scope.name}"
     items = [{**e, "summary": "；".join([e["summary"], *e["deltas"]])} for e in found.listed()]
-    return _send(fmt, title, page_url, items)
+    return _send(fmt, title, page_url, items, **_args(start, end, defaulted, scope))
 
 
 @bp.get(f"/feeds/weekly.{FMT}")
@@ -126,13 +126,18 @@ def week_item(first: date, week: Found) -> dict[str, Any]:
     }
 
 
-def _send(fmt: str, title: str, page_url: str, items: list[dict[str, Any]]) -> Response:
+def _send(
+    fmt: str, title: str, page_url: str, items: list[dict[str, Any]], **args: str
+) -> Response:
+    """The feed; its own address and id made of the checked query (`args`), never of what
+    the request carried besides (that may hold what XML cannot)."""
+    self_url = url_for(request.endpoint or "", fmt=fmt, _external=True, **args)
     updated = max((i["published"] for i in items), default=datetime(2000, 1, 1, tzinfo=UTC))
     body = build_feed(
         title=f"{title} · 民生实事公开台",
         page_url=page_url,
-        self_url=request.url,
-        feed_id=f"urn:uuid:{uuid5(EVENTS, request.full_path)}",
+        self_url=self_url,
+        feed_id=f"urn:uuid:{uuid5(EVENTS, self_url.partition('://')[2].partition('/')[2])}",
         fmt=fmt,
         items=items,
         updated=updated,

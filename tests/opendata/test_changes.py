@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from domain.wuxi import business_date
 from tests.clock import Clock
 from tests.conftest import BACKENDS, AppFactory, copied_site
+from tests.hostile import CORPUS, Entry
 from tests.stores import year_with
 
 KINDS = {
@@ -171,6 +172,18 @@ def test_a_bad_range_or_filter_is_a_400_that_says_why(
         assert response.status_code == 400, (path, query)
         if path == "/changes":
             assert message in response.get_data(as_text=True)
+
+
+def test_hostile_query_values_are_answered_with_a_400_or_a_page_never_a_500(
+    client: FlaskClient,
+) -> None:
+    extra = [Entry("xss", "<script>alert(1)</script>"), Entry("huge", "9" * 100_000)]
+    for entry in [*CORPUS, *extra]:
+        for name in ("from", "to", "category", "unit", "district", "key"):
+            for path in ("/changes", "/feeds/changes.atom", "/feeds/weekly.rss"):
+                response = client.get(f"{path}?{name}={entry.form_value()}")
+                assert response.status_code in (200, 400), (path, name, entry.name)
+                assert b"<script>alert(1)" not in response.data
 
 
 @pytest.fixture(scope="module")
