@@ -206,7 +206,8 @@ def _named_scope(c: Any, year: int, name: str, raw: str) -> Scope:
             refuse(_("没有这个区域：请从列出的市(县)区中选择。"))
         return Scope(year, "district", raw, raw)
     if name == "unit":
-        if q.unit(c, year, raw) is None:
+        # Looked up among the names first: a NUL byte is not a value PostgreSQL can compare.
+        if raw not in q.unit_names(c) or q.unit(c, year, raw) is None:
             refuse(_("%(year)s年计划中没有这个责任单位。", year=year))
         return Scope(year, "unit", raw, raw)
     number = bounded(raw, 1, 999)
