@@ -108,7 +108,10 @@ def logged(c: Connection, start: datetime, end: datetime) -> list[Logged]:
         .order_by(LogEntry.recorded_at, LogEntry.seq)
     ).all()
     marked = _simulated(c, rows)
-    return [Logged(*r, simulated=r.seq in marked) for r in rows]
+    return [
+        Logged(r.seq, r.uuid, r.kind, r.year, r.recorded_at, r.payload, r.event_id, r.seq in marked)
+        for r in rows
+    ]
 
 
 def _simulated(c: Connection, rows: Sequence[Any]) -> set[int]:
