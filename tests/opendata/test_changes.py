@@ -125,6 +125,51 @@ def test_a_filter_keeps_only_the_changes_of_its_category(
     assert linked(page) == wanted
 
 
+def test_status_moves_are_the_projects_whose_status_differs_in_the_progress_api(
+    client: FlaskClient,
+) -> None:
+    def statuses(day: str) -> dict[str, str]:
+        body = client.get(f"/api/v1/plans/2023/progress?as_of={day}").get_json()
+        return {p["ref"]: p["status"] for p in body["projects"]}
+
+    for start, end, before in (
+        ("2023-06-01", "2023-06-30", "2023-05-31"),
+        ("2023-11-25", "2023-12-01", "2023-11-24"),
+    ):
+        was, now = statuses(before), statuses(end)
+        moved = {ref for ref in now if now[ref] != was[ref]}
+        html = client.get(f"/changes?from={start}&to={end}").get_data(as_text=True)
+        pattern = rf"/plans/2023/projects/([0-9.]+)/changes\?from={before}&amp;to={end}"
+        assert set(re.findall(pattern, html)) == moved
+        assert moved, "the simulated year moves some project in each of these ranges"
+
+
+def test_overdue_cases_are_the_public_ones_whose_time_limit_passed_in_the_range(
+    client: FlaskClient,
+) -> None:
+    cases: list[dict[str, Any]] = []
+    url: str | None = "/api/v1/cases?limit=500"
+    while url:
+        body = client.get(url.removeprefix("http://localhost")).get_json()
+        cases += body["cases"]
+        url = body["next"]
+    first, last = date(2023, 6, 1), date(2023, 8, 31)
+    wanted = {
+        c["number"]
+        for c in cases
+        if c["consent"]
+        and c.get("deadline")
+        and first <= date.fromisoformat(c["deadline"]) + timedelta(days=1) <= last
+        and (
+            c["stage"] in ("handling", "rehandling")
+            or (c["closed_on"] and c["closed_on"] > c["deadline"])
+        )
+    }
+    html = client.get(f"/changes?from={first}&to={last}").get_data(as_text=True)
+    listed = set(re.findall(r'href="http://localhost/cases/([0-9A-Z-]+)">[^<]*超期', html))
+    assert listed == wanted and wanted, "the simulated year has late cases in summer"
+
+
 def test_reports_show_their_amounts_before_and_after(
     client: FlaskClient, log: list[dict[str, Any]]
 ) -> None:
