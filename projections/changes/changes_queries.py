@@ -16,16 +16,20 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from domain.cases import BEING_HANDLED
+from domain.ratings import quarter_of
 from domain.schedule import Status
+from domain.wuxi import business_date
 from projections.cases.cases import CaseRow
 from projections.plans import queries as q
 from projections.plans.progress import ProgressReport
 from projections.plans.progress_queries import PlanProgress, ReportRow, in_force, report_rows
 from projections.publiclog.public_log import LogEntry
 from projections.ratings.satisfaction import BallotRow
+from projections.ratings.satisfaction_queries import MIN_RANKED, TOTALS, Tally, quarter_end
+from projections.ratings.satisfaction_queries import Milestone as Mark
 from projections.supervision.supervision import FindingStep
 
 # The public log's kinds a reader of "what changed" follows (ratings one by one do not:
@@ -242,3 +246,75 @@ def ratings_simulated(c: Connection, year: int) -> bool:
     """Do the year's ratings include the simulated year's? (Its milestones count them.)"""
     query = select(BallotRow.ballot_id).where(BallotRow.year == year, BallotRow.simulated.is_(True))
     return c.execute(query.limit(1)).first() is not None
+
+
+def milestones(
+    c: Connection, year: int, low: datetime, high: datetime, now: datetime
+) -> list[Mark]:
+    """The satisfaction milestones (`satisfaction_queries.milestones`: the same keys and
+    instants) reached in [low, high), read by range: the ballots first cast in it, how many
+    came before (the year's, and up to `MIN_RANKED` of each subject's), the tallies of the
+    quarters that ended in it. Oldest first."""
+    ballots = BallotRow.__table__
+    order = (BallotRow.first_cast_at, BallotRow.ballot_id)
+    rows = c.execute(
+        select(BallotRow.kind, BallotRow.ref, BallotRow.first_cast_at)
+        .where(BallotRow.year == year, BallotRow.first_cast_at >= low)
+        .where(BallotRow.first_cast_at < high)
+        .order_by(*order)
+    ).all()
+    total = c.execute(
+        select(func.count())
+        .select_from(ballots)
+        .where(BallotRow.year == year, BallotRow.first_cast_at < low)
+    ).scalar_one()
+    seen: dict[tuple[str, str], int] = {}
+    out: list[Mark] = []
+    for row in rows:
+        subject = (row.kind, row.ref)
+        if subject not in seen:
+            seen[subject] = _before(c, year, subject, low)
+        seen[subject] += 1
+        total += 1
+        if seen[subject] == MIN_RANKED:
+            key = f"ranked/{year}/{row.kind}/{row.ref}"
+            out.append(Mark(key, "ranked", row.first_cast_at, subject, count=MIN_RANKED))
+        if total in TOTALS:
+            out.append(Mark(f"total/{year}/{total}", "total", row.first_cast_at, count=total))
+    out += _quarters(c, year, low, min(high, now))
+    return sorted(out, key=lambda m: (m.at, m.key))
+
+
+def _before(c: Connection, year: int, subject: tuple[str, str], low: datetime) -> int:
+    """How many of the subject's ballots were first cast before `low`, up to MIN_RANKED."""
+    first = (
+        select(BallotRow.ballot_id)
+        .where(BallotRow.year == year, BallotRow.kind == subject[0], BallotRow.ref == subject[1])
+        .where(BallotRow.first_cast_at < low)
+        .limit(MIN_RANKED)
+        .subquery()
+    )
+    return c.execute(select(func.count()).select_from(first)).scalar_one()
+
+
+def _quarters(c: Connection, year: int, low: datetime, high: datetime) -> list[Mark]:
+    """Quarters (of the year's ballots) whose end fell in [low, high), with their tallies."""
+    out: list[Mark] = []
+    day = business_date(low)
+    while (ended := quarter_end(quarter_of(day))) < high:
+        quarter = quarter_of(day)
+        if ended >= low:
+            counts = c.execute(
+                select(BallotRow.level, func.count())
+                .where(BallotRow.year == year, BallotRow.quarter == quarter)
+                .group_by(BallotRow.level)
+            ).all()
+            if counts:
+                tally = Tally()
+                for level, n in counts:
+                    tally.add(level, n)
+                out.append(
+                    Mark(f"quarter/{quarter}", "quarter", ended, quarter=quarter, tally=tally)
+                )
+        day = business_date(ended)
+    return out

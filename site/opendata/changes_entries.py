@@ -18,7 +18,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from domain.schedule import Status
-from domain.wuxi import business_date, end_of_day, start_of_day
+from domain.wuxi import end_of_day, start_of_day
 from minsheng_site.describe import describe
 from minsheng_site.labels import label
 from minsheng_site.services import services
@@ -271,12 +271,10 @@ def _overdue(o: cq.Overdue) -> dict[str, Any]:
 
 def _milestones(c: Any, year: int, start: date, end: date) -> list[dict[str, Any]]:
     now = services().ledger.clock()
-    key = ("satisfaction-milestones", year, business_date(now))  # shared with its feed
-    reached = services().once(key, lambda: sq.milestones(c, year, now))
-    low, high = start_of_day(start), end_of_day(end)
+    reached = cq.milestones(c, year, start_of_day(start), end_of_day(end), now)
     simulated = cq.ratings_simulated(c, year)
     page = url_for("ratings.satisfaction.results", year=year, _external=True)
-    return [_milestone(m, page, simulated) for m in reached if low <= m.at < high]
+    return [_milestone(m, page, simulated) for m in reached]
 
 
 def _milestone(m: sq.Milestone, page: str, simulated: bool) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
@@ -16,7 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from domain.wuxi import business_date
+from domain.wuxi import business_date, end_of_day, start_of_day
+from projections.changes import changes_queries
+from projections.ratings import satisfaction_queries as sq
 from tests.clock import Clock
 from tests.conftest import BACKENDS, AppFactory, copied_site
 from tests.hostile import CORPUS, Entry
@@ -52,10 +55,16 @@ def log(client: FlaskClient) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     url: str | None = "/api/v1/log?limit=500"
     while url:
-        body = client.get(url.removeprefix("http://localhost")).get_json()
+        body = client.get(_local(url)).get_json()
         entries += body["entries"]
         url = body["next"]
     return entries
+
+
+def _local(url: str) -> str:
+    """A `next` link as the test client asks for it (whatever PUBLIC_BASE_URL says)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def expected(log: list[dict[str, Any]], start: str, end: str) -> set[str]:
@@ -150,7 +159,7 @@ def test_overdue_cases_are_the_public_ones_whose_time_limit_passed_in_the_range(
     cases: list[dict[str, Any]] = []
     url: str | None = "/api/v1/cases?limit=500"
     while url:
-        body = client.get(url.removeprefix("http://localhost")).get_json()
+        body = client.get(_local(url)).get_json()
         cases += body["cases"]
         url = body["next"]
     first, last = date(2023, 6, 1), date(2023, 8, 31)
@@ -166,7 +175,7 @@ def test_overdue_cases_are_the_public_ones_whose_time_limit_passed_in_the_range(
         )
     }
     html = client.get(f"/changes?from={first}&to={last}").get_data(as_text=True)
-    listed = set(re.findall(r'href="http://localhost/cases/([0-9A-Z-]+)">[^<]*超期', html))
+    listed = set(re.findall(r'href="[^"]*/cases/([0-9A-Z-]+)">[^<]*超期', html))
     assert listed == wanted and wanted, "the simulated year has late cases in summer"
 
 
@@ -281,3 +290,28 @@ def test_the_default_range_is_the_last_seven_wuxi_days_ending_today(
         html = client.get("/changes").get_data(as_text=True)
         assert f'name="from" value="{first}"' in html, now
         assert f'name="to" value="{last}"' in html, now
+
+
+@pytest.mark.parametrize(
+    "start, end, some",
+    [
+        ("2023-03-25", "2023-04-07", False),  # the simulated ratings begin later
+        ("2023-06-01", "2023-08-31", True),
+        ("2023-09-28", "2023-10-02", True),  # the third quarter ends
+    ],
+)
+def test_milestones_read_by_range_are_those_of_the_whole_year_in_the_range(
+    site: Flask, start: str, end: str, some: bool
+) -> None:
+    """The same keys and instants as the satisfaction feed's (every ballot of the year)."""
+    services = site.extensions["minsheng"]
+    low = start_of_day(date.fromisoformat(start))
+    high = end_of_day(date.fromisoformat(end))
+    now = CLOCK()
+    with services.read() as c:
+        whole = [m for m in sq.milestones(c, 2023, now) if low <= m.at < high]
+        ranged = changes_queries.milestones(c, 2023, low, high, now)
+    assert [(m.key, m.at, m.count, m.tally) for m in ranged] == [
+        (m.key, m.at, m.count, m.tally) for m in sorted(whole, key=lambda m: (m.at, m.key))
+    ]
+    assert bool(whole) == some
