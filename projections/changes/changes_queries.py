@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 
 from domain.cases import BEING_HANDLED
 from domain.ratings import quarter_of
@@ -248,6 +248,18 @@ def ratings_simulated(c: Connection, year: int) -> bool:
     return c.execute(query.limit(1)).first() is not None
 
 
+# Built once, values bound at execution (one per subject active in a range: its compiled
+# form is reused).
+_FIRST = (
+    select(BallotRow.ballot_id)
+    .where(BallotRow.year == bindparam("year"), BallotRow.kind == bindparam("kind"))
+    .where(BallotRow.ref == bindparam("ref"), BallotRow.first_cast_at < bindparam("low"))
+    .limit(MIN_RANKED)
+    .subquery()
+)
+_BEFORE = select(func.count()).select_from(_FIRST)
+
+
 def milestones(
     c: Connection, year: int, low: datetime, high: datetime, now: datetime
 ) -> list[Mark]:
@@ -287,14 +299,8 @@ def milestones(
 
 def _before(c: Connection, year: int, subject: tuple[str, str], low: datetime) -> int:
     """How many of the subject's ballots were first cast before `low`, up to MIN_RANKED."""
-    first = (
-        select(BallotRow.ballot_id)
-        .where(BallotRow.year == year, BallotRow.kind == subject[0], BallotRow.ref == subject[1])
-        .where(BallotRow.first_cast_at < low)
-        .limit(MIN_RANKED)
-        .subquery()
-    )
-    return c.execute(select(func.count()).select_from(first)).scalar_one()
+    found = c.execute(_BEFORE, {"year": year, "kind": subject[0], "ref": subject[1], "low": low})
+    return int(found.scalar_one())
 
 
 def _quarters(c: Connection, year: int, low: datetime, high: datetime) -> list[Mark]:
