@@ -224,7 +224,14 @@ def overdue(c: Connection, first: date, last: date) -> list[Overdue]:
     day itself is in time, so the deadline was the day before; still handled then (being
     handled now, or closed only after it). Looked up by deadline, oldest first."""
     rows = c.execute(
-        select(CaseRow)
+        select(
+            CaseRow.number,
+            CaseRow.category,
+            CaseRow.district,
+            CaseRow.lead_unit,
+            CaseRow.deadline,
+            CaseRow.simulated,
+        )
         .where(
             CaseRow.consent.is_(True),
             CaseRow.deadline >= first - timedelta(days=1),
@@ -258,6 +265,7 @@ _FIRST = (
     .subquery()
 )
 _BEFORE = select(func.count()).select_from(_FIRST)
+_CAST = select(BallotRow.first_cast_at).where(BallotRow.ballot_id == bindparam("ballot"))
 
 
 def milestones(
@@ -269,8 +277,9 @@ def milestones(
     quarters that ended in it. Oldest first."""
     ballots = BallotRow.__table__
     order = (BallotRow.first_cast_at, BallotRow.ballot_id)
+    # Their order only: the instant is read for the few that are milestones.
     rows = c.execute(
-        select(BallotRow.kind, BallotRow.ref, BallotRow.first_cast_at)
+        select(BallotRow.kind, BallotRow.ref, BallotRow.ballot_id)
         .where(BallotRow.year == year, BallotRow.first_cast_at >= low)
         .where(BallotRow.first_cast_at < high)
         .order_by(*order)
@@ -290,11 +299,17 @@ def milestones(
         total += 1
         if seen[subject] == MIN_RANKED:
             key = f"ranked/{year}/{row.kind}/{row.ref}"
-            out.append(Mark(key, "ranked", row.first_cast_at, subject, count=MIN_RANKED))
+            at = _first_cast(c, row.ballot_id)
+            out.append(Mark(key, "ranked", at, subject, count=MIN_RANKED))
         if total in TOTALS:
-            out.append(Mark(f"total/{year}/{total}", "total", row.first_cast_at, count=total))
+            at = _first_cast(c, row.ballot_id)
+            out.append(Mark(f"total/{year}/{total}", "total", at, count=total))
     out += _quarters(c, year, low, min(high, now))
     return sorted(out, key=lambda m: (m.at, m.key))
+
+
+def _first_cast(c: Connection, ballot: str) -> datetime:
+    return c.execute(_CAST, {"ballot": ballot}).scalar_one()
 
 
 def _before(c: Connection, year: int, subject: tuple[str, str], low: datetime) -> int:

@@ -91,7 +91,7 @@ def weekly(fmt: str) -> Response:
     items = []
     for n in range(1, WEEKS + 1):
         first = monday - timedelta(weeks=n)
-        if (week := week_of(first)).entries:
+        if (week := week_of(first)).changes:
             items.append(week_item(first, week))
     page_url = url_for("opendata.changes.page", _external=True)
     return _send(fmt, _("每周变化摘要"), page_url, items)
@@ -108,7 +108,7 @@ def week_item(first: date, week: Found) -> dict[str, Any]:
     """The week's digest entry (also the weekly e-mail's): counts and five headlines."""
     last = first + timedelta(days=6)
     summary = _("本周没有记录到变化。")
-    if week.entries:
+    if week.changes:
         counts = "；".join(f"{label}：{n}" for label, n in week.count_labels())
         headlines = "；".join(e["title"] for e in week.headlines(5))
         summary = _("本周：%(counts)s。要点：%(headlines)s", counts=counts, headlines=headlines)

@@ -8,9 +8,11 @@ published (tz-aware), simulated (the simulated year's, flagged on the page and i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import uuid5
 
@@ -52,15 +54,29 @@ class Scope:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class Change:
+    """A change, its words made only when it is shown (a quarter holds thousands)."""
+
+    kind: str
+    published: datetime
+    id: str
+    simulated: bool
+    words: Callable[[], dict[str, Any]]
+
+    def entry(self) -> dict[str, Any]:
+        return self.words()
+
+
 @dataclass
 class Found:
     start: date
     end: date
-    entries: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+    changes: list[Change] = field(default_factory=list)  # oldest first
 
     @property
     def counts(self) -> Counter[str]:
-        return Counter(e["kind"] for e in self.entries)
+        return Counter(c.kind for c in self.changes)
 
     def count_labels(self) -> list[tuple[str, int]]:
         counts = self.counts
@@ -68,14 +84,15 @@ class Found:
 
     def listed(self) -> list[dict[str, Any]]:
         """The newest `LISTED`, newest first."""
-        return list(reversed(self.entries[-LISTED:]))
+        return [c.entry() for c in reversed(self.changes[-LISTED:])]
 
     def headlines(self, n: int) -> list[dict[str, Any]]:
         rank = {k: i for i, k in enumerate(ORDER)}
-        return sorted(self.entries, key=lambda e: (rank[e["kind"]], e["published"]))[:n]
+        first = sorted(self.changes, key=lambda c: (rank[c.kind], c.published))[:n]
+        return [c.entry() for c in first]
 
     def all_simulated(self) -> bool:
-        return bool(self.entries) and all(e["simulated"] for e in self.entries)
+        return bool(self.changes) and all(c.simulated for c in self.changes)
 
 
 def _kind_label(kind: str) -> str:
@@ -113,16 +130,30 @@ def changes(start: date, end: date, scope: Scope | None = None) -> Found:
             if plan
             else {}
         )
-        found.entries += [_logged(row, deltas.get(row.event_id, ())) for row in logged]
+        found.changes += [
+            Change(
+                row.kind,
+                row.recorded_at,
+                f"urn:uuid:{row.uuid}",
+                row.simulated,
+                partial(_logged, row, deltas.get(row.event_id, ())),
+            )
+            for row in logged
+        ]
         if plan:
             before = services().plan_progress(c, plan, start - timedelta(days=1))
             after = services().plan_progress(c, plan, end)
             moves = [m for m in cq.status_moves(before, after) if refs is None or m.ref in refs]
-            found.entries += [_status(m, plan, start, end, logged) for m in moves]
-        found.entries += [_overdue(o) for o in cq.overdue(c, start, end) if _case_in(o, scope)]
+            found.changes += _statuses(moves, plan, start, end, logged)
+        found.changes += [
+            Change("case.overdue", end_of_day(o.deadline), _overdue_id(o), o.simulated,
+                   partial(_overdue, o))
+            for o in cq.overdue(c, start, end)
+            if _case_in(o, scope)
+        ]  # fmt: skip
         if plan and scope.kind is None:
-            found.entries += _milestones(c, plan.year, start, end)
-    found.entries.sort(key=lambda e: (e["published"], e["id"]))
+            found.changes += _milestones(c, plan.year, start, end)
+    found.changes.sort(key=lambda c: (c.published, c.id))
     return found
 
 
@@ -206,24 +237,45 @@ def _delta(d: cq.Delta) -> str:
     )
 
 
-def _status(
-    m: cq.StatusMove, plan: q.PlanView, start: date, end: date, logged: list[cq.Logged]
-) -> dict[str, Any]:
-    """A project whose status moved: overdue when the plan's deadline passed (if it passed
-    in the range), else when its item's last report in the range was recorded (the report
+def _statuses(
+    moves: list[cq.StatusMove], plan: q.PlanView, start: date, end: date, logged: list[cq.Logged]
+) -> list[Change]:
+    """Projects whose status moved: overdue when the plan's deadline passed (if it passed in
+    the range), else when its item's last report in the range was recorded (the report
     moved it), else at the range's start (the schedule's curve did)."""
-    reports = [
-        r.recorded_at
-        for r in logged
-        if r.kind.startswith("report.") and r.year == plan.year and r.payload["item"] == m.item
-    ]
+    reported: dict[int, datetime] = {}
+    for r in logged:
+        if r.kind.startswith("report.") and r.year == plan.year:
+            reported[r.payload["item"]] = max(
+                r.recorded_at, reported.get(r.payload["item"], r.recorded_at)
+            )
     passed = end_of_day(plan.deadline)
-    if m.after is Status.OVERDUE and start_of_day(start) <= passed < end_of_day(end):
-        reports = [passed]
-    before, after = label(m.before, "project_status"), label(m.after, "project_status")
+    deadline_in_range = start_of_day(start) <= passed < end_of_day(end)
     day_before = start - timedelta(days=1)
+    found = []
+    for m in moves:
+        when = reported.get(m.item, start_of_day(start))
+        if m.after is Status.OVERDUE and deadline_in_range:
+            when = passed
+        key = f"urn:uuid:{uuid5(EVENTS, f'status/{plan.year}/{m.ref}/{day_before}/{end}')}"
+        found.append(
+            Change(
+                "status",
+                when,
+                key,
+                m.simulated,
+                partial(_status, m, plan, day_before, end, when, key),
+            )
+        )
+    return found
+
+
+def _status(
+    m: cq.StatusMove, plan: q.PlanView, day_before: date, end: date, when: datetime, key: str
+) -> dict[str, Any]:
+    before, after = label(m.before, "project_status"), label(m.after, "project_status")
     return {
-        "id": f"urn:uuid:{uuid5(EVENTS, f'status/{plan.year}/{m.ref}/{day_before}/{end}')}",
+        "id": key,
         "uuid": None,
         "kind": "status",
         "title": _(
@@ -244,14 +296,18 @@ def _status(
             _external=True,
             **{"from": day_before.isoformat(), "to": end.isoformat()},
         ),
-        "published": max(reports, default=start_of_day(start)),
+        "published": when,
         "simulated": m.simulated,
     }
 
 
+def _overdue_id(o: cq.Overdue) -> str:
+    return f"urn:uuid:{uuid5(EVENTS, f'overdue/{o.number}/{o.deadline}')}"  # as its feed's
+
+
 def _overdue(o: cq.Overdue) -> dict[str, Any]:
     return {
-        "id": f"urn:uuid:{uuid5(EVENTS, f'overdue/{o.number}/{o.deadline}')}",  # as its feed's
+        "id": _overdue_id(o),
         "uuid": None,
         "kind": "case.overdue",
         "title": _("诉求%(n)s超期未办结", n=o.number),
@@ -269,12 +325,25 @@ def _overdue(o: cq.Overdue) -> dict[str, Any]:
     }
 
 
-def _milestones(c: Any, year: int, start: date, end: date) -> list[dict[str, Any]]:
+def _milestones(c: Any, year: int, start: date, end: date) -> list[Change]:
     now = services().ledger.clock()
     reached = cq.milestones(c, year, start_of_day(start), end_of_day(end), now)
     simulated = cq.ratings_simulated(c, year)
     page = url_for("ratings.satisfaction.results", year=year, _external=True)
-    return [_milestone(m, page, simulated) for m in reached]
+    return [
+        Change(
+            "satisfaction",
+            m.at,
+            _milestone_id(m),
+            simulated,
+            partial(_milestone, m, page, simulated),
+        )
+        for m in reached
+    ]
+
+
+def _milestone_id(m: sq.Milestone) -> str:
+    return f"urn:uuid:{uuid5(EVENTS, f'satisfaction/{m.key}')}"  # as its feed's
 
 
 def _milestone(m: sq.Milestone, page: str, simulated: bool) -> dict[str, Any]:
@@ -289,7 +358,7 @@ def _milestone(m: sq.Milestone, page: str, simulated: bool) -> dict[str, Any]:
         title = _("满意度评价累计达到%(n)s条", n=f"{m.count:,}")
         summary = _("每人每季度对每个项目或条目计一次评价。")
     return {
-        "id": f"urn:uuid:{uuid5(EVENTS, f'satisfaction/{m.key}')}",  # as its feed's
+        "id": _milestone_id(m),
         "uuid": None,
         "kind": "satisfaction",
         "title": title,
