@@ -122,9 +122,7 @@ def main() -> None:
     parser.add_argument("--instance", help="for a single scale: a loaded instance folder")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    results = [
-        measure(int(n), args.rounds, args.instance) for n in args.scale.split(",")
-    ]
+    results = [measure(int(n), args.rounds, args.instance) for n in args.scale.split(",")]
     save("changes", {"machine": machine(), "results": results})
 
 

@@ -315,3 +315,32 @@ def test_milestones_read_by_range_are_those_of_the_whole_year_in_the_range(
         (m.key, m.at, m.count, m.tally) for m in sorted(whole, key=lambda m: (m.at, m.key))
     ]
     assert bool(whole) == some
+
+
+def test_a_real_report_is_listed_unmarked_with_its_amounts_before_and_after(
+    app_factory: AppFactory,
+) -> None:
+    from tests.plans.test_progress import UNIT, lifts
+
+    clock = Clock("2023-07-05T10:00")
+    app = app_factory(clock=clock, plan=True)
+    services = app.extensions["minsheng"]
+    for period, amount in (("2023-05", "250"), ("2023-06", "279")):
+        services.ledger.report_progress(
+            year=2023,
+            item=9,
+            period=period,
+            unit=UNIT,
+            values=lifts(amount),
+            narrative="",
+            evidence=(),
+            actor="staff:li",
+        )
+    services.projector.catch_up()
+    html = app.test_client().get("/changes").get_data(as_text=True)
+    entries = re.findall(r'<li class="entry [^"]*">.*?</li>\s*</?', html, re.S)
+    assert len(entries) >= 2 and 'class="sim-tag"' not in html
+    assert "9.1 既有住宅加装电梯：250台 → 279台（目标300台）" in html
+    feed = feedparser.parse(app.test_client().get("/feeds/changes.atom").data)
+    assert feed.bozo == 0 and feed.entries
+    assert not any("模拟" in e.title for e in feed.entries)
