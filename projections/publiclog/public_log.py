@@ -7,7 +7,18 @@ from collections.abc import Iterator, MutableMapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Integer, String, Text, bindparam, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from projections.database import ReadModel, UtcDateTime
@@ -20,6 +31,9 @@ MAX_SEQ = 2**31 - 1
 
 class LogEntry(ReadModel):
     __tablename__ = "public_log"
+    # What changed between two days: each followed kind's entries by recorded time, a range
+    # of this index (the kind index alone would read every entry of the kind).
+    __table_args__ = (Index("ix_public_log_kind_recorded", "kind", "recorded_at"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -156,8 +170,9 @@ class PublicLogBatch(Batch):
 class PublicLog(Projection):
     name = "public_log"
     # 2: every fact of the labelled simulated year says `"simulated": true` in its payload
-    # (real facts' entries, and so a log without simulated facts, hash exactly as in 1).
-    version = 2
+    # (real facts' entries, and so a log without simulated facts, hash exactly as in 1);
+    # 3: an index of kinds by recorded time (what changed).
+    version = 3
     tables = (LogEntry, LogSubject, LogContext)
 
     def topics(self) -> list[str]:

@@ -37,6 +37,10 @@ class BallotRow(ReadModel):
         Index("ix_ballots_rejected", "year", "kind", "ref", "comment", "rejected_as"),
         Index("ix_ballots_item_level", "year", "item", "level"),
         Index("ix_ballots_simulated", "simulated"),
+        # Milestones between two days (what changed): the year's ballots, and a subject's,
+        # in the order they were first cast.
+        Index("ix_ballots_first_cast", "year", "first_cast_at"),
+        Index("ix_ballots_subject_first_cast", "year", "kind", "ref", "first_cast_at"),
     )
 
     ballot_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -104,7 +108,8 @@ class HeldSatisfaction(Batch):
 
 class Satisfaction(Projection):
     name = "satisfaction"
-    version = 3  # 2: indexes for subjects and the simulated flag; 3: cases' first_level
+    # 2: indexes for subjects and the simulated flag; 3: cases' first_level; 4: by first cast
+    version = 4
     tables = (BallotRow, CaseRating)
     dispatch = "on_event"
 

@@ -1,11 +1,12 @@
 """What one can follow: a topic names a public-log subject (as the feeds do), the cases of a
-category, or the overdue list; each has a title and a page."""
+category, the overdue list, or the weekly digest of what changed; each has a title and a
+page."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Connection
 
 from domain.cases import CATEGORIES, DISTRICTS, is_overdue
+from minsheng_site.opendata import changes
 from projections.cases import case_queries as cq
 from projections.plans import queries as q
 from projections.publiclog import log_queries as lq
@@ -50,6 +52,8 @@ def topic(c: Connection, key: str) -> Topic | None:
         return Topic(key, _("超期未办结的诉求"), _page("cases.pages.board", overdue=1))
     if key == "cases":
         return Topic(key, _("民生诉求"), _page("cases.pages.board"))
+    if key == "weekly":
+        return Topic(key, _("每周变化摘要"), _page("opendata.changes.page"))
     if key == "supervision" and (years := q.plan_years(c)):
         page = _page("supervision.pages.supervision", year=years[-1])
         return Topic(key, _("督查发现的问题与整改"), page)
@@ -85,6 +89,8 @@ def head(c: Connection, key: str, today: date) -> int:
     """Where a new subscription starts: news after this is news to it."""
     if key == "overdue":
         return today.toordinal()
+    if key == "weekly":  # the first week to tell is this one, once it is over
+        return _monday(today).toordinal()
     found = lq.head(c)
     return found[0] if found else 0
 
@@ -94,6 +100,8 @@ def news(c: Connection, key: str, after: int, today: date, describe: Any) -> Seq
     `describe(c, row)` puts a public-log row in words."""
     if key == "overdue":
         return _overdue(c, after, today)
+    if key == "weekly":
+        return _weeks(after, today)
     subject = "cases" if key.startswith("case-category:") else key
     category = key.partition(":")[2] if key.startswith("case-category:") else None
     found: list[News] = []
@@ -128,3 +136,20 @@ def _overdue(c: Connection, after: int, today: date) -> list[News]:
         )
         for r in sorted(rows, key=lambda r: (r.deadline, r.number))[:NEWS_AT_ONCE]
     ]
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _weeks(after: int, today: date) -> list[News]:
+    """The whole Wuxi weeks (Monday to Sunday) over since the last alert, a digest each:
+    `after` is the ordinal of the first Monday not yet told."""
+    told: list[News] = []
+    first = _monday(date.fromordinal(max(after, 1)))
+    while first + timedelta(days=7) <= today and len(told) < NEWS_AT_ONCE:
+        entry = changes.week_item(first, changes.week_of(first))
+        following = first + timedelta(days=7)
+        told.append(News(entry["title"], entry["summary"], entry["link"], following.toordinal()))
+        first = following
+    return told

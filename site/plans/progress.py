@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, make_response, request
 from werkzeug.wrappers import Response
 
 from domain.schedule import Status
-from domain.wuxi import end_of_day
+from domain.wuxi import business_date, end_of_day
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.plans.charts import expected_curve, progress_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
-from projections.plans.progress_queries import item_progress, scorecards
+from projections.plans.progress_queries import ItemProgress, item_progress, scorecards
 from projections.plans.timeline import timeline, with_permalinks
 from projections.supervision.supervision_queries import findings, visits
 
@@ -124,15 +124,16 @@ def chart(year: int, ref: str) -> Response:
 @bp.get(f"/plans/{YEAR}/projects/<ref>/changes")
 def changes(year: int, ref: str) -> str:
     end = _day_arg("to") or today()
-    start = _day_arg("from") or end.replace(month=1, day=1)
-    if start > end or end > today():
+    asked = _day_arg("from")
+    if (asked and asked > end) or end > today():
         abort(400, description="from/to")
     with services().read() as c:
         plan = plan_of(year)
         project = found(q.project(c, year, ref))
         item = found(q.item(c, year, project.item))
-        before = item_progress(c, plan, item, start)
         after = item_progress(c, plan, item, end)
+        start = asked or _since_last_report(plan, after, ref, end)
+        before = item_progress(c, plan, item, start)
         cutoff, since = end_of_day(end), end_of_day(start)
         recorded = [r for r in after.reports if r.recorded_at >= since]
         seen = [v for v in visits(c, year, cutoff) if ref in v.projects and v.recorded_at >= since]
@@ -158,6 +159,18 @@ def changes(year: int, ref: str) -> str:
 def method(year: int) -> str:
     plan = plan_of(year)
     return render("plans/method.html", plan=plan, expected=expected_curve(plan))
+
+
+def _since_last_report(plan: q.PlanView, progress: ItemProgress, ref: str, end: date) -> date:
+    """The default start of a project's changes: the day before its latest month's report
+    was first recorded (or that month began, if earlier), so the range shows what the last
+    report changed; the plan's date when nothing was reported yet."""
+    mine = next(p for p in progress.projects if p.project.ref == ref)
+    if mine.latest_period is None:
+        return min(plan.document_date, end)
+    recorded = min(r.recorded_at for r in progress.reports if r.period == mine.latest_period)
+    first = min(business_date(recorded), mine.latest_period.first_day)
+    return min(first - timedelta(days=1), end)
 
 
 def _day_arg(name: str) -> date | None:

@@ -247,6 +247,7 @@ def test_erasing_a_person_by_e_mail_cancels_their_alerts(app: Flask) -> None:
         "overdue",
         "plan:2023",
         "supervision",
+        "weekly",
     ],
 )
 def test_every_kind_of_topic_can_be_followed(app: Flask, topic: str) -> None:
@@ -316,3 +317,27 @@ def test_a_secret_in_any_script_is_not_found_not_an_error(app: Flask) -> None:
     for kind in ("confirm", "stop"):
         assert client.get(f"/alerts/{row.id}/{kind}/电梯电梯").status_code == 404
     assert client.post(f"/alerts/{row.id}/one-click/电梯电梯").status_code == 404
+
+
+def test_the_weekly_digest_tells_each_whole_week_once_with_its_counts(
+    app: Flask, inbox: tuple[Inbox, int], clock: Clock
+) -> None:
+    box, _ = inbox
+    client = app.test_client()
+    assert "订阅邮件提醒" in client.get("/changes").get_data(as_text=True)
+    form = {"email": EMAIL, "frequency": "immediate", "topic": "weekly"}
+    assert post_form(client, "/alerts/follow?topic=weekly", form)[0] == 200
+    link = re.search(r"http://localhost(/alerts/\S+/confirm/\w{20})", box.bodies()[0])
+    assert link and client.get(link.group(1)).status_code == 200
+    report(app, "2023-06", "150")  # Wednesday 5 July: this week is not over
+    assert send_due_in(app) == 0
+    clock.set("2023-07-09T23:00")  # Sunday night in Wuxi: still not over
+    assert send_due_in(app) == 0
+    clock.set("2023-07-10T00:30")
+    assert send_due_in(app) == 1 and send_due_in(app) == 0  # told once
+    digest = box.bodies()[-1]
+    assert "2023-07-03至2023-07-09一周变化" in digest and "月度报告：1" in digest
+    assert "/changes?from=2023-07-03&to=2023-07-09" in digest
+    clock.set("2023-07-24T09:00")  # two quiet weeks later: each told, as quiet
+    assert send_due_in(app) == 1
+    assert box.bodies()[-1].count("本周没有记录到变化") == 2

@@ -308,6 +308,25 @@ def test_changes_between_two_days(client: FlaskClient) -> None:
     assert client.get("/plans/2023/projects/9.1/changes?from=junk").status_code == 400
 
 
+def test_changes_default_to_the_range_of_the_last_report(
+    client: FlaskClient, year_app: Flask
+) -> None:
+    """Not 1 January of this year (years after the plan's): the day before the project's
+    latest month's report, so the page shows what that report changed."""
+    with year_app.extensions["minsheng"].engine.connect() as c:
+        latest = c.execute(
+            select(ProgressReport.period, ProgressReport.recorded_at)
+            .where(ProgressReport.year == 2023, ProgressReport.item == 9)
+            .order_by(ProgressReport.period.desc(), ProgressReport.recorded_at)
+            .limit(1)
+        ).one()
+    recorded = latest.recorded_at.astimezone(WUXI).date()
+    first = min(recorded, datetime.strptime(latest.period, "%Y-%m").date())
+    html = client.get("/plans/2023/projects/9.1/changes").get_data(as_text=True)
+    assert f'name="from" value="{(first - timedelta(days=1)).isoformat()}"' in html
+    assert "期间记录（0条）" not in html and 'class="changed"' in html
+
+
 @pytest.mark.parametrize("as_of", ["2099-01-01", "1999-12-31", "30/06/2023", "2023-02-30"])
 def test_bad_days_are_a_clear_400(client: FlaskClient, as_of: str) -> None:
     assert client.get(f"/plans/2023/progress?as_of={as_of}").status_code == 400
