@@ -220,7 +220,8 @@ def status_moves(before: PlanProgress, after: PlanProgress) -> list[StatusMove]:
 
 
 def overdue(c: Connection, first: date, last: date) -> list[Overdue]:
-    """Public cases that passed their time limit on a day of [first, last]: the deadline
+    """Cases (consent or not: a unit and a time limit are public facts, as on the board)
+    that passed their time limit on a day of [first, last]: the deadline
     day itself is in time, so the deadline was the day before; still handled then (being
     handled now, or closed only after it). Looked up by deadline, oldest first."""
     rows = c.execute(
@@ -233,7 +234,6 @@ def overdue(c: Connection, first: date, last: date) -> list[Overdue]:
             CaseRow.simulated,
         )
         .where(
-            CaseRow.consent.is_(True),
             CaseRow.deadline >= first - timedelta(days=1),
             CaseRow.deadline <= last - timedelta(days=1),
             or_(

@@ -22,6 +22,7 @@ from domain.wuxi import end_of_day
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.opendata.changes_entries import Found, Scope, changes
 from minsheng_site.opendata.feeds import build_feed
+from minsheng_site.opendata.journalists import feed_mimetype
 from minsheng_site.services import services
 from minsheng_site.views import EARLIEST, bounded, today
 from projections.changes.changes_queries import MAX_DAYS
@@ -142,9 +143,11 @@ def _send(
         items=items,
         updated=updated,
         note=_("每条变化都链接到它的永久记录；标有“模拟”的是模拟数据，并非真实情况。"),
+        stylesheet=url_for("static", filename="feed.xsl"),
     )
     response = make_response(body)
-    response.mimetype = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
+    response.mimetype = feed_mimetype(fmt)
+    response.vary.add("Accept")
     response.last_modified = updated
     return response
 

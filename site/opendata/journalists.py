@@ -319,6 +319,8 @@ def opml() -> Response:
         plan_items = q.items(c, year) if year else []
     outlines = [
         ("全部公开记录", url_for("opendata.journalists.everything", fmt="atom", _external=True)),
+        ("最近7天的变化", url_for("opendata.changes.feed", fmt="atom", _external=True)),
+        ("每周变化摘要", url_for("opendata.changes.weekly", fmt="atom", _external=True)),
         ("民生诉求", url_for("opendata.journalists.cases", fmt="atom", _external=True)),
         ("市级重点督办诉求", url_for("opendata.journalists.key_cases", fmt="atom", _external=True)),
         (

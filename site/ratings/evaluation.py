@@ -133,7 +133,7 @@ def results_csv(year: int) -> Response:
     _plan, e = evaluation_of(year)
     fields = list(_inputs(e.projects[0].inputs)) if e.projects else []
     parts = [f"component_{k}" for k in COMPONENTS]
-    header = ["level", "rank", "key", "label", "score", *parts, *fields, "simulated"]
+    header: list[object] = ["level", "rank", "key", "label", "score", *parts, *fields, "simulated"]
     rows: list[list[object]] = [header]
     simulated = simulated_figures()  # the scores draw on the simulated year's facts
     for level, scored in (("project", e.projects), ("unit", e.units)):

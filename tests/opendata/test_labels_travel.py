@@ -143,9 +143,9 @@ def test_every_feed_entry_of_a_simulated_fact_is_marked_and_no_real_one_is(
         for e in log_entries(labelled_app)
     }
     seen: Counter[str] = Counter()
-    paths = [*FEEDS, "/feeds/plans/2023/satisfaction"]
+    paths = [*FEEDS, "/feeds/plans/2023/satisfaction", "/feeds/changes"]
     for path in paths:
-        feed = feedparser.parse(f"{served}{path}.{fmt}")
+        feed = feedparser.parse(f"{served}{path}.{fmt}?from=2023-06-01&to=2023-08-31")
         assert feed.bozo == 0, (path, feed.get("bozo_exception"))
         for entry in feed.entries:
             label = marked(entry, fmt)
