@@ -93,6 +93,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         # E-mail alerts of followed pages: seconds between rounds of the thread beside the
         # projector's (`make run`; the Procfile's `alerts` process takes --interval).
         "ALERTS_INTERVAL": float(environ.get("ALERTS_INTERVAL", "60")),
+        # The open-data bundle: built in a background thread (1, readers meanwhile get the
+        # newest on disk) or within the request that asks for it (0: the tests, a small site).
+        "BUNDLE_IN_BACKGROUND": environ.get("BUNDLE_IN_BACKGROUND", "1") == "1",
         # The 12345 hotline platform's bearer token for POST /api/v1/cases (unset: endpoint closed).
         "INTAKE_API_TOKEN": environ.get("INTAKE_API_TOKEN", ""),
         # Flask's own settings: given here (not with setdefault, a no-op for keys Flask

@@ -113,6 +113,8 @@ def make_app(
             "PUBLIC_BASE_URL": "http://localhost",  # what Flask's test client asks for
             "PROJECTOR_THREAD": False,
             "TESTING": True,
+            # no bundle build left running in a thread after a test's app is closed
+            "BUNDLE_IN_BACKGROUND": False,
             **config,
         },
         clock,

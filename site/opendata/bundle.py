@@ -85,6 +85,8 @@ def current(app: Flask) -> Built | None:
     built = Built(root / key, key)
     if built.ready():
         return built
+    if not app.config.get("BUNDLE_IN_BACKGROUND", True):
+        return build_now(app)  # no thread to outlive the request (and the app)
     _start(app, root, built)
     return newest(root)
 

@@ -16,7 +16,8 @@ from tests.conftest import BACKENDS, simulated_site
 def year_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    yield from simulated_site(request, tmp_path_factory, cases=120)
+    # the bundle as production builds it: in the background (tests/opendata/test_bundle.py)
+    yield from simulated_site(request, tmp_path_factory, cases=120, BUNDLE_IN_BACKGROUND=True)
 
 
 @pytest.fixture(scope="module")

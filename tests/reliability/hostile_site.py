@@ -112,13 +112,14 @@ class Site:
         except Exception:  # what the test client propagates is a 500 in production
             self.errors.append(f"{method} {url} raised:\n{traceback.format_exc(limit=-3)}")
             return Answer(500, "", "", "text/plain")
-        answer = Answer(
-            response.status_code,
-            response.headers.get("Location", ""),
-            response.get_data(as_text=True),
-            response.mimetype or "",
-            response.headers.get("Link", ""),
-        )
+        with response:  # closed when read: a download (the bundle) is an open file
+            answer = Answer(
+                response.status_code,
+                response.headers.get("Location", ""),
+                response.get_data(as_text=True),
+                response.mimetype or "",
+                response.headers.get("Link", ""),
+            )
         if answer.status >= 500:
             self.errors.append(f"{method} {url}: {answer.status}")
         if answer.mimetype == "text/html":
