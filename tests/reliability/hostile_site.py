@@ -116,7 +116,8 @@ class Site:
             answer = Answer(
                 response.status_code,
                 response.headers.get("Location", ""),
-                response.get_data(as_text=True),
+                # a download may be binary (the SQLite bundle): read as text where it is text
+                response.get_data().decode("utf-8", "replace"),
                 response.mimetype or "",
                 response.headers.get("Link", ""),
             )
