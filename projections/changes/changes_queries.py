@@ -10,7 +10,7 @@ limit are looked up by their deadline.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,13 +24,11 @@ from domain.schedule import Status
 from domain.wuxi import business_date
 from projections.cases.cases import CaseRow
 from projections.plans import queries as q
-from projections.plans.progress import ProgressReport
 from projections.plans.progress_queries import PlanProgress, ReportRow, in_force, report_rows
 from projections.publiclog.public_log import LogEntry
 from projections.ratings.satisfaction import BallotRow
 from projections.ratings.satisfaction_queries import MIN_RANKED, TOTALS, Tally, quarter_end
 from projections.ratings.satisfaction_queries import Milestone as Mark
-from projections.supervision.supervision import FindingStep
 
 # The public log's kinds a reader of "what changed" follows (ratings one by one do not:
 # their milestones do; a case's every step does not: its closing does).
@@ -111,51 +109,20 @@ def logged(c: Connection, start: datetime, end: datetime) -> list[Logged]:
         )
         .order_by(LogEntry.recorded_at, LogEntry.seq)
     ).all()
-    marked = _simulated(c, rows)
+    # Each entry of the simulated year says so itself (public_log version 2).
     return [
-        Logged(r.seq, r.uuid, r.kind, r.year, r.recorded_at, r.payload, r.event_id, r.seq in marked)
+        Logged(
+            r.seq,
+            r.uuid,
+            r.kind,
+            r.year,
+            r.recorded_at,
+            r.payload,
+            r.event_id,
+            r.payload.get("simulated") is True,
+        )
         for r in rows
     ]
-
-
-def _simulated(c: Connection, rows: Sequence[Any]) -> set[int]:
-    """The seqs of entries the simulated year wrote, as each feature's rows label them."""
-    reports = [r.event_id for r in rows if r.kind.startswith("report.")]
-    steps = [r.event_id for r in rows if r.kind.startswith("finding.")]
-    numbers = {r.payload["number"] for r in rows if r.kind.startswith("case.")}
-    events: set[int] = set()
-    if reports:
-        events |= set(
-            c.execute(
-                select(ProgressReport.event_id).where(
-                    ProgressReport.event_id.in_(reports), ProgressReport.simulated.is_(True)
-                )
-            ).scalars()
-        )
-    if steps:
-        events |= set(
-            c.execute(
-                select(FindingStep.event_id).where(
-                    FindingStep.event_id.in_(steps), FindingStep.simulated.is_(True)
-                )
-            ).scalars()
-        )
-    cases: set[str] = set()
-    if numbers:
-        cases = set(
-            c.execute(
-                select(CaseRow.number).where(
-                    CaseRow.number.in_(sorted(numbers)), CaseRow.simulated.is_(True)
-                )
-            ).scalars()
-        )
-    return {
-        r.seq
-        for r in rows
-        if r.event_id in events
-        or (r.kind.startswith("case.") and r.payload["number"] in cases)
-        or r.payload.get("simulated") is True  # entries that say so themselves
-    }
 
 
 def report_deltas(
