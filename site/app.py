@@ -27,7 +27,7 @@ from minsheng_site.cases import staff as case_staff
 from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
 from minsheng_site.opendata import api, changes, data, journalists, open311, open_data
-from minsheng_site.plans import districts, progress, reporting
+from minsheng_site.plans import compare, districts, progress, reporting
 from minsheng_site.plans import pages as plan_pages
 from minsheng_site.public_base import PublicBase
 from minsheng_site.ratings import evaluation, limits, moderation, outbox, satisfaction
@@ -150,13 +150,11 @@ def _features(app: Flask) -> list[Blueprint]:
     # The codes the development outbox would send, on a page (only when it exists: DEV_OUTBOX).
     dev = [outbox.bp] if app.extensions["minsheng"].outbox is not None else []
     return [
-        _feature("plans", plan_pages.bp, progress.bp, reporting.bp, districts.bp),
+        _feature("plans", plan_pages.bp, progress.bp, reporting.bp, districts.bp, compare.bp),
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),
         _feature("cases", case_pages.bp, intake.bp, case_staff.bp, case_moderation.bp),
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
-        _feature(
-            "opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp
-        ),
+        _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp),
         _feature("staff", auth.bp, home.bp),
         _feature("search", search_pages.bp),
         _feature("alerts", alert_pages.bp),
@@ -174,8 +172,7 @@ def _site_notices() -> dict[str, Any]:
     """What every page says about the data: whether a simulated year is in it, and the
     latest plan year (the navigation's, on pages that are not about one plan)."""
     with services().read() as c:
-        years = q.plan_years(c)
-        return {"simulated": simulated_present(c), "nav_year": years[-1] if years else None}
+        return {"simulated": simulated_present(c), "nav_year": q.current_year(c)}
 
 
 Head = tuple[int, str] | None
