@@ -117,6 +117,7 @@ def test_the_site_opens_on_the_real_plan_and_labels_the_simulated_one(
         assert q.plan(c, 2023) is not None and not q.plan(c, 2023).simulated  # type: ignore[union-attr]
     home = two_years.get("/").get_data(as_text=True)
     assert "锡政发〔2023〕5号" in home and "模拟计划" not in home
+    assert 'href="/plans/2024/"' in home and 'href="/plans/compare"' in home
     page = two_years.get("/plans/2024/").get_data(as_text=True)
     assert "模拟计划" in page and "不是政府文件" in page
     assert "模拟计划" in two_years.get("/plans/2024/document").get_data(as_text=True)
