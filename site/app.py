@@ -154,9 +154,7 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),
         _feature("cases", case_pages.bp, intake.bp, case_staff.bp, case_moderation.bp),
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
-        _feature(
-            "opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp
-        ),
+        _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp),
         _feature("staff", auth.bp, home.bp),
         _feature("search", search_pages.bp),
         _feature("alerts", alert_pages.bp),
