@@ -286,6 +286,16 @@ def subject_link(subject: str) -> tuple[str, str] | None:
             return key, url_for("plans.pages.unit", year=int(year), name=key)
         if kind == "case":
             return _("诉求%(n)s", n=rest), url_for("cases.pages.case", number=rest)
+        if kind == "candidates":
+            return _("%(y)s年候选项目", y=rest), url_for("cycle.candidates.index", year=int(rest))
+        if kind == "candidate":
+            return _("候选项目C%(n)s", n=key), url_for(
+                "cycle.candidates.candidate", year=int(year), number=int(key)
+            )
+        if kind == "conversion":
+            return _("转化Z%(n)s", n=key), url_for(
+                "cycle.candidates.conversion", year=int(year), number=int(key)
+            )
     except ValueError:
         return None
     return None

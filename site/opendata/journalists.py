@@ -167,6 +167,18 @@ def plan_all(year: int, fmt: str) -> Response:
     )
 
 
+@bp.get(f"/feeds/cycle/{YEAR}/candidates.{FMT}")
+def cycle_candidates_feed(year: int, fmt: str) -> Response:
+    """The cycle's conversions of cases, candidates and the congress vote (and its
+    corrections), as the public log tells them."""
+    return _feed(
+        fmt,
+        f"candidates:{year}",
+        f"{year}年民生实事候选项目与人代会票决",
+        url_for("cycle.candidates.index", year=year, _external=True),
+    )
+
+
 @bp.get(f"/feeds/cases.{FMT}")
 def cases(fmt: str) -> Response:
     return _feed(fmt, "cases", "民生诉求", url_for("cases.pages.board", _external=True))

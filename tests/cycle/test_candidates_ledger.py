@@ -164,7 +164,7 @@ def test_from_cases_to_a_chosen_candidate(services: Services, clock: Clock) -> N
         assert converted.business_date == "2023-11-20"  # 23:59 Wuxi
         assert converted.payload["districts"] == {"梁溪区": 2, "锡山区": 1}
         assert entries[0].business_date == "2024-01-12"  # the session's day
-        assert [e.kind for e in lq.latest(c, f"case:{numbers[1]}")][0] == "cycle.converted"
+        assert lq.latest(c, f"case:{numbers[1]}")[0].kind == "cycle.converted"
         everything = " ".join(str(e.payload) for e in lq.latest(c, None, 500))
         assert NAME not in everything and PHONE not in everything
 
