@@ -9,7 +9,15 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from domain.candidates import CandidateError, Result, Target, VoteSpec, checked_target
@@ -40,7 +48,8 @@ class ConversionForm(Form):
     case_year = IntegerField(
         _l("受理年份"), validators=[Optional(), NumberRange(min=2000, max=2100)]
     )
-    district = SelectField(_l("区域"), choices=[("", _l("全部"))] + [(d, d) for d in DISTRICTS])
+    district = SelectField(
+        default="",_l("区域"), choices=[SelectChoice("", _l("全部")), *(SelectChoice(d, d) for d in DISTRICTS)])
     unit = StringField(_l("主办单位"), validators=[Length(max=64)])
 
 

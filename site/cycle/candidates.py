@@ -34,7 +34,7 @@ def index(year: int) -> str:
         conversions = {f"Z{r.number}": r for r in cq.conversions(c, year)}
     return render_template(
         "cycle/candidates/index.html",
-        year=year,
+        cycle_year=year,
         rows=rows,
         vote=vote,
         conversions=conversions,
@@ -48,7 +48,11 @@ def candidate(year: int, number: int) -> str:
         vote = cq.vote(c, year)
         conversions = {f"Z{r.number}": r for r in cq.conversions(c, year)}
     return render_template(
-        "cycle/candidates/candidate.html", year=year, row=row, vote=vote, conversions=conversions
+        "cycle/candidates/candidate.html",
+        cycle_year=year,
+        row=row,
+        vote=vote,
+        conversions=conversions,
     )
 
 
@@ -58,7 +62,7 @@ def conversions(year: int) -> str:
         _year_of_cycle(c, year)
         rows = cq.conversions(c, year)
         fed = {r.number: cq.fed(c, year, f"Z{r.number}") for r in rows}
-    return render_template("cycle/candidates/conversions.html", year=year, rows=rows, fed=fed)
+    return render_template("cycle/candidates/conversions.html", cycle_year=year, rows=rows, fed=fed)
 
 
 @bp.get(f"/cycle/{YEAR}/conversions/{NUMBER}")
@@ -71,7 +75,7 @@ def conversion(year: int, number: int) -> str:
     by_district, by_unit = cq.counts(linked)
     return render_template(
         "cycle/candidates/conversion.html",
-        year=year,
+        cycle_year=year,
         row=row,
         linked=linked,
         cases=cases,
@@ -87,7 +91,7 @@ def vote(year: int) -> str:
     with services().read() as c:
         recorded = found(cq.vote(c, year))
         rows = cq.candidates(c, year)
-    return render_template("cycle/candidates/vote.html", year=year, vote=recorded, rows=rows)
+    return render_template("cycle/candidates/vote.html", cycle_year=year, vote=recorded, rows=rows)
 
 
 def _candidate(row: Any) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def home(year: int) -> str:
         vote = cq.vote(c, year)
     return render_template(
         "cycle/candidates/staff/home.html",
-        year=year,
+        cycle_year=year,
         rows=rows,
         conversions=conversions,
         vote=vote,
@@ -65,7 +65,7 @@ def new_conversion(year: int) -> Page:
             return redirect(
                 url_for("cycle.candidates.conversion", year=year, number=int(ref[1:])), 303
             )
-    return render_template("cycle/candidates/staff/conversion.html", year=year, form=form), (
+    return render_template("cycle/candidates/staff/conversion.html", cycle_year=year, form=form), (
         409 if form.errors or form.form_errors else 200
     )
 
@@ -105,7 +105,7 @@ def new_candidate(year: int) -> Page:
             return redirect(
                 url_for("cycle.candidates.candidate", year=year, number=int(ref[1:])), 303
             )
-    return render_template("cycle/candidates/staff/candidate.html", year=year, form=form), (
+    return render_template("cycle/candidates/staff/candidate.html", cycle_year=year, form=form), (
         409 if form.errors or form.form_errors else 200
     )
 
@@ -137,7 +137,7 @@ def vote(year: int) -> Page:
         rows = cq.candidates(c, year)
     return render_template(
         "cycle/candidates/staff/vote.html",
-        year=year,
+        cycle_year=year,
         form=form,
         rows=rows,
         correction=correction,
