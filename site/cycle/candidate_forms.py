@@ -49,7 +49,10 @@ class ConversionForm(Form):
         _l("受理年份"), validators=[Optional(), NumberRange(min=2000, max=2100)]
     )
     district = SelectField(
-        default="",_l("区域"), choices=[SelectChoice("", _l("全部")), *(SelectChoice(d, d) for d in DISTRICTS)])
+        _l("区域"),
+        choices=[SelectChoice("", _l("全部")), *(SelectChoice(d, d) for d in DISTRICTS)],
+        default="",
+    )
     unit = StringField(_l("主办单位"), validators=[Length(max=64)])
 
 
