@@ -133,7 +133,8 @@ def vote_form(refs: list[str], correction: bool = False, **kwargs: Any) -> Any:
             _l("更正原因（公开）"),
             validators=[DataRequired(message=_l("请说明更正原因。")), Length(max=500)],
         )
-    return type("VoteForm", (VoteFields,), fields)(**kwargs)
+    name = "VoteCorrectionForm" if correction else "VoteForm"
+    return type(name, (VoteFields,), fields)(**kwargs)
 
 
 def vote_spec(form: Any, refs: list[str]) -> VoteSpec:

@@ -1,0 +1,51 @@
+"""The simulated cycle's candidates: conversions of the simulated cases, candidates, the vote,
+all labelled simulated (both stores)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from application.simulated_candidates import write_simulated_candidates
+from projections.cycle import candidate_queries as cq
+from tests.conftest import BACKENDS, simulated_site
+
+PROPOSALS = [f"P{n}" for n in range(1, 13)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    yield from simulated_site(request, tmp_path_factory, cases=200)
+
+
+def test_the_simulated_cycle_converts_lists_and_votes(site: Flask) -> None:
+    services = site.extensions["minsheng"]
+    before = services.ledger.clock
+    summary = write_simulated_candidates(services.ledger, 2024, PROPOSALS)
+    assert services.ledger.clock is before  # the system clock is given back
+    assert summary.refused == []
+    assert len(summary.conversions) >= 3 and len(summary.candidates) == 16
+    assert len(summary.chosen) == 10
+    services.caught_up()
+    with services.engine.connect() as c:
+        rows = cq.candidates(c, 2024)
+        assert all(r.simulated for r in rows) and sum(r.chosen for r in rows) == 10
+        assert all(2 * r.votes_for > r.votes_for + r.against + r.abstain for r in rows if r.chosen)
+        conversions = cq.conversions(c, 2024)
+        assert all(r.simulated and r.cases >= 2 for r in conversions)
+        first = cq.conversion_cases(c, 2024, 1)
+        assert len({r.district for r in first}) > 1  # a class of problem across districts
+        vote = cq.vote(c, 2024)
+        assert vote is not None and vote.held_on.isoformat() == "2024-01-12" and vote.simulated
+        case = first[0].case_number
+    client = site.test_client()
+    page = client.get("/cycle/2024/candidates/").get_data(as_text=True)
+    assert page.count("模拟") >= 16
+    page = client.get(f"/cases/{case}").get_data(as_text=True)
+    assert "/cycle/2024/conversions/1" in page
+    feed = client.get("/feeds/cycle/2024/candidates.rss").get_data(as_text=True)
+    assert "【模拟】人代会票决结果" in feed and "【模拟】转化Z1" in feed
