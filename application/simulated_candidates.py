@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from application.ledger import Ledger
 from application.sim_schedule import SimSchedule
@@ -167,19 +168,19 @@ def write_simulated_candidates(
         :CONVERSIONS
     ]
     conversions: list[str] = []
+    converted: dict[str, str] = {}  # class of problem -> its conversion's ref
     candidates: list[str] = []
 
     def convert(title: str) -> None:
-        conversions.append(
-            ledger.convert_cases(
-                year,
-                f"{title}（{len(classes[title])}件）",
-                f"{year - 1}年诉求中反映“{title}”的共{len(classes[title])}件，分布在多个市(县)区，"
-                "属于同一类问题，宜作为一个项目统一解决。",
-                classes[title],
-                STAFF,
-            )
+        converted[title] = ledger.convert_cases(
+            year,
+            f"{title}（{len(classes[title])}件）",
+            f"{year - 1}年诉求中反映“{title}”的共{len(classes[title])}件，分布在多个市(县)区，"
+            "属于同一类问题，宜作为一个项目统一解决。",
+            classes[title],
+            STAFF,
         )
+        conversions.append(converted[title])
 
     def listing(
         spec: tuple[str, str, tuple[str, str, str], str], sources: list[str], why: str
@@ -198,26 +199,20 @@ def write_simulated_candidates(
             )
         )
 
+    def from_conversion(title: str) -> None:
+        z = converted.get(title)
+        if z is None:  # its conversion was refused (counted in `refused`)
+            return
+        listing(CLASSES[title], [z], f"由诉求转化{z}（{title}）提出。")
+
     for n, title in enumerate(biggest):
-        schedule.at(date(year - 1, 11, 24 + n), 10, lambda t=title: convert(t))
-    day = date(year - 1, 12, 4)
-    for n, title in enumerate(biggest):
-        z = f"Z{n + 1}"
-        schedule.at(
-            day,
-            10 + n,
-            lambda t=title, z=z: listing(CLASSES[t], [z], f"由诉求转化{z}（{t}）提出。"),
-        )
+        schedule.at(date(year - 1, 11, 24 + n), 10, partial(convert, title))
+        schedule.at(date(year - 1, 12, 4), 10 + n, partial(from_conversion, title))
     refs = list(proposal_refs)
-    for n, spec in enumerate(FROM_PROPOSALS[: max(0, CANDIDATES - len(biggest))]):
-        sources = [refs[n % len(refs)]] if refs else []
-        if not sources:
-            break
-        schedule.at(
-            date(year - 1, 12, 5 + n // 4),
-            9 + n % 4,
-            lambda s=spec, src=sources: listing(s, src, f"根据市民建议{src[0]}提出。"),
-        )
+    for n, spec in enumerate(FROM_PROPOSALS[: max(0, CANDIDATES - len(biggest))] if refs else ()):
+        ref = refs[n % len(refs)]
+        why = f"根据市民建议{ref}提出。"
+        schedule.at(date(year - 1, 12, 5 + n // 4), 9 + n % 4, partial(listing, spec, [ref], why))
     chosen: list[str] = []
 
     def vote() -> None:
