@@ -24,89 +24,124 @@ from domain.cases import DECLINED, MERGED, WITHDRAWN, Case, CaseError
 
 SEED = 20240112
 STAFF = "sim:sim.gov"  # the simulated task force (as the simulated cases')
-CONVERSIONS = 4  # the most frequent classes of problem
-CANDIDATES = 16
-CHOSEN = 10
 DELEGATES = 548  # delegates voting (made up)
 
-# What a class of problem (a case's public title) becomes as a candidate: title, category,
-# a target and the lead unit.
-CLASSES: dict[str, tuple[str, str, tuple[str, str, str], str]] = {
-    "老旧小区楼道漏水": (
-        "老旧小区楼道渗漏治理",
-        "住房保障",
-        ("治理渗漏楼道", "600", "个"),
-        "市住房城乡建设局",
-    ),
-    "小区门口路灯不亮": (
-        "背街小巷和小区周边路灯补亮",
-        "城市管理",
-        ("新增和修复路灯", "3000", "盏"),
-        "市城管局",
-    ),
-    "公交站台缺少遮雨棚": (
-        "公交候车亭改造",
-        "交通出行",
-        ("改造候车亭", "200", "座"),
-        "市交通运输局",
-    ),
-    "人行道被占用": ("人行道通行秩序整治", "城市管理", ("整治路段", "80", "条"), "市城管局"),
-    "路口红绿灯时间过短": (
-        "路口行人过街信号优化",
-        "交通出行",
-        ("优化路口", "120", "个"),
-        "市公安局",
-    ),
-    "加装电梯进展缓慢": (
-        "既有住宅加装电梯",
-        "住房保障",
-        ("加装电梯", "500", "台"),
-        "市住房城乡建设局",
-    ),
-    "河道有异味": ("城区河道水环境提升", "生态环境", ("整治河道", "30", "条"), "市水利局"),
-    "夜间施工噪音扰民": (
-        "夜间施工噪声治理",
+# The simulated list, in its order (C1, C2...): title, category, an estimated target, the lead
+# unit, the class of problem among the simulated cases it converts (their public title; None:
+# from a citizen's proposal alone), and whether the simulated vote chooses it as a key
+# project. C1-C15 are the candidates plans/2024/plan.yaml (the labelled simulated 2024 plan)
+# names; the ten chosen are its ten key projects. C16 is listed but left out of the plan.
+Spec = tuple[str, str, tuple[str, str, str], str, str | None, bool]
+LIST: tuple[Spec, ...] = (
+    (
+        "美丽幸福河湖建设",
         "生态环境",
-        ("巡查工地", "1000", "次"),
-        "市生态环境局",
+        ("美丽幸福河湖", "200", "条"),
+        "市水利局",
+        "河道有异味",
+        False,
     ),
-    "学校门口接送拥堵": ("校园周边交通护学", "教育", ("设置护学岗", "150", "个"), "市公安局"),
-    "社区卫生服务中心挂号难": (
-        "社区卫生服务能力提升",
-        "卫生健康",
-        ("增设号源", "100000", "个"),
-        "市卫生健康委",
+    ("城市黑臭水体整治", "生态环境", ("城市黑臭水体整治", "10", "条"), "市生态环境局", None, False),
+    (
+        "老旧小区改造",
+        "宜居住区",
+        ("老旧小区改造", "400", "万平方米"),
+        "市住房城乡建设局",
+        None,
+        True,
     ),
-    "希望增设社区助餐点": (
-        "社区老年助餐点建设",
-        "养老服务",
-        ("新增助餐点", "100", "个"),
+    (
+        "老旧住宅渗漏维修",
+        "宜居住区",
+        ("老旧住宅楼道及屋面渗漏维修", "1000", "幢"),
+        "市住房城乡建设局",
+        "老旧小区楼道漏水",
+        True,
+    ),
+    (
+        "既有住宅加装电梯",
+        "宜居住区",
+        ("既有住宅加装电梯", "300", "台"),
+        "市住房城乡建设局",
+        "加装电梯进展缓慢",
+        True,
+    ),
+    (
+        "背街小巷路灯补亮",
+        "城乡面貌",
+        ("背街小巷及老旧小区路灯", "5000", "盏"),
+        "市城管局",
+        "小区门口路灯不亮",
+        True,
+    ),
+    (
+        "公园健身器材更新",
+        "城乡面貌",
+        ("公园健身器材", "1000", "件"),
+        "市市政园林局",
+        "公园健身器材损坏",
+        False,
+    ),
+    (
+        "路口行人过街信号配时优化",
+        "城市安全",
+        ("路口行人过街信号配时优化", "50", "个"),
+        "市公安局",
+        "路口红绿灯时间过短",
+        False,
+    ),
+    ("公共场所AED配置", "城市安全", ("AED", "50", "台"), "市红十字会", None, True),
+    (
+        "公交候车亭建设",
+        "交通出行",
+        ("公交候车亭", "300", "个"),
+        "市交通运输局",
+        "公交站台缺少遮雨棚",
+        True,
+    ),
+    (
+        "学校周边护学通道和接送点",
+        "科技教育",
+        ("学校周边护学通道和家长接送点", "30", "个"),
+        "市教育局",
+        "学校门口接送拥堵",
+        True,
+    ),
+    (
+        "社区(村)助餐点",
+        "卫生养老",
+        ("社区(村)助餐点", "100", "个"),
         "市民政局",
+        "希望增设社区助餐点",
+        True,
     ),
-    "公园健身器材损坏": ("公园健身器材更新", "文体旅游", ("更新器材", "2000", "件"), "市园林局"),
-    "菜场电子秤不准": (
-        "农贸市场公平秤设置",
-        "市场监管",
-        ("设置公平秤", "300", "台"),
-        "市市场监管局",
+    (
+        "社区卫生服务中心夜间门诊",
+        "卫生养老",
+        ("开设夜间门诊的社区卫生服务中心", "30", "家"),
+        "市卫生健康委",
+        "社区卫生服务中心挂号难",
+        True,
     ),
-}
-# Candidates from citizens' proposals (the proposals' owner writes those; their refs come in).
-FROM_PROPOSALS: tuple[tuple[str, str, tuple[str, str, str], str], ...] = (
-    ("口袋公园建设", "城市管理", ("新建口袋公园", "50", "个"), "市园林局"),
-    ("中小学课后服务提质", "教育", ("覆盖学校", "400", "所"), "市教育局"),
-    ("婴幼儿托育服务扩容", "养老服务", ("新增托位", "3000", "个"), "市卫生健康委"),
-    ("社区嵌入式服务设施", "社会保障", ("建设设施", "40", "处"), "市民政局"),
-    ("充电桩进小区", "城市管理", ("新增充电桩", "5000", "个"), "市发展改革委"),
-    ("慢行步道连通", "交通出行", ("新建步道", "100", "公里"), "市自然资源规划局"),
-    ("老年人助浴服务", "养老服务", ("服务人次", "20000", "人次"), "市民政局"),
-    ("菜市场标准化改造", "市场监管", ("改造菜市场", "30", "家"), "市商务局"),
-    ("困难家庭适老化改造", "养老服务", ("改造家庭", "2000", "户"), "市民政局"),
-    ("全民健身场地补短板", "文体旅游", ("新建场地", "100", "处"), "市体育局"),
-    ("15分钟就业服务圈", "社会保障", ("建设服务站", "60", "个"), "市人力资源社会保障局"),
-    ("城市内涝点整治", "城市管理", ("整治内涝点", "40", "处"), "市水利局"),
-    ("社区心理服务站", "卫生健康", ("建设服务站", "80", "个"), "市卫生健康委"),
+    (
+        "新能源汽车公共充电桩",
+        "智慧城市",
+        ("新能源汽车公共充电桩", "3000", "个"),
+        "市工业和信息化局",
+        None,
+        True,
+    ),
+    (
+        "诉求办理一体化平台",
+        "智慧城市",
+        ("12345热线与“市长在线”诉求办理一体化平台", "1", "个"),
+        "市大数据管理局",
+        None,
+        False,
+    ),
+    ("人行道通行秩序整治", "城乡面貌", ("整治路段", "80", "条"), "市城管局", "人行道被占用", False),
 )
+MIN_CASES = 2  # a class with fewer cases is not converted (the candidate rests on proposals)
 
 
 @dataclass(frozen=True)
@@ -159,83 +194,85 @@ def _topic(cls: type) -> str:
 def write_simulated_candidates(
     ledger: Ledger, year: int = 2024, proposal_refs: Sequence[str] = (), seed: int = SEED
 ) -> CandidateSummary:
-    """Conversions of the simulated cases of `year - 1`, ~16 candidates (those conversions and
-    the given proposals'), and the congress vote of January `year` choosing 10."""
+    """Conversions of the simulated cases of `year - 1` (every class of problem of the list
+    with at least MIN_CASES cases), the list's 16 candidates (from those conversions and the
+    given proposals, dealt in turn), and the congress vote of 12 January `year` choosing the
+    list's ten. A candidate with neither a conversion nor a proposal to come from is left out
+    (then the later ones take lower numbers: pass proposal refs)."""
     rng = random.Random(seed)
     schedule = SimSchedule(rng)
     classes = classes_of_cases(ledger, year - 1)
-    biggest = sorted((t for t in classes if t in CLASSES), key=lambda t: (-len(classes[t]), t))[
-        :CONVERSIONS
+    converting = [
+        spec[4] for spec in LIST if spec[4] and len(classes.get(spec[4], ())) >= MIN_CASES
     ]
     conversions: list[str] = []
     converted: dict[str, str] = {}  # class of problem -> its conversion's ref
     candidates: list[str] = []
+    to_choose: list[str] = []
 
     def convert(title: str) -> None:
+        numbers = classes[title]
         converted[title] = ledger.convert_cases(
             year,
-            f"{title}（{len(classes[title])}件）",
-            f"{year - 1}年诉求中反映“{title}”的共{len(classes[title])}件，分布在多个市(县)区，"
+            f"{title}（{len(numbers)}件）",
+            f"{year - 1}年诉求中反映“{title}”的共{len(numbers)}件，分布在多个市(县)区，"
             "属于同一类问题，宜作为一个项目统一解决。",
-            classes[title],
+            numbers,
             STAFF,
         )
         conversions.append(converted[title])
 
-    def listing(
-        spec: tuple[str, str, tuple[str, str, str], str], sources: list[str], why: str
-    ) -> None:
-        title, category, (label, amount, unit), lead = spec
-        candidates.append(
-            ledger.list_candidate(
-                year,
-                title=title,
-                category=category,
-                description=f"{why}拟由{lead}牵头实施。",
-                sources=sources,
-                targets=[checked_target(label, amount, unit)],
-                units=[lead, "各市(县)区人民政府"],
-                actor=STAFF,
-            )
-        )
+    refs = iter(list(proposal_refs) * len(LIST))
 
-    def from_conversion(title: str) -> None:
-        z = converted.get(title)
-        if z is None:  # its conversion was refused (counted in `refused`)
+    def listing(spec: Spec) -> None:
+        title, category, (label, amount, unit), lead, problem, chosen = spec
+        sources = [converted[problem]] if problem in converted else []
+        proposal = next(refs, None)
+        if proposal and (not sources or rng.random() < 0.5):
+            sources.append(proposal)  # a citizen proposed it too
+        if not sources:
             return
-        listing(CLASSES[title], [z], f"由诉求转化{z}（{title}）提出。")
+        why = "、".join(
+            f"诉求转化{s}（{problem}）" if s.startswith("Z") else f"市民建议{s}" for s in sources
+        )
+        ref = ledger.list_candidate(
+            year,
+            title=title,
+            category=category,
+            description=f"根据{why}提出，拟由{lead}牵头实施。",
+            sources=sources,
+            targets=[checked_target(label, amount, unit)],
+            units=[lead, "各市(县)区人民政府"],
+            actor=STAFF,
+        )
+        candidates.append(ref)
+        if chosen:
+            to_choose.append(ref)
 
-    for n, title in enumerate(biggest):
-        schedule.at(date(year - 1, 11, 24 + n), 10, partial(convert, title))
-        schedule.at(date(year - 1, 12, 4), 10 + n, partial(from_conversion, title))
-    refs = list(proposal_refs)
-    for n, spec in enumerate(FROM_PROPOSALS[: max(0, CANDIDATES - len(biggest))] if refs else ()):
-        ref = refs[n % len(refs)]
-        why = f"根据市民建议{ref}提出。"
-        schedule.at(date(year - 1, 12, 5 + n // 4), 9 + n % 4, partial(listing, spec, [ref], why))
-    chosen: list[str] = []
+    for n, title in enumerate(converting):
+        schedule.at(date(year - 1, 11, 22 + n // 3), 10 + n % 3, partial(convert, title))
+    for n, spec in enumerate(LIST):
+        schedule.at(date(year - 1, 12, 4 + n // 4), 9 + n % 4, partial(listing, spec))
 
     def vote() -> None:
         results = []
         for ref in candidates:
-            votes_for = rng.randint(int(DELEGATES * 0.45), int(DELEGATES * 0.97))
+            share = rng.uniform(0.82, 0.96) if ref in to_choose else rng.uniform(0.38, 0.72)
+            votes_for = int(DELEGATES * share)
             against = rng.randint(0, DELEGATES - votes_for)
             results.append(Result(ref, votes_for, against, DELEGATES - votes_for - against))
-        top = sorted(results, key=lambda r: (-r.votes_for, r.candidate))
-        picked = [r.candidate for r in top if 2 * r.votes_for > DELEGATES][:CHOSEN]
         spec = VoteSpec(
             session=f"无锡市第十七届人民代表大会第{year - 2021}次会议（模拟）",
             held_on=date(year, 1, 12),
             document_number=f"模拟〔{year}〕1号",
             document_url="https://example.org/simulated/congress-vote.html",
             voting=DELEGATES,
-            declared=len(picked),
+            declared=len(to_choose),
             results=tuple(results),
-            chosen=tuple(picked),
+            chosen=tuple(to_choose),
         )
         ledger.record_vote(year, spec, STAFF)
-        chosen.extend(picked)
 
     schedule.at(date(year, 1, 12), 16, vote)
     refused = schedule.run(ledger)
-    return CandidateSummary(conversions, candidates, chosen, refused)
+    return CandidateSummary(conversions, candidates, list(to_choose), refused)

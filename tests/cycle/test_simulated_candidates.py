@@ -29,11 +29,14 @@ def test_the_simulated_cycle_converts_lists_and_votes(site: Flask) -> None:
     assert services.ledger.clock is before  # the system clock is given back
     assert summary.refused == []
     assert len(summary.conversions) >= 3 and len(summary.candidates) == 16
-    assert len(summary.chosen) == 10
+    # the ten key projects of the labelled simulated 2024 plan (plans/2024/plan.yaml)
+    assert summary.chosen == [f"C{n}" for n in (3, 4, 5, 6, 9, 10, 11, 12, 13, 14)]
     services.caught_up()
     with services.engine.connect() as c:
         rows = cq.candidates(c, 2024)
         assert all(r.simulated for r in rows) and sum(r.chosen for r in rows) == 10
+        assert rows[3].title == "老旧住宅渗漏维修" and rows[13].title == "新能源汽车公共充电桩"
+        assert rows[3].sources[0].startswith("Z")  # 楼道漏水 cases, converted
         assert all(2 * r.votes_for > r.votes_for + r.against + r.abstain for r in rows if r.chosen)
         conversions = cq.conversions(c, 2024)
         assert all(r.simulated and r.cases >= 2 for r in conversions)
