@@ -16,6 +16,7 @@ from projections.cycle.candidates import (
     ConversionCase,
     ConversionRow,
 )
+from projections.plans import queries as plan_queries
 
 
 def candidates(c: Connection, year: int) -> Sequence[Row[Any]]:
@@ -104,15 +105,28 @@ def years(c: Connection) -> list[int]:
     return sorted(found)
 
 
+def plan_projects(c: Connection, year: int) -> dict[int, list[tuple[str, str]]]:
+    """The projects of `year`'s plan by the candidate they came from (the plan file's
+    `candidate: C3`): candidate number -> [(project ref, title)]. Empty without that plan."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for p in plan_queries.projects(c, year):
+        ref = getattr(p, "candidate", None)  # the plan's link to its candidate, when it has one
+        if isinstance(ref, str) and ref[1:].isdigit():
+            found.setdefault(int(ref[1:]), []).append((p.ref, p.title))
+    return found
+
+
 @dataclass(frozen=True)
 class CaseContribution:
-    """What a case contributed to: a conversion of a cycle and the candidates it fed (and,
-    for a vote recorded, whether each was chosen)."""
+    """What a case contributed to: a conversion of a cycle, the candidates it fed (and, for a
+    vote recorded, whether each was chosen), and the projects of that year's plan that came
+    from those candidates."""
 
     year: int
     conversion: int  # Z<conversion>
     title: str
     candidates: tuple[tuple[int, str, bool], ...]  # (number, title, chosen)
+    projects: tuple[tuple[str, str], ...] = ()  # (project ref, title) of the year's plan
 
 
 def candidate_of_case(c: Connection, number: str) -> list[CaseContribution]:
@@ -141,9 +155,14 @@ def candidate_of_case(c: Connection, number: str) -> list[CaseContribution]:
             .where(CandidateSource.year == year, CandidateSource.source == f"Z{conversion_number}")
             .order_by(CandidateRow.number)
         ).all()
+        projects = plan_projects(c, year) if rows else {}
         out.append(
             CaseContribution(
-                year, conversion_number, title, tuple((n, t, bool(ch)) for n, t, ch in rows)
+                year,
+                conversion_number,
+                title,
+                tuple((n, t, bool(ch)) for n, t, ch in rows),
+                tuple(p for n, _t, _ch in rows for p in projects.get(n, [])),
             )
         )
     return out

@@ -32,8 +32,10 @@ def index(year: int) -> str:
         rows = cq.candidates(c, year)
         vote = cq.vote(c, year)
         conversions = {f"Z{r.number}": r for r in cq.conversions(c, year)}
+        projects = cq.plan_projects(c, year)
     return render_template(
         "cycle/candidates/index.html",
+        projects=projects,
         cycle_year=year,
         rows=rows,
         vote=vote,
@@ -47,12 +49,14 @@ def candidate(year: int, number: int) -> str:
         row = found(cq.candidate(c, year, number))
         vote = cq.vote(c, year)
         conversions = {f"Z{r.number}": r for r in cq.conversions(c, year)}
+        projects = cq.plan_projects(c, year).get(number, [])
     return render_template(
         "cycle/candidates/candidate.html",
         cycle_year=year,
         row=row,
         vote=vote,
         conversions=conversions,
+        projects=projects,
     )
 
 
