@@ -11,7 +11,14 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import Recording
 
-from domain.candidates import CandidateBook, CandidateError, Target, VoteSpec, book_id
+from domain.candidates import (
+    PROPOSAL_REF,
+    CandidateBook,
+    CandidateError,
+    Target,
+    VoteSpec,
+    book_id,
+)
 from domain.cases import Case, CaseError
 
 
@@ -27,6 +34,11 @@ class CandidateCommands:
         except AggregateNotFoundError:
             return None
         return book
+
+    def proposal_exists(self, year: int, ref: str) -> bool:
+        """Is "P17" a proposal of `year`'s solicitation that can become a candidate? The
+        proposals' commands override this (until then any well-formed ref is taken)."""
+        return True
 
     def _book(self, year: int, actor: str) -> CandidateBook:
         return self.candidate_book(year) or CandidateBook.open(year, actor, self.clock())
@@ -67,7 +79,12 @@ class CandidateCommands:
         units: Iterable[str],
         actor: str,
     ) -> str:
-        """Put a candidate on `year`'s list: its ref "C1"."""
+        """Put a candidate on `year`'s list: its ref "C1". A proposal it names must exist."""
+        sources = list(sources)
+        for raw in sources:
+            ref = raw.strip().upper()
+            if PROPOSAL_REF.fullmatch(ref) and not self.proposal_exists(year, ref):
+                raise CandidateError("sources", f"there is no proposal {ref}", ref)
         book = self._book(year, actor)
         ref = book.list_candidate(
             title, category, description, sources, targets, units, actor, self.clock()

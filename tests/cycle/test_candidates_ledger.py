@@ -189,3 +189,22 @@ def test_a_vote_without_candidates_is_refused(services: Services) -> None:
     with pytest.raises(CandidateError) as error:
         services.ledger.record_vote(2024, vote([], []), ADMIN)
     assert error.value.code == "results"
+
+
+def test_a_candidate_names_only_proposals_that_exist(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proposals' commands answer `proposal_exists`; a candidate naming another is refused."""
+    ledger = services.ledger
+    monkeypatch.setattr(ledger, "proposal_exists", lambda year, ref: (year, ref) == (2024, "P3"))
+    fields = {
+        "title": "T",
+        "category": "类",
+        "description": "说明",
+        "targets": [],
+        "units": ["市民政局"],
+    }
+    with pytest.raises(CandidateError) as error:
+        ledger.list_candidate(2024, sources=["p4"], actor=ADMIN, **fields)
+    assert (error.value.code, error.value.subject) == ("sources", "P4")
+    assert ledger.list_candidate(2024, sources=["P3"], actor=ADMIN, **fields) == "C1"
