@@ -164,6 +164,8 @@ def test_from_cases_to_the_vote_through_the_forms(site: Flask, clock: Clock) -> 
     feed = public.get("/feeds/cycle/2024/candidates.atom").get_data(as_text=True)
     assert feed.count("<entry>") == 5 and "更正：人代会票决结果" in feed
     assert NAME not in feed and PHONE not in feed
+    opml = public.get("/feeds.opml").get_data(as_text=True)
+    assert "/feeds/cycle/2024/candidates.atom" in opml
     everything = public.get("/feeds/all.atom").get_data(as_text=True)
     assert "候选项目C1" in everything
     assert public.get("/cycle/2031/candidates/").status_code == 404
