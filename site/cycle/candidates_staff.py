@@ -52,8 +52,8 @@ def new_conversion(year: int) -> Page:
     form = ConversionForm()
     if form.validate_on_submit():
         numbers = split_refs(form.numbers.data)
-        if form.from_board.data:
-            numbers += _board_numbers(form)
+        if form.from_board.data:  # typed and found on the board: each once
+            numbers = list(dict.fromkeys([*(n.upper() for n in numbers), *_board_numbers(form)]))
         try:
             ref = services().ledger.convert_cases(
                 year, form.title.data, form.problem.data, numbers, current_user.actor

@@ -188,6 +188,26 @@ def test_only_the_task_force_records(site: Flask) -> None:
         assert reporter.get(url).status_code == 403, url
 
 
+def test_a_conversion_takes_the_boards_cases_by_its_filters(site: Flask) -> None:
+    liangxi = [submit(site, "梁溪区"), submit(site, "梁溪区")]
+    submit(site, "锡山区")
+    site.extensions["minsheng"].caught_up()  # the board lists them (the worker's job)
+    client = admin(site)
+    data = {
+        "title": "梁溪区楼道漏水",
+        "problem": "同一类问题",
+        "numbers": liangxi[0],  # typed too: taken once
+        "from_board": "y",
+        "case_year": "2023",
+        "district": "梁溪区",
+        "unit": "市住房城乡建设局",
+    }
+    status, where, _html = post_form(client, "/staff/cycle/2024/conversions/new", data)
+    assert (status, where) == (303, "/cycle/2024/conversions/1")
+    data = client.get("/api/v1/cycle/2024/candidates").get_json()
+    assert sorted(data["conversions"][0]["cases"]) == sorted(liangxi)
+
+
 def test_no_vote_without_candidates(site: Flask) -> None:
     client = admin(site)
     status, _where, html = post_form(client, "/staff/cycle/2024/vote", VOTE)
