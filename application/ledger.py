@@ -14,6 +14,7 @@ from eventsourcing.utils import EnvType, retry
 
 from application.access_commands import AccessCommands
 from application.award_commands import AwardCommands
+from application.candidate_commands import CandidateCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
 from application.rating_commands import RatingCommands
@@ -37,7 +38,13 @@ def system_clock() -> datetime:
 
 
 class Ledger(
-    AccessCommands, AwardCommands, RatingCommands, CaseCommands, Commands, Application[UUID]
+    AccessCommands,
+    AwardCommands,
+    CandidateCommands,
+    RatingCommands,
+    CaseCommands,
+    Commands,
+    Application[UUID],
 ):
     """Commands take plain values, load aggregates, call one method, save."""
 
