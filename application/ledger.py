@@ -16,6 +16,7 @@ from application.access_commands import AccessCommands
 from application.award_commands import AwardCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
+from application.proposal_commands import ProposalCommands
 from application.rating_commands import RatingCommands
 from domain.errors import PlanConflict, UnstorableText
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
@@ -37,7 +38,13 @@ def system_clock() -> datetime:
 
 
 class Ledger(
-    AccessCommands, AwardCommands, RatingCommands, CaseCommands, Commands, Application[UUID]
+    AccessCommands,
+    AwardCommands,
+    RatingCommands,
+    ProposalCommands,
+    CaseCommands,
+    Commands,
+    Application[UUID],
 ):
     """Commands take plain values, load aggregates, call one method, save."""
 

@@ -26,6 +26,7 @@ from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
 from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
+from minsheng_site.cycle import proposal_staff, proposals
 from minsheng_site.opendata import api, changes, data, journalists, open311, open_data
 from minsheng_site.plans import districts, progress, reporting
 from minsheng_site.plans import pages as plan_pages
@@ -154,12 +155,11 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),
         _feature("cases", case_pages.bp, intake.bp, case_staff.bp, case_moderation.bp),
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
-        _feature(
-            "opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp
-        ),
+        _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp),
         _feature("staff", auth.bp, home.bp),
         _feature("search", search_pages.bp),
         _feature("alerts", alert_pages.bp),
+        _feature("cycle", proposals.bp, proposal_staff.bp),
     ]
 
 

@@ -37,6 +37,7 @@ from minsheng_site.config import settings as config_settings
 from minsheng_site.notices import renderer
 from projections.cases.access_log import AccessLog
 from projections.cases.cases import Cases
+from projections.cycle.proposals import Proposals
 from projections.database import make_engine
 from projections.plans import queries as q
 from projections.plans.catalog import Catalog
@@ -129,6 +130,7 @@ def read_models(vault: Vault) -> list[Projection]:
         Cases(vault),
         Satisfaction(vault),
         Awards(),
+        Proposals(),
         PublicLog(),
         StoreChain(),
         AccessLog(),

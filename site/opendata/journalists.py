@@ -21,6 +21,7 @@ from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, prefers_html, today
 from projections.cases import case_queries as cq
+from projections.cycle import proposal_queries as pq
 from projections.plans import queries as q
 from projections.publiclog import log_queries as lq
 from projections.publiclog import store_chain
@@ -164,6 +165,19 @@ def plan_all(year: int, fmt: str) -> Response:
         f"plan:{year}",
         f"{year}年计划",
         url_for("plans.pages.overview", year=year, _external=True),
+    )
+
+
+@bp.get(f"/feeds/cycle/{YEAR}/proposals.{FMT}")
+def proposals_feed(year: int, fmt: str) -> Response:
+    """The year's solicitation: its opening and closing, proposals published and answered."""
+    with services().read() as c:
+        found(pq.solicitation(c, year))
+    return _feed(
+        fmt,
+        f"proposals:{year}",
+        f"{year}年民生实事项目建议",
+        url_for("cycle.proposals.index", year=year, _external=True),
     )
 
 
