@@ -85,6 +85,7 @@ def _queue(
         open_form=opening or OpenForm(formdata=None),
         close_form=CloseForm(formdata=None),
         failed=failed[0] if failed else None,
+        failed_form=failed[2] if failed else None,
     ), status
 
 
