@@ -13,6 +13,7 @@ numbers are made up, sealed like real ones and never shown.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -209,7 +210,7 @@ class SimulatedProposals:
             day = min(public + timedelta(days=1 + self.rng.randrange(span)), self.last_day)
             self.schedule.at(day, 8 + self.rng.randrange(14), self._support(key, who))
 
-    def _support(self, key: str, who: int) -> object:
+    def _support(self, key: str, who: int) -> Callable[[], None]:
         def support() -> None:
             number = self.numbers.get(key)
             if number is None:
@@ -238,7 +239,7 @@ class SimulatedProposals:
                 day = november + timedelta(days=8 + self.rng.randrange(20))
                 self.schedule.at(day, 15, self._decline(f"i{n}", reason))
 
-    def _merge(self, key: str, into: str) -> object:
+    def _merge(self, key: str, into: str) -> Callable[[], None]:
         def merge() -> None:
             self.ledger.merge_proposal(
                 self.year, self.numbers[key], self.numbers[into], "与已公开的建议内容相同", STAFF
@@ -246,7 +247,7 @@ class SimulatedProposals:
 
         return merge
 
-    def _decline(self, key: str, reason: str) -> object:
+    def _decline(self, key: str, reason: str) -> Callable[[], None]:
         def decline() -> None:
             self.ledger.decline_proposal(self.year, self.numbers[key], reason, STAFF)
 
