@@ -34,28 +34,28 @@ class ProposalForm(Form):
     )
 
 
-class SupportForm(Form):
+class ProposalSupportForm(Form):
     pass
 
 
-class OpenForm(Form):
+class SolicitationOpenForm(Form):
     last_day = DateField(
         _l("征集截止日期"), validators=[DataRequired(message=_l("请填写截止日期。"))]
     )
 
 
-class CloseForm(Form):
+class SolicitationCloseForm(Form):
     pass
 
 
-class ApproveForm(Form):
+class ProposalApproveForm(Form):
     title = StringField(_l("公开的项目名称"), validators=[Optional(), Length(max=TITLE_MAX)])
     description = TextAreaField(
         _l("公开的建议内容"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
     )
 
 
-class RejectForm(Form):
+class ProposalRejectForm(Form):
     category = SelectField(
         _l("不予公开的理由"),
         choices=[SelectChoice(k, v) for k, v in PROPOSAL_REJECTIONS.items()],
@@ -63,7 +63,7 @@ class RejectForm(Form):
     )
 
 
-class AdoptForm(Form):
+class ProposalAdoptForm(Form):
     candidate = StringField(
         _l("候选项目编号（如 C3）"),
         validators=[DataRequired(message=_l("请填写候选项目编号。")), Length(max=8)],
@@ -71,7 +71,7 @@ class AdoptForm(Form):
     note = TextAreaField(_l("说明（可不填）"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
-class MergeForm(Form):
+class ProposalMergeForm(Form):
     into = StringField(
         _l("合并到的建议编号（如 P12）"),
         validators=[DataRequired(message=_l("请填写建议编号。")), Length(max=8)],
@@ -82,7 +82,7 @@ class MergeForm(Form):
     )
 
 
-class DeclineForm(Form):
+class ProposalDeclineForm(Form):
     reason = TextAreaField(
         _l("未予采纳的理由"),
         validators=[DataRequired(message=_l("请填写理由。")), Length(max=REASON_MAX)],
@@ -90,9 +90,9 @@ class DeclineForm(Form):
 
 
 ANSWER_FORMS: dict[str, type[Form]] = {
-    "approve": ApproveForm,
-    "reject": RejectForm,
-    "adopt": AdoptForm,
-    "merge": MergeForm,
-    "decline": DeclineForm,
+    "approve": ProposalApproveForm,
+    "reject": ProposalRejectForm,
+    "adopt": ProposalAdoptForm,
+    "merge": ProposalMergeForm,
+    "decline": ProposalDeclineForm,
 }

@@ -16,13 +16,13 @@ from flask_login import current_user, login_required
 from domain.proposals import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, ProposalError, number_of
 from minsheng_site.cycle.proposal_forms import (
     ANSWER_FORMS,
-    AdoptForm,
-    ApproveForm,
-    CloseForm,
-    DeclineForm,
-    MergeForm,
-    OpenForm,
-    RejectForm,
+    ProposalAdoptForm,
+    ProposalApproveForm,
+    ProposalDeclineForm,
+    ProposalMergeForm,
+    ProposalRejectForm,
+    SolicitationCloseForm,
+    SolicitationOpenForm,
 )
 from minsheng_site.form_base import Form
 from minsheng_site.services import services
@@ -57,18 +57,20 @@ def _queue(
     items: list[dict[str, Any]] = []
     for row in pending:
         words = ledger.proposal_words(ledger.proposal(year, row.number))
-        approve = ApproveForm(formdata=None, prefix=f"approve{row.number}", data=words or {})
+        approve = ProposalApproveForm(
+            formdata=None, prefix=f"approve{row.number}", data=words or {}
+        )
         forms: dict[str, Form] = {
             "approve": approve,
-            "reject": RejectForm(formdata=None, prefix=f"reject{row.number}"),
+            "reject": ProposalRejectForm(formdata=None, prefix=f"reject{row.number}"),
         }
         items.append({"row": row, "words": words, "forms": forms})
     answers = []
     for p in unanswered:
         forms = {
-            "adopt": AdoptForm(formdata=None, prefix=f"adopt{p.number}"),
-            "merge": MergeForm(formdata=None, prefix=f"merge{p.number}"),
-            "decline": DeclineForm(formdata=None, prefix=f"decline{p.number}"),
+            "adopt": ProposalAdoptForm(formdata=None, prefix=f"adopt{p.number}"),
+            "merge": ProposalMergeForm(formdata=None, prefix=f"merge{p.number}"),
+            "decline": ProposalDeclineForm(formdata=None, prefix=f"decline{p.number}"),
         }
         answers.append({"p": p, "forms": forms})
     for entry in (*items, *answers):
@@ -82,8 +84,8 @@ def _queue(
         solicitation=solicitation,
         pending=items,
         answers=answers,
-        open_form=opening or OpenForm(formdata=None),
-        close_form=CloseForm(formdata=None),
+        open_form=opening or SolicitationOpenForm(formdata=None),
+        close_form=SolicitationCloseForm(formdata=None),
         failed=failed[0] if failed else None,
         failed_form=failed[2] if failed else None,
     ), status
@@ -93,7 +95,7 @@ def _queue(
 @login_required
 def open_solicitation(year: int) -> Any:
     _guard()
-    form = OpenForm()
+    form = SolicitationOpenForm()
     if not form.validate_on_submit() or form.last_day.data is None:
         return _queue(year, opening=form)[0], 400
     try:
@@ -110,7 +112,7 @@ def open_solicitation(year: int) -> Any:
 @login_required
 def close_solicitation(year: int) -> Any:
     _guard()
-    form = CloseForm()
+    form = SolicitationCloseForm()
     if not form.validate_on_submit():
         abort(400)
     try:

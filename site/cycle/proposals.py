@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from domain.proposals import ANSWERS, PLACES, ProposalError
 from domain.wuxi import business_date
 from minsheng_site.caching import publicly_cacheable
-from minsheng_site.cycle.proposal_forms import ProposalForm, SupportForm
+from minsheng_site.cycle.proposal_forms import ProposalForm, ProposalSupportForm
 from minsheng_site.services import services
 from minsheng_site.verified import verified
 from minsheng_site.views import YEAR
@@ -97,7 +97,7 @@ def proposal(year: int, number: int) -> str:
 
 
 def _proposal_page(
-    year: int, number: int, form: SupportForm | None = None, status: int = 200
+    year: int, number: int, form: ProposalSupportForm | None = None, status: int = 200
 ) -> Any:
     with services().read() as c:
         found = pq.proposal(c, year, number)
@@ -111,7 +111,7 @@ def _proposal_page(
         year=year,
         p=found,
         merged=merged,
-        form=form or SupportForm(),
+        form=form or ProposalSupportForm(),
         verified=who is not None,
         supported=supported,
     )
@@ -127,7 +127,7 @@ def support(year: int, number: int) -> Any:
     who = verified()
     if who is None:
         return redirect(url_for("ratings.pages.verify", next=page), 303)
-    form = SupportForm()
+    form = ProposalSupportForm()
     if not form.validate_on_submit():
         form.form_errors.append(_("页面已过期，请重新提交。"))
         return _proposal_page(year, number, form, 400)

@@ -76,6 +76,15 @@ FORMS: dict[str, tuple[str, ...]] = {
     "CodeAgainForm": ("cases.pages.code_again",),
     "FixCheckForm": ("cases.pages.fixed",),
     "FollowForm": ("alerts.pages.follow",),
+    "ProposalForm": ("cycle.proposals.new",),
+    "ProposalSupportForm": (),  # a button
+    "SolicitationOpenForm": (),  # a date
+    "SolicitationCloseForm": (),  # a button
+    "ProposalApproveForm": ("staff.proposals.approve",),
+    "ProposalRejectForm": (),  # a choice, no text
+    "ProposalAdoptForm": ("staff.proposals.adopt",),
+    "ProposalMergeForm": ("staff.proposals.merge",),
+    "ProposalDeclineForm": ("staff.proposals.decline",),
 }
 # Fields that take a reference, a number, a contact or a redirect target rather than prose:
 # ordinary Chinese may be refused there (with a message).
