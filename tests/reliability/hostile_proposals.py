@@ -36,6 +36,7 @@ def proposals(site: Site, trials: Trials) -> None:
     """One verified person proposes with each entry as the title and the text; what is
     accepted waits, sealed, on the task force's queue (public once approved)."""
     site.ledger.open_solicitation(YEAR, date(2023, 12, 31), "test")
+    site.services.caught_up()
     site.client("proposer")
     address = "proposer@example.org"
     assert site.post("proposer", "/ratings/verify", form_fields({"contact": address})).status == 303
