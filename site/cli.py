@@ -236,8 +236,11 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
     alerts = services().subscriptions.forget(contact)  # their e-mail alerts, cancelled
     caught_up = services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
+    proposals = sum(1 for i in erased if ledger.is_proposal(i))
+    cases = len(erased) - ratings - proposals
     click.echo(
-        f"erased: {len(erased) - ratings} case(s), {ratings} rating(s), {alerts} e-mail alert(s)"
+        f"erased: {cases} case(s), {ratings} rating(s), {proposals} proposal(s), "
+        f"{alerts} e-mail alert(s)"
     )
     _scrub(caught_up, quiet=True)
 

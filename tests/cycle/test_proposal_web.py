@@ -173,3 +173,24 @@ def test_staff_refusals_answer_409_with_the_reason(app: Flask, site: Services) -
     status, _ = staff_post(staff, f"/staff/cycle/{YEAR}/solicitation/close", "")
     assert status == 303
     assert staff_post(staff, f"/staff/cycle/{YEAR}/solicitation/close", "")[0] == 409
+
+
+def test_erasing_a_proposer_from_the_command_line(app: Flask, site: Services) -> None:
+    """`flask cases erase --phone` counts the person's proposals and drops what was sealed:
+    the task force sees that the words are gone and can only leave it unpublished."""
+    staff = task_force(app)
+    open_solicitation(staff)
+    citizen = app.test_client()
+    verify(citizen, PHONE, NEW)
+    assert propose(citizen)[0] == 303
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["cases", "erase", "--phone", PHONE, "--reason", "本人申请"])
+    assert (result.exit_code, result.output) == (
+        0,
+        "erased: 0 case(s), 0 rating(s), 1 proposal(s), 0 e-mail alert(s)\n",
+    )
+    queue = staff.get(STAFF).get_data(as_text=True)
+    assert "提出人的信息已按其要求删除" in queue and WORDS not in queue
+    status, body = staff_post(staff, f"{STAFF}/1/approve", "approve1", title="加装电梯")
+    assert status == 409 and "只能不予公开" in body
+    assert staff_post(staff, f"{STAFF}/1/reject", "reject1", category="personal")[0] == 303
