@@ -80,7 +80,7 @@ def _queue(
     status = 409 if failed or opening else 200
     return render_template(
         "cycle/staff_proposals.html",
-        year=year,
+        cycle_year=year,
         solicitation=solicitation,
         pending=items,
         answers=answers,

@@ -46,7 +46,7 @@ def overview(year: int) -> str:
         top = pq.proposals(c, year)[:5]
     return render_template(
         "cycle/overview.html",
-        year=year,
+        cycle_year=year,
         solicitation=solicitation,
         state=_state(solicitation),
         counts=counts,
@@ -80,7 +80,7 @@ def index(year: int) -> str:
         )
     return render_template(
         "cycle/proposals.html",
-        year=year,
+        cycle_year=year,
         solicitation=solicitation,
         state=_state(solicitation),
         proposals=found,
@@ -108,7 +108,7 @@ def _proposal_page(
     supported = who is not None and services().ledger.supports(who, year, number)
     page = render_template(
         "cycle/proposal.html",
-        year=year,
+        cycle_year=year,
         p=found,
         merged=merged,
         form=form or ProposalSupportForm(),
@@ -194,7 +194,7 @@ def new(year: int) -> Any:
                 )
                 return redirect(url_for(".overview", year=year), 303)
     return render_template(
-        "cycle/new.html", year=year, form=form, state=state, solicitation=solicitation
+        "cycle/new.html", cycle_year=year, form=form, state=state, solicitation=solicitation
     ), status
 
 

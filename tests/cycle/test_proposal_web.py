@@ -64,6 +64,9 @@ def test_a_proposal_from_the_form_to_its_answer(app: Flask, site: Services) -> N
     staff = task_force(app)
     citizen = app.test_client()
     assert app.test_client().get(f"/cycle/{YEAR}/").status_code == 404  # nothing opened yet
+    # the forms and links are the cycle's year, not the latest plan's (2023) the menu names
+    staff_page = staff.get(STAFF).get_data(as_text=True)
+    assert f'action="/staff/cycle/{YEAR}/solicitation/open"' in staff_page
     open_solicitation(staff)
     # Proposing asks to verify first, and comes back to the form.
     response = citizen.get(NEW)
@@ -106,6 +109,7 @@ def test_a_proposal_from_the_form_to_its_answer(app: Flask, site: Services) -> N
     listing = app.test_client().get(f"/cycle/{YEAR}/proposals/?answer=adopted").get_data(True)
     assert "老旧小区加装电梯" in listing and "采纳为候选项目C9" in listing
     overview = app.test_client().get(f"/cycle/{YEAR}/").get_data(as_text=True)
+    assert f'href="/cycle/{YEAR}/proposals/"' in overview
     assert "共收到建议1条" in overview and "共获得附议1条" in overview
     # The log and the feed: published, supported and answered, never who.
     site.caught_up()
