@@ -225,11 +225,17 @@ class ProposalCommands:
 
     # Answers -----------------------------------------------------------------------------
 
+    def candidate_exists(self, year: int, ref: str) -> bool:
+        """Whether the cycle of `year` has the candidate `ref` ("C3"). The candidates are
+        another module's: its commands, mixed into the Ledger before these, answer this."""
+        return True
+
     def adopt_proposal(self, year: int, number: int, candidate: str, note: str, actor: str) -> None:
-        """Answer: adopted as (or into) the candidate `candidate` ("C3") of next year's plan.
-        The ref is checked for its form only: the candidates are another module's."""
+        """Answer: adopted as (or into) the candidate `candidate` ("C3") of the same cycle."""
         proposal = self.proposal(year, number)
         proposal.adopt(candidate, note, actor, self.clock())
+        if not self.candidate_exists(year, proposal.candidate or ""):
+            raise ProposalError("candidate_unknown", f"no candidate {candidate} in {year}")
         self.save(proposal)
 
     def merge_proposal(self, year: int, number: int, into: int, reason: str, actor: str) -> None:

@@ -178,6 +178,7 @@ def _problem(error: ProposalError) -> str:
         "not_approved": _("只能答复已公开的建议。"),
         "answered": _("这条建议已经答复过。"),
         "candidate": _("候选项目编号的格式如 C3。"),
+        "candidate_unknown": _("本年度没有这个候选项目。"),
         "into": _("请填写同一年度另一条已公开、未被合并的建议编号。"),
         "reason": _("理由不能为空，最多%(n)s字。", n=REASON_MAX),
     }.get(error.code, _("操作未成功。"))

@@ -198,3 +198,26 @@ def test_erasing_the_proposer_leaves_nothing_sealed_readable(site: Services) -> 
     with site.read() as c:
         assert [r.number for r in pq.queue(c, YEAR)] == []
         assert pq.proposal(c, YEAR, 2).title == "已公开的建议"  # type: ignore[union-attr]
+
+
+def test_adopting_names_a_candidate_the_candidates_know(
+    site: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The candidates' commands answer `candidate_exists` once merged; until then any well
+    formed ref is taken. An unknown one is refused and nothing is recorded."""
+    opened(site)
+    ledger = site.ledger
+    propose(ledger, person(ledger, 1))
+    ledger.approve_proposal(YEAR, 1, GOV)
+    asked: list[tuple[int, str]] = []
+
+    def known(year: int, ref: str) -> bool:
+        asked.append((year, ref))
+        return ref == "C2"
+
+    monkeypatch.setattr(ledger, "candidate_exists", known)
+    refused("candidate_unknown", lambda: ledger.adopt_proposal(YEAR, 1, "C1", "", GOV))
+    assert ledger.proposal(YEAR, 1).answer is None
+    ledger.adopt_proposal(YEAR, 1, "c2", "", GOV)
+    assert asked == [(YEAR, "C1"), (YEAR, "C2")]
+    assert ledger.proposal(YEAR, 1).candidate == "C2"
