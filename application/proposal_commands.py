@@ -149,6 +149,20 @@ class ProposalCommands:
             raise ProposalError("not_found", "no such proposal") from error
         return found
 
+    def proposals_of(self, contact: str) -> list[Proposal]:
+        """The proposals this (verified) contact made, oldest year and number first; none
+        once the person is erased (their key, and so the record of what they made, is gone)."""
+        found: list[Proposal] = []
+        for key_id in self.vault.keys_of(contact):
+            for aggregate_id in self.vault.cases_of(key_id):
+                try:
+                    aggregate = self.repository.get(UUID(aggregate_id))
+                except (AggregateNotFoundError, ValueError):
+                    continue
+                if isinstance(aggregate, Proposal):
+                    found.append(aggregate)
+        return sorted(found, key=lambda p: (p.year, p.number))
+
     def is_proposal(self, aggregate_id: str) -> bool:
         """Whether this id (one of a person's sealed records) is a proposal."""
         try:

@@ -55,6 +55,21 @@ def overview(year: int) -> str:
     )
 
 
+@bp.get("/proposals/mine")
+def mine() -> Any:
+    """The verified person's own proposals, whatever became of them (their own words, and
+    why one was not published): for them only, never cached."""
+    who = verified()
+    if who is None:
+        return redirect(url_for("ratings.pages.verify", next=url_for(".mine")), 303)
+    ledger = services().ledger
+    rows = [
+        {"p": p, "words": ledger.proposal_words(p) or {"title": p.title, "description": ""}}
+        for p in ledger.proposals_of(who.address.value)
+    ]
+    return render_template("cycle/mine.html", rows=rows, who=who)
+
+
 @bp.get(f"/{YEAR}/proposals/")
 def index(year: int) -> str:
     category = request.args.get("category", "")

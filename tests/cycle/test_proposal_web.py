@@ -78,6 +78,9 @@ def test_a_proposal_from_the_form_to_its_answer(app: Flask, site: Services) -> N
     status, location, _body = propose(citizen)
     assert status == 303 and location == f"/cycle/{YEAR}/"
     assert "已收到您的建议P1" in citizen.get(location).get_data(as_text=True)
+    mine = citizen.get("/cycle/proposals/mine").get_data(as_text=True)
+    assert "2024 P1" in mine and "老旧小区加装电梯" in mine and "待审核" in mine
+    assert app.test_client().get("/cycle/proposals/mine").status_code == 303  # verify first
     assert app.test_client().get(f"/cycle/{YEAR}/proposals/1").status_code == 404
     # The task force reads the words, and approves them.
     queue = staff.get(STAFF).get_data(as_text=True)
@@ -106,6 +109,8 @@ def test_a_proposal_from_the_form_to_its_answer(app: Flask, site: Services) -> N
     assert status == 409 and "已经答复过" in body
     page = citizen.get(f"/cycle/{YEAR}/proposals/1").get_data(as_text=True)
     assert "已采纳为候选项目C9" in page
+    assert "已采纳为候选项目C9" in citizen.get("/cycle/proposals/mine").get_data(as_text=True)
+    assert "2024 P1" not in other.get("/cycle/proposals/mine").get_data(as_text=True)
     listing = app.test_client().get(f"/cycle/{YEAR}/proposals/?answer=adopted").get_data(True)
     assert "老旧小区加装电梯" in listing and "采纳为候选项目C9" in listing
     overview = app.test_client().get(f"/cycle/{YEAR}/").get_data(as_text=True)
