@@ -156,7 +156,7 @@ class ProposalCommands:
         for key_id in self.vault.keys_of(contact):
             for aggregate_id in self.vault.cases_of(key_id):
                 try:
-                    aggregate = self.repository.get(UUID(aggregate_id))
+                    aggregate: object = self.repository.get(UUID(aggregate_id))
                 except (AggregateNotFoundError, ValueError):
                     continue
                 if isinstance(aggregate, Proposal):
