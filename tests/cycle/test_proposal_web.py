@@ -65,6 +65,7 @@ def test_a_proposal_from_the_form_to_its_answer(app: Flask, site: Services) -> N
     citizen = app.test_client()
     assert app.test_client().get(f"/cycle/{YEAR}/").status_code == 404  # nothing opened yet
     # the forms and links are the cycle's year, not the latest plan's (2023) the menu names
+    assert f'href="{STAFF}"' in staff.get("/staff/").get_data(as_text=True)  # the next year's
     staff_page = staff.get(STAFF).get_data(as_text=True)
     assert f'action="/staff/cycle/{YEAR}/solicitation/open"' in staff_page
     open_solicitation(staff)
