@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from domain import access, cases, supervision
+from domain import access, cases, proposals, supervision
 from domain.schedule import Status, Timeliness
 
 Labels = dict[str, LazyString]
@@ -114,9 +114,9 @@ PROPOSAL_REJECTIONS: Labels = {
 
 # The task force's answer to a published proposal (domain.proposals.ANSWERS), and "none yet".
 PROPOSAL_ANSWERS: Labels = {
-    "adopted": _l("采纳为候选项目"),
-    "merged": _l("已合并"),
-    "not_adopted": _l("未予采纳"),
+    proposals.ADOPTED: _l("采纳为候选项目"),
+    proposals.MERGED: _l("已合并"),
+    proposals.NOT_ADOPTED: _l("未予采纳"),
     "none": _l("待答复"),
 }
 

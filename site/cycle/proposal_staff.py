@@ -169,7 +169,7 @@ def _problem(error: ProposalError) -> str:
     return {
         "opened": _("本年度的征集已经开始过。"),
         "last_day": _("截止日期不能早于今天，也不能晚于该年度。"),
-        "closed": _("征集已经结束。"),
+        "closed": _("征集已经结束。"),  # not a case state: the solicitation's
         "moderated": _("这条建议已经审核过。"),
         "erased": _("提出人的信息已按其要求删除，只能不予公开。"),
         "personal": _("公开的内容不能含有手机号码或提出人的联系方式，请修改后再通过。"),

@@ -31,7 +31,7 @@ def _state(solicitation: pq.SolicitationView | None) -> str:
         return "not_opened"
     today = business_date(services().ledger.clock()).isoformat()
     if solicitation.closed_at is not None or today > solicitation.last_day:
-        return "closed"
+        return "closed"  # not a case state: the solicitation's
     return "open"
 
 
@@ -226,8 +226,8 @@ def _place_problem(form: ProposalForm, error: ProposalError) -> None:
         "category": form.category,
         "district": form.district,
     }
-    if error.code == "closed":
-        form.form_errors.append(_closed_words("closed"))
+    if error.code == "closed":  # not a case state: the solicitation's
+        form.form_errors.append(_closed_words("closed"))  # not a case state
     elif error.code == "not_open":
         form.form_errors.append(_closed_words("not_opened"))
     elif error.code in fields:
