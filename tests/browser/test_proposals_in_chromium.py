@@ -41,6 +41,7 @@ def test_a_citizen_proposes_and_sees_it_adopted(browser: Browser, proposal_serve
     staff = browser.new_context(locale="zh-CN", bypass_csp=True).new_page()
     sign_in(staff, server, "gov.chen")
     staff.goto(server + STAFF)
+    assert axe_violations(staff) == []
     staff.fill("#last_day", "2023-10-31")
     staff.get_by_role("button", name="开始征集").click()
     expect(staff.locator(".flash")).to_contain_text("已开始征集")
@@ -72,8 +73,10 @@ def test_a_citizen_proposes_and_sees_it_adopted(browser: Browser, proposal_serve
     pending = staff.locator("article#p1")
     expect(pending.locator("#approve1-description")).to_have_value(re.compile("加装电梯补贴"))
     assert PHONE not in staff.content()
+    assert axe_violations(staff) == []
     pending.get_by_role("button", name="通过并公开").click()
     expect(staff.locator(".flash")).to_contain_text("已记录：建议P1")
+    assert axe_violations(staff) == []  # the answer forms
     answer = staff.locator("article#p1")
     answer.locator("#adopt1-candidate").fill("C1")
     answer.get_by_role("button", name="采纳为候选项目").click()
