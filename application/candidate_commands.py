@@ -20,6 +20,15 @@ from domain.candidates import (
     book_id,
 )
 from domain.cases import Case, CaseError
+from domain.proposals import (
+    APPROVED,
+    MERGED,
+    NOT_ADOPTED,
+    Proposal,
+    number_of,
+    proposal_id,
+    proposal_ref,
+)
 
 
 class CandidateCommands:
@@ -35,10 +44,23 @@ class CandidateCommands:
             return None
         return book
 
-    def proposal_exists(self, year: int, ref: str) -> bool:
-        """Is "P17" a proposal of `year`'s solicitation that can become a candidate? The
-        proposals' commands override this (until then any well-formed ref is taken)."""
-        return True
+    def _source_proposal(self, year: int, ref: str) -> Proposal:
+        """The proposal "P17" of `year`'s solicitation, as a candidate's source: published,
+        and not merged into another or answered "not adopted" (name the one it was merged
+        into instead). Refused with the ref otherwise."""
+        number = number_of(ref)
+        try:
+            proposal: Proposal = self.repository.get(proposal_id(year, number or 0))
+        except AggregateNotFoundError:
+            raise CandidateError("sources", f"there is no proposal {ref}", ref) from None
+        if proposal.state != APPROVED:
+            raise CandidateError("sources", f"proposal {ref} is not published", ref)
+        if proposal.answer == MERGED:
+            into = proposal_ref(proposal.merged_into or 0)
+            raise CandidateError("sources", f"proposal {ref} was merged into {into}", ref)
+        if proposal.answer == NOT_ADOPTED:
+            raise CandidateError("sources", f"proposal {ref} was answered: not adopted", ref)
+        return proposal
 
     def _book(self, year: int, actor: str) -> CandidateBook:
         return self.candidate_book(year) or CandidateBook.open(year, actor, self.clock())
@@ -79,17 +101,23 @@ class CandidateCommands:
         units: Iterable[str],
         actor: str,
     ) -> str:
-        """Put a candidate on `year`'s list: its ref "C1". A proposal it names must exist."""
+        """Put a candidate on `year`'s list: its ref "C1". A proposal it names must be
+        published and not merged away or declined; one not answered yet is answered
+        "adopted as" this candidate in the same transaction (its page and feed say so)."""
         sources = list(sources)
+        answered: dict[str, Proposal] = {}
         for raw in sources:
             ref = raw.strip().upper()
-            if PROPOSAL_REF.fullmatch(ref) and not self.proposal_exists(year, ref):
-                raise CandidateError("sources", f"there is no proposal {ref}", ref)
+            if PROPOSAL_REF.fullmatch(ref):
+                proposal = self._source_proposal(year, ref)
+                if proposal.answer is None:
+                    answered[ref] = proposal
         book = self._book(year, actor)
-        ref = book.list_candidate(
-            title, category, description, sources, targets, units, actor, self.clock()
-        )
-        self.save(book)
+        at = self.clock()
+        ref = book.list_candidate(title, category, description, sources, targets, units, actor, at)
+        for proposal in answered.values():
+            proposal.adopt(ref, "", actor, at)
+        self.save(book, *answered.values())
         return ref
 
     def record_vote(self, year: int, spec: VoteSpec, actor: str) -> None:

@@ -17,6 +17,7 @@ from application.award_commands import AwardCommands
 from application.candidate_commands import CandidateCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
+from application.proposal_commands import ProposalCommands
 from application.rating_commands import RatingCommands
 from domain.errors import PlanConflict, UnstorableText
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
@@ -41,6 +42,7 @@ class Ledger(
     AccessCommands,
     AwardCommands,
     CandidateCommands,
+    ProposalCommands,
     RatingCommands,
     CaseCommands,
     Commands,

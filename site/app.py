@@ -28,6 +28,7 @@ from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
 from minsheng_site.cycle import candidates as cycle_candidates
 from minsheng_site.cycle import candidates_staff as cycle_candidates_staff
+from minsheng_site.cycle import proposal_staff, proposals
 from minsheng_site.opendata import api, changes, data, journalists, open311, open_data
 from minsheng_site.plans import compare, districts, progress, reporting
 from minsheng_site.plans import pages as plan_pages
@@ -160,7 +161,13 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature("staff", auth.bp, home.bp),
         _feature("search", search_pages.bp),
         _feature("alerts", alert_pages.bp),
-        _feature("cycle", cycle_candidates.bp, cycle_candidates_staff.bp),
+        _feature(
+            "cycle",
+            proposals.bp,
+            proposal_staff.bp,
+            cycle_candidates.bp,
+            cycle_candidates_staff.bp,
+        ),
     ]
 
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from application.plan_file import PlanFileError, load_plan_file
 from application.simulated_cases import SimulatedCases
+from application.simulated_proposals import write_simulated_proposals
 from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
 from application.verification import Address
@@ -90,15 +91,19 @@ def load_simulation(seed: int, year: int | None) -> None:
     summary = SimulatedYear(ledger, spec, seed).write()
     cases = SimulatedCases(ledger, spec.year, seed=seed).write()
     ratings = SimulatedRatings(ledger, spec, seed=seed).write()
+    # The next year's cycle: its solicitation, in the autumn of this one.
+    proposals = write_simulated_proposals(ledger, spec.year + 1, seed=seed)
     services().caught_up()
     click.echo(
         f"simulated {year}: {summary.reports} reports, {summary.corrections} corrections, "
         f"{summary.visits} supervision records, {summary.findings} findings, "
         f"{cases.cases} citizens' cases ({cases.closed} closed, {cases.erased} people erased), "
         f"{ratings.ratings} ratings ({ratings.replaced} replacing one of the same quarter, "
-        f"{ratings.comments} with a comment); "
-        f"{summary.skipped + cases.refused + ratings.refused} generated steps refused by the "
-        "rules and left out"
+        f"{ratings.comments} with a comment), "
+        f"{proposals.proposals} proposals for {proposals.year} "
+        f"({proposals.supports} supports, {len(proposals.unanswered)} left to answer); "
+        f"{summary.skipped + cases.refused + ratings.refused + len(proposals.refused)} "
+        "generated steps refused by the rules and left out"
     )
 
 
@@ -235,8 +240,11 @@ def erase(phone: str | None, email: str | None, reason: str, actor: str) -> None
     alerts = services().subscriptions.forget(contact)  # their e-mail alerts, cancelled
     caught_up = services().caught_up()
     ratings = sum(1 for i in erased if ledger.is_ballot(i))
+    proposals = sum(1 for i in erased if ledger.is_proposal(i))
+    cases = len(erased) - ratings - proposals
     click.echo(
-        f"erased: {len(erased) - ratings} case(s), {ratings} rating(s), {alerts} e-mail alert(s)"
+        f"erased: {cases} case(s), {ratings} rating(s), {proposals} proposal(s), "
+        f"{alerts} e-mail alert(s)"
     )
     _scrub(caught_up, quiet=True)
 

@@ -38,6 +38,7 @@ from minsheng_site.notices import renderer
 from projections.cases.access_log import AccessLog
 from projections.cases.cases import Cases
 from projections.cycle.candidates import Candidates
+from projections.cycle.proposals import Proposals
 from projections.database import make_engine
 from projections.plans import queries as q
 from projections.plans.catalog import Catalog
@@ -131,6 +132,7 @@ def read_models(vault: Vault) -> list[Projection]:
         Satisfaction(vault),
         Awards(),
         Candidates(),
+        Proposals(),
         PublicLog(),
         StoreChain(),
         AccessLog(),

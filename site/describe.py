@@ -72,6 +72,8 @@ def describe(kind: str, p: dict[str, Any], targets: Targets | None = None) -> tu
         return title, _("撤回原因：%(r)s", r=p["reason"])
     if k.startswith("cycle."):
         return _cycle(k, p)
+    if k.startswith(("proposal.", "solicitation.")):
+        return _proposal(k, p)
     if k == "log.checkpoint":
         summary = _("截至当日共%(n)s条记录，链头哈希%(h)s。", n=p["entries"], h=p["head"])
         if "store_head" in p:
@@ -176,6 +178,32 @@ def entry_words(c: Any, row: Any) -> tuple[str, str]:
     if row.kind.startswith("report.") and year:
         targets = services().once(("plan-targets", year), lambda: plan_targets(q.projects(c, year)))
     return describe(row.kind, row.payload, targets)
+
+
+def _proposal(k: str, p: dict[str, Any]) -> tuple[str, str]:
+    """Proposals for next year's plan: who proposed or supported never reaches the log."""
+    if k == "solicitation.opened":
+        return _("开始征集民生实事项目建议"), _("截止日期%(d)s。", d=p["last_day"])
+    if k == "solicitation.closed":
+        return _("结束征集民生实事项目建议"), ""
+    ref = p.get("proposal", "")
+    if k == "proposal.submitted":
+        return _("收到项目建议%(ref)s", ref=ref), f"{p['category']} · {p['district']}"
+    if k == "proposal.approved":
+        return _("项目建议%(ref)s公开：%(t)s", ref=ref, t=p["title"]), p["description"]
+    if k == "proposal.rejected":
+        why = label(p.get("category"), "proposal_rejection")
+        return _("项目建议%(ref)s未予公开（%(why)s）", ref=ref, why=why), ""
+    if k == "proposal.supported":
+        return _("项目建议%(ref)s获得一条附议", ref=ref), _("每人对同一建议只能附议一次。")
+    if k == "proposal.adopted":
+        title = _("项目建议%(ref)s采纳为候选项目%(c)s", ref=ref, c=p["candidate"])
+        return title, p.get("note", "")
+    if k == "proposal.merged":
+        return _("项目建议%(ref)s合并到%(into)s", ref=ref, into=p["into"]), p["reason"]
+    if k == "proposal.not_adopted":
+        return _("项目建议%(ref)s未予采纳", ref=ref), _("理由：%(r)s", r=p["reason"])
+    return label(k, "event_kind"), ""
 
 
 def _rating(k: str, p: dict[str, Any]) -> tuple[str, str]:
@@ -295,6 +323,14 @@ def subject_link(subject: str) -> tuple[str, str] | None:
         if kind == "conversion":
             return _("转化Z%(n)s", n=key), url_for(
                 "cycle.candidates.conversion", year=int(year), number=int(key)
+            )
+        if kind in ("cycle", "proposals"):
+            return _("%(y)s年民生实事项目征集", y=rest), url_for(
+                "cycle.proposals.overview", year=int(rest)
+            )
+        if kind == "proposal" and key[:1] == "P" and key[1:].isdigit():
+            return _("项目建议%(ref)s", ref=key), url_for(
+                "cycle.proposals.proposal", year=int(year), number=int(key[1:])
             )
     except ValueError:
         return None

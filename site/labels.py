@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from domain import access, cases, supervision
+from domain import access, cases, proposals, supervision
 from domain.schedule import Status, Timeliness
 
 Labels = dict[str, LazyString]
@@ -103,6 +103,23 @@ REJECTIONS: Labels = {
     "illegal": _l("违法或不实信息"),
 }
 
+# Why a proposal was not published (domain.proposals.REJECTIONS): shown as counts, never text.
+PROPOSAL_REJECTIONS: Labels = {
+    "personal": _l("含有个人信息"),
+    "abusive": _l("辱骂、攻击他人"),
+    "off_topic": _l("不属于民生实事项目"),
+    "advertising": _l("广告或垃圾信息"),
+    "illegal": _l("违法或不实信息"),
+}
+
+# The task force's answer to a published proposal (domain.proposals.ANSWERS), and "none yet".
+PROPOSAL_ANSWERS: Labels = {
+    proposals.ADOPTED: _l("采纳为候选项目"),
+    proposals.MERGED: _l("已合并"),
+    proposals.NOT_ADOPTED: _l("未予采纳"),
+    "none": _l("待答复"),
+}
+
 FINDING_STATES: Labels = {
     supervision.OPEN: _l("待整改"),
     supervision.RECTIFYING: _l("整改中"),
@@ -182,6 +199,15 @@ EVENT_KINDS: Labels = {
     "cycle.listed": _l("列入候选项目"),
     "cycle.voted": _l("人代会票决结果"),
     "cycle.vote_corrected": _l("票决结果更正"),
+    "solicitation.opened": _l("开始征集民生实事项目建议"),
+    "solicitation.closed": _l("结束征集民生实事项目建议"),
+    "proposal.submitted": _l("收到项目建议"),
+    "proposal.approved": _l("项目建议审核后公开"),
+    "proposal.rejected": _l("项目建议未予公开"),
+    "proposal.supported": _l("项目建议获得附议"),
+    "proposal.adopted": _l("项目建议采纳为候选项目"),
+    "proposal.merged": _l("项目建议合并"),
+    "proposal.not_adopted": _l("项目建议未予采纳"),
     "log.checkpoint": _l("公开记录每日检查点"),
 }
 
@@ -228,6 +254,8 @@ VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
     "photo_rejection": PHOTO_REJECTIONS,
     "level": LEVELS,
     "rejection": REJECTIONS,
+    "proposal_rejection": PROPOSAL_REJECTIONS,
+    "proposal_answer": PROPOSAL_ANSWERS,
     "finding_state": FINDING_STATES,
     "finding_step": FINDING_STEPS,
     "finding_action": FINDING_ACTIONS,

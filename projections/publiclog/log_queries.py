@@ -30,13 +30,16 @@ def latest(c: Connection, subject: str | None, limit: int = 50) -> Sequence[Row[
 
 
 # What the everything feed leaves to others: single ratings (a daily digest tells them) and
-# case intakes (the case feeds carry them).
+# case intakes (the case feeds carry them), proposals received and supported (the
+# solicitation's page counts them; the proposals feed tells those published and answered).
 NOT_NEWS = (
     "rating.cast",
     "rating.replaced",
     "rating.comment_published",
     "rating.comment_rejected",
     "case.submitted",
+    "proposal.submitted",
+    "proposal.supported",
 )
 RATINGS = ("rating.cast", "rating.replaced")
 

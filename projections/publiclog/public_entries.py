@@ -30,6 +30,7 @@ from domain.candidates import CandidateBook
 from domain.cases import Case, Erasure
 from domain.checkpoint import Checkpoint
 from domain.plan import Item, KeyProject, Plan
+from domain.proposals import Proposal, Solicitation, Support, proposal_ref
 from domain.ratings import Ballot, subject_year
 from domain.supervision import Finding, SupervisionRecord
 from domain.wuxi import business_date
@@ -468,7 +469,7 @@ class Deriver:
             *(
                 f"conversion:{e.year}:{s[1:]}"
                 if s.startswith("Z")
-                else f"proposal:{e.year}:{s[1:]}"
+                else f"proposal:{e.year}:{s}"
                 for s in e.sources
             ),
         ]
@@ -507,12 +508,82 @@ class Deriver:
             corrects,
         )
 
+    # Proposals for next year's plan (who proposed or supported never enters the log) --------
+
+    @derive.register
+    def _solicitation_opened(self, e: Solicitation.Opened) -> Entry:
+        self.context[f"solicitation:{e.originator_id}"] = e.year
+        payload = marked({"last_day": e.last_day}, simulated(e))
+        return self._entry(e, "solicitation.opened", e.year, _cycle(e.year), payload)
+
+    @derive.register
+    def _solicitation_closed(self, e: Solicitation.Closed) -> Entry:
+        year = self.context[f"solicitation:{e.originator_id}"]
+        payload = marked({}, simulated(e))
+        return self._entry(e, "solicitation.closed", year, _cycle(year), payload)
+
+    @derive.register
+    def _proposal_submitted(self, e: Proposal.Submitted) -> Entry:
+        self.context[f"proposal:{e.originator_id}"] = {
+            "year": e.year,
+            "number": e.number,
+            "simulated": simulated(e),
+        }
+        facts = {"category": e.category, "district": e.district}
+        return self._proposal(e, "proposal.submitted", facts, feed=False)
+
+    @derive.register
+    def _proposal_approved(self, e: Proposal.Approved) -> Entry:
+        facts = {"title": e.title, "description": e.description, "edited": e.edited}
+        return self._proposal(e, "proposal.approved", facts)
+
+    @derive.register
+    def _proposal_rejected(self, e: Proposal.Rejected) -> Entry:
+        return self._proposal(e, "proposal.rejected", {"category": e.category}, feed=False)
+
+    @derive.register
+    def _proposal_adopted(self, e: Proposal.Adopted) -> Entry:
+        facts = {"candidate": e.candidate, "note": e.note}
+        return self._proposal(e, "proposal.adopted", facts)
+
+    @derive.register
+    def _proposal_merged(self, e: Proposal.Merged) -> Entry:
+        facts = {"into": proposal_ref(e.into), "reason": e.reason}
+        return self._proposal(e, "proposal.merged", facts)
+
+    @derive.register
+    def _proposal_declined(self, e: Proposal.NotAdopted) -> Entry:
+        return self._proposal(e, "proposal.not_adopted", {"reason": e.reason})
+
+    @derive.register
+    def _supported(self, e: Support.Given) -> Entry:
+        payload = marked({"proposal": proposal_ref(e.number)}, simulated(e))
+        subjects = [f"cycle:{e.year}", f"proposal:{e.year}:{proposal_ref(e.number)}"]
+        return self._entry(e, "proposal.supported", e.year, subjects, payload)
+
+    def _proposal(
+        self, e: DomainEvent, kind: str, facts: dict[str, Any], feed: bool = True
+    ) -> Entry:
+        """A proposal's entry: its ref and public facts; in the proposals feed (subject
+        proposals:<year>) when it was published or answered."""
+        proposal = self.context[f"proposal:{e.originator_id}"]
+        year, ref = proposal["year"], proposal_ref(proposal["number"])
+        payload = marked({"proposal": ref, **facts}, proposal["simulated"] or simulated(e))
+        subjects = [f"cycle:{year}", f"proposal:{year}:{ref}"]
+        if feed:
+            subjects.append(f"proposals:{year}")
+        return self._entry(e, kind, year, subjects, payload)
+
     @derive.register
     def _checkpoint(self, e: Checkpoint.Recorded) -> Entry:
         payload: dict[str, Any] = {"day": e.day, "entries": e.entries, "head": e.head}
         if e.store_head is not None:  # version 1 checkpoints keep the payload they were hashed with
             payload |= {"store_events": e.store_events, "store_head": e.store_head}
         return self._entry(e, "log.checkpoint", None, ["log"], payload, e.day)
+
+
+def _cycle(year: int) -> list[str]:
+    return [f"cycle:{year}", f"proposals:{year}"]
 
 
 @singledispatch

@@ -22,6 +22,7 @@ from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, prefers_html, today
 from projections.cases import case_queries as cq
 from projections.cycle import candidate_queries
+from projections.cycle import proposal_queries as pq
 from projections.plans import queries as q
 from projections.publiclog import log_queries as lq
 from projections.publiclog import store_chain
@@ -177,6 +178,19 @@ def cycle_candidates_feed(year: int, fmt: str) -> Response:
         f"candidates:{year}",
         f"{year}年民生实事候选项目与人代会票决",
         url_for("cycle.candidates.index", year=year, _external=True),
+    )
+
+
+@bp.get(f"/feeds/cycle/{YEAR}/proposals.{FMT}")
+def proposals_feed(year: int, fmt: str) -> Response:
+    """The year's solicitation: its opening and closing, proposals published and answered."""
+    with services().read() as c:
+        found(pq.solicitation(c, year))
+    return _feed(
+        fmt,
+        f"proposals:{year}",
+        f"{year}年民生实事项目建议",
+        url_for("cycle.proposals.index", year=year, _external=True),
     )
 
 

@@ -9,10 +9,12 @@ import pytest
 
 from application.case_commands import Intake
 from domain.candidates import CandidateError, Result, VoteSpec, checked_target
+from domain.plan_spec import PlanSpec
 from minsheng_site.services import Services
 from projections.cycle import candidate_queries as cq
 from projections.publiclog import log_queries as lq
 from tests.clock import Clock
+from tests.cycle.helpers import person, propose
 
 ADMIN = "staff:gov.chen"
 NAME, PHONE = "王小明", "13900001111"
@@ -61,8 +63,15 @@ def vote(refs: list[str], chosen: list[str], **changes: object) -> VoteSpec:
     return VoteSpec(**fields)  # type: ignore[arg-type]
 
 
-def test_from_cases_to_a_chosen_candidate(services: Services, clock: Clock) -> None:
+def test_from_cases_to_a_chosen_candidate(
+    services: Services, clock: Clock, plan_spec: PlanSpec
+) -> None:
     ledger = services.ledger
+    ledger.register_plan(plan_spec, "test")  # its categories are the proposals'
+    ledger.open_solicitation(2024, date(2023, 10, 31), ADMIN)
+    for n in (1, 2, 3):
+        propose(ledger, person(ledger, n), title=f"建议{n}")
+        ledger.approve_proposal(2024, n, ADMIN)
     numbers = [
         submit(services, "梁溪区", "市住房城乡建设局"),
         submit(services, "梁溪区", "市住房城乡建设局"),
@@ -92,7 +101,7 @@ def test_from_cases_to_a_chosen_candidate(services: Services, clock: Clock) -> N
         title="老旧小区楼道渗漏治理",
         category="住房保障",
         description="对反映集中的老旧小区楼道渗漏进行治理。",
-        sources=["Z1", "P17"],
+        sources=["Z1", "P2"],
         targets=[checked_target("治理楼道", "300", "个")],
         units=["市住房城乡建设局", "各市(县)区人民政府"],
         actor=ADMIN,
@@ -139,7 +148,7 @@ def test_from_cases_to_a_chosen_candidate(services: Services, clock: Clock) -> N
             (1, 450, True),
             (2, 450, False),
         ]
-        assert rows[0].sources == ["Z1", "P17"] and rows[0].targets[0]["amount"] == "300"
+        assert rows[0].sources == ["Z1", "P2"] and rows[0].targets[0]["amount"] == "300"
         conversion = cq.conversion(c, 2024, 1)
         assert conversion is not None and conversion.cases == 3 and not conversion.simulated
         cases = cq.conversion_cases(c, 2024, 1)
@@ -147,7 +156,7 @@ def test_from_cases_to_a_chosen_candidate(services: Services, clock: Clock) -> N
         by_district, by_unit = cq.counts(cases)
         assert by_district == [("梁溪区", 2), ("锡山区", 1)]
         assert by_unit == [("市住房城乡建设局", 2), ("锡山区人民政府", 1)]
-        assert cq.fed(c, 2024, "P17") == [1] and cq.fed(c, 2024, "Z1") == [1]
+        assert cq.fed(c, 2024, "P2") == [1] and cq.fed(c, 2024, "Z1") == [1]
         found = cq.candidate_of_case(c, numbers[0])
         assert [(f.year, f.conversion, f.candidates) for f in found] == [
             (2024, 1, ((1, "老旧小区楼道渗漏治理", True),)),
@@ -191,12 +200,20 @@ def test_a_vote_without_candidates_is_refused(services: Services) -> None:
     assert error.value.code == "results"
 
 
-def test_a_candidate_names_only_proposals_that_exist(
-    services: Services, monkeypatch: pytest.MonkeyPatch
+def test_a_candidate_names_only_published_proposals_and_adopts_them(
+    services: Services, plan_spec: PlanSpec
 ) -> None:
-    """The proposals' commands answer `proposal_exists`; a candidate naming another is refused."""
+    """A proposal source must exist and be published, and not be merged away or declined;
+    one not answered yet is answered "adopted as" the candidate in the same transaction."""
     ledger = services.ledger
-    monkeypatch.setattr(ledger, "proposal_exists", lambda year, ref: (year, ref) == (2024, "P3"))
+    ledger.register_plan(plan_spec, "test")
+    ledger.open_solicitation(2024, date(2023, 10, 31), ADMIN)
+    for n in range(1, 6):
+        propose(ledger, person(ledger, n), title=f"建议{n}")
+    for n in (1, 2, 3, 4):
+        ledger.approve_proposal(2024, n, ADMIN)
+    ledger.merge_proposal(2024, 3, 2, "重复", ADMIN)
+    ledger.decline_proposal(2024, 4, "不属于民生实事范围", ADMIN)
     fields = {
         "title": "T",
         "category": "类",
@@ -204,7 +221,20 @@ def test_a_candidate_names_only_proposals_that_exist(
         "targets": [],
         "units": ["市民政局"],
     }
-    with pytest.raises(CandidateError) as error:
-        ledger.list_candidate(2024, sources=["p4"], actor=ADMIN, **fields)
-    assert (error.value.code, error.value.subject) == ("sources", "P4")
-    assert ledger.list_candidate(2024, sources=["P3"], actor=ADMIN, **fields) == "C1"
+    for source, why in (
+        ("p9", "there is no proposal P9"),
+        ("P5", "proposal P5 is not published"),
+        ("P3", "proposal P3 was merged into P2"),
+        ("P4", "proposal P4 was answered: not adopted"),
+    ):
+        with pytest.raises(CandidateError) as error:
+            ledger.list_candidate(2024, sources=["P1", source], actor=ADMIN, **fields)
+        assert (error.value.code, error.value.subject) == ("sources", source.upper())
+        assert why in str(error.value)
+        assert ledger.proposal(2024, 1).answer is None  # nothing of a refused listing stands
+    assert ledger.list_candidate(2024, sources=["P1", "P2"], actor=ADMIN, **fields) == "C1"
+    assert [ledger.proposal(2024, n).candidate for n in (1, 2)] == ["C1", "C1"]
+    # Already adopted: it may feed another candidate, and keeps its first answer.
+    assert ledger.list_candidate(2024, sources=["P1"], actor=ADMIN, **fields) == "C2"
+    assert ledger.proposal(2024, 1).candidate == "C1"
+    assert ledger.candidate_exists(2024, "c2") and not ledger.candidate_exists(2024, "C3")

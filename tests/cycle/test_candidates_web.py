@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from application.case_commands import Intake
 from tests.clock import Clock
 from tests.conftest import AppFactory
+from tests.cycle.helpers import person, propose
 from tests.web.staff_helpers import add_staff, post_form, sign_in
 
 NAME, PHONE = "赵测试", "13812345678"
@@ -26,8 +27,13 @@ def clock() -> Clock:
 
 @pytest.fixture
 def site(app_factory: AppFactory, clock: Clock) -> Flask:
-    app = app_factory(clock=clock)
+    app = app_factory(clock=clock, plan=True)  # its categories are the proposals'
     add_staff(app, "gov.chen", ("admin", "市政府办公室"))
+    ledger = app.extensions["minsheng"].ledger
+    ledger.open_solicitation(2024, date(2023, 10, 31), "staff:gov.chen")
+    for n in (1, 2, 3):
+        propose(ledger, person(ledger, n), title=f"建议{n}")
+        ledger.approve_proposal(2024, n, "staff:gov.chen")
     add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
     return app
 
@@ -102,7 +108,7 @@ def test_from_cases_to_the_vote_through_the_forms(site: Flask, clock: Clock) -> 
         "title": "老旧小区楼道渗漏治理",
         "category": "住房保障",
         "description": "对反映集中的老旧小区楼道渗漏进行治理。",
-        "sources": "Z1, P17",
+        "sources": "Z1, P2",
         "targets": "治理楼道 | 300 | 个",
         "units": "市住房城乡建设局、各市(县)区人民政府",
     }
@@ -141,7 +147,7 @@ def test_from_cases_to_the_vote_through_the_forms(site: Flask, clock: Clock) -> 
     page = public.get("/cycle/2024/vote").get_data(as_text=True)
     assert "锡人大〔2024〕1号" in page and "481" in page and "按公告更正人数" in page
     page = public.get("/cycle/2024/candidates/").get_data(as_text=True)
-    assert "C1" in page and "票决入选" in page and "市民建议P17" in page
+    assert "C1" in page and "票决入选" in page and "市民建议P2" in page
     page = public.get("/cycle/2024/candidates/1").get_data(as_text=True)
     assert "治理楼道 300个" in page
     page = public.get(f"/cases/{numbers[2]}").get_data(as_text=True)  # no consent: still shown
@@ -160,7 +166,7 @@ def test_from_cases_to_the_vote_through_the_forms(site: Flask, clock: Clock) -> 
     ]
     data = public.get("/api/v1/cycle/2024/candidates").get_json()
     assert data["vote"]["corrections"] == 1 and data["conversions"][0]["cases"] == numbers
-    assert data["candidates"][0]["sources"] == ["Z1", "P17"]
+    assert data["candidates"][0]["sources"] == ["Z1", "P2"]
     feed = public.get("/feeds/cycle/2024/candidates.atom").get_data(as_text=True)
     assert feed.count("<entry>") == 5 and "更正：人代会票决结果" in feed
     assert NAME not in feed and PHONE not in feed

@@ -97,6 +97,7 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
                 "awards",
                 "cases",
                 "catalog",
+                "cycle_proposals",
                 "progress",
                 "public_log",
                 "report_photos",

@@ -106,12 +106,12 @@ def test_rater_contacts_and_rejected_comments_stay_private_and_erasure_removes_t
     result = runner.invoke(args=["cases", "erase", "--phone", RATER_PHONE, "--reason", "本人申请"])
     assert (result.exit_code, result.output) == (
         0,
-        "erased: 0 case(s), 1 rating(s), 0 e-mail alert(s)\n",
+        "erased: 0 case(s), 1 rating(s), 0 proposal(s), 0 e-mail alert(s)\n",
     )
     result = runner.invoke(args=["cases", "erase", "--email", RATER_EMAIL, "--reason", "本人申请"])
     assert (result.exit_code, result.output) == (
         0,
-        "erased: 0 case(s), 1 rating(s), 0 e-mail alert(s)\n",
+        "erased: 0 case(s), 1 rating(s), 0 proposal(s), 0 e-mail alert(s)\n",
     )
     result = runner.invoke(args=["cases", "erase", "--email", "no-at-sign", "--reason", "x"])
     assert result.exit_code != 0 and "not an e-mail address" in result.output

@@ -9,7 +9,13 @@ from pathlib import Path
 
 from domain.plan_spec import PlanSpec
 from tests.hostile import CORPUS
-from tests.reliability import hostile_cases, hostile_intake, hostile_people, hostile_staff
+from tests.reliability import (
+    hostile_cases,
+    hostile_intake,
+    hostile_people,
+    hostile_proposals,
+    hostile_staff,
+)
 from tests.reliability.hostile_readback import ReadBack, read_back
 from tests.reliability.hostile_site import Site, build
 from tests.reliability.hostile_trials import Trials
@@ -34,6 +40,8 @@ SURFACES = (
     hostile_people.verification,
     hostile_people.ratings,
     hostile_people.moderation,
+    hostile_proposals.proposals,
+    hostile_proposals.answers,
     hostile_people.sign_in,
     hostile_people.users_create,
 )

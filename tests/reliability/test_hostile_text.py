@@ -81,6 +81,15 @@ FORMS: dict[str, tuple[str, ...]] = {
     "VoteFields": ("cycle.vote",),
     "VoteForm": ("cycle.vote",),
     "VoteCorrectionForm": ("cycle.vote_correction",),
+    "ProposalForm": ("cycle.proposals.new",),
+    "ProposalSupportForm": (),  # a button
+    "SolicitationOpenForm": (),  # a date
+    "SolicitationCloseForm": (),  # a button
+    "ProposalApproveForm": ("staff.proposals.approve",),
+    "ProposalRejectForm": (),  # a choice, no text
+    "ProposalAdoptForm": ("staff.proposals.adopt",),
+    "ProposalMergeForm": ("staff.proposals.merge",),
+    "ProposalDeclineForm": ("staff.proposals.decline",),
 }
 # Fields that take a reference, a number, a contact or a redirect target rather than prose:
 # ordinary Chinese may be refused there (with a message).

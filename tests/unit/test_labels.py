@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from flask import Flask
 from flask_babel import Babel, force_locale
 
-from domain import access, cases, ratings, staff, supervision
+from domain import access, cases, proposals, ratings, staff, supervision
 from domain.schedule import Status, Timeliness
 from minsheng_site import labels
 from minsheng_site.cases.staff import ACTIONS
@@ -22,6 +22,7 @@ from minsheng_site.describe import describe
 ROOT = Path(__file__).resolve().parents[2]
 # A public log entry's kind is "<family>.<what happened>", written as a literal where it is made.
 FAMILIES = "plan|item|key_project|report|supervision|finding|case|rating|award|cycle|log"
+FAMILIES += "|solicitation|proposal"
 KIND = re.compile(rf"^({FAMILIES})\.[a-z_]+$")
 HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -75,6 +76,11 @@ def test_case_evaluations_and_ratings_share_the_labelled_levels() -> None:
 
 def test_every_moderation_reason_has_a_label() -> None:
     assert set(labels.REJECTIONS) == set(ratings.REJECTIONS)
+
+
+def test_every_proposal_rejection_and_answer_has_a_label() -> None:
+    assert set(labels.PROPOSAL_REJECTIONS) == set(proposals.REJECTIONS)
+    assert set(labels.PROPOSAL_ANSWERS) == {*proposals.ANSWERS, "none"}
 
 
 def test_every_finding_state_and_step_has_a_label() -> None:

@@ -665,3 +665,98 @@ def test_todays_case_additions_keep_the_stored_topics_and_fields() -> None:
     assert [e["topic"] for e in today] == [e["topic"] for e in stored]
     for old, new in zip(stored, today, strict=True):
         assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
+
+
+PROPOSALS_FIXTURE = FIXTURE.with_name("stored_events_v1_proposals.json")
+
+
+def _todays_proposal_events() -> list[dict[str, object]]:
+    """A solicitation, proposals, a support and every answer, written by today's code.
+
+    Made the fixture once (its key then destroyed): the list this returns,
+    written as {"comment": ..., "events": [...]} to PROPOSALS_FIXTURE.
+    """
+    from datetime import date
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from application.plan_file import load_plan_file
+    from application.vault import Vault
+    from application.verification import Address, Verified
+    from tests.clock import Clock
+    from tests.conftest import PLAN_FILE
+
+    clock = Clock("2023-09-01T09:00")
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
+    engine = create_engine(
+        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
+    app.vault = Vault(engine, b"pepper")
+    app.register_plan(load_plan_file(PLAN_FILE), "system:plan-loader")
+    first = app.recorder.max_notification_id() or 0
+    one = Verified(app.vault.contact("13900001111"), Address("phone", "13900001111"))
+    two = Verified(app.vault.contact("x@example.org"), Address("email", "x@example.org"))
+    app.open_solicitation(2024, date(2023, 10, 31), "gov.chen")
+    for n in range(4):
+        app.propose(one, 2024, f"建议{n}", "内容", "宜居住区方面", "梁溪区", "citizen")
+    for n in (1, 2, 3):
+        app.approve_proposal(2024, n, "gov.chen")
+    app.reject_proposal(2024, 4, "advertising", "gov.chen")
+    app.support_proposal(two, 2024, 1, "citizen")
+    # Only the proposals' events are compared here: C1 is taken as listed (no candidate's
+    # events in between, so the sequence stays the fixture's).
+    app.candidate_exists = lambda year, ref: True  # type: ignore[method-assign]
+    app.adopt_proposal(2024, 1, "C1", "列为候选项目", "gov.chen")
+    app.merge_proposal(2024, 2, 1, "相同", "gov.chen")
+    app.decline_proposal(2024, 3, "已列入计划", "gov.chen")
+    app.close_solicitation(2024, "gov.chen")
+    return [
+        {
+            "originator_id": str(n.originator_id),
+            "originator_version": n.originator_version,
+            "topic": n.topic,
+            "state": json.loads(n.state),
+        }
+        for n in app.recorder.select_notifications(first + 1, 1000)
+    ]
+
+
+def test_version_1_proposal_events_still_replay() -> None:
+    from domain.proposals import (
+        ADOPTED,
+        APPROVED,
+        MERGED,
+        NOT_ADOPTED,
+        REJECTED,
+        Proposal,
+        Solicitation,
+        Support,
+    )
+
+    aggregates = list(replay(PROPOSALS_FIXTURE).values())
+    [solicitation] = [a for a in aggregates if isinstance(a, Solicitation)]
+    assert (solicitation.year, solicitation.last_day, solicitation.received) == (
+        2024,
+        "2023-10-31",
+        4,
+    )
+    assert solicitation.closed_at is not None
+    proposals = sorted((a for a in aggregates if isinstance(a, Proposal)), key=lambda p: p.number)
+    assert [(p.state, p.answer) for p in proposals] == [
+        (APPROVED, ADOPTED),
+        (APPROVED, MERGED),
+        (APPROVED, NOT_ADOPTED),
+        (REJECTED, None),
+    ]
+    assert proposals[0].candidate == "C1" and proposals[1].merged_into == 1
+    [support] = [a for a in aggregates if isinstance(a, Support)]
+    assert (support.year, support.number) == (2024, 1)
+
+
+def test_todays_proposal_events_keep_the_stored_topics_and_fields() -> None:
+    stored = json.loads(PROPOSALS_FIXTURE.read_text(encoding="utf-8"))["events"]
+    today = _todays_proposal_events()
+    assert [e["topic"] for e in today] == [e["topic"] for e in stored]
+    for old, new in zip(stored, today, strict=True):
+        assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]

@@ -292,6 +292,28 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
     (f"{CYCLE}.new_candidate", "POST", ""):     {"-": "302  403  403  403  403  303  303"},
     (f"{CYCLE}.vote", "GET", ""):               {"-": "302  403  403  403  403  200  200"},
     (f"{CYCLE}.vote", "POST", ""):              {"-": "302  403  403  403  403  409  409"},
+    ("cycle.proposal_staff.queue", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
+    ("cycle.proposal_staff.open_solicitation", "POST", ""): {  # a year not opened yet
+        "-":       "302  403  403  403  403  303  403",
+    },
+    ("cycle.proposal_staff.close_solicitation", "POST", ""): {
+        "open":    "302  403  403  403  403  303  403",
+        "missing": "302  403  403  403  403  404  403",
+    },
+    **{
+        ("cycle.proposal_staff.act", "POST", action): {  # a proposal awaiting moderation
+            "pend":    "302  403  403  403  403  303  403",
+            "missing": "302  403  403  403  403  404  403",
+        }
+        for action in ("approve", "reject")
+    },
+    **{
+        ("cycle.proposal_staff.act", "POST", action): {  # a published proposal not answered
+            "appr":    "302  403  403  403  403  303  403",
+            "missing": "302  403  403  403  403  404  403",
+        }
+        for action in ("adopt", "merge", "decline")
+    },
 }
 # fmt: on
 
@@ -337,6 +359,8 @@ class Site:
     clients: dict[str, FlaskClient] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     voters: int = 0
+    proposals: dict[str, int] = field(default_factory=dict)
+    years: int = 0
 
     @property
     def services(self) -> Services:
@@ -392,6 +416,27 @@ class Site:
         self.services.caught_up()
         return receipt.ballot_id
 
+    def proposal(self, kind: str) -> int:
+        """A proposal of the 2024 cycle: pending ("pend") or published ("appr")."""
+        ledger = self.services.ledger
+        self.voters += 1
+        address = Address("phone", f"1377777{self.voters:04d}")
+        who = Verified(ledger.vault.contact(f"phone:{address.value}"), address)
+        number = ledger.propose(
+            who, 2024, "社区助餐点", "希望增设助餐点。", "卫生养老方面", "梁溪区"
+        ).number
+        if kind != "pend":
+            ledger.approve_proposal(2024, number, "staff:gov.chen")
+        self.services.caught_up()
+        return number
+
+    def solicitation(self) -> int:
+        """A year whose solicitation is open (2030 onwards, one per call)."""
+        self.years += 1
+        self.services.ledger.open_solicitation(2030 + self.years, date(2023, 10, 31), "test")
+        self.services.caught_up()
+        return 2030 + self.years
+
 
 def report(services: Services, unit: str, key: str) -> str:
     ref = PROJECTS[key]
@@ -430,6 +475,8 @@ def site(
     made.findings = {"A": made.finding("A"), "B": made.finding("B")}
     made.reports = {"A": report(services, A, "A"), "B": report(services, B, "B")}
     made.ballot = made.new_ballot(COMMENT)
+    services.ledger.open_solicitation(2024, date(2023, 10, 31), "test")
+    made.proposals = {kind: made.proposal(kind) for kind in ("pend", "appr", "into")}
     services.caught_up()
     for role in ROLES:
         made.clients[role], made.tokens[role] = client_for(app, role)
@@ -528,6 +575,35 @@ def _staff_photo(site: Site, obj: str, fresh: bool, action: str) -> Request:
     return f"/staff/cases/{_case_id(site, obj, fresh)}/photos/{PHOTO.sha256}.jpg", {}, ""
 
 
+def _open_year(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    year = 2099  # refused before it is read, or by the only cell that acts:
+    if fresh:  # a year no one opened yet
+        site.years += 1
+        year = 2030 + site.years
+    return f"/staff/cycle/{year}/solicitation/open", {"last_day": "2023-10-31"}, ""
+
+
+def _close_year(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    year = 2098 if obj == "missing" else site.solicitation() if fresh else 2024
+    return f"/staff/cycle/{year}/solicitation/close", {}, ""
+
+
+PROPOSAL_FORMS: dict[str, Callable[[Site], dict[str, str]]] = {
+    "approve": lambda s: {"title": "", "description": ""},
+    "reject": lambda s: {"category": "off_topic"},
+    "adopt": lambda s: {"candidate": "C1", "note": ""},
+    "merge": lambda s: {"into": f"P{s.proposals['into']}", "reason": "内容相同"},
+    "decline": lambda s: {"reason": "已列入计划"},
+}
+
+
+def _proposal_act(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    number = 999 if obj == "missing" else site.proposal(obj) if fresh else site.proposals[obj]
+    prefix = f"{action}{number}"
+    form = {f"{prefix}-{k}": v for k, v in PROPOSAL_FORMS[action](site).items()}
+    return f"/staff/cycle/2024/proposals/{number}/{action}", form, f"{prefix}-"
+
+
 def _fixed(url: str, data: dict[str, str] | None = None) -> Callable[..., Request]:
     return lambda site, obj, fresh, action: (url, dict(data or {}), "")
 
@@ -606,6 +682,13 @@ REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
     ),
     ("cycle.candidates_staff.vote", "GET", ""): _fixed("/staff/cycle/2024/vote"),
     ("cycle.candidates_staff.vote", "POST", ""): _fixed("/staff/cycle/2024/vote", {"voting": "0"}),
+    ("cycle.proposal_staff.queue", "GET", ""): _fixed("/staff/cycle/2024/proposals"),
+    ("cycle.proposal_staff.open_solicitation", "POST", ""): _open_year,
+    ("cycle.proposal_staff.close_solicitation", "POST", ""): _close_year,
+    **{
+        ("cycle.proposal_staff.act", "POST", action): _proposal_act
+        for action in ("approve", "reject", "adopt", "merge", "decline")
+    },
 }
 
 
