@@ -476,7 +476,18 @@ def site(
     made.reports = {"A": report(services, A, "A"), "B": report(services, B, "B")}
     made.ballot = made.new_ballot(COMMENT)
     services.ledger.open_solicitation(2024, date(2023, 10, 31), "test")
-    made.proposals = {kind: made.proposal(kind) for kind in ("pend", "appr", "into")}
+    made.proposals = {kind: made.proposal(kind) for kind in ("pend", "appr", "into", "source")}
+    # C1 on the 2024 list (its source proposal answered by the listing), for "adopt" to name
+    services.ledger.list_candidate(
+        2024,
+        title="增设社区助餐点",
+        category="卫生养老方面",
+        description="说明",
+        sources=[f"P{made.proposals['source']}"],
+        targets=[],
+        units=["市民政局"],
+        actor="test",
+    )
     services.caught_up()
     for role in ROLES:
         made.clients[role], made.tokens[role] = client_for(app, role)
@@ -676,7 +687,7 @@ REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
             "title": "候选",
             "category": "养老服务",
             "description": "说明",
-            "sources": "P1",
+            "sources": "P4",  # the source proposal of C1 (published, adopted)
             "units": "市民政局",
         },
     ),
