@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError, Recordin
 from eventsourcing.utils import EnvType, retry
 
 from application.access_commands import AccessCommands
+from application.amendment_commands import AmendmentCommands
 from application.award_commands import AwardCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
@@ -37,7 +38,13 @@ def system_clock() -> datetime:
 
 
 class Ledger(
-    AccessCommands, AwardCommands, RatingCommands, CaseCommands, Commands, Application[UUID]
+    AmendmentCommands,
+    AccessCommands,
+    AwardCommands,
+    RatingCommands,
+    CaseCommands,
+    Commands,
+    Application[UUID],
 ):
     """Commands take plain values, load aggregates, call one method, save."""
 

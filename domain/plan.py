@@ -12,13 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.districts import Breakdown, breakdown_from_data, districts_of
+from domain.plan_amendments import (
+    Amendment,
+    Basis,
+    Change,
+    PlanFacts,
+    amendment_from_data,
+    amendment_to_data,
+    resolve,
+)
 from domain.plan_codec import (
     document_from_data,
     document_to_data,
@@ -48,6 +57,7 @@ from domain.progress import (
     ReportRules,
     values_from_data,
 )
+from domain.wuxi import business_date
 
 NAMESPACE = UUID("8f1c2b52-5d0e-4f5e-9a53-6d1f0c3c2023")
 MAX_REPORT_PHOTOS = 3  # per report or correction
@@ -102,6 +112,7 @@ class Plan(Aggregate):
         self.item_numbers = tuple(item_numbers)
         self.key_project_numbers = tuple(key_project_numbers)
         self.registered_by = actor
+        self.amendments: list[Amendment] = []
 
     @classmethod
     def register(cls, spec: PlanSpec, actor: str) -> Plan:
@@ -115,6 +126,48 @@ class Plan(Aggregate):
             key_project_numbers=[k.number for k in spec.key_projects],
             actor=actor,
         )
+
+    # Amendments (issue 15): official decisions that change the registered plan --------
+
+    class Amended(Aggregate.Event):
+        """An amendment of the plan (`domain.plan_amendments`): its number within the year,
+        kind, item and project, the change (old and new), its basis (document number and
+        date), the Wuxi day it takes effect and the reason."""
+
+        year: int
+        number: int
+        kind: str
+        item: int
+        project: str
+        change: dict[str, Any]
+        basis_number: str
+        basis_date: str
+        effective: str
+        reason: str
+        actor: str
+
+        def apply(self, plan: Plan) -> None:
+            plan.amendments.append(amendment_from_data(vars(self)))
+
+    def amend(
+        self,
+        change: Change,
+        basis: Basis,
+        effective: date | None,
+        reason: str,
+        items: Sequence[ItemSpec],
+        actor: str,
+        at: datetime,
+    ) -> Amendment:
+        """Record an amendment of this plan as amended so far (`items`: as registered)."""
+        facts = PlanFacts(self.year, self.document.date, self.schedule.deadline)
+        amendment = resolve(
+            change, basis, effective, reason, facts, items, self.amendments, business_date(at)
+        )
+        self.trigger_event(
+            self.Amended, timestamp=at, year=self.year, actor=actor, **amendment_to_data(amendment)
+        )
+        return amendment
 
 
 class Item(Aggregate):
