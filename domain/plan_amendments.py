@@ -24,7 +24,8 @@ nothing is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as default
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -44,7 +45,7 @@ MAX_TEXT = 2000
 class AmendmentProblem:
     field: str
     code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = default(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.code}" + (f" {dict(self.params)}" if self.params else "")
@@ -104,7 +105,7 @@ class AmendedItem:
     number: int
     units: tuple[str, ...]
     projects: tuple[ProjectSpec, ...]
-    gone: Mapping[str, str] = field(default_factory=dict)  # ref -> "withdrawn" | "merged:<ref>"
+    gone: Mapping[str, str] = default(default_factory=dict)  # ref -> "withdrawn" | "merged:<ref>"
 
 
 def amended_items(
@@ -204,7 +205,8 @@ def resolve(
             refuse(where, "no_such_project", project=ref)
         return projects.get(ref)
 
-    item_number, ref, data = 0, "", {}
+    item_number, ref = 0, ""
+    data: dict[str, Any] = {}
     if change.kind == "units":
         if change.item not in state:
             refuse("item", "no_such_item", item=change.item or "")

@@ -26,6 +26,8 @@ from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
 from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
+from minsheng_site.cycle import amendment_staff, amendments
+from minsheng_site.describe import amendment_words
 from minsheng_site.opendata import api, changes, data, journalists, open311, open_data
 from minsheng_site.plans import districts, progress, reporting
 from minsheng_site.plans import pages as plan_pages
@@ -131,6 +133,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     app.jinja_env.globals["case_routes"] = ROUTES
     app.jinja_env.globals["case_tracks"] = TRACKS
     app.add_template_global(is_overdue, "is_overdue")
+    app.add_template_global(amendment_words, "amendment_words")  # templates/_amendments.html
     # whether e-mail goes out (SMTP_URL or the dev outbox): pages offer alerts only then
     app.add_template_global(lambda: services.verifier.sender.accepts("email"), "can_email")
     app.add_template_global(photos.photo_hint, "photo_hint")
@@ -154,12 +157,11 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),
         _feature("cases", case_pages.bp, intake.bp, case_staff.bp, case_moderation.bp),
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
-        _feature(
-            "opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp
-        ),
+        _feature("opendata", api.bp, journalists.bp, open_data.bp, open311.bp, data.bp, changes.bp),
         _feature("staff", auth.bp, home.bp),
         _feature("search", search_pages.bp),
         _feature("alerts", alert_pages.bp),
+        _feature("cycle", amendments.bp, amendment_staff.bp),
     ]
 
 

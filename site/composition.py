@@ -39,6 +39,7 @@ from projections.cases.access_log import AccessLog
 from projections.cases.cases import Cases
 from projections.database import make_engine
 from projections.plans import queries as q
+from projections.plans.amendments import PlanAmendments
 from projections.plans.catalog import Catalog
 from projections.plans.progress import Progress
 from projections.plans.progress_queries import PlanProgress, plan_progress
@@ -122,6 +123,7 @@ def read_models(vault: Vault) -> list[Projection]:
     """The projection registry: one projection per read model."""
     return [
         Catalog(),
+        PlanAmendments(),
         Progress(),
         ReportPhotos(),
         Supervision(),

@@ -167,6 +167,19 @@ def plan_all(year: int, fmt: str) -> Response:
     )
 
 
+@bp.get(f"/feeds/plans/{YEAR}/amendments.{FMT}")
+def plan_amendments(year: int, fmt: str) -> Response:
+    """Every amendment of a year's plan, each its own entry (issue 15)."""
+    with services().read() as c:
+        found(q.plan(c, year))
+    return _feed(
+        fmt,
+        f"amendments:{year}",
+        f"{year}年计划的修改",
+        url_for("cycle.amendments.index", year=year, _external=True),
+    )
+
+
 @bp.get(f"/feeds/cases.{FMT}")
 def cases(fmt: str) -> Response:
     return _feed(fmt, "cases", "民生诉求", url_for("cases.pages.board", _external=True))
