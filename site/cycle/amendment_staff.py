@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,7 +21,7 @@ from domain.plan_spec import Target
 from minsheng_site.form_base import Form
 from minsheng_site.labels import translated
 from minsheng_site.services import services
-from minsheng_site.staff.roles import requires
+from minsheng_site.staff.roles import is_task_force, requires
 from minsheng_site.views import YEAR, plan_of
 
 bp = Blueprint("amendment_staff", __name__, url_prefix="/staff")
@@ -127,6 +127,9 @@ def change_of(form: AmendmentForm) -> Change:
 @bp.route(f"/plans/{YEAR}/amendments/new", methods=["GET", "POST"])
 @requires("admin")
 def new(year: int) -> Page:
+    """The task force (an administrator of the 市政府办公室) records amendments."""
+    if not is_task_force():
+        abort(403)
     plan = plan_of(year)
     form = AmendmentForm()
     form.kind.choices = list(translated("amendment_kind").items())
