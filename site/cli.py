@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from application.amendment_file import AmendmentFileError, read_amendments
 from application.plan_file import PlanFileError, load_plan_file
 from application.simulated_cases import SimulatedCases
 from application.simulated_ratings import SimulatedRatings
@@ -67,6 +68,29 @@ def load(path: Path, actor: str) -> None:
         click.echo(f"plan {spec.year}: registered as {result.events} events")
     else:
         click.echo(f"plan {spec.year}: already registered, unchanged")
+
+
+@plan_cli.command("amend")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--actor", required=True, help="Who records them, e.g. staff:gov.chen.")
+def amend(path: Path, actor: str) -> None:
+    """Record the amendments of a YAML file (application/amendment_file.py), in its order;
+    the first one refused stops the rest (those before it stand)."""
+    try:
+        year, entries = read_amendments(path)
+    except AmendmentFileError as error:
+        raise click.ClickException(str(error)) from error
+    ledger = services().ledger
+    for n, e in enumerate(entries, start=1):
+        try:
+            done = ledger.amend_plan(
+                year, e.change, e.basis, e.reason, actor, effective=e.effective
+            )
+        except DomainError as error:
+            services().caught_up()
+            raise click.ClickException(f"amendment {n} refused: {error}") from error
+        click.echo(f"plan {year}: amendment {done.number} ({done.kind}) recorded")
+    services().caught_up()
 
 
 @simulation_cli.command("load")
