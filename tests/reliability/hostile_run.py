@@ -30,6 +30,7 @@ SURFACES = (
     hostile_staff.supervision,
     hostile_staff.finding_steps,
     hostile_staff.awards,
+    hostile_staff.amendments,
     hostile_people.verification,
     hostile_people.ratings,
     hostile_people.moderation,

@@ -76,6 +76,7 @@ FORMS: dict[str, tuple[str, ...]] = {
     "CodeAgainForm": ("cases.pages.code_again",),
     "FixCheckForm": ("cases.pages.fixed",),
     "FollowForm": ("alerts.pages.follow",),
+    "AmendmentForm": ("staff.amendments.new",),
 }
 # Fields that take a reference, a number, a contact or a redirect target rather than prose:
 # ordinary Chinese may be refused there (with a message).
@@ -83,7 +84,7 @@ STRUCTURED = {
     "phone", "website", "external_id", "received_on", "category", "district", "consent",
     "into", "project", "number", "code", "contact", "next", "username", "candidate",
     "version", "expected_version", "evidence", "lead_unit", "co_units", "submission",
-    "email", "topic",
+    "email", "topic", "amount", "target_amount", "units",
     *(f"finding-{n}-projects" for n in range(3)),
 }  # fmt: skip
 
