@@ -354,6 +354,14 @@ def opml() -> Response:
         )
         outlines.append(
             (
+                f"{year}年计划的修改",
+                url_for(
+                    "opendata.journalists.plan_amendments", year=year, fmt="atom", _external=True
+                ),
+            )
+        )
+        outlines.append(
+            (
                 f"{year}年满意度评价动态",
                 url_for("opendata.journalists.satisfaction", year=year, fmt="atom", _external=True),
             )
