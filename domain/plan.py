@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.districts import Breakdown, breakdown_from_data, districts_of
 from domain.plan_amendments import (
+    AmendedItem,
     Amendment,
     Basis,
     Change,
@@ -277,10 +278,15 @@ class Item(Aggregate):
     def spec(self) -> ItemSpec:
         return ItemSpec(self.number, self.category, self.text, self.units, self.projects)
 
-    def project_districts(self, shared: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    def project_districts(
+        self, shared: Mapping[str, Sequence[str]], amended: AmendedItem | None = None
+    ) -> dict[str, tuple[str, ...]]:
         """Each project's districts, from this item's units and those its key project names
-        (`shared`: units by project ref)."""
-        return {p.number: districts_of(self.units, shared.get(p.number, ())) for p in self.projects}
+        (`shared`: units by project ref); `amended`: the item as amended (its units, projects)."""
+        units, projects = (
+            (amended.units, amended.projects) if amended else (self.units, self.projects)
+        )
+        return {p.number: districts_of(units, shared.get(p.number, ())) for p in projects}
 
     def report_progress(
         self,
@@ -288,16 +294,19 @@ class Item(Aggregate):
         period: Period,
         first_period: Period,
         shared: Mapping[str, Sequence[str]] | None = None,
+        amended: AmendedItem | None = None,
     ) -> None:
         """File the month's report; a month reported already needs a correction instead.
 
         `shared`: the units each project's key project names (their districts may break the
-        project's amounts down too)."""
-        self._check(filing)
+        project's amounts down too). `amended`: this item as the plan's amendments in force
+        make it (`domain.plan_amendments`): its lead unit reports, on its projects then."""
+        self._check(filing, amended)
         if period in self.current:
             raise AlreadyReported(period, self.current[period].report_id)
-        scopes = self.project_districts(shared or {})
-        rules = ReportRules(self.projects, first_period, self.current, scopes=scopes)
+        scopes = self.project_districts(shared or {}, amended)
+        projects = amended.projects if amended else self.projects
+        rules = ReportRules(projects, first_period, self.current, scopes=scopes)
         rules.check(period, filing.values, filing.recorded_at, filing.districts)
         self.trigger_event(
             self.ProgressReported,
@@ -315,9 +324,10 @@ class Item(Aggregate):
         reason: str,
         first_period: Period,
         shared: Mapping[str, Sequence[str]] | None = None,
+        amended: AmendedItem | None = None,
     ) -> None:
         """Replace a month's report in force with a new version, saying why."""
-        self._check(filing)
+        self._check(filing, amended)
         original = self.reports.get(corrects)
         if original is None:
             raise InvalidReport([ReportProblem("corrects", "no_such_report")])
@@ -339,8 +349,9 @@ class Item(Aggregate):
         if problems:
             raise InvalidReport(problems)
         others = {p: r for p, r in self.current.items() if p != original.period}
-        scopes = self.project_districts(shared or {})
-        rules = ReportRules(self.projects, first_period, others, scopes=scopes)
+        scopes = self.project_districts(shared or {}, amended)
+        projects = amended.projects if amended else self.projects
+        rules = ReportRules(projects, first_period, others, scopes=scopes)
         rules.check(original.period, filing.values, filing.recorded_at, filing.districts)
         self.trigger_event(
             self.ReportCorrected,
@@ -353,8 +364,9 @@ class Item(Aggregate):
             **filing.data(),
         )
 
-    def _check(self, filing: Filing) -> None:
-        if filing.unit != self.lead_unit:
+    def _check(self, filing: Filing, amended: AmendedItem | None = None) -> None:
+        lead = amended.units[0] if amended else self.lead_unit
+        if filing.unit != lead:
             raise NotResponsible(f"{filing.unit} does not lead item {self.number}")
         if filing.report_id in self.reports:
             raise InvalidReport([ReportProblem("report_id", "used")])

@@ -145,3 +145,57 @@ def test_withdrawn_merged_and_added_projects_leave_and_join_the_counts(
     nine = lifts(services, "2023-09-01")
     assert [p.project.ref for p in nine.projects] == ["9.1", "9.2"]
     assert nine.completion == (Decimal(150) / 300 + 0) / 2
+
+
+def test_reports_are_filed_on_the_plan_in_force_the_day_they_are_recorded(
+    year: tuple[Services, Clock],
+) -> None:
+    from domain.plan_spec import Target
+    from domain.progress import InvalidReport, NotResponsible
+
+    services, clock = year
+    clock.set("2023-08-01T09:00")
+    ledger = services.ledger
+    ledger.amend_plan(
+        2023,
+        Change(
+            "project_added", item=9, title="试点", targets=(Target("试点电梯", Decimal(20), "台"),)
+        ),
+        Basis("锡政办发〔2023〕40号", date(2023, 8, 1)),
+        "新增试点",
+        ADMIN,
+    )
+    ledger.amend_plan(
+        2023,
+        Change("units", item=9, units=("市财政局", "市住房城乡建设局")),
+        Basis("锡政办发〔2023〕41号", date(2023, 8, 1)),
+        "改由市财政局牵头",
+        ADMIN,
+        effective=date(2023, 8, 2),
+    )
+
+    def file(unit: str, *values: ProjectValues) -> str:
+        return ledger.report_progress(
+            year=2023,
+            item=9,
+            period="2023-07",
+            unit=unit,
+            values=values,
+            narrative="",
+            evidence=(),
+            actor="staff:x",
+        ).id
+
+    nine = ProjectValues("9.1", (Decimal(180),), ())
+    pilot = ProjectValues("9.2", (Decimal(5),), ())
+    # On the 1st the added project is in force (it must be reported), the lead not yet changed.
+    with pytest.raises(InvalidReport) as missing:
+        file(UNIT, nine)
+    assert [(p.field, p.code) for p in missing.value.problems] == [("9.2", "missing_project")]
+    clock.set("2023-08-02T00:00")  # Wuxi midnight: the new lead unit reports from now on
+    with pytest.raises(NotResponsible):
+        file(UNIT, nine, pilot)
+    file("市财政局", nine, pilot)
+    after = lifts(services, "2023-08-02")
+    assert after.item.lead_unit == "市财政局"
+    assert after.completion == (Decimal(180) / 300 + Decimal(5) / 20) / 2
