@@ -177,3 +177,36 @@ def test_a_refused_amendment_keeps_what_was_typed_and_names_the_field(
     assert "部分小区意见未统一" in body or field == "reason"  # what was typed stays
     services: Services = app.extensions["minsheng"]
     assert services.ledger.plan_amendments(2023) == []
+
+
+def test_the_report_form_follows_the_plan_in_force_today(
+    app: Flask, staff: FlaskClient, clock: Clock
+) -> None:
+    add = {
+        **LOWER,
+        "kind": "project_added",
+        "project": "",
+        "item": "9",
+        "title": "加装电梯试点",
+        "target_label": "试点电梯",
+        "target_amount": "20",
+        "target_unit": "台",
+        "reason": "新增试点",
+    }
+    assert post_form(staff, FORM, add)[0] == 303
+    units = {**LOWER, "kind": "units", "item": "9", "units": "市财政局\n市住房城乡建设局"}
+    assert (
+        post_form(staff, FORM, {**units, "effective": "2023-08-05", "reason": "改由财政牵头"})[0]
+        == 303
+    )
+    add_staff(app, "zjj.li", ("reporter", "市住房城乡建设局"))
+    add_staff(app, "cz.zhao", ("reporter", "市财政局"))
+    old, new = app.test_client(), app.test_client()
+    assert sign_in(old, "zjj.li") == 303 and sign_in(new, "cz.zhao") == 303
+    url = "/staff/plans/2023/items/9/report"
+    form = old.get(url).get_data(as_text=True)
+    assert 'name="amount-9.2-0"' in form and 'name="amount-9.1-0"' in form
+    assert new.get(url).status_code == 403
+    clock.set("2023-08-05T00:00")  # the new lead unit's first day
+    assert old.get(url).status_code == 403
+    assert new.get(url).status_code == 200
