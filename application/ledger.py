@@ -20,7 +20,7 @@ from application.commands import Commands
 from application.rating_commands import RatingCommands
 from domain.errors import PlanConflict, UnstorableText
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
-from domain.plan_rules import diff_plans, validate_plan
+from domain.plan_rules import diff_plans, validate_origins, validate_plan
 from domain.plan_spec import PlanSpec
 from domain.text import unstorable_fields
 
@@ -85,6 +85,7 @@ class Ledger(
         validate_plan(spec)
         if self.plan_spec(spec.year) is not None:
             return self._unchanged_or_conflict(spec)
+        validate_origins(spec, self.plan_spec(spec.year - 1), actor)
         # Order matters to readers of the log: the plan, its items, then key projects.
         aggregates = [
             Plan.register(spec, actor),

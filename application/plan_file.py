@@ -73,6 +73,8 @@ class _Project(_Strict):
     text: str = Field(min_length=1)
     targets: list[_Target] = []
     milestones: list[str] = []
+    candidate: str | None = Field(default=None, pattern=r"^C[1-9]\d{0,3}$")
+    continues: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
 
 
 class _Item(_Strict):
@@ -106,6 +108,7 @@ class _Document(_Strict):
     published: dt.date | None = None  # in this class, `date` names the field above
     source: str = Field(min_length=1)
     original: str = Field(min_length=1)
+    simulated: bool = False
 
 
 class _Schedule(_Strict):
@@ -189,6 +192,7 @@ def _to_spec(parsed: _PlanFile, path: Path) -> PlanSpec:
             doc.published,
             source_text,
             original_text,
+            doc.simulated,
         ),
         schedule=Schedule(**parsed.schedule.model_dump()),
         declared=DeclaredCounts(**parsed.declared.model_dump()),
@@ -206,6 +210,8 @@ def _to_spec(parsed: _PlanFile, path: Path) -> PlanSpec:
                         p.text,
                         tuple(Target(t.label, t.amount, t.unit, t.at_least) for t in p.targets),
                         tuple(p.milestones),
+                        p.candidate,
+                        p.continues,
                     )
                     for p in i.projects
                 ),

@@ -15,6 +15,12 @@ from domain.plan_spec import DocumentSpec, ProjectSpec, Schedule, Target
 
 
 def project_to_data(project: ProjectSpec) -> dict[str, Any]:
+    # Origins only when there are any: plans registered before them stay byte for byte.
+    origins = {
+        key: value
+        for key, value in (("candidate", project.candidate), ("continues", project.continues))
+        if value is not None
+    }
     return {
         "number": project.number,
         "title": project.title,
@@ -24,6 +30,7 @@ def project_to_data(project: ProjectSpec) -> dict[str, Any]:
             for t in project.targets
         ],
         "milestones": list(project.milestones),
+        **origins,
     }
 
 
@@ -37,6 +44,8 @@ def project_from_data(data: dict[str, Any]) -> ProjectSpec:
             for t in data["targets"]
         ),
         milestones=tuple(data["milestones"]),
+        candidate=data.get("candidate"),
+        continues=data.get("continues"),
     )
 
 
@@ -50,6 +59,7 @@ def document_to_data(document: DocumentSpec) -> dict[str, Any]:
         "published": document.published.isoformat() if document.published else None,
         "source_text": document.source_text,
         "original_text": document.original_text,
+        **({"simulated": True} if document.simulated else {}),
     }
 
 
@@ -64,6 +74,7 @@ def document_from_data(data: dict[str, Any]) -> DocumentSpec:
         published=date.fromisoformat(published) if published else None,
         source_text=data["source_text"],
         original_text=data["original_text"],
+        simulated=bool(data.get("simulated", False)),
     )
 
 

@@ -28,6 +28,31 @@ def validate_plan(plan: PlanSpec) -> None:
         raise InvalidPlan(problems.found)
 
 
+def validate_origins(plan: PlanSpec, previous: PlanSpec | None, actor: str) -> None:
+    """Raise `InvalidPlan` when a plan's origins do not hold: a project continues one of the
+    previous year's plan (registered first), and a simulated plan is written only by the
+    labelled simulated year (actor "sim:..."), so that it can never pass for a real one."""
+    problems = _Problems()
+    problems.check(
+        not plan.document.simulated or actor.startswith("sim:"),
+        None,
+        "document.simulated",
+        "a simulated plan is registered only by the simulated year (flask simulation load)",
+    )
+    earlier = {p.number for p in previous.projects} if previous else set()
+    for project in plan.projects:
+        if project.continues is None:
+            continue
+        problems.check(
+            project.continues in earlier,
+            ("project", project.number),
+            "continues",
+            f"no project {project.continues} in a registered {plan.year - 1} plan",
+        )
+    if problems.found:
+        raise InvalidPlan(problems.found)
+
+
 def _check_schedule(plan: PlanSpec, problems: _Problems) -> None:
     s = plan.schedule
     problems.check(

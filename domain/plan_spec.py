@@ -37,6 +37,10 @@ class ProjectSpec:
     text: str
     targets: tuple[Target, ...] = ()
     milestones: tuple[str, ...] = ()
+    # Where it came from: the candidate of the year's cycle ("C3", /cycle/<year>/candidates/3)
+    # and the previous year's project it continues ("8.1"). Plans before the cycle have none.
+    candidate: str | None = None
+    continues: str | None = None
 
     @property
     def item_number(self) -> int:
@@ -82,6 +86,8 @@ class DocumentSpec:
     published: dt.date | None  # in this class, `date` names the field above
     source_text: str  # the document in Simplified Chinese, as the site shows it
     original_text: str  # the document as published
+    # A made-up plan of the labelled simulated cycle (plans/2024): not a government document.
+    simulated: bool = False
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from minsheng_site.config import ROOT, settings
 from minsheng_site.cycle import amendment_staff, amendments
 from minsheng_site.describe import amendment_words
 from minsheng_site.opendata import api, changes, data, journalists, open311, open_data
-from minsheng_site.plans import districts, progress, reporting
+from minsheng_site.plans import compare, districts, progress, reporting
 from minsheng_site.plans import pages as plan_pages
 from minsheng_site.public_base import PublicBase
 from minsheng_site.ratings import evaluation, limits, moderation, outbox, satisfaction
@@ -153,7 +153,7 @@ def _features(app: Flask) -> list[Blueprint]:
     # The codes the development outbox would send, on a page (only when it exists: DEV_OUTBOX).
     dev = [outbox.bp] if app.extensions["minsheng"].outbox is not None else []
     return [
-        _feature("plans", plan_pages.bp, progress.bp, reporting.bp, districts.bp),
+        _feature("plans", plan_pages.bp, progress.bp, reporting.bp, districts.bp, compare.bp),
         _feature("supervision", supervision_pages.bp, supervision_staff.bp),
         _feature("cases", case_pages.bp, intake.bp, case_staff.bp, case_moderation.bp),
         _feature("ratings", rating_pages.bp, satisfaction.bp, evaluation.bp, moderation.bp, *dev),
@@ -176,8 +176,7 @@ def _site_notices() -> dict[str, Any]:
     """What every page says about the data: whether a simulated year is in it, and the
     latest plan year (the navigation's, on pages that are not about one plan)."""
     with services().read() as c:
-        years = q.plan_years(c)
-        return {"simulated": simulated_present(c), "nav_year": years[-1] if years else None}
+        return {"simulated": simulated_present(c), "nav_year": q.current_year(c)}
 
 
 Head = tuple[int, str] | None

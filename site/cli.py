@@ -100,8 +100,7 @@ def load_simulation(seed: int, year: int | None) -> None:
     """Write a simulated year of reports and supervision (every entry labelled simulated)."""
     ledger = services().ledger
     with services().read() as c:
-        years = q.plan_years(c)
-    year = year or (years[-1] if years else None)
+        year = year or q.current_year(c)
     spec = ledger.plan_spec(year) if year else None
     if spec is None:
         raise click.ClickException("register a plan first (flask plan load ...)")

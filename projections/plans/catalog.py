@@ -11,6 +11,7 @@ from typing import Any
 from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import (
     JSON,
+    Boolean,
     Connection,
     Date,
     Integer,
@@ -53,6 +54,8 @@ class CatalogPlan(ReadModel):
     key_member_count: Mapped[int] = mapped_column(Integer, default=0)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     event_id: Mapped[int] = mapped_column(Integer)
+    # A made-up plan of the labelled simulated cycle (its document says so), not a real one.
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CatalogCategory(ReadModel):
@@ -92,6 +95,10 @@ class CatalogProject(ReadModel):
     targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     milestones: Mapped[list[str]] = mapped_column(JSON)
     key_project: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The candidate of the year's cycle it came from ("C3") and the previous year's project
+    # it continues ("8.1"), as the plan file says.
+    candidate: Mapped[str | None] = mapped_column(String(16))
+    continues: Mapped[str | None] = mapped_column(String(16))
 
 
 class CatalogKeyProject(ReadModel):
@@ -122,7 +129,7 @@ class CatalogResponsibility(ReadModel):
 
 class Catalog(Projection):
     name = "catalog"
-    version = 3
+    version = 4
     tables = (
         CatalogPlan,
         CatalogCategory,
@@ -164,6 +171,7 @@ class Catalog(Projection):
                 key_member_count=0,
                 registered_at=e.timestamp,
                 event_id=position,
+                simulated=bool(doc.get("simulated", False)),
             )
         )
         c.execute(
@@ -211,6 +219,8 @@ class Catalog(Projection):
                     "targets": p["targets"],
                     "milestones": p["milestones"],
                     "key_project": None,
+                    "candidate": p.get("candidate"),
+                    "continues": p.get("continues"),
                 }
                 for seq, p in enumerate(e.projects, start=1)
             ],

@@ -33,6 +33,7 @@ from domain.wuxi import end_of_day
 from projections.cases.cases import CaseRow
 from projections.plans import queries as q
 from projections.plans.amendments import amended_item, amended_items, amendments
+from projections.plans.catalog import CatalogPlan
 from projections.plans.progress import ProgressReport
 from projections.ratings.satisfaction import BallotRow
 from projections.supervision.supervision_queries import FindingView
@@ -281,7 +282,8 @@ def simulated_present(c: Connection) -> bool:
     reports = select(ProgressReport.report_id).where(ProgressReport.simulated.is_(True)).limit(1)
     cases = select(CaseRow.case_id).where(CaseRow.simulated.is_(True)).limit(1)
     ratings = select(BallotRow.ballot_id).where(BallotRow.simulated.is_(True)).limit(1)
-    return any(c.execute(query).first() is not None for query in (reports, cases, ratings))
+    plans = select(CatalogPlan.year).where(CatalogPlan.simulated.is_(True)).limit(1)
+    return any(c.execute(q).first() is not None for q in (reports, cases, ratings, plans))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ class ProjectView:
     targets: tuple[TargetView, ...]
     milestones: tuple[str, ...]
     key_project: int | None
+    candidate: str | None = None  # "C3": the candidate of the year's cycle it came from
+    continues: str | None = None  # "8.1": the previous year's project it continues
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class PlanView:
     declared: dict[str, int]
     registered_at: datetime
     counts: dict[str, int]
+    simulated: bool = False  # a made-up plan of the labelled simulated cycle
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,20 @@ def plan_years(c: Connection) -> list[int]:
     return list(c.execute(select(CatalogPlan.year).order_by(CatalogPlan.year)).scalars())
 
 
+def current_year(c: Connection) -> int | None:
+    """The plan the site opens on: the latest real one (a simulated plan of the labelled
+    cycle is there to be looked at, not to stand for the city's plan), else the latest."""
+    p = CatalogPlan
+    return c.execute(
+        select(p.year).order_by(p.simulated.is_(True), p.year.desc()).limit(1)
+    ).scalar()
+
+
+def simulated_plan_years(c: Connection) -> list[int]:
+    p = CatalogPlan
+    return list(c.execute(select(p.year).where(p.simulated.is_(True)).order_by(p.year)).scalars())
+
+
 def plan(c: Connection, year: int) -> PlanView | None:
     """The plan's facts and counts, without the document's text (see `document`)."""
     p = CatalogPlan
@@ -148,6 +165,7 @@ def plan(c: Connection, year: int) -> PlanView | None:
             p.project_count,
             p.key_project_count,
             p.key_member_count,
+            p.simulated,
         ).where(p.year == year)
     ).first()
     if row is None:
@@ -173,6 +191,7 @@ def plan(c: Connection, year: int) -> PlanView | None:
         dict(row.declared),
         row.registered_at,
         counts,
+        bool(row.simulated),
     )
 
 
@@ -250,6 +269,17 @@ def projects(
 def project(c: Connection, year: int, ref: str) -> ProjectView | None:
     found = projects(c, year, refs=[ref])
     return found[0] if found else None
+
+
+def continued_by(c: Connection, year: int, ref: str) -> ProjectView | None:
+    """The next year's project that continues project `ref` of `year`, if any."""
+    rows = c.execute(
+        select(CatalogProject.__table__)
+        .where(CatalogProject.year == year + 1, CatalogProject.continues == ref)
+        .order_by(CatalogProject.item, CatalogProject.seq)
+        .limit(1)
+    )
+    return next((_project(r) for r in rows), None)
 
 
 def key_projects(
@@ -360,4 +390,6 @@ def _project(r: Any) -> ProjectView:
         ),
         tuple(r.milestones),
         r.key_project,
+        r.candidate,
+        r.continues,
     )

@@ -54,8 +54,8 @@ def topic(c: Connection, key: str) -> Topic | None:
         return Topic(key, _("民生诉求"), _page("cases.pages.board"))
     if key == "weekly":
         return Topic(key, _("每周变化摘要"), _page("opendata.changes.page"))
-    if key == "supervision" and (years := q.plan_years(c)):
-        page = _page("supervision.pages.supervision", year=years[-1])
+    if key == "supervision" and (current := q.current_year(c)):
+        page = _page("supervision.pages.supervision", year=current)
         return Topic(key, _("督查发现的问题与整改"), page)
     if kind == "plan" and rest.isdigit() and q.plan(c, int(rest)):
         return Topic(key, _("%(y)s年计划", y=rest), _page("plans.pages.overview", year=int(rest)))

@@ -236,7 +236,6 @@ def write(app: Flask, path: Path) -> dict[str, Any]:
                 _progress(db, public, year)
                 _reports(db, year)
                 _findings(db, year)
-            _progress_simulated(db)
             _log(db)
             package = dp.descriptor(
                 url_for("plans.pages.home", _external=True), resources, _sources(years)
@@ -337,20 +336,10 @@ def _progress(db: sqlite3.Connection, public: _Public, year: int) -> None:
                     p["completion"],
                     p["latest_period"],
                     _flag(p["midyear_met"]),
-                    _flag(p.get("simulated")),
+                    _flag(p["simulated"]),
                 ]
             )
     TABLES["progress"].insert(db, TABLES["progress"].names(), rows)
-
-
-def _progress_simulated(db: sqlite3.Connection) -> None:
-    """Where the API does not say: a project's progress as of a day is simulated when a
-    simulated report of it was recorded by the end of that day (16:00 UTC in Wuxi)."""
-    db.execute(
-        "UPDATE progress SET simulated = EXISTS (SELECT 1 FROM reports r"
-        " WHERE r.year = progress.year AND r.ref = progress.ref AND r.simulated = 1"
-        " AND r.recorded_at < progress.as_of || 'T16:00:00') WHERE simulated IS NULL"
-    )
 
 
 def _month_end(year: int, month: int) -> date:

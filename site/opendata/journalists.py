@@ -472,5 +472,4 @@ def _latest_year() -> int:
 
 
 def _latest_year_in(c: Any) -> int | None:
-    years = q.plan_years(c)
-    return years[-1] if years else None
+    return q.current_year(c)

@@ -41,10 +41,10 @@ bp = publicly_cacheable(Blueprint("pages", __name__))
 @bp.get("/")
 def home() -> str | Response:
     with services().read() as c:
-        years = q.plan_years(c)
-    if not years:
+        year = q.current_year(c)
+    if year is None:
         return render("empty.html")
-    return overview(years[-1])
+    return overview(year)
 
 
 @bp.get("/privacy")
@@ -150,6 +150,8 @@ def project(year: int, ref: str) -> str:
         key = q.key_project(c, year, proj.key_project) if proj.key_project else None
         return render(
             "plans/project.html",
+            continues=_continued(c, year, proj),
+            continued_by=q.continued_by(c, year, ref),
             plan=plan,
             project=proj,
             item=it,
@@ -173,6 +175,18 @@ def project(year: int, ref: str) -> str:
                 c, f"project:{year}:{ref}", url_for("plans.pages.project", year=year, ref=ref)
             ),
         )
+
+
+def _continued(c: Connection, year: int, proj: q.ProjectView) -> ProjectProgress | None:
+    """The previous year's project this one continues, with how that year ended (as known
+    today): a continued project shows its history."""
+    earlier = q.plan(c, year - 1) if proj.continues else None
+    before = q.project(c, year - 1, proj.continues) if earlier and proj.continues else None
+    it = q.item(c, year - 1, before.item) if before else None
+    if earlier is None or before is None or it is None:
+        return None
+    ended = item_progress(c, earlier, it, min(today(), earlier.deadline))
+    return next(p for p in ended.projects if p.project.ref == before.ref)
 
 
 def _timeline(

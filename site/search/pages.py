@@ -97,8 +97,7 @@ def _direct(c: Connection, text: str, year: int | None) -> str | None:
     number = case_number(c, text)
     if number:
         return url_for("cases.pages.case", number=number)
-    years = q.plan_years(c)
-    wanted = year or (years[-1] if years else None)
+    wanted = year or q.current_year(c)
     ref = project_ref(c, text, wanted) if wanted else None
     if ref:
         return url_for("plans.pages.project", year=wanted, ref=ref)
@@ -190,8 +189,7 @@ def _spans(pieces: list[Piece]) -> list[list[int]]:
 
 
 def _categories(c: Connection, year: int | None) -> list[Any]:
-    years = q.plan_years(c)
-    wanted = year or (years[-1] if years else None)
+    wanted = year or q.current_year(c)
     return q.categories(c, wanted) if wanted else []
 
 

@@ -23,8 +23,8 @@ bp = Blueprint("home", __name__, url_prefix="/staff")
 def home() -> str:
     member = current_user.member
     with services().read() as c:
-        years = q.plan_years(c)
-        plan = q.plan(c, years[-1]) if years else None
+        year = q.current_year(c)
+        plan = q.plan(c, year) if year else None
         mine, to_rectify, open_findings = [], [], []
         if plan and member.unit:
             unit = q.unit(c, plan.year, member.unit)
