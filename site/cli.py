@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from application.amendment_file import AmendmentFileError, read_amendments
 from application.plan_file import PlanFileError, load_plan_file
+from application.simulated_amendments import write_simulated_amendments
 from application.simulated_cases import SimulatedCases
 from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
@@ -114,9 +115,12 @@ def load_simulation(seed: int, year: int | None) -> None:
     summary = SimulatedYear(ledger, spec, seed).write()
     cases = SimulatedCases(ledger, spec.year, seed=seed).write()
     ratings = SimulatedRatings(ledger, spec, seed=seed).write()
+    # The simulated amendments name 2023's projects (9.1, 8.3): written for that plan only.
+    amended = write_simulated_amendments(ledger, year=2023) if spec.year == 2023 else []
     services().caught_up()
     click.echo(
         f"simulated {year}: {summary.reports} reports, {summary.corrections} corrections, "
+        f"{len(amended)} amendments of the plan, "
         f"{summary.visits} supervision records, {summary.findings} findings, "
         f"{cases.cases} citizens' cases ({cases.closed} closed, {cases.erased} people erased), "
         f"{ratings.ratings} ratings ({ratings.replaced} replacing one of the same quarter, "
