@@ -15,6 +15,7 @@ from eventsourcing.utils import EnvType, retry
 from application.access_commands import AccessCommands
 from application.amendment_commands import AmendmentCommands
 from application.award_commands import AwardCommands
+from application.candidate_commands import CandidateCommands
 from application.case_commands import CaseCommands
 from application.commands import Commands
 from application.rating_commands import RatingCommands
@@ -41,6 +42,7 @@ class Ledger(
     AmendmentCommands,
     AccessCommands,
     AwardCommands,
+    CandidateCommands,
     RatingCommands,
     CaseCommands,
     Commands,

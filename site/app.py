@@ -27,6 +27,8 @@ from minsheng_site.cases import staff as case_staff
 from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
 from minsheng_site.cycle import amendment_staff, amendments
+from minsheng_site.cycle import candidates as cycle_candidates
+from minsheng_site.cycle import candidates_staff as cycle_candidates_staff
 from minsheng_site.describe import amendment_words
 from minsheng_site.opendata import api, changes, data, journalists, open311, open_data
 from minsheng_site.plans import compare, districts, progress, reporting
@@ -161,7 +163,13 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature("staff", auth.bp, home.bp),
         _feature("search", search_pages.bp),
         _feature("alerts", alert_pages.bp),
-        _feature("cycle", amendments.bp, amendment_staff.bp),
+        _feature(
+            "cycle",
+            cycle_candidates.bp,
+            cycle_candidates_staff.bp,
+            amendments.bp,
+            amendment_staff.bp,
+        ),
     ]
 
 

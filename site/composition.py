@@ -37,6 +37,7 @@ from minsheng_site.config import settings as config_settings
 from minsheng_site.notices import renderer
 from projections.cases.access_log import AccessLog
 from projections.cases.cases import Cases
+from projections.cycle.candidates import Candidates
 from projections.database import make_engine
 from projections.plans import queries as q
 from projections.plans.amendments import PlanAmendments
@@ -131,6 +132,7 @@ def read_models(vault: Vault) -> list[Projection]:
         Cases(vault),
         Satisfaction(vault),
         Awards(),
+        Candidates(),
         PublicLog(),
         StoreChain(),
         AccessLog(),

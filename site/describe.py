@@ -72,6 +72,8 @@ def describe(kind: str, p: dict[str, Any], targets: Targets | None = None) -> tu
         return title, _("撤回原因：%(r)s", r=p["reason"])
     if k == "plan.amended":
         return amendment_words(p)
+    if k.startswith("cycle."):
+        return _cycle(k, p)
     if k == "log.checkpoint":
         summary = _("截至当日共%(n)s条记录，链头哈希%(h)s。", n=p["entries"], h=p["head"])
         if "store_head" in p:
@@ -80,6 +82,52 @@ def describe(kind: str, p: dict[str, Any], targets: Targets | None = None) -> tu
             )
         return _("公开记录检查点：%(day)s", day=p["day"]), summary
     return k, ""
+
+
+def _cycle(k: str, p: dict[str, Any]) -> tuple[str, str]:
+    """A conversion, a candidate, the congress vote and its correction, in words."""
+    if k == "cycle.converted":
+        districts = "、".join(f"{d} {n}" for d, n in p["districts"].items())
+        title = _("转化%(ref)s：%(title)s", ref=p["ref"], title=p["title"])
+        summary = _(
+            "%(problem)s 共%(n)s件诉求（按市(县)区：%(districts)s）。",
+            problem=p["problem"],
+            n=len(p["cases"]),
+            districts=districts,
+        )
+        return title, summary
+    if k == "cycle.listed":
+        title = _("候选项目%(ref)s：%(title)s", ref=p["ref"], title=p["title"])
+        summary = _(
+            "来源：%(sources)s；责任单位：%(units)s。",
+            sources="、".join(p["sources"]),
+            units="、".join(p["units"]),
+        )
+        return title, summary + " " + p["description"]
+    chosen = "、".join(p["chosen"])
+    figures = "；".join(
+        _(
+            "%(c)s 赞成%(f)s 反对%(a)s 弃权%(b)s",
+            c=r["candidate"],
+            f=r["for"],
+            a=r["against"],
+            b=r["abstain"],
+        )
+        for r in p["results"]
+    )
+    summary = _(
+        "%(session)s（%(doc)s，%(day)s），参加表决%(n)s人，票决产生%(k)s个重点项目：%(chosen)s。",
+        session=p["session"],
+        doc=p["document_number"],
+        day=p["held_on"],
+        n=p["voting"],
+        k=p["declared"],
+        chosen=chosen,
+    )
+    if k == "cycle.vote_corrected":
+        title = _("更正：人代会票决结果")
+        return title, summary + figures + "。" + _("更正原因：%(reason)s", reason=p["reason"])
+    return _("人代会票决结果"), summary + figures + "。"
 
 
 def _amounts(values: dict[str, Any], project: Any) -> str:
@@ -287,6 +335,16 @@ def subject_link(subject: str) -> tuple[str, str] | None:
             return _("%(y)s年计划的修改", y=rest), url_for("cycle.amendments.index", year=int(rest))
         if kind == "case":
             return _("诉求%(n)s", n=rest), url_for("cases.pages.case", number=rest)
+        if kind == "candidates":
+            return _("%(y)s年候选项目", y=rest), url_for("cycle.candidates.index", year=int(rest))
+        if kind == "candidate":
+            return _("候选项目C%(n)s", n=key), url_for(
+                "cycle.candidates.candidate", year=int(year), number=int(key)
+            )
+        if kind == "conversion":
+            return _("转化Z%(n)s", n=key), url_for(
+                "cycle.candidates.conversion", year=int(year), number=int(key)
+            )
     except ValueError:
         return None
     return None

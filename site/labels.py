@@ -179,6 +179,10 @@ EVENT_KINDS: Labels = {
     "award.selected": _l("评奖结果"),
     "award.withdrawn": _l("撤回评奖决定"),
     "plan.amended": _l("计划修改"),
+    "cycle.converted": _l("诉求转化为候选项目来源"),
+    "cycle.listed": _l("列入候选项目"),
+    "cycle.voted": _l("人代会票决结果"),
+    "cycle.vote_corrected": _l("票决结果更正"),
     "log.checkpoint": _l("公开记录每日检查点"),
 }
 

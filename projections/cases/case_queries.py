@@ -175,3 +175,11 @@ def states(c: Connection, numbers: Sequence[str]) -> dict[str, str]:
         return {}
     rows = c.execute(select(CaseRow.number, CaseRow.state).where(CaseRow.number.in_(numbers)))
     return {number: state for number, state in rows}
+
+
+def by_numbers(c: Connection, numbers: Sequence[str]) -> dict[str, Any]:
+    """These cases' board rows by number (a list found elsewhere: a conversion's cases)."""
+    if not numbers:
+        return {}
+    rows = c.execute(select(CaseRow.__table__).where(CaseRow.number.in_(list(numbers))))
+    return {row.number: row for row in rows}

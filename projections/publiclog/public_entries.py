@@ -26,6 +26,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.domain import DomainEvent
 
 from domain.awards import Award
+from domain.candidates import CandidateBook
 from domain.cases import Case, Erasure
 from domain.checkpoint import Checkpoint
 from domain.plan import Item, KeyProject, Plan, item_id
@@ -446,6 +447,93 @@ class Deriver:
         else:
             subjects.append(f"case:{e.candidate}")
         return self._entry(e, kind, e.year, subjects, payload)
+
+    # The cycle: conversions of cases, candidates, the congress vote ------------------
+
+    @derive.register
+    def _book_opened(self, e: CandidateBook.Opened) -> None:
+        pass  # an empty list says nothing
+
+    @derive.register
+    def _converted(self, e: CandidateBook.CasesConverted) -> Entry:
+        districts: dict[str, int] = {}
+        units: dict[str, int] = {}
+        for case in e.cases:
+            districts[case["district"]] = districts.get(case["district"], 0) + 1
+            unit = case["lead_unit"] or ""
+            units[unit] = units.get(unit, 0) + 1
+        payload = {
+            "ref": e.ref,
+            "title": e.title,
+            "problem": e.problem,
+            "cases": [case["number"] for case in e.cases],
+            "districts": districts,
+            "units": units,
+        }
+        subjects = [
+            f"cycle:{e.year}",
+            f"candidates:{e.year}",
+            f"conversion:{e.year}:{e.ref[1:]}",
+            *(f"case:{case['number']}" for case in e.cases),
+        ]
+        return self._entry(e, "cycle.converted", e.year, subjects, marked(payload, simulated(e)))
+
+    @derive.register
+    def _listed(self, e: CandidateBook.CandidateListed) -> Entry:
+        payload = {
+            "ref": e.ref,
+            "title": e.title,
+            "category": e.category,
+            "description": e.description,
+            "sources": e.sources,
+            "targets": e.targets,
+            "units": e.units,
+        }
+        subjects = [
+            f"cycle:{e.year}",
+            f"candidates:{e.year}",
+            f"candidate:{e.year}:{e.ref[1:]}",
+            *(
+                f"conversion:{e.year}:{s[1:]}"
+                if s.startswith("Z")
+                else f"proposal:{e.year}:{s[1:]}"
+                for s in e.sources
+            ),
+        ]
+        return self._entry(e, "cycle.listed", e.year, subjects, marked(payload, simulated(e)))
+
+    @derive.register
+    def _voted(self, e: CandidateBook.VoteRecorded) -> Entry:
+        entry = self._vote(e, "cycle.voted", dict(e.vote))
+        self.context[f"vote:{e.year}"] = entry.uuid
+        return entry
+
+    @derive.register
+    def _vote_corrected(self, e: CandidateBook.VoteCorrected) -> Entry:
+        corrects = self.context.get(f"vote:{e.year}")
+        return self._vote(e, "cycle.vote_corrected", {**e.vote, "reason": e.reason}, corrects)
+
+    def _vote(
+        self,
+        e: CandidateBook.VoteRecorded | CandidateBook.VoteCorrected,
+        kind: str,
+        payload: dict[str, Any],
+        corrects: str | None = None,
+    ) -> Entry:
+        subjects = [
+            f"cycle:{e.year}",
+            f"candidates:{e.year}",
+            *(f"candidate:{e.year}:{r['candidate'][1:]}" for r in e.vote["results"]),
+        ]
+        return self._entry(
+            e,
+            kind,
+            e.year,
+            subjects,
+            marked(payload, simulated(e)),
+            e.vote["held_on"],
+            corrects,
+        )
 
     @derive.register
     def _checkpoint(self, e: Checkpoint.Recorded) -> Entry:

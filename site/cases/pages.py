@@ -48,6 +48,7 @@ from minsheng_site.verified import verified
 from minsheng_site.views import found, int_arg, render, today
 from projections.cases import case_queries as cq
 from projections.cases import photo_queries as pq
+from projections.cycle import candidate_queries
 from projections.publiclog import log_queries
 
 bp = publicly_cacheable(Blueprint("pages", __name__, url_prefix="/cases"))
@@ -119,9 +120,11 @@ def case(number: str) -> str:
         steps = cq.steps(c, row.case_id) if row.consent else []
         permalinks = log_queries.uuids(c, [s.event_id for s in steps])
         photos = pq.public_photos(c, row.case_id) if row.consent else []
+        contributions = candidate_queries.candidate_of_case(c, row.number)
     return render(
         "cases/case.html",
         row=row,
+        contributions=contributions,
         steps=steps,
         photos=photos,
         permalinks=permalinks,

@@ -92,6 +92,21 @@ FIELDS: dict[str, dict[str, Field]] = {
         "ratings_total": ("integer", "输入：全部评价条数"),
         "simulated": SIMULATED,
     },
+    "candidates": {  # /cycle/<year>/candidates.csv (site/cycle/candidates.py CSV_FIELDS)
+        "year": ("integer", "计划年度（该年度的候选项目）"),
+        "ref": ("string", "候选项目编号（C + 序号）"),
+        "title": ("string", "候选项目名称"),
+        "category": ("string", "方面"),
+        "sources": ("string", "来源：市民建议（P + 序号）和诉求转化（Z + 序号），以空格分隔"),
+        "units": ("string", "责任单位，牵头单位在前，以“、”分隔"),
+        "targets": ("string", "预计目标：名称、数量、单位，以“；”分隔"),
+        "votes_for": ("integer", "人代会票决赞成票数（空：尚未票决）"),
+        "votes_against": ("integer", "反对票数"),
+        "votes_abstain": ("integer", "弃权票数"),
+        "voting": ("integer", "参加表决人数"),
+        "chosen": ("boolean", "是否票决入选重点项目（1/0；空：尚未票决）"),
+        "simulated": SIMULATED,
+    },
 }
 
 TITLES = {
@@ -99,6 +114,7 @@ TITLES = {
     "cases": "民生诉求（不含个人信息）",
     "satisfaction": "满意度评价结果",
     "evaluation": "年底考评",
+    "candidates": "候选项目与人代会票决",
 }
 
 LICENSE = {

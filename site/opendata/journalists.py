@@ -21,6 +21,7 @@ from minsheng_site.opendata.feeds import build_feed
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, bounded, found, prefers_html, today
 from projections.cases import case_queries as cq
+from projections.cycle import candidate_queries
 from projections.plans import queries as q
 from projections.publiclog import log_queries as lq
 from projections.publiclog import store_chain
@@ -180,6 +181,18 @@ def plan_amendments(year: int, fmt: str) -> Response:
     )
 
 
+@bp.get(f"/feeds/cycle/{YEAR}/candidates.{FMT}")
+def cycle_candidates_feed(year: int, fmt: str) -> Response:
+    """The cycle's conversions of cases, candidates and the congress vote (and its
+    corrections), as the public log tells them."""
+    return _feed(
+        fmt,
+        f"candidates:{year}",
+        f"{year}年民生实事候选项目与人代会票决",
+        url_for("cycle.candidates.index", year=year, _external=True),
+    )
+
+
 @bp.get(f"/feeds/cases.{FMT}")
 def cases(fmt: str) -> Response:
     return _feed(fmt, "cases", "民生诉求", url_for("cases.pages.board", _external=True))
@@ -330,6 +343,7 @@ def opml() -> Response:
     with services().read() as c:
         year = _latest_year_in(c)
         plan_items = q.items(c, year) if year else []
+        cycles = candidate_queries.years(c)
     outlines = [
         ("全部公开记录", url_for("opendata.journalists.everything", fmt="atom", _external=True)),
         ("最近7天的变化", url_for("opendata.changes.feed", fmt="atom", _external=True)),
@@ -380,6 +394,15 @@ def opml() -> Response:
             )
             for i in plan_items
         ]
+    outlines += [
+        (
+            f"{y}年民生实事候选项目与人代会票决",
+            url_for(
+                "opendata.journalists.cycle_candidates_feed", year=y, fmt="atom", _external=True
+            ),
+        )
+        for y in cycles
+    ]
     response = make_response(
         render_template(
             "opendata/feeds.opml", outlines=outlines, now=services().ledger.clock().astimezone(UTC)

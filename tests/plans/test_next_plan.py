@@ -68,7 +68,7 @@ def test_a_simulated_plan_is_registered_only_by_the_simulated_year(
     app_factory: AppFactory, spec_2024: PlanSpec
 ) -> None:
     app = app_factory(plan=True)
-    with pytest.raises(InvalidPlan, match="document.simulated"):
+    with pytest.raises(InvalidPlan, match=r"document\.simulated"):
         ledger(app).register_plan(spec_2024, "system:plan-loader")
     assert ledger(app).plan_spec(2024) is None
     assert ledger(app).register_plan(spec_2024, SIM).created
@@ -130,6 +130,8 @@ def test_a_continued_project_shows_its_history_both_ways(two_years: FlaskClient)
     assert "延续2023年具体项目" in page and 'href="/plans/2023/projects/6.1"' in page
     before = two_years.get("/plans/2023/projects/6.1").get_data(as_text=True)
     assert "2024年由具体项目延续" in before and 'href="/plans/2024/projects/2.1"' in before
+    came = two_years.get("/plans/2024/projects/3.1").get_data(as_text=True)
+    assert 'href="/cycle/2024/candidates/3"' in came and 'href="/plans/2023/projects/8.1"' in came
     # A project with no origins has no such section.
     assert "来源与沿革" not in two_years.get("/plans/2023/projects/2.1").get_data(as_text=True)
 

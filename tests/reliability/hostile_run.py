@@ -31,6 +31,7 @@ SURFACES = (
     hostile_staff.finding_steps,
     hostile_staff.awards,
     hostile_staff.amendments,
+    hostile_staff.cycle_candidates,
     hostile_people.verification,
     hostile_people.ratings,
     hostile_people.moderation,

@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.candidates import Result, VoteSpec
 from minsheng_site.cycle.amendment_staff import AmendmentForm
+from minsheng_site.cycle.candidate_forms import CandidateForm, ConversionForm, VoteFields
 from minsheng_site.plans.forms import Correction, NewReport
 from minsheng_site.ratings.evaluation import DecisionForm
 from minsheng_site.supervision.forms import StepForm, SupervisionForm
@@ -214,3 +216,131 @@ def amendments(site: Site, trials: Trials) -> None:
         trials.attempt("staff.amendments.new", prose, entry, send)
         trials.attempt("staff.amendments.new", ignored, entry, send)
         trials.attempt("staff.amendments.new", {"target_amount": "none"}, entry, send)
+
+
+def cycle_candidates(site: Site, trials: Trials) -> None:
+    """The cycle's conversions of cases and candidates (2024), and the congress vote: each
+    vote in a year of its own (a year's vote is recorded once), on one candidate listed there."""
+    cases: Pool[str] = Pool(lambda: site.case().number)
+
+    def conversion(values: Mapping[str, Entry]) -> Sent:
+        data = {"title": "楼道漏水", "problem": "多区反映楼道漏水", "numbers": cases.take()}
+        answer = site.post(
+            "task", "/staff/cycle/2024/conversions/new", form_fields({**data, **values})
+        )
+        if answer.status != 303:
+            return Sent.of(answer)
+        cases.spent()
+        return Sent(303, places=(("public", answer.location),))
+
+    def candidate(values: Mapping[str, Entry]) -> Sent:
+        data = {
+            "title": "增设社区助餐点",
+            "category": "养老服务",
+            "description": "新增助餐点。",
+            "sources": "P1",
+            "targets": "助餐点 | 10 | 个",
+            "units": "市民政局",
+        }
+        answer = site.post(
+            "task", "/staff/cycle/2024/candidates/new", form_fields({**data, **values})
+        )
+        return Sent.of(
+            answer, places=(("public", answer.location),) if answer.status == 303 else ()
+        )
+
+    years = iter(y for y in range(2000, 2101) if y not in (2023, 2024))
+
+    def listed() -> int:
+        year = next(years)
+        site.ledger.list_candidate(
+            year,
+            title="候选",
+            category="养老服务",
+            description="说明",
+            sources=["P1"],
+            targets=[],
+            units=["市民政局"],
+            actor="gov.chen",
+        )
+        return year
+
+    pool: Pool[int] = Pool(listed)
+
+    def vote(values: Mapping[str, Entry]) -> Sent:
+        year = pool.take()
+        data = {
+            "session": "人民代表大会",
+            "held_on": "2024-01-12",
+            "document_number": "锡人大〔2024〕1号",
+            "document_url": "https://example.org/vote.html",
+            "voting": "480",
+            "declared": "1",
+            "for_C1": "450",
+            "against_C1": "20",
+            "abstain_C1": "10",
+            "chosen_C1": "y",
+        }
+        answer = site.post("task", f"/staff/cycle/{year}/vote", form_fields({**data, **values}))
+        if answer.status != 303:
+            return Sent.of(answer)
+        pool.spent()
+        return Sent(303, places=(("public", f"/cycle/{year}/vote"),))
+
+    def voted() -> int:
+        year = listed()
+        spec = VoteSpec(
+            "人民代表大会",
+            date(2024, 1, 12),
+            "锡人大〔2024〕1号",
+            "https://example.org/vote.html",
+            480,
+            1,
+            (Result("C1", 450, 20, 10),),
+            ("C1",),
+        )
+        site.ledger.record_vote(year, spec, "gov.chen")
+        return year
+
+    recorded: Pool[int] = Pool(voted)
+
+    def correction(values: Mapping[str, Entry]) -> Sent:
+        year = recorded.take()
+        data = {
+            "session": "人民代表大会",
+            "held_on": "2024-01-12",
+            "document_number": "锡人大〔2024〕1号",
+            "document_url": "https://example.org/vote.html",
+            "voting": "481",
+            "declared": "1",
+            "for_C1": "450",
+            "against_C1": "20",
+            "abstain_C1": "11",
+            "chosen_C1": "y",
+            "reason": "按公告更正",
+        }
+        answer = site.post("task", f"/staff/cycle/{year}/vote", form_fields({**data, **values}))
+        if answer.status != 303:
+            return Sent.of(answer)
+        recorded.spent()
+        return Sent(303, places=(("public", f"/cycle/{year}/vote"),))
+
+    structured = {"numbers": "none", "unit": "none"}
+    listing = {"sources": "none", "targets": "none", "units": "none"}
+    for entry in CORPUS:
+        trials.attempt(
+            "cycle.conversion", keeps(ConversionForm, "title", "problem"), entry, conversion
+        )
+        trials.attempt("cycle.conversion", structured, entry, conversion, together=False)
+        trials.attempt(
+            "cycle.candidate",
+            keeps(CandidateForm, "title", "category", "description"),
+            entry,
+            candidate,
+        )
+        trials.attempt("cycle.candidate", listing, entry, candidate, together=False)
+        trials.attempt("cycle.vote", keeps(VoteFields, "session", "document_number"), entry, vote)
+        trials.attempt("cycle.vote", {"document_url": "none"}, entry, vote)
+        fixed = {**keeps(VoteFields, "session", "document_number"), "reason": "text"}
+        trials.attempt("cycle.vote_correction", fixed, entry, correction)
+        trials.attempt("cycle.vote_correction", {"document_url": "none"}, entry, correction)

@@ -77,6 +77,11 @@ FORMS: dict[str, tuple[str, ...]] = {
     "FixCheckForm": ("cases.pages.fixed",),
     "FollowForm": ("alerts.pages.follow",),
     "AmendmentForm": ("staff.amendments.new",),
+    "ConversionForm": ("cycle.conversion",),
+    "CandidateForm": ("cycle.candidate",),
+    "VoteFields": ("cycle.vote",),
+    "VoteForm": ("cycle.vote",),
+    "VoteCorrectionForm": ("cycle.vote_correction",),
 }
 # Fields that take a reference, a number, a contact or a redirect target rather than prose:
 # ordinary Chinese may be refused there (with a message).
@@ -84,7 +89,8 @@ STRUCTURED = {
     "phone", "website", "external_id", "received_on", "category", "district", "consent",
     "into", "project", "number", "code", "contact", "next", "username", "candidate",
     "version", "expected_version", "evidence", "lead_unit", "co_units", "submission",
-    "email", "topic", "amount", "target_amount", "units",
+    "email", "topic", "amount", "target_amount", "numbers", "unit", "sources", "targets",
+    "units", "document_url",
     *(f"finding-{n}-projects" for n in range(3)),
 }  # fmt: skip
 

@@ -21,7 +21,7 @@ from minsheng_site.describe import describe
 
 ROOT = Path(__file__).resolve().parents[2]
 # A public log entry's kind is "<family>.<what happened>", written as a literal where it is made.
-FAMILIES = "plan|item|key_project|report|supervision|finding|case|rating|award|log"
+FAMILIES = "plan|item|key_project|report|supervision|finding|case|rating|award|cycle|log"
 KIND = re.compile(rf"^({FAMILIES})\.[a-z_]+$")
 HAN = re.compile(r"[\u3400-\u9fff]")
 

@@ -73,6 +73,7 @@ CASE_KINDS = ("sub", "acc", "dec", "mrg", "A", "B", "BA", "missing")
 CASE_ACTIONS = ("accept", "decline", "assign", "track", "reply", "note", "merge", "close")
 CASE_ACTIONS += ("link", "redact")
 
+CYCLE = "cycle.candidates_staff"  # the cycle's candidates: the task force's forms
 OUT = "302 " + " ".join(["404"] * 6)  # signed out: sign in first; signed in: no such thing
 
 # fmt: off
@@ -289,6 +290,14 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
         }
         for action in ("nominate", "select", "withdraw")
     },
+    # The cycle's candidates: the task force (any admin) records them; a refused form is 409.
+    (f"{CYCLE}.home", "GET", ""):               {"-": "302  403  403  403  403  200  200"},
+    (f"{CYCLE}.new_conversion", "GET", ""):     {"-": "302  403  403  403  403  200  200"},
+    (f"{CYCLE}.new_conversion", "POST", ""):    {"-": "302  403  403  403  403  409  409"},
+    (f"{CYCLE}.new_candidate", "GET", ""):      {"-": "302  403  403  403  403  200  200"},
+    (f"{CYCLE}.new_candidate", "POST", ""):     {"-": "302  403  403  403  403  303  303"},
+    (f"{CYCLE}.vote", "GET", ""):               {"-": "302  403  403  403  403  200  200"},
+    (f"{CYCLE}.vote", "POST", ""):              {"-": "302  403  403  403  403  409  409"},
 }
 # fmt: on
 
@@ -598,6 +607,27 @@ REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
         ("ratings.evaluation.decide", "POST", action): _decide
         for action in ("nominate", "select", "withdraw")
     },
+    ("cycle.candidates_staff.home", "GET", ""): _fixed("/staff/cycle/2024/candidates/"),
+    ("cycle.candidates_staff.new_conversion", "GET", ""): _fixed(
+        "/staff/cycle/2024/conversions/new"
+    ),
+    ("cycle.candidates_staff.new_conversion", "POST", ""): _fixed(
+        "/staff/cycle/2024/conversions/new",
+        {"title": "一类问题", "problem": "说明", "numbers": "2023-99999"},  # no such case
+    ),
+    ("cycle.candidates_staff.new_candidate", "GET", ""): _fixed("/staff/cycle/2024/candidates/new"),
+    ("cycle.candidates_staff.new_candidate", "POST", ""): _fixed(
+        "/staff/cycle/2024/candidates/new",
+        {
+            "title": "候选",
+            "category": "养老服务",
+            "description": "说明",
+            "sources": "P1",
+            "units": "市民政局",
+        },
+    ),
+    ("cycle.candidates_staff.vote", "GET", ""): _fixed("/staff/cycle/2024/vote"),
+    ("cycle.candidates_staff.vote", "POST", ""): _fixed("/staff/cycle/2024/vote", {"voting": "0"}),
 }
 
 
