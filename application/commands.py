@@ -20,9 +20,11 @@ from application.photos import Photo, PhotoStore, kept
 from domain.districts import Breakdown
 from domain.errors import NotFound
 from domain.plan import Item, KeyProject, Plan, item_id, key_project_id, plan_id
+from domain.plan_amendments import AmendedItem, amended_items
 from domain.progress import Filing, Period, ProjectValues, StaleReport
 from domain.staff import Role, RoleError, StaffAccount, staff_id
 from domain.supervision import Finding, SupervisionError, SupervisionRecord
+from domain.wuxi import business_date
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,14 @@ class Commands:
             known[year] = shared
         return known[year]
 
+    def amended_item(self, item: Item, at: datetime) -> AmendedItem | None:
+        """The item as the plan's amendments in force on `at`'s Wuxi day make it (None: none
+        concerns it): reports are filed on the plan in force the day they are recorded."""
+        plan = self._get(Plan, plan_id(item.year), f"plan {item.year}")
+        day = business_date(at)
+        mine = [a for a in plan.amendments if a.item == item.number and a.effective <= day]
+        return amended_items([item.spec()], mine)[item.number] if mine else None
+
     # Progress reports -----------------------------------------------------
 
     def report_progress(
@@ -105,7 +115,11 @@ class Commands:
             year, item, unit, values, narrative, evidence, actor, expected_version, districts
         )
         aggregate.report_progress(
-            filing, Period.parse(period), self.first_period(year), self.shared_units(year)
+            filing,
+            Period.parse(period),
+            self.first_period(year),
+            self.shared_units(year),
+            self.amended_item(aggregate, filing.recorded_at),
         )
         return self._save_report(aggregate, filing, expected_version, photos)
 
@@ -129,7 +143,12 @@ class Commands:
             year, item, unit, values, narrative, evidence, actor, expected_version, districts
         )
         aggregate.correct_report(
-            filing, corrects, reason, self.first_period(year), self.shared_units(year)
+            filing,
+            corrects,
+            reason,
+            self.first_period(year),
+            self.shared_units(year),
+            self.amended_item(aggregate, filing.recorded_at),
         )
         return self._save_report(aggregate, filing, expected_version, photos)
 

@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError, Recordin
 from eventsourcing.utils import EnvType, retry
 
 from application.access_commands import AccessCommands
+from application.amendment_commands import AmendmentCommands
 from application.award_commands import AwardCommands
 from application.candidate_commands import CandidateCommands
 from application.case_commands import CaseCommands
@@ -39,6 +40,7 @@ def system_clock() -> datetime:
 
 
 class Ledger(
+    AmendmentCommands,
     AccessCommands,
     AwardCommands,
     CandidateCommands,

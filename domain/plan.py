@@ -12,13 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.districts import Breakdown, breakdown_from_data, districts_of
+from domain.plan_amendments import (
+    AmendedItem,
+    Amendment,
+    Basis,
+    Change,
+    PlanFacts,
+    amendment_from_data,
+    amendment_to_data,
+    resolve,
+)
 from domain.plan_codec import (
     document_from_data,
     document_to_data,
@@ -48,6 +58,7 @@ from domain.progress import (
     ReportRules,
     values_from_data,
 )
+from domain.wuxi import business_date
 
 NAMESPACE = UUID("8f1c2b52-5d0e-4f5e-9a53-6d1f0c3c2023")
 MAX_REPORT_PHOTOS = 3  # per report or correction
@@ -102,6 +113,7 @@ class Plan(Aggregate):
         self.item_numbers = tuple(item_numbers)
         self.key_project_numbers = tuple(key_project_numbers)
         self.registered_by = actor
+        self.amendments: list[Amendment] = []
 
     @classmethod
     def register(cls, spec: PlanSpec, actor: str) -> Plan:
@@ -115,6 +127,48 @@ class Plan(Aggregate):
             key_project_numbers=[k.number for k in spec.key_projects],
             actor=actor,
         )
+
+    # Amendments (issue 15): official decisions that change the registered plan --------
+
+    class Amended(Aggregate.Event):
+        """An amendment of the plan (`domain.plan_amendments`): its number within the year,
+        kind, item and project, the change (old and new), its basis (document number and
+        date), the Wuxi day it takes effect and the reason."""
+
+        year: int
+        number: int
+        kind: str
+        item: int
+        project: str
+        change: dict[str, Any]
+        basis_number: str
+        basis_date: str
+        effective: str
+        reason: str
+        actor: str
+
+        def apply(self, plan: Plan) -> None:
+            plan.amendments.append(amendment_from_data(vars(self)))
+
+    def amend(
+        self,
+        change: Change,
+        basis: Basis,
+        effective: date | None,
+        reason: str,
+        items: Sequence[ItemSpec],
+        actor: str,
+        at: datetime,
+    ) -> Amendment:
+        """Record an amendment of this plan as amended so far (`items`: as registered)."""
+        facts = PlanFacts(self.year, self.document.date, self.schedule.deadline)
+        amendment = resolve(
+            change, basis, effective, reason, facts, items, self.amendments, business_date(at)
+        )
+        self.trigger_event(
+            self.Amended, timestamp=at, year=self.year, actor=actor, **amendment_to_data(amendment)
+        )
+        return amendment
 
 
 class Item(Aggregate):
@@ -224,10 +278,15 @@ class Item(Aggregate):
     def spec(self) -> ItemSpec:
         return ItemSpec(self.number, self.category, self.text, self.units, self.projects)
 
-    def project_districts(self, shared: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    def project_districts(
+        self, shared: Mapping[str, Sequence[str]], amended: AmendedItem | None = None
+    ) -> dict[str, tuple[str, ...]]:
         """Each project's districts, from this item's units and those its key project names
-        (`shared`: units by project ref)."""
-        return {p.number: districts_of(self.units, shared.get(p.number, ())) for p in self.projects}
+        (`shared`: units by project ref); `amended`: the item as amended (its units, projects)."""
+        units, projects = (
+            (amended.units, amended.projects) if amended else (self.units, self.projects)
+        )
+        return {p.number: districts_of(units, shared.get(p.number, ())) for p in projects}
 
     def report_progress(
         self,
@@ -235,16 +294,19 @@ class Item(Aggregate):
         period: Period,
         first_period: Period,
         shared: Mapping[str, Sequence[str]] | None = None,
+        amended: AmendedItem | None = None,
     ) -> None:
         """File the month's report; a month reported already needs a correction instead.
 
         `shared`: the units each project's key project names (their districts may break the
-        project's amounts down too)."""
-        self._check(filing)
+        project's amounts down too). `amended`: this item as the plan's amendments in force
+        make it (`domain.plan_amendments`): its lead unit reports, on its projects then."""
+        self._check(filing, amended)
         if period in self.current:
             raise AlreadyReported(period, self.current[period].report_id)
-        scopes = self.project_districts(shared or {})
-        rules = ReportRules(self.projects, first_period, self.current, scopes=scopes)
+        scopes = self.project_districts(shared or {}, amended)
+        projects = amended.projects if amended else self.projects
+        rules = ReportRules(projects, first_period, self.current, scopes=scopes)
         rules.check(period, filing.values, filing.recorded_at, filing.districts)
         self.trigger_event(
             self.ProgressReported,
@@ -262,9 +324,10 @@ class Item(Aggregate):
         reason: str,
         first_period: Period,
         shared: Mapping[str, Sequence[str]] | None = None,
+        amended: AmendedItem | None = None,
     ) -> None:
         """Replace a month's report in force with a new version, saying why."""
-        self._check(filing)
+        self._check(filing, amended)
         original = self.reports.get(corrects)
         if original is None:
             raise InvalidReport([ReportProblem("corrects", "no_such_report")])
@@ -286,8 +349,9 @@ class Item(Aggregate):
         if problems:
             raise InvalidReport(problems)
         others = {p: r for p, r in self.current.items() if p != original.period}
-        scopes = self.project_districts(shared or {})
-        rules = ReportRules(self.projects, first_period, others, scopes=scopes)
+        scopes = self.project_districts(shared or {}, amended)
+        projects = amended.projects if amended else self.projects
+        rules = ReportRules(projects, first_period, others, scopes=scopes)
         rules.check(original.period, filing.values, filing.recorded_at, filing.districts)
         self.trigger_event(
             self.ReportCorrected,
@@ -300,8 +364,9 @@ class Item(Aggregate):
             **filing.data(),
         )
 
-    def _check(self, filing: Filing) -> None:
-        if filing.unit != self.lead_unit:
+    def _check(self, filing: Filing, amended: AmendedItem | None = None) -> None:
+        lead = amended.units[0] if amended else self.lead_unit
+        if filing.unit != lead:
             raise NotResponsible(f"{filing.unit} does not lead item {self.number}")
         if filing.report_id in self.reports:
             raise InvalidReport([ReportProblem("report_id", "used")])

@@ -250,7 +250,9 @@ class ReportRules:
         for other_period, other in sorted(self.others.items()):
             earlier = other_period < period
             for value in values:
-                theirs = other.of(value.ref)
+                theirs = next((v for v in other.values if v.ref == value.ref), None)
+                if theirs is None:  # a project an amendment added after that report
+                    continue
                 for index, (mine, then) in enumerate(
                     zip(value.amounts, theirs.amounts, strict=True)
                 ):

@@ -26,9 +26,10 @@ from minsheng_site.cases import pages as case_pages
 from minsheng_site.cases import staff as case_staff
 from minsheng_site.composition import Clock, Settings, compose
 from minsheng_site.config import ROOT, settings
+from minsheng_site.cycle import amendment_staff, amendments, proposal_staff, proposals
 from minsheng_site.cycle import candidates as cycle_candidates
 from minsheng_site.cycle import candidates_staff as cycle_candidates_staff
-from minsheng_site.cycle import proposal_staff, proposals
+from minsheng_site.describe import amendment_words
 from minsheng_site.opendata import api, changes, data, journalists, open311, open_data
 from minsheng_site.plans import compare, districts, progress, reporting
 from minsheng_site.plans import pages as plan_pages
@@ -134,6 +135,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, clock: Clock = system
     app.jinja_env.globals["case_routes"] = ROUTES
     app.jinja_env.globals["case_tracks"] = TRACKS
     app.add_template_global(is_overdue, "is_overdue")
+    app.add_template_global(amendment_words, "amendment_words")  # templates/_amendments.html
     # whether e-mail goes out (SMTP_URL or the dev outbox): pages offer alerts only then
     app.add_template_global(lambda: services.verifier.sender.accepts("email"), "can_email")
     app.add_template_global(photos.photo_hint, "photo_hint")
@@ -167,6 +169,8 @@ def _features(app: Flask) -> list[Blueprint]:
             proposal_staff.bp,
             cycle_candidates.bp,
             cycle_candidates_staff.bp,
+            amendments.bp,
+            amendment_staff.bp,
         ),
     ]
 

@@ -9,9 +9,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from application.amendment_file import AmendmentFileError, read_amendments
 from application.plan_file import PlanFileError, load_plan_file
+from application.simulated_amendments import write_simulated_amendments
 from application.simulated_cases import SimulatedCases
-from application.simulated_proposals import write_simulated_proposals
+from application.simulated_cycle import write_simulated_cycle
 from application.simulated_ratings import SimulatedRatings
 from application.simulation import NPC, SEED, SimulatedYear
 from application.verification import Address
@@ -21,6 +23,7 @@ from domain.errors import DomainError
 from domain.plan_spec import PlanSpec
 from minsheng_site import worker
 from minsheng_site.cases.intake import NotUtf8, TicketError, read_csv, register
+from minsheng_site.config import ROOT
 from minsheng_site.opendata import bundle
 from minsheng_site.opendata.log_cli import log_cli
 from minsheng_site.services import services
@@ -70,6 +73,29 @@ def load(path: Path, actor: str) -> None:
         click.echo(f"plan {spec.year}: already registered, unchanged")
 
 
+@plan_cli.command("amend")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--actor", required=True, help="Who records them, e.g. staff:gov.chen.")
+def amend(path: Path, actor: str) -> None:
+    """Record the amendments of a YAML file (application/amendment_file.py), in its order;
+    the first one refused stops the rest (those before it stand)."""
+    try:
+        year, entries = read_amendments(path)
+    except AmendmentFileError as error:
+        raise click.ClickException(str(error)) from error
+    ledger = services().ledger
+    for n, e in enumerate(entries, start=1):
+        try:
+            done = ledger.amend_plan(
+                year, e.change, e.basis, e.reason, actor, effective=e.effective
+            )
+        except DomainError as error:
+            services().caught_up()
+            raise click.ClickException(f"amendment {n} refused: {error}") from error
+        click.echo(f"plan {year}: amendment {done.number} ({done.kind}) recorded")
+    services().caught_up()
+
+
 @simulation_cli.command("load")
 @click.option("--seed", default=SEED, show_default=True, help="The same seed writes the same year.")
 @click.option("--year", type=int, help="The plan year (default: the latest registered).")
@@ -91,19 +117,30 @@ def load_simulation(seed: int, year: int | None) -> None:
     summary = SimulatedYear(ledger, spec, seed).write()
     cases = SimulatedCases(ledger, spec.year, seed=seed).write()
     ratings = SimulatedRatings(ledger, spec, seed=seed).write()
-    # The next year's cycle: its solicitation, in the autumn of this one.
-    proposals = write_simulated_proposals(ledger, spec.year + 1, seed=seed)
+    # The simulated amendments name 2023's projects (9.1, 8.3): written for that plan only.
+    amended = write_simulated_amendments(ledger, year=2023) if spec.year == 2023 else []
+    # The next year's cycle: its solicitation in the autumn, the conversions of the cases and
+    # the candidates in December, the congress vote in January and the labelled simulated
+    # plan they lead to (plans/<next year>/plan.yaml, where there is one).
+    following = ROOT / "plans" / str(spec.year + 1) / "plan.yaml"
+    next_plan = load_plan_file(following) if following.exists() else None
+    cycle = write_simulated_cycle(ledger, spec.year + 1, next_plan, seed)
+    proposals, candidates = cycle.proposals, cycle.candidates
+    refused = summary.skipped + cases.refused + ratings.refused
+    refused += len(proposals.refused) + len(candidates.refused)
     services().caught_up()
     click.echo(
         f"simulated {year}: {summary.reports} reports, {summary.corrections} corrections, "
+        f"{len(amended)} amendments of the plan, "
         f"{summary.visits} supervision records, {summary.findings} findings, "
         f"{cases.cases} citizens' cases ({cases.closed} closed, {cases.erased} people erased), "
         f"{ratings.ratings} ratings ({ratings.replaced} replacing one of the same quarter, "
         f"{ratings.comments} with a comment), "
         f"{proposals.proposals} proposals for {proposals.year} "
-        f"({proposals.supports} supports, {len(proposals.unanswered)} left to answer); "
-        f"{summary.skipped + cases.refused + ratings.refused + len(proposals.refused)} "
-        "generated steps refused by the rules and left out"
+        f"({proposals.supports} supports), {len(candidates.conversions)} conversions of "
+        f"cases, {len(candidates.candidates)} candidates, {len(candidates.chosen)} chosen by "
+        f"the vote{', and its simulated plan' if cycle.plan else ''}; "
+        f"{refused} generated steps refused by the rules and left out"
     )
 
 

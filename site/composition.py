@@ -41,6 +41,7 @@ from projections.cycle.candidates import Candidates
 from projections.cycle.proposals import Proposals
 from projections.database import make_engine
 from projections.plans import queries as q
+from projections.plans.amendments import PlanAmendments
 from projections.plans.catalog import Catalog
 from projections.plans.progress import Progress
 from projections.plans.progress_queries import PlanProgress, plan_progress
@@ -124,6 +125,7 @@ def read_models(vault: Vault) -> list[Projection]:
     """The projection registry: one projection per read model."""
     return [
         Catalog(),
+        PlanAmendments(),
         Progress(),
         ReportPhotos(),
         Supervision(),

@@ -70,6 +70,8 @@ def describe(kind: str, p: dict[str, Any], targets: Targets | None = None) -> tu
         else:
             title = _("%(award)s：撤回对%(c)s的提名", award=p["name"], c=p["candidate"])
         return title, _("撤回原因：%(r)s", r=p["reason"])
+    if k == "plan.amended":
+        return amendment_words(p)
     if k.startswith("cycle."):
         return _cycle(k, p)
     if k.startswith(("proposal.", "solicitation.")):
@@ -164,6 +166,51 @@ def _target_amount(target: Any, amount: str | None) -> str:
         amount=f"{amount}{target.unit}" if amount is not None else "—",
         goal=goal,
     )
+
+
+def amendment_words(amendment: Any) -> tuple[str, str]:
+    """(title, summary) of an amendment of a plan: a public-log payload or a row of
+    projections.plans.amendments (`change_kind` or `kind`), old → new, basis and reason."""
+    p = amendment if isinstance(amendment, Mapping) else vars(amendment)
+    kind = p.get("change_kind") or p["kind"]
+    change, ref, item = p["change"], p["project"], p["item"]
+    number = p["number"]
+    if kind == "target":
+        title = _("修改%(n)s：具体项目%(ref)s目标调整", n=number, ref=ref)
+        what = _(
+            "%(label)s：%(old)s%(unit)s → %(new)s%(unit)s",
+            label=change["label"],
+            old=change["old"],
+            new=change["new"],
+            unit=change["unit"],
+        )
+    elif kind == "project_added":
+        title = _("修改%(n)s：第%(item)s项新增具体项目%(ref)s", n=number, item=item, ref=ref)
+        added = change["project"]
+        targets = "、".join(f"{t['label']}{t['amount']}{t['unit']}" for t in added["targets"])
+        what = added["title"] + (f"（{targets}）" if targets else "")
+    elif kind == "project_merged":
+        title = _("修改%(n)s：具体项目%(ref)s并入%(into)s", n=number, ref=ref, into=change["into"])
+        what = _(
+            "%(title)s并入具体项目%(into)s，不再单独计算完成情况",
+            title=change["title"],
+            into=change["into"],
+        )
+    elif kind == "project_withdrawn":
+        title = _("修改%(n)s：撤销具体项目%(ref)s", n=number, ref=ref)
+        what = _("%(title)s撤销，自生效之日起不计入完成情况", title=change["title"])
+    else:
+        title = _("修改%(n)s：第%(item)s项责任单位调整", n=number, item=item)
+        what = "、".join(change["old"]) + " → " + "、".join(change["new"])
+    summary = _(
+        "%(what)s。依据%(basis)s（%(date)s），%(effective)s起生效。理由：%(reason)s",
+        what=what,
+        basis=p["basis_number"],
+        date=str(p["basis_date"]),
+        effective=str(p["effective"]),
+        reason=p["reason"],
+    )
+    return title, summary
 
 
 def plan_targets(projects: Sequence[Any]) -> dict[str, Any]:
@@ -312,6 +359,8 @@ def subject_link(subject: str) -> tuple[str, str] | None:
             )
         if kind == "unit":
             return key, url_for("plans.pages.unit", year=int(year), name=key)
+        if kind == "amendments":
+            return _("%(y)s年计划的修改", y=rest), url_for("cycle.amendments.index", year=int(rest))
         if kind == "case":
             return _("诉求%(n)s", n=rest), url_for("cases.pages.case", number=rest)
         if kind == "candidates":

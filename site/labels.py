@@ -195,6 +195,7 @@ EVENT_KINDS: Labels = {
     "award.nominated": _l("评奖提名"),
     "award.selected": _l("评奖结果"),
     "award.withdrawn": _l("撤回评奖决定"),
+    "plan.amended": _l("计划修改"),
     "cycle.converted": _l("诉求转化为候选项目来源"),
     "cycle.listed": _l("列入候选项目"),
     "cycle.voted": _l("人代会票决结果"),
@@ -209,6 +210,15 @@ EVENT_KINDS: Labels = {
     "proposal.merged": _l("项目建议合并"),
     "proposal.not_adopted": _l("项目建议未予采纳"),
     "log.checkpoint": _l("公开记录每日检查点"),
+}
+
+# The kinds of amendment of a plan (domain.plan_amendments.KINDS).
+AMENDMENT_KINDS: Labels = {
+    "target": _l("目标调整"),
+    "project_added": _l("新增具体项目"),
+    "project_merged": _l("具体项目合并"),
+    "project_withdrawn": _l("撤销具体项目"),
+    "units": _l("责任单位调整"),
 }
 
 # The entries of a progress timeline (projections/timeline.py): reports, visits, findings.
@@ -268,6 +278,7 @@ VOCABULARIES: dict[str, Mapping[Any, LazyString]] = {
     "timeline_entry": TIMELINE_ENTRIES,
     "search_kind": SEARCH_KINDS,
     "supervision_kind": SUPERVISION_KINDS,
+    "amendment_kind": AMENDMENT_KINDS,
 }
 
 

@@ -32,6 +32,7 @@ from domain.schedule import (
 from domain.wuxi import end_of_day
 from projections.cases.cases import CaseRow
 from projections.plans import queries as q
+from projections.plans.amendments import amended_item, amended_items, amendments
 from projections.plans.catalog import CatalogPlan
 from projections.plans.progress import ProgressReport
 from projections.ratings.satisfaction import BallotRow
@@ -187,8 +188,9 @@ def project_progress(
 
 
 def item_progress(c: Connection, plan: q.PlanView, item: q.ItemView, as_of: date) -> ItemProgress:
+    """The item as amended on `as_of` (its units, targets and projects in force that day)."""
     rows = report_rows(c, plan.year, end_of_day(as_of), [item.number])
-    return _item_progress(plan, item, rows, as_of)
+    return _item_progress(plan, amended_item(c, item, as_of), rows, as_of)
 
 
 def _item_progress(
@@ -210,6 +212,15 @@ def _item_progress(
         current,
         tuple(timeliness(periods, first_recorded, as_of)),
     )
+
+
+def project_of(
+    progress: ItemProgress, project: q.ProjectView, plan: q.PlanView, as_of: date
+) -> ProjectProgress:
+    """`project`'s progress within its item's; a project not in force on `as_of` (withdrawn,
+    merged, or added later) is outside the item's counts: its own figures as reported."""
+    mine = next((p for p in progress.projects if p.project.ref == project.ref), None)
+    return mine or project_progress(project, progress.in_force, plan, as_of)
 
 
 @dataclass(frozen=True)
@@ -248,9 +259,11 @@ def plan_progress(c: Connection, plan: q.PlanView, as_of: date) -> PlanProgress:
     by_item: dict[int, list[ReportRow]] = defaultdict(list)
     for row in rows:
         by_item[row.item].append(row)
+    # The plan as amended on `as_of`: a withdrawn or merged project leaves the counts.
+    applied = amendments(c, plan.year, as_of)
     items = tuple(
         _item_progress(plan, i, by_item[i.number], as_of, with_curve=False)
-        for i in q.items(c, plan.year)
+        for i in amended_items(q.items(c, plan.year), applied)
     )
     projects = [p for i in items for p in i.projects]
     met = [p.midyear_met for p in projects]

@@ -29,7 +29,7 @@ from domain.awards import Award
 from domain.candidates import CandidateBook
 from domain.cases import Case, Erasure
 from domain.checkpoint import Checkpoint
-from domain.plan import Item, KeyProject, Plan
+from domain.plan import Item, KeyProject, Plan, item_id
 from domain.proposals import Proposal, Solicitation, Support, proposal_ref
 from domain.ratings import Ballot, subject_year
 from domain.supervision import Finding, SupervisionRecord
@@ -207,6 +207,34 @@ class Deriver:
             *(f"key:{year}:{k}" for k in sorted(keys)),
             *(f"unit:{year}:{u}" for u in units),
         ]
+
+    @derive.register
+    def _amended(self, e: Plan.Amended) -> Entry:
+        """An amendment of the plan (issue 15): public at once, with its basis and reason;
+        its business date is the day it takes effect."""
+        payload = {
+            "number": e.number,
+            "change_kind": e.kind,
+            "item": e.item,
+            "project": e.project,
+            "change": e.change,
+            "basis_number": e.basis_number,
+            "basis_date": e.basis_date,
+            "effective": e.effective,
+            "reason": e.reason,
+        }
+        refs = [e.project] if e.project else []
+        if e.kind == "project_merged":
+            refs.append(e.change["into"])
+        item = self.context[f"item:{item_id(e.year, e.item)}"]
+        units = [*e.change.get("old", []), *e.change.get("new", [])] if e.kind == "units" else []
+        subjects = [
+            f"plan:{e.year}",
+            f"amendments:{e.year}",
+            *self._item_subjects(e.year, e.item, item["category"], refs, units),
+        ]
+        payload = marked(payload, simulated(e))
+        return self._entry(e, "plan.amended", e.year, subjects, payload, e.effective)
 
     # Progress ------------------------------------------------------------------
 
@@ -467,9 +495,7 @@ class Deriver:
             f"candidates:{e.year}",
             f"candidate:{e.year}:{e.ref[1:]}",
             *(
-                f"conversion:{e.year}:{s[1:]}"
-                if s.startswith("Z")
-                else f"proposal:{e.year}:{s}"
+                f"conversion:{e.year}:{s[1:]}" if s.startswith("Z") else f"proposal:{e.year}:{s}"
                 for s in e.sources
             ),
         ]

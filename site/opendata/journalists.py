@@ -169,6 +169,19 @@ def plan_all(year: int, fmt: str) -> Response:
     )
 
 
+@bp.get(f"/feeds/plans/{YEAR}/amendments.{FMT}")
+def plan_amendments(year: int, fmt: str) -> Response:
+    """Every amendment of a year's plan, each its own entry (issue 15)."""
+    with services().read() as c:
+        found(q.plan(c, year))
+    return _feed(
+        fmt,
+        f"amendments:{year}",
+        f"{year}年计划的修改",
+        url_for("cycle.amendments.index", year=year, _external=True),
+    )
+
+
 @bp.get(f"/feeds/cycle/{YEAR}/candidates.{FMT}")
 def cycle_candidates_feed(year: int, fmt: str) -> Response:
     """The cycle's conversions of cases, candidates and the congress vote (and its
@@ -365,6 +378,14 @@ def opml() -> Response:
             (
                 f"{year}年计划",
                 url_for("opendata.journalists.plan_all", year=year, fmt="atom", _external=True),
+            )
+        )
+        outlines.append(
+            (
+                f"{year}年计划的修改",
+                url_for(
+                    "opendata.journalists.plan_amendments", year=year, fmt="atom", _external=True
+                ),
             )
         )
         outlines.append(

@@ -21,6 +21,7 @@ from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
 from projections.plans import report_photos
+from projections.plans.amendments import added_project, amendments, marks
 from projections.plans.district_queries import breakdowns
 from projections.plans.progress_queries import (
     GroupProgress,
@@ -28,6 +29,7 @@ from projections.plans.progress_queries import (
     ReportRow,
     group_progress,
     item_progress,
+    project_of,
     scorecards,
 )
 from projections.plans.timeline import Entry, timeline, with_permalinks
@@ -87,14 +89,17 @@ def item(year: int, number: int) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = plan_of(year)
-        it = found(q.item(c, year, number))
-        keys = sorted({p.key_project for p in it.projects if p.key_project})
-        progress = item_progress(c, plan, it, as_of)
-        refs = {p.ref for p in it.projects}
+        registered = found(q.item(c, year, number))
+        keys = sorted({p.key_project for p in registered.projects if p.key_project})
+        progress = item_progress(c, plan, registered, as_of)
+        it = progress.item  # as amended on `as_of`: its units and projects then in force
+        amended = marks(amendments(c, year)).get(f"item:{number}", [])
+        refs = {p.ref for p in (*registered.projects, *it.projects)}
         return render(
             "plans/item.html",
             plan=plan,
             item=it,
+            amendments=amended,
             category=q.category(c, year, it.category),
             key_projects=q.key_projects(c, year, numbers=keys) if keys else [],
             progress=progress,
@@ -134,10 +139,14 @@ def project(year: int, ref: str) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = plan_of(year)
-        proj = found(q.project(c, year, ref))
-        it = found(q.item(c, year, proj.item))
-        progress = item_progress(c, plan, it, as_of)
-        mine = next(p for p in progress.projects if p.project.ref == ref)
+        proj = found(q.project(c, year, ref) or added_project(c, year, ref))
+        progress = item_progress(c, plan, found(q.item(c, year, proj.item)), as_of)
+        it = progress.item  # as amended on `as_of`
+        # Not in force that day (withdrawn or merged by then, or added later): its own
+        # figures as reported, outside the item's counts.
+        in_force = any(p.project.ref == ref for p in progress.projects)
+        mine = project_of(progress, proj, plan, as_of)
+        proj = mine.project
         key = q.key_project(c, year, proj.key_project) if proj.key_project else None
         return render(
             "plans/project.html",
@@ -146,6 +155,8 @@ def project(year: int, ref: str) -> str:
             plan=plan,
             project=proj,
             item=it,
+            in_force=in_force,
+            amendments=marks(amendments(c, year)).get(ref, []),
             category=q.category(c, year, proj.category),
             key_project=key,
             progress=mine,
@@ -266,8 +277,14 @@ def document(year: int) -> str:
     with services().read() as c:
         plan = plan_of(year)
         text = found(q.document(c, year))
+        amended = amendments(c, year)
         return render(
-            "plans/document.html", plan=plan, document=text, lines=readable_lines(text.lines)
+            "plans/document.html",
+            plan=plan,
+            document=text,
+            lines=readable_lines(text.lines),
+            amendments=amended,
+            marks=marks(amended),
         )
 
 

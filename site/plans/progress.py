@@ -14,7 +14,8 @@ from minsheng_site.plans.charts import expected_curve, progress_chart
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
-from projections.plans.progress_queries import ItemProgress, item_progress, scorecards
+from projections.plans.amendments import added_project
+from projections.plans.progress_queries import ItemProgress, item_progress, project_of, scorecards
 from projections.plans.timeline import timeline, with_permalinks
 from projections.supervision.supervision_queries import findings, visits
 
@@ -110,9 +111,9 @@ def chart(year: int, ref: str) -> Response:
     as_of, _travelling = as_of_arg()
     with services().read() as c:
         plan = plan_of(year)
-        project = found(q.project(c, year, ref))
+        project = found(q.project(c, year, ref) or added_project(c, year, ref))
         progress = item_progress(c, plan, found(q.item(c, year, project.item)), as_of)
-    mine = next(p for p in progress.projects if p.project.ref == ref)
+    mine = project_of(progress, project, plan, as_of)
     small = request.args.get("size") == "small"  # the drawing phones get (a <picture> source)
     response = make_response(progress_chart(plan, mine, small))
     response.mimetype = "image/svg+xml"
@@ -129,7 +130,7 @@ def changes(year: int, ref: str) -> str:
         abort(400, description="from/to")
     with services().read() as c:
         plan = plan_of(year)
-        project = found(q.project(c, year, ref))
+        project = found(q.project(c, year, ref) or added_project(c, year, ref))
         item = found(q.item(c, year, project.item))
         after = item_progress(c, plan, item, end)
         start = asked or _since_last_report(plan, after, ref, end)
@@ -147,8 +148,8 @@ def changes(year: int, ref: str) -> str:
         item=item,
         start=start,
         end=end,
-        before=(was := next(p for p in before.projects if p.project.ref == ref)),
-        after=(now := next(p for p in after.projects if p.project.ref == ref)),
+        before=(was := project_of(before, project, plan, start)),
+        after=(now := project_of(after, project, plan, end)),
         target_pairs=list(zip(was.targets, now.targets, strict=True)),
         milestone_pairs=list(zip(was.milestones, now.milestones, strict=True)),
         entries=between,
@@ -165,8 +166,8 @@ def _since_last_report(plan: q.PlanView, progress: ItemProgress, ref: str, end: 
     """The default start of a project's changes: the day before its latest month's report
     was first recorded (or that month began, if earlier), so the range shows what the last
     report changed; the plan's date when nothing was reported yet."""
-    mine = next(p for p in progress.projects if p.project.ref == ref)
-    if mine.latest_period is None:
+    mine = next((p for p in progress.projects if p.project.ref == ref), None)
+    if mine is None or mine.latest_period is None:
         return min(plan.document_date, end)
     recorded = min(r.recorded_at for r in progress.reports if r.period == mine.latest_period)
     first = min(business_date(recorded), mine.latest_period.first_day)

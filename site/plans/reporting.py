@@ -49,8 +49,9 @@ Page = str | Response | tuple[str, int]
 def report(year: int, number: int) -> Page:
     with services().read() as c:
         plan = found(q.plan(c, year))
-        item = found(q.item(c, year, number))
-        progress = item_progress(c, plan, item, today())
+        # The item as amended today: its lead unit reports, on the projects then in force.
+        progress = item_progress(c, plan, found(q.item(c, year, number)), today())
+        item = progress.item
         scopes = project_districts([item], q.key_projects(c, year))
     _must_lead(item)
     open_periods = [
@@ -113,8 +114,9 @@ def report(year: int, number: int) -> Page:
 def correct(year: int, number: int, report_id: str) -> Page:
     with services().read() as c:
         plan = found(q.plan(c, year))
-        item = found(q.item(c, year, number))
-        progress = item_progress(c, plan, item, today())
+        # The item as amended today: its lead unit reports, on the projects then in force.
+        progress = item_progress(c, plan, found(q.item(c, year, number)), today())
+        item = progress.item
         scopes = project_districts([item], q.key_projects(c, year))
     _must_lead(item)
     original = next((r for r in progress.reports if r.report_id == report_id), None)

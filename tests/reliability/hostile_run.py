@@ -36,6 +36,7 @@ SURFACES = (
     hostile_staff.supervision,
     hostile_staff.finding_steps,
     hostile_staff.awards,
+    hostile_staff.amendments,
     hostile_staff.cycle_candidates,
     hostile_people.verification,
     hostile_people.ratings,

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.candidates import Result, VoteSpec
+from minsheng_site.cycle.amendment_staff import AmendmentForm
 from minsheng_site.cycle.candidate_forms import CandidateForm, ConversionForm, VoteFields
 from minsheng_site.plans.forms import Correction, NewReport
 from minsheng_site.ratings.evaluation import DecisionForm
@@ -171,6 +172,50 @@ def awards(site: Site, trials: Trials) -> None:
     for entry in CORPUS:
         trials.attempt("staff.awards.nominate", keeps(DecisionForm, "note"), entry, send)
         trials.attempt("staff.awards.nominate", {"candidate": "none"}, entry, send)
+
+
+def amendments(site: Site, trials: Trials) -> None:
+    """Amendments of the plan by the task force: each accepted one adds a project to item 9
+    (its title, text, target and milestones show on its page; basis and reason on the list).
+    The fields the kind does not use are ignored (nothing of them is stored)."""
+    url = "/staff/plans/2023/amendments/new"
+    normal = {
+        "kind": "project_added",
+        "item": "9",
+        "title": "加装电梯试点",
+        "text": "",
+        "target_label": "试点电梯",
+        "target_amount": "20",
+        "target_unit": "台",
+        "milestones": "",
+        "basis_number": "锡政办发〔2023〕40号",
+        "basis_date": TODAY.isoformat(),
+        "reason": "新增试点",
+    }
+
+    def send(values: Mapping[str, Entry]) -> Sent:
+        answer = site.post("task", url, form_fields({**normal, **values}))
+        if answer.status != 303:
+            return Sent.of(answer)
+        ref = site.ledger.plan_amendments(2023)[-1].project
+        return Sent(
+            303,
+            places=(
+                ("public", "/plans/2023/amendments"),
+                ("public", f"/plans/2023/projects/{ref}"),
+            ),
+        )
+
+    prose = {
+        **keeps(AmendmentForm, "title", "text", "target_label", "target_unit", "basis_number"),
+        "milestones": "lines",
+        "reason": "line",  # one line as published, as every reason
+    }
+    ignored = dict.fromkeys(("project", "amount", "into", "units"), "none")
+    for entry in CORPUS:
+        trials.attempt("staff.amendments.new", prose, entry, send)
+        trials.attempt("staff.amendments.new", ignored, entry, send)
+        trials.attempt("staff.amendments.new", {"target_amount": "none"}, entry, send)
 
 
 def cycle_candidates(site: Site, trials: Trials) -> None:

@@ -32,6 +32,10 @@ KEEPS: dict[str, Callable[[str], str]] = {
     "text": clean_text,
     "phone": lambda value: normalise_phone(value) or "",
     "none": lambda value: "",  # nothing to find again (a redirect target, a version)
+    # one item per line, each a line (an added project's milestones)
+    "lines": lambda value: "\n".join(
+        clean_line(line) for line in clean_text(value).split("\n") if clean_line(line)
+    ),
     # a list of units: each is shown (site/case_staff.py splits on , ， and 、)
     "units": lambda value: "\n".join(re.split("[,，、]", clean_line(value))),
 }

@@ -76,6 +76,7 @@ FORMS: dict[str, tuple[str, ...]] = {
     "CodeAgainForm": ("cases.pages.code_again",),
     "FixCheckForm": ("cases.pages.fixed",),
     "FollowForm": ("alerts.pages.follow",),
+    "AmendmentForm": ("staff.amendments.new",),
     "ConversionForm": ("cycle.conversion",),
     "CandidateForm": ("cycle.candidate",),
     "VoteFields": ("cycle.vote",),
@@ -97,7 +98,8 @@ STRUCTURED = {
     "phone", "website", "external_id", "received_on", "category", "district", "consent",
     "into", "project", "number", "code", "contact", "next", "username", "candidate",
     "version", "expected_version", "evidence", "lead_unit", "co_units", "submission",
-    "email", "topic", "numbers", "unit", "sources", "targets", "units", "document_url",
+    "email", "topic", "amount", "target_amount", "numbers", "unit", "sources", "targets",
+    "units", "document_url",
     *(f"finding-{n}-projects" for n in range(3)),
 }  # fmt: skip
 

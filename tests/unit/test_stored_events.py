@@ -760,3 +760,52 @@ def test_todays_proposal_events_keep_the_stored_topics_and_fields() -> None:
     assert [e["topic"] for e in today] == [e["topic"] for e in stored]
     for old, new in zip(stored, today, strict=True):
         assert set(new["state"]) == set(old["state"]), old["topic"]  # type: ignore[arg-type]
+
+
+AMENDMENTS_V1 = FIXTURE.with_name("stored_events_v1_amendments.json")
+
+
+def _amended_events() -> list[StoredEvent]:
+    data = json.loads(AMENDMENTS_V1.read_text(encoding="utf-8"))["events"]
+    return [
+        StoredEvent(
+            originator_id=UUID(e["originator_id"]),
+            originator_version=e["originator_version"],
+            topic=e["topic"],
+            state=json.dumps(e["state"], ensure_ascii=False).encode("utf-8"),
+        )
+        for e in data
+    ]
+
+
+def test_version_1_amendments_replay_onto_the_registered_plan() -> None:
+    mapper = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    plan = mapper.to_domain_event(stored()[0]).mutate(None)
+    for s in _amended_events():
+        plan = mapper.to_domain_event(s).mutate(plan)
+    [amendment] = plan.amendments
+    assert (amendment.number, amendment.kind, amendment.project) == (1, "target", "9.1")
+    assert amendment.change["old"] == "300" and amendment.change["new"] == "250"
+    assert amendment.effective.isoformat() == "2023-08-01"
+
+
+def test_todays_amendments_keep_the_stored_topic_and_fields(plan_spec) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from domain.plan import plan_id
+    from domain.plan_amendments import Basis, Change
+
+    ledger = Ledger(
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        clock=lambda: datetime(2023, 8, 2, 2, 0, tzinfo=UTC),
+    )
+    ledger.register_plan(plan_spec, "system:test")
+    change = Change("target", project="9.1", target=0, amount=Decimal(250))
+    ledger.amend_plan(
+        2023, change, Basis("锡政办发〔2023〕40号", date(2023, 8, 1)), "资金调整", "x"
+    )
+    today = ledger.recorder.select_events(plan_id(2023))[-1]
+    [old] = json.loads(AMENDMENTS_V1.read_text(encoding="utf-8"))["events"]
+    assert today.topic == old["topic"] == "domain.plan:Plan.Amended"
+    assert set(json.loads(today.state)) == set(old["state"])

@@ -277,6 +277,12 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
     ("ratings.moderation.approve", "POST", ""):    {"ballot": "302  403  403  403  403  303  403"},
     ("ratings.moderation.reject", "POST", ""):     {"ballot": "302  403  403  403  403  303  403"},
     ("ratings.evaluation.staff_page", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
+    ("cycle.amendment_staff.new", "GET", ""):   {"-": "302  403  403  403  403  200  403"},
+    # a valid amendment, or one of a project the plan does not have (refused on the field)
+    ("cycle.amendment_staff.new", "POST", ""): {
+        "9.1":     "302  403  403  403  403  303  403",
+        "missing": "302  403  403  403  403  409  403",
+    },
     **{
         ("ratings.evaluation.decide", "POST", action): {  # refused by the rules: 303 with a message
             "minxin":  "302  403  403  403  403  303  403",
@@ -636,6 +642,20 @@ def _supervision(site: Site, obj: str, fresh: bool, action: str) -> Request:
     return "/staff/plans/2023/supervision/new", {**SUPERVISION, "kind": KINDS[obj]}, ""
 
 
+def _amend(site: Site, obj: str, fresh: bool, action: str) -> Request:
+    amount = str(280 + len(site.services.ledger.plan_amendments(2023)))  # never unchanged
+    data = {
+        "kind": "target",
+        "project": "99.1" if obj == "missing" else obj,
+        "target": "1",
+        "amount": amount,
+        "basis_number": "锡政办发〔2023〕40号",
+        "basis_date": "2023-09-01",
+        "reason": "资金调整",
+    }
+    return "/staff/plans/2023/amendments/new", data, ""
+
+
 REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
     ("staff.home.home", "GET", ""): _fixed("/staff/"),
     ("staff.auth.login", "GET", ""): _fixed("/staff/login"),
@@ -668,6 +688,8 @@ REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
     ("ratings.moderation.approve", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "approve"),
     ("ratings.moderation.reject", "POST", ""): lambda s, o, f, a: _moderate(s, o, f, a, "reject"),
     ("ratings.evaluation.staff_page", "GET", ""): _fixed("/staff/awards/2023"),
+    ("cycle.amendment_staff.new", "GET", ""): _fixed("/staff/plans/2023/amendments/new"),
+    ("cycle.amendment_staff.new", "POST", ""): _amend,
     **{
         ("ratings.evaluation.decide", "POST", action): _decide
         for action in ("nominate", "select", "withdraw")
