@@ -222,6 +222,17 @@ def cycle_candidates(site: Site, trials: Trials) -> None:
     """The cycle's conversions of cases and candidates (2024), and the congress vote: each
     vote in a year of its own (a year's vote is recorded once), on one candidate listed there."""
     cases: Pool[str] = Pool(lambda: site.case().number)
+    # A candidate comes from a proposal or a conversion: one case of its own, converted in
+    # each year a candidate is listed in (a case is in one conversion a year).
+    source_case = site.case().number
+    sources: dict[int, str] = {}
+
+    def source(year: int) -> str:
+        if year not in sources:
+            sources[year] = site.ledger.convert_cases(
+                year, "一类问题", "说明", [source_case], "gov.chen"
+            )
+        return sources[year]
 
     def conversion(values: Mapping[str, Entry]) -> Sent:
         data = {"title": "楼道漏水", "problem": "多区反映楼道漏水", "numbers": cases.take()}
@@ -238,7 +249,7 @@ def cycle_candidates(site: Site, trials: Trials) -> None:
             "title": "增设社区助餐点",
             "category": "养老服务",
             "description": "新增助餐点。",
-            "sources": "P1",
+            "sources": source(2024),
             "targets": "助餐点 | 10 | 个",
             "units": "市民政局",
         }
@@ -258,7 +269,7 @@ def cycle_candidates(site: Site, trials: Trials) -> None:
             title="候选",
             category="养老服务",
             description="说明",
-            sources=["P1"],
+            sources=[source(year)],
             targets=[],
             units=["市民政局"],
             actor="gov.chen",

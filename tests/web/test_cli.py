@@ -36,7 +36,7 @@ def test_load_registers_the_plan_and_projects_it(app: Flask) -> None:
     assert run(app, "projections", "status") == (
         0,
         "access_log: 71/71\nawards: 71/71\ncandidates: 71/71\ncases: 71/71\ncatalog: 71/71\n"
-        "cycle_proposals: 71/71\nprogress: 71/71\n"
+        "cycle_proposals: 71/71\nplan_amendments: 71/71\nprogress: 71/71\n"
         "public_log: 71/71\nreport_photos: 71/71\nsatisfaction: 71/71\nsearch: 71/71\n"
         "staff: 71/71\nstore_chain: 71/71\n"
         "supervision: 71/71\n",
@@ -84,7 +84,7 @@ def test_rebuild_reports_and_refuses_unknown_read_models(app: Flask) -> None:
     run(app, "plan", "load", str(PLAN_FILE))
     # The catalog, the public log, the store chain and the search index each apply the
     # plan's 71 events.
-    assert run(app, "projections", "rebuild") == (0, "rebuilt 14 read models: 284 events applied\n")
+    assert run(app, "projections", "rebuild") == (0, "rebuilt 15 read models: 284 events applied\n")
     assert run(app, "projections", "rebuild", "catalog") == (
         0,
         "rebuilt 1 read model: 71 events applied\n",
