@@ -127,7 +127,7 @@ def load_simulation(seed: int, year: int | None) -> None:
     cycle = write_simulated_cycle(ledger, spec.year + 1, next_plan, seed)
     proposals, candidates = cycle.proposals, cycle.candidates
     refused = summary.skipped + cases.refused + ratings.refused
-    refused += len(proposals.refused) + len(candidates.refused)
+    refused += len(proposals.refused) + len(candidates.refused) + len(cycle.refused)
     services().caught_up()
     click.echo(
         f"simulated {year}: {summary.reports} reports, {summary.corrections} corrections, "
