@@ -6,7 +6,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request, url_for
 from htmx_flask import Htmx
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -43,6 +43,7 @@ from minsheng_site.staff import auth, home, users_cli
 from minsheng_site.supervision import pages as supervision_pages
 from minsheng_site.supervision import staff as supervision_staff
 from minsheng_site.views import keep_as_of, plan_from_url
+from projections.cycle import candidate_queries, proposal_queries
 from projections.plans import queries as q
 from projections.plans.progress_queries import simulated_present
 from projections.publiclog import log_queries, store_chain
@@ -183,10 +184,24 @@ def _feature(name: str, *modules: Blueprint) -> Blueprint:
 
 
 def _site_notices() -> dict[str, Any]:
-    """What every page says about the data: whether a simulated year is in it, and the
-    latest plan year (the navigation's, on pages that are not about one plan)."""
+    """What every page says about the data: whether a simulated year is in it, the latest
+    plan year (the navigation's, on pages that are not about one plan) and the latest
+    yearly cycle's page (its solicitation's, or its candidates' when it had none)."""
     with services().read() as c:
-        return {"simulated": simulated_present(c), "nav_year": q.current_year(c)}
+        solicited, listed = proposal_queries.years(c), candidate_queries.years(c)
+        return {
+            "simulated": simulated_present(c),
+            "nav_year": q.current_year(c),
+            "nav_cycle": _cycle_page(solicited, listed),
+        }
+
+
+def _cycle_page(solicited: list[int], listed: list[int]) -> str | None:
+    if not solicited and not listed:
+        return None
+    if solicited and solicited[-1] >= max(listed, default=0):
+        return url_for("cycle.proposals.overview", year=solicited[-1])
+    return url_for("cycle.candidates.index", year=listed[-1])
 
 
 Head = tuple[int, str] | None

@@ -69,6 +69,7 @@ def test_the_simulated_plan_is_labelled_and_the_site_stays_on_2023(
     client = site.test_client()
     home = client.get("/").get_data(as_text=True)
     assert "锡政发〔2023〕5号" in home and "模拟计划" not in home
+    assert 'href="/cycle/2024/">项目征集与票决' in home  # the navigation's latest cycle
     plan = client.get("/plans/2024/").get_data(as_text=True)
     assert "模拟计划" in plan and "没有为它模拟进展报告" in plan
     project = client.get("/plans/2024/projects/3.1").get_data(as_text=True)
