@@ -95,9 +95,11 @@ def test_health_reports_how_far_each_read_model_is_behind_the_log(client: FlaskC
             for name in (
                 "access_log",
                 "awards",
+                "candidates",
                 "cases",
                 "catalog",
                 "cycle_proposals",
+                "plan_amendments",
                 "progress",
                 "public_log",
                 "report_photos",
