@@ -69,7 +69,9 @@ class CandidateCommands:
         self, year: int, title: str, problem: str, numbers: Sequence[str], actor: str
     ) -> str:
         """Group these cases (by number) into a conversion of `year`'s cycle: its ref "Z1".
-        Refused: an unknown case, a case twice, a case in another conversion of the year."""
+        Refused: an unknown case, a case twice, a case in another conversion of the year, and
+        a case whose citizen did not agree to publish their words (a conversion is public for
+        good, and its class of problem would tell what such a case is about)."""
         cases = []
         for raw in numbers:
             number = raw.strip().upper()
@@ -81,6 +83,10 @@ class CandidateCommands:
                 raise CandidateError(
                     "unknown_case", f"there is no case {number}", number
                 ) from error
+            if not case.consent:
+                raise CandidateError(
+                    "no_consent", f"case {number}: its words are not to be published", number
+                )
             cases.append(
                 {"number": case.number, "district": case.district, "lead_unit": case.lead_unit}
             )

@@ -188,6 +188,10 @@ PROBLEMS: dict[str, tuple[str | None, Any]] = {
     "cases": ("numbers", _l("请列出至少一件诉求，每件只列一次（%(s)s）。")),
     "unknown_case": ("numbers", _l("没有编号为%(s)s的诉求。")),
     "converted": ("numbers", _l("诉求%(s)s已归入本年度的另一项转化。")),
+    "no_consent": (
+        "numbers",
+        _l("诉求%(s)s的市民没有同意公开诉求内容，不能列入转化（转化会公开它反映的问题）。"),
+    ),
     "category": ("category", _l("请填写方面。")),
     "description": ("description", _l("请填写项目说明（不超过2000字，不含手机号）。")),
     "sources": ("sources", _l("来源须为市民建议（P17）或已有的诉求转化（Z3）：%(s)s。")),

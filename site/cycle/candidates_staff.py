@@ -79,7 +79,8 @@ def _board_numbers(form: ConversionForm) -> list[str]:
     )
     with services().read() as c:
         rows, _total = case_queries.board(c, filters, today(), 1, MAX_CASES + 1)
-    return [r.number for r in reversed(rows)]  # oldest first
+    # oldest first; only those whose citizens agreed to publish their words (see convert_cases)
+    return [r.number for r in reversed(rows) if r.consent]
 
 
 @bp.route(f"/cycle/{YEAR}/candidates/new", methods=["GET", "POST"])

@@ -84,13 +84,16 @@ VOTE = {
 
 
 def test_from_cases_to_the_vote_through_the_forms(site: Flask, clock: Clock) -> None:
-    numbers = [submit(site, "梁溪区"), submit(site, "梁溪区"), submit(site, "惠山区", False)]
+    numbers = [submit(site, "梁溪区"), submit(site, "梁溪区"), submit(site, "惠山区")]
+    private = submit(site, "惠山区", False)  # its citizen did not agree to publish the words
     client = admin(site)
     assert client.get("/staff/cycle/2024/candidates/").status_code == 200
     url = "/staff/cycle/2024/conversions/new"
     typed = {"title": "楼道漏水集中整治", "problem": "多区反映楼道漏水", "numbers": "2023-99999"}
     status, _where, html = post_form(client, url, {**typed, "numbers": f"{numbers[0]} 2023-99999"})
     assert status == 409 and "2023-99999" in html and "楼道漏水集中整治" in html
+    status, _where, html = post_form(client, url, {**typed, "numbers": f"{numbers[0]} {private}"})
+    assert status == 409 and f"诉求{private}的市民没有同意公开诉求内容" in html
     status, where, html = post_form(client, url, {**typed, "numbers": "\n".join(numbers)})
     assert (status, where) == (303, "/cycle/2024/conversions/1"), html[
         html.find("error-summary") :
@@ -150,7 +153,7 @@ def test_from_cases_to_the_vote_through_the_forms(site: Flask, clock: Clock) -> 
     assert "C1" in page and "票决入选" in page and "市民建议P2" in page
     page = public.get("/cycle/2024/candidates/1").get_data(as_text=True)
     assert "治理楼道 300个" in page
-    page = public.get(f"/cases/{numbers[2]}").get_data(as_text=True)  # no consent: still shown
+    page = public.get(f"/cases/{numbers[2]}").get_data(as_text=True)
     assert "Z1" in page and "C1" in page and "/cycle/2024/conversions/1" in page
 
     rows = list(
@@ -197,6 +200,7 @@ def test_only_the_task_force_records(site: Flask) -> None:
 def test_a_conversion_takes_the_boards_cases_by_its_filters(site: Flask) -> None:
     liangxi = [submit(site, "梁溪区"), submit(site, "梁溪区")]
     submit(site, "锡山区")
+    submit(site, "梁溪区", False)  # on the board, but its words are not public: left out
     site.extensions["minsheng"].caught_up()  # the board lists them (the worker's job)
     client = admin(site)
     data = {
