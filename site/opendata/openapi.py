@@ -128,6 +128,69 @@ def spec(server: str) -> dict[str, Any]:
                     "responses": {"200": _json(_ref("Evaluation")), **ERRORS},
                 }
             },
+            "/api/v1/plans/{year}/amendments": {
+                "get": {
+                    "summary": "The plan's amendments in the order recorded: kind, item and "
+                    "project, the change (old and new), official basis, effective day, reason",
+                    "parameters": [YEAR],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["year", "amendments"],
+                                "properties": {
+                                    "year": integer,
+                                    "amendments": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": [
+                                                "number",
+                                                "kind",
+                                                "change",
+                                                "basis",
+                                                "effective",
+                                                "reason",
+                                                "simulated",
+                                            ],
+                                        },
+                                    },
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/v1/cycle/{year}/candidates": {
+                "get": {
+                    "summary": "The yearly cycle of plan year {year}: its candidates (with "
+                    "their sources: proposals P…, conversions Z…), the congress vote as "
+                    "recorded and the conversions of cases (case numbers only)",
+                    "parameters": [YEAR],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["year", "candidates", "vote", "conversions"],
+                                "properties": {
+                                    "year": integer,
+                                    "candidates": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["ref", "title", "sources", "simulated"],
+                                        },
+                                    },
+                                    "vote": {"type": ["object", "null"]},
+                                    "conversions": {"type": "array"},
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
             "/api/v1/cases": {
                 "get": {
                     "summary": "Citizens' cases, without personal data",
