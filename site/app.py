@@ -167,6 +167,7 @@ def _features(app: Flask) -> list[Blueprint]:
         _feature(
             "cycle",
             proposals.bp,
+            proposals.api,
             proposal_staff.bp,
             cycle_candidates.bp,
             cycle_candidates_staff.bp,

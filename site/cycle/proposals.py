@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from domain.proposals import ANSWERS, PLACES, ProposalError
 from domain.wuxi import business_date
@@ -23,6 +24,53 @@ from minsheng_site.views import YEAR
 from projections.cycle import proposal_queries as pq
 
 bp = publicly_cacheable(Blueprint("proposals", __name__, url_prefix="/cycle"))
+api = publicly_cacheable(Blueprint("proposals_api", __name__))
+
+
+@api.get(f"/api/v1/cycle/{YEAR}/proposals")
+def proposals_api(year: int) -> Response:
+    """The solicitation and its published proposals with their supports and answers, as the
+    pages show them (never who proposed or supported)."""
+    with services().read() as c:
+        solicitation = pq.solicitation(c, year)
+        if solicitation is None:
+            abort(404)
+        rows = pq.proposals(c, year, sort="number")
+        counts = pq.counts(c, year)
+    return jsonify(
+        {
+            "year": year,
+            "solicitation": {
+                "opened_at": solicitation.opened_at.isoformat(),
+                "last_day": solicitation.last_day,
+                "closed_at": solicitation.closed_at.isoformat() if solicitation.closed_at else None,
+                "received": counts.received,
+                "published": counts.approved,
+                "rejected": counts.rejected,
+                "simulated": solicitation.simulated,
+            },
+            "proposals": [
+                {
+                    "ref": p.ref,
+                    "title": p.title,
+                    "description": p.description,
+                    "category": p.category,
+                    "district": p.district,
+                    "edited": p.edited,
+                    "submitted_at": p.submitted_at.isoformat(),
+                    "supports": p.supports,
+                    "total_supports": p.total_supports,
+                    "answer": p.answer,
+                    "candidate": p.candidate,
+                    "merged_into": f"P{p.merged_into}" if p.merged_into else None,
+                    "answer_text": p.answer_text,
+                    "answered_at": p.answered_at.isoformat() if p.answered_at else None,
+                    "simulated": p.simulated,
+                }
+                for p in rows
+            ],
+        }
+    )
 
 
 def _state(solicitation: pq.SolicitationView | None) -> str:

@@ -162,6 +162,40 @@ def spec(server: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/cycle/{year}/proposals": {
+                "get": {
+                    "summary": "The solicitation of plan year {year}: its period and counts, and "
+                    "every published proposal with its supports and answer (never who "
+                    "proposed or supported)",
+                    "parameters": [YEAR],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["year", "solicitation", "proposals"],
+                                "properties": {
+                                    "year": integer,
+                                    "solicitation": {"type": "object"},
+                                    "proposals": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": [
+                                                "ref",
+                                                "title",
+                                                "supports",
+                                                "answer",
+                                                "simulated",
+                                            ],
+                                        },
+                                    },
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
             "/api/v1/cycle/{year}/candidates": {
                 "get": {
                     "summary": "The yearly cycle of plan year {year}: its candidates (with "

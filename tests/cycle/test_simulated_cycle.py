@@ -82,3 +82,19 @@ def test_the_simulated_plan_is_labelled_and_the_site_stays_on_2023(
     assert "（模拟）" in compare and "宜居住区方面" in compare
     feed = client.get("/feeds/all.atom").get_data(as_text=True)
     assert "【模拟】" in feed
+
+
+def test_the_cycle_is_open_data(site: Flask, cycle: CycleSummary) -> None:
+    client = site.test_client()
+    data = client.get("/api/v1/cycle/2024/proposals").get_json()
+    assert data["solicitation"]["received"] == cycle.proposals.proposals
+    published = data["proposals"]
+    assert len(published) == data["solicitation"]["published"]
+    assert all(p["simulated"] and p["answer"] for p in published)
+    assert sum(p["supports"] for p in published) == cycle.proposals.supports
+    adopted = {p["candidate"] for p in published if p["answer"] == "adopted"}
+    listed = client.get("/api/v1/cycle/2024/candidates").get_json()
+    assert adopted <= {c["ref"] for c in listed["candidates"]}
+    assert not {"contact", "phone", "email", "name", "key_id"} & set(published[0])
+    assert client.get("/api/v1/cycle/2031/proposals").status_code == 404
+    assert client.get("/api/v1/cycle/2031/proposals").mimetype == "application/json"
