@@ -142,10 +142,15 @@ def report_posts(
 
 
 def loaded_instance(
-    prefix: str, extra: dict[str, str] | None = None, ratings: bool = False, scale: int = 1
+    prefix: str,
+    extra: dict[str, str] | None = None,
+    ratings: bool = False,
+    scale: int = 1,
+    cycle: bool = False,
 ) -> dict[str, str]:
     """A fresh instance with the plan and the simulated year (and its ratings); its env.
-    `scale`: that many times the simulated cases and raters, in the same year."""
+    `scale`: that many times the simulated cases and raters, in the same year. `cycle`: then
+    the simulated 2024 cycle and plan, as `flask simulation load` writes them."""
     from application.plan_file import load_plan_file
     from application.simulated_cases import SimulatedCases
     from application.simulated_ratings import SimulatedRatings
@@ -164,6 +169,11 @@ def loaded_instance(
     SimulatedCases(services.ledger, plan.year, count=1700 * scale).write()
     if ratings:
         SimulatedRatings(services.ledger, plan, people=2200 * scale).write()
+    if cycle:
+        from application.simulated_cycle import write_simulated_cycle
+
+        following = load_plan_file(ROOT / "plans" / "2024" / "plan.yaml")
+        write_simulated_cycle(services.ledger, 2024, following, seed=20230314)
     services.caught_up()
     services.close()
     return env

@@ -31,6 +31,11 @@ PAGES = {
     "satisfaction (/plans/2023/satisfaction)": "/plans/2023/satisfaction",
     "home (/)": "/",
     "feed (/feeds/all.atom)": "/feeds/all.atom",
+    "cycle (/cycle/2024/)": "/cycle/2024/",
+    "proposals (/cycle/2024/proposals/)": "/cycle/2024/proposals/",
+    "candidates (/cycle/2024/candidates/)": "/cycle/2024/candidates/",
+    "conversion (/cycle/2024/conversions/1)": "/cycle/2024/conversions/1",
+    "year over year (/plans/compare)": "/plans/compare",
 }
 
 
@@ -43,7 +48,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     runs: dict[tuple[int, str], list[Versus]] = {}
     for scale in [int(n) for n in args.scale.split(",")]:
-        env = loaded_instance(f"pages-x{scale}", ratings=True, scale=scale)
+        env = loaded_instance(f"pages-x{scale}", ratings=True, scale=scale, cycle=True)
         year = f"the plan and {scale}x the simulated year's cases and raters"
         for name, extra, how in (
             ("pages", {}, "page cache on (in each worker)"),
