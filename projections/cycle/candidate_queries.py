@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from projections.cycle.candidates import (
     CandidateRow,
@@ -63,13 +63,32 @@ def conversion(c: Connection, year: int, number: int) -> Row[Any] | None:
     ).first()
 
 
-def conversion_cases(c: Connection, year: int, number: int) -> Sequence[Row[Any]]:
-    """A conversion's cases in its order: number, district, lead unit (when converted)."""
-    return c.execute(
+def conversion_cases(
+    c: Connection, year: int, number: int, limit: int | None = None, offset: int = 0
+) -> Sequence[Row[Any]]:
+    """A conversion's cases in its order: number, district, lead unit (when converted); a
+    page of them with `limit` (a class of problem may gather thousands of cases)."""
+    query = (
         select(ConversionCase.__table__)
         .where(ConversionCase.year == year, ConversionCase.conversion == number)
         .order_by(ConversionCase.position)
-    ).all()
+    )
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return c.execute(query).all()
+
+
+def conversion_counts(
+    c: Connection, year: int, number: int
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """A conversion's cases counted by district and by lead unit (as `counts`), counted by
+    the database: a page's cost does not grow with the number of cases."""
+    where = (ConversionCase.year == year, ConversionCase.conversion == number)
+    tallies = []
+    for column in (ConversionCase.district, ConversionCase.lead_unit):
+        rows = c.execute(select(column, func.count()).where(*where).group_by(column)).all()
+        tallies.append(sorted(((k or "", n) for k, n in rows), key=lambda kv: (-kv[1], kv[0])))
+    return tallies[0], tallies[1]
 
 
 def counts(rows: Sequence[Any]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:

@@ -11,7 +11,18 @@ from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
-from sqlalchemy import JSON, Boolean, Connection, Date, Integer, String, Text, insert, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    String,
+    Text,
+    insert,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.candidates import CandidateBook
@@ -43,6 +54,8 @@ class ConversionCase(ReadModel):
     """A case in a conversion: one conversion per case and year (domain.candidates)."""
 
     __tablename__ = "conversion_cases"
+    # a conversion's page of cases, in its order (and its counts) without a scan
+    __table_args__ = (Index("ix_conversion_cases_order", "year", "conversion", "position"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_number: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
@@ -103,7 +116,7 @@ class CongressVote(ReadModel):
 
 class Candidates(Projection):
     name = "candidates"
-    version = 1
+    version = 2  # 2: conversion_cases indexed in each conversion's order
     tables = (ConversionRow, ConversionCase, CandidateRow, CandidateSource, CongressVote)
 
     @singledispatchmethod

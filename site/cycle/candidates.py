@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from werkzeug.wrappers import Response
 
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.csv_export import csv_response
 from minsheng_site.services import services
-from minsheng_site.views import YEAR, found, today
+from minsheng_site.views import YEAR, found, int_arg, today
 from projections.cases import case_queries
 from projections.cycle import candidate_queries as cq
 
 bp = publicly_cacheable(Blueprint("candidates", __name__))
 NUMBER = "<int(min=1, max=999999):number>"
+CASES_PER_PAGE = 50  # as the case board
 
 
 def _year_of_cycle(c: Any, year: int) -> None:
@@ -71,17 +72,27 @@ def conversions(year: int) -> str:
 
 @bp.get(f"/cycle/{YEAR}/conversions/{NUMBER}")
 def conversion(year: int, number: int) -> str:
+    """A conversion: its counts by district and lead unit, and its cases a page at a time
+    (every case number is in /api/v1/cycle/<year>/candidates)."""
+    page = int_arg("page") or 1
     with services().read() as c:
         row = found(cq.conversion(c, year, number))
-        linked = cq.conversion_cases(c, year, number)
+        by_district, by_unit = cq.conversion_counts(c, year, number)
+        linked = cq.conversion_cases(c, year, number, CASES_PER_PAGE, (page - 1) * CASES_PER_PAGE)
+        if page > 1 and not linked:
+            abort(404)
         cases = case_queries.by_numbers(c, [r.case_number for r in linked])
         fed = [cq.candidate(c, year, n) for n in cq.fed(c, year, f"Z{number}")]
-    by_district, by_unit = cq.counts(linked)
+    total = sum(n for _district, n in by_district)
     return render_template(
         "cycle/candidates/conversion.html",
         cycle_year=year,
         row=row,
         linked=linked,
+        total=total,
+        page=page,
+        per_page=CASES_PER_PAGE,
+        pages=max(1, -(-total // CASES_PER_PAGE)),
         cases=cases,
         by_district=by_district,
         by_unit=by_unit,

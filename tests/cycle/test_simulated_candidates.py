@@ -61,6 +61,20 @@ def test_the_simulated_cycle_converts_lists_and_votes(
     assert page.count("模拟") >= 16
     page = client.get(f"/cases/{case}").get_data(as_text=True)
     assert "/cycle/2024/conversions/1" in page
+    # A conversion's page: its counts from every case, its cases 50 a page.
+    with services.engine.connect() as c:
+        every = cq.conversion_cases(c, 2024, 1)
+        by_district, by_unit = cq.conversion_counts(c, 2024, 1)
+        assert cq.conversion_cases(c, 2024, 1, 2, 1) == every[1:3]  # a page: limit, offset
+    assert (by_district, by_unit) == cq.counts(every)
+    conversion = client.get("/cycle/2024/conversions/1").get_data(as_text=True)
+    assert f"共{len(every)}件诉求" in conversion
+    shown = [r.case_number for r in every if f">{r.case_number}</a>" in conversion]
+    assert shown == [r.case_number for r in every][:50]
+    pages = -(-len(every) // 50)
+    assert client.get(f"/cycle/2024/conversions/1?page={pages}").status_code == 200
+    assert client.get(f"/cycle/2024/conversions/1?page={pages + 1}").status_code == 404
+    assert client.get("/cycle/2024/conversions/1?page=x").status_code == 400
     feed = client.get("/feeds/cycle/2024/candidates.rss").get_data(as_text=True)
     assert "【模拟】人代会票决结果" in feed and "【模拟】转化Z1" in feed
 
