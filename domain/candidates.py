@@ -22,6 +22,7 @@ Everything here is public for good (the public log, the feeds): no mobile number
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -302,8 +303,9 @@ class CandidateBook(Aggregate):
         if len(cases) > MAX_CASES:
             raise CandidateError("cases", f"at most {MAX_CASES} cases in one conversion")
         numbers = [str(c["number"]) for c in cases]
+        times = Counter(numbers)
         for number in numbers:
-            if numbers.count(number) > 1:
+            if times[number] > 1:
                 raise CandidateError("cases", f"case {number} is listed twice", number)
             if number in self.converted:
                 raise CandidateError(

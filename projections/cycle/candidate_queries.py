@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,26 +80,15 @@ def conversion_cases(
 def conversion_counts(
     c: Connection, year: int, number: int
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """A conversion's cases counted by district and by lead unit (as `counts`), counted by
-    the database: a page's cost does not grow with the number of cases."""
+    """A conversion's cases counted by district and by lead unit, most first (then by name;
+    a case not yet assigned counts under ""), by the database: a page's cost does not grow
+    with the number of cases."""
     where = (ConversionCase.year == year, ConversionCase.conversion == number)
     tallies = []
     for column in (ConversionCase.district, ConversionCase.lead_unit):
         rows = c.execute(select(column, func.count()).where(*where).group_by(column)).all()
         tallies.append(sorted(((k or "", n) for k, n in rows), key=lambda kv: (-kv[1], kv[0])))
     return tallies[0], tallies[1]
-
-
-def counts(rows: Sequence[Any]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """A conversion's cases counted by district and by lead unit, most first (then by name;
-    a case not yet assigned counts under "")."""
-    by_district = Counter(r.district for r in rows)
-    by_unit = Counter(r.lead_unit or "" for r in rows)
-
-    def order(counter: Counter[str]) -> list[tuple[str, int]]:
-        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-
-    return order(by_district), order(by_unit)
 
 
 def fed(c: Connection, year: int, source: str) -> list[int]:

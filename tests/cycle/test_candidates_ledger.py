@@ -153,7 +153,7 @@ def test_from_cases_to_a_chosen_candidate(
         assert conversion is not None and conversion.cases == 3 and not conversion.simulated
         cases = cq.conversion_cases(c, 2024, 1)
         assert [r.case_number for r in cases] == numbers[:3]
-        by_district, by_unit = cq.counts(cases)
+        by_district, by_unit = cq.conversion_counts(c, 2024, 1)
         assert by_district == [("梁溪区", 2), ("锡山区", 1)]
         assert by_unit == [("市住房城乡建设局", 2), ("锡山区人民政府", 1)]
         assert cq.fed(c, 2024, "P2") == [1] and cq.fed(c, 2024, "Z1") == [1]
