@@ -83,6 +83,7 @@ class SimulatedCases:
         self.rng = random.Random(seed)
         self.schedule = SimSchedule(self.rng)
         self.numbers: list[str] = []
+        self.order: dict[str, int] = {}  # a case's number (random) -> its place in the intake
         self.accepted: list[str] = []
         self.counts = {"cases": 0, "closed": 0, "erased": 0, "refused": 0}
         self.refusals: list[str] = []
@@ -135,6 +136,7 @@ class SimulatedCases:
             )
             self.counts["cases"] += 1
             self.numbers.append(receipt.number)
+            self.order[receipt.number] = n
             if self.counts["cases"] in (100, 900):  # two people ask to be forgotten
                 self.counts["erased"] += 1
                 erased_on = received + timedelta(days=60)
@@ -262,8 +264,10 @@ class SimulatedCases:
     def _ask_if_fixed(self, case_id: str, number: str, code: str, unit: str, closed: date) -> None:
         """Some citizens answer "is it fixed?" 28 days after 销号; a 否 is assigned again to the
         same unit, replied to, rated and closed. Its own generator per case, so that the rest
-        of the simulated year stays as it was before this step was simulated."""
-        ledger, rng = self.ledger, random.Random(f"fix:{self.year}:{number}")
+        of the simulated year stays as it was before this step was simulated; seeded by the
+        case's place in the intake, not by its number, which is random and would make each
+        written year differ."""
+        ledger, rng = self.ledger, random.Random(f"fix:{self.year}:{self.order[number]}")
         if rng.random() >= 0.4:
             return  # not answered
         answer = rng.choices(("yes", "unsure", "no"), weights=(80, 12, 8))[0]
