@@ -286,25 +286,35 @@ class Services:
 
 def compose(settings: Settings, clock: Clock = system_clock) -> Services:
     """Build a process's services: ledger, vault, read models, projector, senders, verifier."""
+    # Everything that creates tables (the store, read models, outbox, codes, credentials,
+    # notifications, subscriptions) does so under the start-up lock.
     with _one_at_a_time(settings.database_url):
         ledger = _ledger(settings, clock)
         engine = make_engine(store_settings(settings.database_url).sqlalchemy_url)
         projector = Projector(engine, ledger.recorder, ledger.mapper, read_models(ledger.vault))
         projector.setup()
-    keys = ledger.vault.engine
-    outbox = Outbox(keys) if settings.dev_outbox else None
-    # The ledger's clock is read at each use: the simulated year (and tests) set another.
-    senders = _senders(settings, outbox)
-    verifier = Verifier(keys, ledger.vault, senders, lambda: ledger.clock())
-    passwords = CredentialStore(engine, settings.password_hash)
-    notifier = Notifier(
-        engine, ledger, senders, renderer(settings.public_base_url), settings.notify_rules
-    )
-    notifier.setup()
-    subscriptions = Subscriptions(engine, ledger.vault, lambda: ledger.clock())
-    services = Services(
-        ledger, engine, projector, passwords, verifier, settings, notifier, subscriptions, outbox
-    )
+        keys = ledger.vault.engine
+        outbox = Outbox(keys) if settings.dev_outbox else None
+        # The ledger's clock is read at each use: the simulated year (and tests) set another.
+        senders = _senders(settings, outbox)
+        verifier = Verifier(keys, ledger.vault, senders, lambda: ledger.clock())
+        passwords = CredentialStore(engine, settings.password_hash)
+        notifier = Notifier(
+            engine, ledger, senders, renderer(settings.public_base_url), settings.notify_rules
+        )
+        notifier.setup()
+        subscriptions = Subscriptions(engine, ledger.vault, lambda: ledger.clock())
+        services = Services(
+            ledger,
+            engine,
+            projector,
+            passwords,
+            verifier,
+            settings,
+            notifier,
+            subscriptions,
+            outbox,
+        )
     ledger.on_saved = services.units.note
     return services
 

@@ -49,5 +49,12 @@ def test_processes_starting_together_on_a_new_postgresql_store_all_come_up(
         for process in started:
             _, err = process.communicate(timeout=120)
             if process.returncode:
-                failures.append(err.strip().splitlines()[-1] if err.strip() else "no output")
+                failures.append(_error(err))
     assert failures == []
+
+
+def _error(stderr: str) -> str:
+    """The exception a process died of (its type and message), not SQLAlchemy's footer."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    said = [line for line in lines if not line.startswith((" ", "(Background", "["))]
+    return said[-1] if said else "no output"
