@@ -381,17 +381,21 @@ class Client:
         return None
 
     def report_again(self, staff: Http, path: str, item: Any, period: str) -> Answer | None:
-        """After a lost answer: a month no longer offered was saved; otherwise file it again."""
+        """After a lost answer: a month no longer offered was saved; otherwise file it again.
+        The request cut off may still be saving when the form is read again: the resend then
+        carries a version the save has passed, and the site answers 409 (the item changed
+        since the form was read), as it must rather than file the month twice; read again."""
         for _attempt in range(5):
             try:
                 page = staff.read("form", path)
                 if period not in open_periods(page.body):
                     return None  # saved by the request cut off
-                return staff.call(
-                    "report", "POST", path, report_form(item, period, page.body), expect=(303,)
-                )
+                form = report_form(item, period, page.body)
+                answer = staff.call("report", "POST", path, form, expect=(303, 409))
             except Reset:
                 continue
+            if answer.status != 409:
+                return answer
         return None
 
     def signed_in(self, unit: str) -> Http:
