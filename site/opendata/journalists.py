@@ -185,7 +185,11 @@ def plan_amendments(year: int, fmt: str) -> Response:
 @bp.get(f"/feeds/cycle/{YEAR}/candidates.{FMT}")
 def cycle_candidates_feed(year: int, fmt: str) -> Response:
     """The cycle's conversions of cases, candidates and the congress vote (and its
-    corrections), as the public log tells them."""
+    corrections), as the public log tells them. A 404 for a year with no cycle: neither a
+    solicitation, nor a conversion, nor a candidate (a typo is not an empty feed)."""
+    with services().read() as c:
+        if year not in candidate_queries.years(c):
+            found(pq.solicitation(c, year))
     return _feed(
         fmt,
         f"candidates:{year}",

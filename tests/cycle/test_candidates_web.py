@@ -181,6 +181,8 @@ def test_from_cases_to_the_vote_through_the_forms(site: Flask, clock: Clock) -> 
     assert public.get("/cycle/2024/candidates/9").status_code == 404
     assert public.get("/cycle/2024/conversions/9").status_code == 404
     assert public.get("/cycle/2025/vote").status_code == 404
+    assert public.get("/feeds/cycle/2031/candidates.atom").status_code == 404
+    assert public.get("/feeds/cycle/2031/candidates.rss").status_code == 404
 
 
 def test_only_the_task_force_records(site: Flask) -> None:

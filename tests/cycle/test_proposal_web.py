@@ -103,6 +103,10 @@ def test_a_proposal_from_the_form_to_its_answer(app: Flask, site: Services) -> N
     assert "每人只能附议一次" in again.get_data(as_text=True)
     own = citizen.post(support, data={"csrf_token": csrf(citizen, f"/cycle/{YEAR}/proposals/1")})
     assert own.status_code == 409 and "不能附议自己" in own.get_data(as_text=True)
+    # Its candidates' feed is there to subscribe to from the solicitation on, empty so far.
+    site.caught_up()
+    early = app.test_client().get(f"/feeds/cycle/{YEAR}/candidates.atom")
+    assert early.status_code == 200 and "<entry>" not in early.get_data(as_text=True)
     # The answer: a candidate that is not on the list is refused, one that is is taken.
     status, body = staff_post(staff, f"{STAFF}/1/adopt", "adopt1", candidate="C9", note="")
     assert status == 409, body[-800:]
