@@ -210,3 +210,76 @@ def marks(rows: Sequence[AmendmentView]) -> dict[str, list[AmendmentView]]:
         if a.kind == "project_merged":
             found.setdefault(a.change["into"], []).append(a)
     return found
+
+
+# The plan in force on a day, for the pages that list it ---------------------------------
+# The catalog holds the plan as registered; progress, schedule and evaluation count the plan
+# as amended (progress_queries). Pages that list items, projects and units read these, so
+# that what they list is what is counted: a withdrawn project is not listed as in the plan,
+# an added one is, and a unit newly made responsible has its page.
+
+
+def items_in_force(
+    c: Connection, year: int, as_of: date, *, category: int | None = None
+) -> list[q.ItemView]:
+    """The year's items (of one category) with the amendments in force on `as_of`."""
+    registered = q.items(c, year, category=category)
+    applied = amendments(c, year, as_of)
+    return amended_items(registered, applied) if applied else registered
+
+
+def projects_in_force(
+    c: Connection,
+    year: int,
+    as_of: date,
+    *,
+    category: int | None = None,
+    key_project: int | None = None,
+    key_only: bool = False,
+) -> list[q.ProjectView]:
+    """The specific projects in the plan on `as_of` (filtered as q.projects filters)."""
+    applied = amendments(c, year, as_of)
+    if not applied:
+        return q.projects(c, year, category=category, key_project=key_project, key_only=key_only)
+    found = [
+        p for i in amended_items(q.items(c, year, category=category), applied) for p in i.projects
+    ]
+    if key_project is not None:
+        found = [p for p in found if p.key_project == key_project]
+    if key_only:
+        found = [p for p in found if p.key_project is not None]
+    return found
+
+
+def units_in_force(c: Connection, year: int, as_of: date) -> list[q.UnitSummary]:
+    """Every unit responsible on `as_of` (an item's units as amended), most named first."""
+    applied = amendments(c, year, as_of)
+    if not any(a.kind == "units" for a in applied):
+        return q.units(c, year)
+    tally: dict[str, list[int]] = {}
+    for item in amended_items(q.items(c, year), applied):
+        for position, unit in enumerate(item.units):
+            counts = tally.setdefault(unit, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += position == 0
+    for key in q.key_projects(c, year):
+        for unit in key.units:
+            tally.setdefault(unit, [0, 0, 0])[2] += 1
+    summaries = [q.UnitSummary(name, *counts) for name, counts in tally.items()]
+    return sorted(summaries, key=lambda u: (-u.items - u.key_projects, u.name))
+
+
+def unit_in_force(c: Connection, year: int, name: str, as_of: date) -> q.UnitView | None:
+    """A unit's items as amended on `as_of` (led, shared) and its key projects; None for a
+    unit responsible for nothing that day."""
+    registered = q.unit(c, year, name)
+    applied = amendments(c, year, as_of)
+    if not applied:
+        return registered
+    items = amended_items(q.items(c, year), applied)
+    led = tuple(i for i in items if i.units[:1] == (name,))
+    shared = tuple(i for i in items if name in i.units[1:])
+    keys = registered.key_projects if registered else ()
+    if not (led or shared or keys):
+        return None
+    return q.UnitView(year, name, led, shared, keys)

@@ -21,7 +21,15 @@ from minsheng_site.services import services
 from minsheng_site.views import NUMBER, YEAR, as_of_arg, found, int_arg, plan_of, render, today
 from projections.plans import queries as q
 from projections.plans import report_photos
-from projections.plans.amendments import added_project, amendments, marks
+from projections.plans.amendments import (
+    added_project,
+    amendments,
+    items_in_force,
+    marks,
+    projects_in_force,
+    unit_in_force,
+    units_in_force,
+)
 from projections.plans.district_queries import breakdowns
 from projections.plans.progress_queries import (
     GroupProgress,
@@ -79,7 +87,8 @@ def category(year: int, number: int) -> str:
             plan=plan,
             category=cat,
             categories=q.categories(c, year),
-            items=q.items(c, year, category=number),
+            items=items_in_force(c, year, today(), category=number),
+            amended=marks(amendments(c, year, today())),
             states=_states(c, plan),
         )
 
@@ -126,7 +135,10 @@ def projects(year: int) -> str:
             "plans/projects.html",
             "plans/_projects_table.html",
             plan=plan,
-            projects=q.projects(c, year, category=category, key_project=key, key_only=any_key),
+            projects=projects_in_force(
+                c, year, today(), category=category, key_project=key, key_only=any_key
+            ),
+            amended=marks(amendments(c, year, today())),
             categories=q.categories(c, year),
             key_projects=q.key_projects(c, year),
             selected={"category": category, "key": "any" if any_key else key},
@@ -227,7 +239,8 @@ def key_project(year: int, number: int) -> str:
             "plans/key_project.html",
             plan=plan,
             key_project=key,
-            projects=q.projects(c, year, key_project=number),
+            projects=projects_in_force(c, year, today(), key_project=number),
+            amended=marks(amendments(c, year, today())),
             states=(states := _states(c, plan)),
             group=_group(states, key.project_refs),
             statuses=list(Status),
@@ -246,7 +259,7 @@ def key_project(year: int, number: int) -> str:
 def units(year: int) -> str:
     with services().read() as c:
         plan = plan_of(year)
-        return render("plans/units.html", plan=plan, units=q.units(c, year))
+        return render("plans/units.html", plan=plan, units=units_in_force(c, year, today()))
 
 
 @bp.get(f"/plans/{YEAR}/units/<name>")
@@ -254,7 +267,7 @@ def unit(year: int, name: str) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = plan_of(year)
-        it = found(q.unit(c, year, name))
+        it = found(unit_in_force(c, year, name, as_of))
         progress = services().plan_progress(c, plan, as_of)
         raised = findings(c, year, end_of_day(as_of), unit=name)
     led = {i.number for i in it.items_led}

@@ -210,3 +210,56 @@ def test_the_report_form_follows_the_plan_in_force_today(
     clock.set("2023-08-05T00:00")  # the new lead unit's first day
     assert old.get(url).status_code == 403
     assert new.get(url).status_code == 200
+
+
+def test_the_lists_of_the_plan_follow_it_as_amended_today(
+    app: Flask, staff: FlaskClient, clock: Clock
+) -> None:
+    """The category, project-list, key-project and unit pages list what progress counts: a
+    withdrawn project is gone, an added one is there, a changed target shows its new amount,
+    marked; a unit made responsible has its page and is in the units' list."""
+    public = app.test_client()
+    category = public.get("/api/v1/plans/2023").get_json()["items"][8]["category"]
+    before = text(public, f"/plans/2023/categories/{category}")
+    assert "10.2" in before and "9.2" not in before and "已修改" not in before
+    count = re.search(r"(\d+)个具体项目", before)
+    assert count
+    assert post_form(staff, FORM, LOWER)[0] == 303
+    withdraw = {**LOWER, "kind": "project_withdrawn", "project": "10.2", "reason": "并入下一年度"}
+    assert post_form(staff, FORM, withdraw)[0] == 303
+    add = {
+        **LOWER,
+        "kind": "project_added",
+        "project": "",
+        "item": "9",
+        "title": "加装电梯试点",
+        "target_label": "试点电梯",
+        "target_amount": "20",
+        "target_unit": "台",
+        "reason": "新增试点",
+    }
+    assert post_form(staff, FORM, add)[0] == 303
+    units = {
+        **LOWER,
+        "kind": "units",
+        "project": "",
+        "item": "10",
+        "units": "市城市更新办公室\n市住房城乡建设局",
+        "reason": "牵头单位调整",
+    }
+    status, _where, body = post_form(staff, FORM, units)
+    assert status == 303, body[-600:]
+    clock.set("2023-08-02T09:00")
+    for url in (f"/plans/2023/categories/{category}", "/plans/2023/projects/"):
+        page = text(public, url)
+        assert 'href="/plans/2023/projects/10.2"' not in page, url
+        assert "加装电梯试点" in page and 'href="/plans/2023/projects/9.2"' in page, url
+        assert "250" in page and "已修改" in page, url
+    page = text(public, f"/plans/2023/categories/{category}")
+    assert f"{count[1]}个具体项目" in page  # one withdrawn, one added
+    assert "市城市更新办公室" in page
+    unit = text(public, "/plans/2023/units/市城市更新办公室")
+    assert 'href="/plans/2023/items/10"' in unit
+    assert "市城市更新办公室" in text(public, "/plans/2023/units/")
+    # The lists as they stood before: the new unit had no page that day.
+    assert public.get("/plans/2023/units/市城市更新办公室?as_of=2023-07-31").status_code == 404
