@@ -126,6 +126,28 @@ class CandidateCommands:
         self.save(book, *answered.values())
         return ref
 
+    def correct_candidate(
+        self,
+        year: int,
+        ref: str,
+        *,
+        title: str,
+        category: str,
+        description: str,
+        targets: Iterable[Target],
+        units: Iterable[str],
+        reason: str,
+        actor: str,
+    ) -> None:
+        """Correct a listed candidate before the vote, with a public reason."""
+        book = self.candidate_book(year)
+        if book is None:
+            raise CandidateError("unknown", f"there is no candidate {ref}", ref)
+        book.correct_candidate(
+            ref, title, category, description, targets, units, reason, actor, self.clock()
+        )
+        self.save(book)
+
     def record_vote(self, year: int, spec: VoteSpec, actor: str) -> None:
         book = self.candidate_book(year)
         if book is None:

@@ -256,6 +256,25 @@ class CandidateBook(Aggregate):
 
         def apply(self, book: CandidateBook) -> None:
             book.candidates += (self.ref,)
+            book.listed[self.ref] = _listing(self)
+
+    class CandidateCorrected(Aggregate.Event):
+        """A listed candidate's words, targets or units corrected before the vote (a title
+        typed wrong, a unit left out), with a public reason. Its sources stay: the proposals
+        it adopted were answered with it."""
+
+        year: int
+        ref: str
+        title: str
+        category: str
+        description: str
+        targets: list[dict[str, str]]
+        units: list[str]
+        reason: str
+        actor: str
+
+        def apply(self, book: CandidateBook) -> None:
+            book.listed[self.ref] = _listing(self)
 
     class VoteRecorded(Aggregate.Event):
         year: int
@@ -282,6 +301,7 @@ class CandidateBook(Aggregate):
         self.conversions: dict[str, tuple[str, ...]] = {}
         self.converted: dict[str, str] = {}  # case number -> conversion ref
         self.candidates: tuple[str, ...] = ()
+        self.listed: dict[str, dict[str, Any]] = {}  # ref -> its words, targets and units now
         self.vote: dict[str, Any] | None = None
 
     @classmethod
@@ -342,37 +362,50 @@ class CandidateBook(Aggregate):
     ) -> str:
         if self.vote is not None:
             raise CandidateError("voted", "the vote is recorded: the list is closed")
-        title = _line(title, "title")
-        category = _line(category, "category", 40)
-        description = _text(description, "description")
+        words = _checked_listing(title, category, description, targets, units)
         refs = check_sources(sources, self.conversions)
-        goals = [t.as_dict() for t in targets]
-        if len(goals) > MAX_TARGETS:
-            raise CandidateError("targets", f"at most {MAX_TARGETS} targets")
-        names: list[str] = []
-        for unit in units:
-            name = clean_line(unit)
-            if name and name not in names:
-                names.append(_line(name, "units", 40))
-        if not names:
-            raise CandidateError("units", "a responsible unit is needed")
-        if len(names) > MAX_UNITS:
-            raise CandidateError("units", f"at most {MAX_UNITS} responsible units")
         ref = f"C{len(self.candidates) + 1}"
         self.trigger_event(
             self.CandidateListed,
             timestamp=at,
             year=self.year,
             ref=ref,
-            title=title,
-            category=category,
-            description=description,
             sources=refs,
-            targets=goals,
-            units=names,
             actor=actor,
+            **words,
         )
         return ref
+
+    def correct_candidate(
+        self,
+        ref: str,
+        title: str,
+        category: str,
+        description: str,
+        targets: Iterable[Target],
+        units: Iterable[str],
+        reason: str,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Correct a listed candidate before the vote; the list as voted is not rewritten."""
+        if ref not in self.listed:
+            raise CandidateError("unknown", f"there is no candidate {ref}", ref)
+        if self.vote is not None:
+            raise CandidateError("voted", "the vote is recorded: the list is closed")
+        words = _checked_listing(title, category, description, targets, units)
+        reason = _text(reason, "reason", 500)
+        if words == self.listed[ref]:
+            raise CandidateError("unchanged", "the correction changes nothing")
+        self.trigger_event(
+            self.CandidateCorrected,
+            timestamp=at,
+            year=self.year,
+            ref=ref,
+            reason=reason,
+            actor=actor,
+            **words,
+        )
 
     def record_vote(self, spec: VoteSpec, actor: str, at: datetime) -> None:
         if self.vote is not None:
@@ -395,3 +428,47 @@ class CandidateBook(Aggregate):
             reason=reason,
             actor=actor,
         )
+
+
+def _checked_listing(
+    title: str,
+    category: str,
+    description: str,
+    targets: Iterable[Target],
+    units: Iterable[str],
+) -> dict[str, Any]:
+    """A candidate's words, targets and units as listed (or corrected), checked."""
+    title = _line(title, "title")
+    category = _line(category, "category", 40)
+    description = _text(description, "description")
+    goals = [t.as_dict() for t in targets]
+    if len(goals) > MAX_TARGETS:
+        raise CandidateError("targets", f"at most {MAX_TARGETS} targets")
+    names: list[str] = []
+    for unit in units:
+        name = clean_line(unit)
+        if name and name not in names:
+            names.append(_line(name, "units", 40))
+    if not names:
+        raise CandidateError("units", "a responsible unit is needed")
+    if len(names) > MAX_UNITS:
+        raise CandidateError("units", f"at most {MAX_UNITS} responsible units")
+    return {
+        "title": title,
+        "category": category,
+        "description": description,
+        "targets": goals,
+        "units": names,
+    }
+
+
+def _listing(
+    e: CandidateBook.CandidateListed | CandidateBook.CandidateCorrected,
+) -> dict[str, Any]:
+    return {
+        "title": e.title,
+        "category": e.category,
+        "description": e.description,
+        "targets": list(e.targets),
+        "units": list(e.units),
+    }

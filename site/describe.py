@@ -98,6 +98,11 @@ def _cycle(k: str, p: dict[str, Any]) -> tuple[str, str]:
             districts=districts,
         )
         return title, summary
+    if k == "cycle.candidate_corrected":
+        title = _("更正：候选项目%(ref)s：%(title)s", ref=p["ref"], title=p["title"])
+        summary = _("责任单位：%(units)s。", units="、".join(p["units"]))
+        reason = _("更正原因：%(reason)s", reason=p["reason"])
+        return title, summary + " " + p["description"] + " " + reason
     if k == "cycle.listed":
         title = _("候选项目%(ref)s：%(title)s", ref=p["ref"], title=p["title"])
         summary = _(

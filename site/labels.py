@@ -198,6 +198,7 @@ EVENT_KINDS: Labels = {
     "plan.amended": _l("计划修改"),
     "cycle.converted": _l("诉求转化为候选项目来源"),
     "cycle.listed": _l("列入候选项目"),
+    "cycle.candidate_corrected": _l("候选项目更正"),
     "cycle.voted": _l("人代会票决结果"),
     "cycle.vote_corrected": _l("票决结果更正"),
     "solicitation.opened": _l("开始征集民生实事项目建议"),

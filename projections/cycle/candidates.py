@@ -84,6 +84,10 @@ class CandidateRow(ReadModel):
     against: Mapped[int | None] = mapped_column(Integer)
     abstain: Mapped[int | None] = mapped_column(Integer)
     chosen: Mapped[bool] = mapped_column(Boolean)
+    # corrected before the vote: the latest correction's time and reason, and how many
+    corrected_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    correction_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    corrections: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CandidateSource(ReadModel):
@@ -116,7 +120,7 @@ class CongressVote(ReadModel):
 
 class Candidates(Projection):
     name = "candidates"
-    version = 2  # 2: conversion_cases indexed in each conversion's order
+    version = 3  # 2: conversion_cases indexed in each conversion's order. 3: corrections
     tables = (ConversionRow, ConversionCase, CandidateRow, CandidateSource, CongressVote)
 
     @singledispatchmethod
@@ -184,6 +188,25 @@ class Candidates(Projection):
         c.execute(
             insert(CandidateSource.__table__),
             [{"year": e.year, "source": s, "candidate": number} for s in e.sources],
+        )
+
+    @process_event.register
+    def _candidate_corrected(
+        self, e: CandidateBook.CandidateCorrected, c: Connection, position: int
+    ) -> None:
+        c.execute(
+            update(CandidateRow)
+            .where(CandidateRow.year == e.year, CandidateRow.number == ref_number(e.ref))
+            .values(
+                title=e.title,
+                category=e.category,
+                description=e.description,
+                targets=list(e.targets),
+                units=list(e.units),
+                corrected_at=e.timestamp,
+                correction_reason=e.reason,
+                corrections=CandidateRow.corrections + 1,
+            )
         )
 
     @process_event.register

@@ -499,7 +499,30 @@ class Deriver:
                 for s in e.sources
             ),
         ]
-        return self._entry(e, "cycle.listed", e.year, subjects, marked(payload, simulated(e)))
+        entry = self._entry(e, "cycle.listed", e.year, subjects, marked(payload, simulated(e)))
+        self.context[f"candidate:{e.year}:{e.ref}"] = entry.uuid
+        return entry
+
+    @derive.register
+    def _candidate_corrected(self, e: CandidateBook.CandidateCorrected) -> Entry:
+        payload = {
+            "ref": e.ref,
+            "title": e.title,
+            "category": e.category,
+            "description": e.description,
+            "targets": e.targets,
+            "units": e.units,
+            "reason": e.reason,
+        }
+        subjects = [f"cycle:{e.year}", f"candidates:{e.year}", f"candidate:{e.year}:{e.ref[1:]}"]
+        return self._entry(
+            e,
+            "cycle.candidate_corrected",
+            e.year,
+            subjects,
+            marked(payload, simulated(e)),
+            corrects=self.context.get(f"candidate:{e.year}:{e.ref}"),
+        )
 
     @derive.register
     def _voted(self, e: CandidateBook.VoteRecorded) -> Entry:

@@ -56,7 +56,9 @@ class ConversionForm(Form):
     unit = StringField(_l("主办单位"), validators=[Length(max=64)])
 
 
-class CandidateForm(Form):
+class CandidateWords(Form):
+    """What a candidate says of itself: listed with its sources, corrected with a reason."""
+
     title = StringField(
         _l("候选项目名称"), validators=[DataRequired(message=_l("请填写名称。")), Length(max=80)]
     )
@@ -67,10 +69,6 @@ class CandidateForm(Form):
         _l("项目说明"),
         validators=[DataRequired(message=_l("请填写项目说明。")), Length(max=2000)],
     )
-    sources = StringField(
-        _l("来源（市民建议如 P17，诉求转化如 Z3，以空格或逗号分隔）"),
-        validators=[DataRequired(message=_l("请填写来源。")), Length(max=400)],
-    )
     targets = TextAreaField(
         _l("预计目标（每行一项：名称 | 数量 | 单位）"), validators=[Length(max=2000)]
     )
@@ -80,7 +78,32 @@ class CandidateForm(Form):
     )
 
 
-def targets_of(form: CandidateForm) -> list[Target] | None:
+class CandidateForm(CandidateWords):
+    sources = StringField(
+        _l("来源（市民建议如 P17，诉求转化如 Z3，以空格或逗号分隔）"),
+        validators=[DataRequired(message=_l("请填写来源。")), Length(max=400)],
+    )
+
+
+class CandidateCorrectionForm(CandidateWords):
+    reason = TextAreaField(
+        _l("更正原因（公开）"),
+        validators=[DataRequired(message=_l("请说明更正原因。")), Length(max=500)],
+    )
+
+
+def correction_data(row: Any) -> dict[str, str]:
+    """A listed candidate's words as its correction form starts from."""
+    return {
+        "title": row.title,
+        "category": row.category,
+        "description": row.description,
+        "targets": "\n".join(f"{t['label']} | {t['amount']} | {t['unit']}" for t in row.targets),
+        "units": "\n".join(row.units),
+    }
+
+
+def targets_of(form: CandidateWords) -> list[Target] | None:
     """The typed targets, or None after putting the first wrong line on the field."""
     found = []
     for n, line in enumerate((form.targets.data or "").splitlines(), start=1):

@@ -123,6 +123,9 @@ def _candidate(row: Any) -> dict[str, Any]:
         if row.votes_for is None
         else {"for": row.votes_for, "against": row.against, "abstain": row.abstain},
         "chosen": bool(row.chosen),
+        "corrections": row.corrections,
+        "corrected_at": row.corrected_at.isoformat() if row.corrected_at else None,
+        "correction_reason": row.correction_reason,
         "simulated": bool(row.simulated),
     }
 

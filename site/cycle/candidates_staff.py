@@ -9,8 +9,10 @@ from werkzeug.wrappers import Response
 
 from domain.candidates import MAX_CASES, CandidateError
 from minsheng_site.cycle.candidate_forms import (
+    CandidateCorrectionForm,
     CandidateForm,
     ConversionForm,
+    correction_data,
     problem,
     refuse,
     split_refs,
@@ -21,7 +23,7 @@ from minsheng_site.cycle.candidate_forms import (
 )
 from minsheng_site.services import services
 from minsheng_site.staff.roles import requires
-from minsheng_site.views import YEAR, today
+from minsheng_site.views import YEAR, found, today
 from projections.cases import case_queries
 from projections.cycle import candidate_queries as cq
 
@@ -109,6 +111,44 @@ def new_candidate(year: int) -> Page:
     return render_template("cycle/candidates/staff/candidate.html", cycle_year=year, form=form), (
         409 if form.errors or form.form_errors else 200
     )
+
+
+@bp.route(
+    f"/cycle/{YEAR}/candidates/<int(min=1, max=999999):number>/correct", methods=["GET", "POST"]
+)
+@requires("admin")
+def correct_candidate(year: int, number: int) -> Page:
+    """Correct a listed candidate's words, targets or units before the vote (its sources
+    stay), with a public reason; the public page and the log say what changed and why."""
+    with services().read() as c:
+        row = found(cq.candidate(c, year, number))
+    form = CandidateCorrectionForm(data=correction_data(row))
+    if form.validate_on_submit() and (targets := targets_of(form)) is not None:
+        try:
+            services().ledger.correct_candidate(
+                year,
+                f"C{number}",
+                title=form.title.data,
+                category=form.category.data,
+                description=form.description.data,
+                targets=targets,
+                units=split_refs(form.units.data),
+                reason=form.reason.data,
+                actor=current_user.actor,
+            )
+        except CandidateError as error:
+            if error.code == "voted":
+                refuse(form, None, _("票决结果已经记录，候选项目不能再更正。"))
+            elif error.code == "unchanged":
+                refuse(form, None, _("更正后的内容与原内容相同。"))
+            else:
+                problem(form, error)
+        else:
+            flash(_("候选项目C%(n)s已更正。", n=number))
+            return redirect(url_for("cycle.candidates.candidate", year=year, number=number), 303)
+    return render_template(
+        "cycle/candidates/staff/correct.html", cycle_year=year, form=form, row=row
+    ), (409 if form.errors or form.form_errors else 200)
 
 
 @bp.route(f"/cycle/{YEAR}/vote", methods=["GET", "POST"])

@@ -166,3 +166,43 @@ def test_the_vote_is_recorded_once_then_only_corrected_with_a_reason() -> None:
 
 def test_no_candidate_no_vote() -> None:
     refused("results", CandidateBook.open(2024, ACTOR, AT).record_vote, spec([], []), ACTOR, AT)
+
+
+def test_a_candidate_is_corrected_before_the_vote_with_a_reason_and_its_sources_kept() -> None:
+    b = book(2)
+    lead = checked_target("楼道", "300", "个")
+    words = ("楼道漏水治理", "住房保障", "更正后的说明", [lead], ["市住房城乡建设局", "梁溪区"])
+    b.correct_candidate("C1", *words, "名称和责任单位有误", ACTOR, AT)
+    assert b.listed["C1"] == {
+        "title": "楼道漏水治理",
+        "category": "住房保障",
+        "description": "更正后的说明",
+        "targets": [lead.as_dict()],
+        "units": ["市住房城乡建设局", "梁溪区"],
+    }
+    assert b.candidates == ("C1", "C2")  # still two, in their order
+    corrected = b.collect_events()[-1]
+    assert isinstance(corrected, CandidateBook.CandidateCorrected)
+    assert corrected.reason == "名称和责任单位有误" and not hasattr(corrected, "sources")
+    # Every refusal: a candidate not listed, nothing changed, no reason, a bad title, a unit
+    # missing, and any correction once the vote is recorded.
+    refused("unknown", b.correct_candidate, "C3", *words, "理由", ACTOR, AT)
+    refused("unchanged", b.correct_candidate, "C1", *words, "再次更正", ACTOR, AT)
+    refused("reason", b.correct_candidate, "C1", "新名称", *words[1:], " ", ACTOR, AT)
+    refused("title", b.correct_candidate, "C1", "", *words[1:], "理由", ACTOR, AT)
+    refused("units", b.correct_candidate, "C1", *words[:4], [" "], "理由", ACTOR, AT)
+    b.record_vote(spec(["C1", "C2"], ["C1"]), ACTOR, AT)
+    refused("voted", b.correct_candidate, "C2", "新名称", *words[1:], "理由", ACTOR, AT)
+
+
+def test_a_corrected_book_is_the_same_when_read_back_from_its_events() -> None:
+    b = book(1)
+    b.correct_candidate(
+        "C1", "新名称", "住房保障", "说明", [], ["市住房城乡建设局"], "名称有误", ACTOR, AT
+    )
+    events = b.collect_events()
+    copy = None
+    for e in events:
+        copy = e.mutate(copy)
+    assert isinstance(copy, CandidateBook)
+    assert copy.listed == b.listed and copy.listed["C1"]["title"] == "新名称"

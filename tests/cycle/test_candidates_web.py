@@ -224,3 +224,75 @@ def test_no_vote_without_candidates(site: Flask) -> None:
     client = admin(site)
     status, _where, html = post_form(client, "/staff/cycle/2024/vote", VOTE)
     assert status == 409 and "还没有候选项目" in html
+
+
+CANDIDATE = {
+    "title": "老旧小区楼道渗漏治理",
+    "category": "住房保障",
+    "description": "对反映集中的老旧小区楼道渗漏进行治理。",
+    "targets": "治理楼道 | 300 | 个",
+    "units": "市住房城乡建设局",
+}
+
+
+def test_a_candidate_corrected_before_the_vote_says_what_and_why_everywhere(
+    site: Flask, clock: Clock
+) -> None:
+    client = admin(site)
+    listed = {**CANDIDATE, "sources": "P1"}
+    assert post_form(client, "/staff/cycle/2024/candidates/new", listed)[:2] == (
+        303,
+        "/cycle/2024/candidates/1",
+    )
+    url = "/staff/cycle/2024/candidates/1/correct"
+    form = client.get(url).get_data(as_text=True)
+    assert "老旧小区楼道渗漏治理" in form and "治理楼道 | 300 | 个" in form and "P1" in form
+    status, _where, html = post_form(client, url, {**CANDIDATE, "reason": "核对"})
+    assert status == 409 and "更正后的内容与原内容相同" in html
+    fixed = {**CANDIDATE, "title": "老旧小区楼道漏水治理", "units": "市住房城乡建设局\n梁溪区"}
+    status, _where, html = post_form(client, url, fixed)
+    assert status == 409 and "请说明更正原因" in html and "老旧小区楼道漏水治理" in html
+    reason = "名称与公告不一致，补充责任单位"
+    assert post_form(client, url, {**fixed, "reason": reason})[:2] == (
+        303,
+        "/cycle/2024/candidates/1",
+    )
+    assert site.test_client().get("/staff/cycle/2024/candidates/9/correct").status_code in (
+        302,
+        401,
+    )
+    assert client.get("/staff/cycle/2024/candidates/9/correct").status_code == 404
+    reporter = site.test_client()
+    assert sign_in(reporter, "zjj.li") == 303
+    assert reporter.get(url).status_code == 403
+
+    public = site.test_client()
+    page = public.get("/cycle/2024/candidates/1").get_data(as_text=True)
+    assert "老旧小区楼道漏水治理" in page and "梁溪区" in page and reason in page
+    assert "老旧小区楼道渗漏治理" not in page
+    data = public.get("/api/v1/cycle/2024/candidates").get_json()["candidates"][0]
+    assert (data["title"], data["units"], data["sources"]) == (
+        "老旧小区楼道漏水治理",
+        ["市住房城乡建设局", "梁溪区"],
+        ["P1"],
+    )
+    assert data["corrections"] == 1 and data["correction_reason"] == reason
+    feed = public.get("/feeds/cycle/2024/candidates.atom").get_data(as_text=True)
+    assert "更正：候选项目C1：老旧小区楼道漏水治理" in feed and reason in feed
+    entries = public.get("/api/v1/log?limit=500").get_json()["entries"]
+    first = next(e for e in entries if e["kind"] == "cycle.listed")
+    correction = next(e for e in entries if e["kind"] == "cycle.candidate_corrected")
+    assert correction["corrects"] == first["uuid"]
+    assert correction["payload"]["reason"] == reason and "actor" not in correction["payload"]
+    # The list as voted is not rewritten.
+    vote = {k: v for k, v in VOTE.items() if not k.endswith("_C2")} | {
+        "abstain_C1": "10",
+        "for_C1": "450",
+        "against_C1": "20",
+        "voting": "480",
+    }
+    clock.set("2024-01-12T23:59")
+    assert post_form(client, "/staff/cycle/2024/vote", vote)[:2] == (303, "/cycle/2024/vote")
+    again = {**fixed, "title": "再改名称", "reason": "再次更正"}
+    status, _where, html = post_form(client, url, again)
+    assert status == 409 and "票决结果已经记录，候选项目不能再更正" in html

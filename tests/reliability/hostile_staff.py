@@ -11,7 +11,12 @@ from uuid import UUID
 
 from domain.candidates import Result, VoteSpec
 from minsheng_site.cycle.amendment_staff import AmendmentForm
-from minsheng_site.cycle.candidate_forms import CandidateForm, ConversionForm, VoteFields
+from minsheng_site.cycle.candidate_forms import (
+    CandidateCorrectionForm,
+    CandidateForm,
+    ConversionForm,
+    VoteFields,
+)
 from minsheng_site.plans.forms import Correction, NewReport
 from minsheng_site.ratings.evaluation import DecisionForm
 from minsheng_site.supervision.forms import StepForm, SupervisionForm
@@ -336,6 +341,40 @@ def cycle_candidates(site: Site, trials: Trials) -> None:
         recorded.spent()
         return Sent(303, places=(("public", f"/cycle/{year}/vote"),))
 
+    correcting = next(years)  # its candidates, each corrected once (its page shows the last)
+
+    def another() -> int:
+        ref = site.ledger.list_candidate(
+            correcting,
+            title="候选",
+            category="养老服务",
+            description="说明",
+            sources=[source(correcting)],
+            targets=[],
+            units=["市民政局"],
+            actor="gov.chen",
+        )
+        return int(ref[1:])
+
+    correctable: Pool[int] = Pool(another)
+
+    def corrected(values: Mapping[str, Entry]) -> Sent:
+        number = correctable.take()
+        data = {
+            "title": "增设社区助餐点",
+            "category": "养老服务",
+            "description": "新增助餐点。",
+            "targets": "助餐点 | 10 | 个",
+            "units": "市民政局",
+            "reason": "名称有误",
+        }
+        url = f"/staff/cycle/{correcting}/candidates/{number}/correct"
+        answer = site.post("task", url, form_fields({**data, **values}))
+        if answer.status != 303:
+            return Sent.of(answer)
+        correctable.spent()
+        return Sent(303, places=(("public", f"/cycle/{correcting}/candidates/{number}"),))
+
     structured = {"numbers": "none", "unit": "none"}
     listing = {"sources": "none", "targets": "none", "units": "none"}
     for entry in CORPUS:
@@ -350,6 +389,15 @@ def cycle_candidates(site: Site, trials: Trials) -> None:
             candidate,
         )
         trials.attempt("cycle.candidate", listing, entry, candidate, together=False)
+        words = keeps(CandidateCorrectionForm, "title", "category", "description", "reason")
+        trials.attempt("cycle.candidate_correction", words, entry, corrected)
+        trials.attempt(
+            "cycle.candidate_correction",
+            {"targets": "none", "units": "none"},
+            entry,
+            corrected,
+            together=False,
+        )
         trials.attempt("cycle.vote", keeps(VoteFields, "session", "document_number"), entry, vote)
         trials.attempt("cycle.vote", {"document_url": "none"}, entry, vote)
         fixed = {**keeps(VoteFields, "session", "document_number"), "reason": "text"}

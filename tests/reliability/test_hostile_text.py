@@ -79,6 +79,8 @@ FORMS: dict[str, tuple[str, ...]] = {
     "AmendmentForm": ("staff.amendments.new",),
     "ConversionForm": ("cycle.conversion",),
     "CandidateForm": ("cycle.candidate",),
+    "CandidateWords": ("cycle.candidate", "cycle.candidate_correction"),
+    "CandidateCorrectionForm": ("cycle.candidate_correction",),
     "VoteFields": ("cycle.vote",),
     "VoteForm": ("cycle.vote",),
     "VoteCorrectionForm": ("cycle.vote_correction",),

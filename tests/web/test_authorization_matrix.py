@@ -296,6 +296,8 @@ EXPECTED: dict[tuple[str, str, str], dict[str, str]] = {
     (f"{CYCLE}.new_conversion", "POST", ""):    {"-": "302  403  403  403  403  409  409"},
     (f"{CYCLE}.new_candidate", "GET", ""):      {"-": "302  403  403  403  403  200  200"},
     (f"{CYCLE}.new_candidate", "POST", ""):     {"-": "302  403  403  403  403  303  303"},
+    (f"{CYCLE}.correct_candidate", "GET", ""):  {"-": "302  403  403  403  403  200  200"},
+    (f"{CYCLE}.correct_candidate", "POST", ""): {"-": "302  403  403  403  403  409  409"},
     (f"{CYCLE}.vote", "GET", ""):               {"-": "302  403  403  403  403  200  200"},
     (f"{CYCLE}.vote", "POST", ""):              {"-": "302  403  403  403  403  409  409"},
     ("cycle.proposal_staff.queue", "GET", ""):  {"-": "302  403  403  403  403  200  403"},
@@ -712,6 +714,13 @@ REQUESTS: dict[tuple[str, str, str], Callable[..., Request]] = {
             "sources": "P4",  # the source proposal of C1 (published, adopted)
             "units": "市民政局",
         },
+    ),
+    ("cycle.candidates_staff.correct_candidate", "GET", ""): _fixed(
+        "/staff/cycle/2024/candidates/1/correct"
+    ),
+    ("cycle.candidates_staff.correct_candidate", "POST", ""): _fixed(
+        "/staff/cycle/2024/candidates/1/correct",
+        {"reason": ""},  # refused: no reason
     ),
     ("cycle.candidates_staff.vote", "GET", ""): _fixed("/staff/cycle/2024/vote"),
     ("cycle.candidates_staff.vote", "POST", ""): _fixed("/staff/cycle/2024/vote", {"voting": "0"}),
