@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, request, url_for
 from werkzeug.wrappers import Response
 
 from minsheng_site.caching import publicly_cacheable
 from minsheng_site.services import services
-from minsheng_site.views import found
+from minsheng_site.views import as_of_arg, found
 from projections.plans import queries as q
+from projections.plans.amendments import amended_items, amendments
 
 bp = publicly_cacheable(Blueprint("api", __name__, url_prefix="/api/v1"))
 
@@ -31,14 +32,27 @@ def plans() -> Response:
 
 @bp.get("/plans/<int(min=2000, max=2100):year>")
 def plan(year: int) -> Response:
+    """The plan as registered; with ?as_of=, its items and projects as amended that day
+    (as progress counts them: an added project is there, a withdrawn or merged one is not,
+    targets and units as changed)."""
+    asked = bool(request.args.get("as_of", "").strip())
+    day, _travelling = as_of_arg(clamp=True)
     with services().read() as c:
         view = found(q.plan(c, year))
         categories = q.categories(c, year)
         items = q.items(c, year)
+        if asked:
+            items = amended_items(items, amendments(c, year, day))
         key_projects = q.key_projects(c, year)
+        amended = len(amendments(c, year))
     return jsonify(
         {
             "year": year,
+            "as_of": day.isoformat() if asked else None,
+            "amendments": {
+                "count": amended,
+                "url": url_for("cycle.amendments.index_api", year=year, _external=True),
+            },
             "document": _document(view),
             "schedule": {
                 "midyear_date": view.midyear_date.isoformat(),

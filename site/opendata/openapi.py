@@ -75,7 +75,18 @@ def spec(server: str) -> dict[str, Any]:
             "/api/v1/plans/{year}": {
                 "get": {
                     "summary": "A plan: categories, items, projects, key projects",
-                    "parameters": [YEAR],
+                    "parameters": [
+                        YEAR,
+                        {
+                            "name": "as_of",
+                            "in": "query",
+                            "description": "A day: the items and projects as amended that"
+                            " day (without it, the plan as registered; see `amendments`)."
+                            " A day before 2000 or after today is answered for the nearest"
+                            " day known; the response's `as_of` says which.",
+                            "schema": {"type": "string", "format": "date"},
+                        },
+                    ],
                     "responses": {"200": _json(_ref("Plan")), **ERRORS},
                 }
             },
@@ -474,9 +485,17 @@ def spec(server: str) -> dict[str, Any]:
                         "items",
                         "projects",
                         "key_projects",
+                        "as_of",
+                        "amendments",
                     ],
                     "properties": {
                         "year": integer,
+                        "as_of": {"type": ["string", "null"], "format": "date"},
+                        "amendments": {
+                            "type": "object",
+                            "required": ["count", "url"],
+                            "properties": {"count": integer, "url": string},
+                        },
                         "document": {"type": "object"},
                         "categories": {"type": "array"},
                         "items": {"type": "array"},

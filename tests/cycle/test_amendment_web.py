@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from typing import Any
 
 import feedparser
 import pytest
@@ -263,3 +264,35 @@ def test_the_lists_of_the_plan_follow_it_as_amended_today(
     assert "市城市更新办公室" in text(public, "/plans/2023/units/")
     # The lists as they stood before: the new unit had no page that day.
     assert public.get("/plans/2023/units/市城市更新办公室?as_of=2023-07-31").status_code == 404
+
+
+def test_the_plan_api_gives_the_plan_as_registered_or_as_amended_on_a_day(
+    app: Flask, staff: FlaskClient, clock: Clock
+) -> None:
+    withdraw = {**LOWER, "kind": "project_withdrawn", "project": "10.2", "reason": "并入下一年度"}
+    assert post_form(staff, FORM, LOWER)[0] == 303
+    assert post_form(staff, FORM, withdraw)[0] == 303
+    clock.set("2023-08-02T09:00")
+    public = app.test_client()
+
+    def plan(query: str = "") -> dict[str, Any]:
+        answer = public.get(f"/api/v1/plans/2023{query}")
+        assert answer.status_code == 200, query
+        return dict(answer.get_json())
+
+    def target(body: dict[str, Any], ref: str) -> str | None:
+        found = [p for p in body["projects"] if p["ref"] == ref]
+        return found[0]["targets"][0]["amount"] if found else None
+
+    registered = plan()
+    assert registered["as_of"] is None and registered["amendments"]["count"] == 2
+    assert public.get(registered["amendments"]["url"]).status_code == 200
+    assert target(registered, "9.1") == "300" and target(registered, "10.2") is not None
+    before, after = plan("?as_of=2023-07-31"), plan("?as_of=2023-08-01")
+    assert before["as_of"] == "2023-07-31" and target(before, "9.1") == "300"
+    assert target(before, "10.2") is not None
+    assert after["as_of"] == "2023-08-01" and target(after, "9.1") == "250"
+    assert target(after, "10.2") is None
+    assert "10.2" not in next(i for i in after["items"] if i["number"] == 10)["projects"]
+    assert plan("?as_of=2031-01-01")["as_of"] == "2023-08-02"  # the nearest day known
+    assert public.get("/api/v1/plans/2023?as_of=yesterday").status_code == 400
