@@ -50,6 +50,9 @@ def test_the_simulated_cycle_converts_lists_and_votes(
         assert all(r.simulated for r in rows) and sum(r.chosen for r in rows) == 10
         assert rows[3].title == "老旧住宅渗漏维修" and rows[13].title == "新能源汽车公共充电桩"
         assert rows[3].sources[0].startswith("Z")  # 楼道漏水 cases, converted
+        # the first candidate corrected before the vote (a unit left out), and only it
+        assert [r.corrections for r in rows] == [1] + [0] * 15
+        assert rows[0].units[-1] == "市财政局" and "模拟" in rows[0].correction_reason
         assert all(2 * r.votes_for > r.votes_for + r.against + r.abstain for r in rows if r.chosen)
         conversions = cq.conversions(c, 2024)
         assert all(r.simulated and r.cases >= 2 for r in conversions)
@@ -79,6 +82,7 @@ def test_the_simulated_cycle_converts_lists_and_votes(
     assert client.get("/cycle/2024/conversions/1?page=x").status_code == 400
     feed = client.get("/feeds/cycle/2024/candidates.rss").get_data(as_text=True)
     assert "【模拟】人代会票决结果" in feed and "【模拟】转化Z1" in feed
+    assert "【模拟】更正：候选项目C1" in feed
 
 
 def recount(rows: Sequence[Any], column: str) -> list[tuple[str, int]]:
