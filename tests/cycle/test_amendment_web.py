@@ -296,3 +296,7 @@ def test_the_plan_api_gives_the_plan_as_registered_or_as_amended_on_a_day(
     assert "10.2" not in next(i for i in after["items"] if i["number"] == 10)["projects"]
     assert plan("?as_of=2031-01-01")["as_of"] == "2023-08-02"  # the nearest day known
     assert public.get("/api/v1/plans/2023?as_of=yesterday").status_code == 400
+    # The projects CSV is the plan as progress counts it today: as amended.
+    listed = public.get("/open-data/plans/2023/projects.csv").get_data(as_text=True)
+    assert "\n9.1," in listed and "250台" in listed and "300台" not in listed
+    assert "\n10.2," not in listed
