@@ -76,6 +76,25 @@ def year_with(cases: int = 0, raters: int = 0) -> Recipe:
     return Recipe(f"year-c{cases}-r{raters}", YEAR, write)
 
 
+def cycle_with(cases: int) -> Recipe:
+    """`year_with(cases)` and what `flask simulation load` writes after it: the simulated
+    amendments of 2023's plan and the simulated 2024 cycle (proposals, conversions,
+    candidates, the vote, the labelled simulated 2024 plan)."""
+
+    def write(app: Flask, spec: PlanSpec) -> None:
+        from application.plan_file import load_plan_file
+        from application.simulated_amendments import write_simulated_amendments
+        from application.simulated_cycle import write_simulated_cycle
+        from minsheng_site.config import ROOT
+
+        ledger = app.extensions["minsheng"].ledger
+        write_simulated_amendments(ledger, year=spec.year)
+        following = load_plan_file(ROOT / "plans" / str(spec.year + 1) / "plan.yaml")
+        write_simulated_cycle(ledger, spec.year + 1, following, 7)
+
+    return Recipe(f"cycle-c{cases}", year_with(cases), write)
+
+
 class Templates:
     """The session's templates; `restore` and `copy` make a store from one."""
 

@@ -1,11 +1,14 @@
-"""Amendments of a plan in public: the list (/plans/<year>/amendments) and its JSON."""
+"""Amendments of a plan in public: the list (/plans/<year>/amendments), its JSON and CSV."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import json
+
+from flask import Blueprint, jsonify, url_for
 from werkzeug.wrappers import Response
 
 from minsheng_site.caching import publicly_cacheable
+from minsheng_site.csv_export import csv_response
 from minsheng_site.services import services
 from minsheng_site.views import YEAR, plan_of, render
 from projections.plans.amendments import amendments
@@ -47,3 +50,47 @@ def index_api(year: int) -> Response:
             ],
         }
     )
+
+
+CSV_FIELDS = (
+    "year",
+    "number",
+    "kind",
+    "item",
+    "project",
+    "change",
+    "basis_number",
+    "basis_date",
+    "effective",
+    "reason",
+    "recorded_at",
+    "simulated",
+    "url",
+)
+
+
+@bp.get(f"/plans/{YEAR}/amendments.csv")
+def index_csv(year: int) -> Response:
+    plan_of(year)
+    with services().read() as c:
+        rows = amendments(c, year)
+    table: list[list[object]] = [list(CSV_FIELDS)]
+    for a in rows:
+        table.append(
+            [
+                year,
+                a.number,
+                a.kind,
+                a.item,
+                a.project,
+                json.dumps(a.change, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                a.basis_number,
+                a.basis_date.isoformat(),
+                a.effective.isoformat(),
+                a.reason,
+                a.recorded_at.isoformat(),
+                "1" if a.simulated else "0",
+                url_for("opendata.journalists.event", uuid=a.uuid, _external=True),
+            ]
+        )
+    return csv_response(table, f"amendments-{year}.csv")

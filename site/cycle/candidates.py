@@ -218,3 +218,31 @@ def candidates_csv(year: int) -> Response:
             ]
         )
     return csv_response(table, f"candidates-{year}.csv")
+
+
+CONVERSION_FIELDS = ("year", "ref", "title", "problem", "cases", "districts", "simulated")
+
+
+@bp.get(f"/cycle/{YEAR}/conversions.csv")
+def conversions_csv(year: int) -> Response:
+    """Each conversion with its number of cases and their count by district (a conversion
+    names only cases whose citizens agreed to publish; their numbers are in the JSON API)."""
+    with services().read() as c:
+        _year_of_cycle(c, year)
+        rows = cq.conversions(c, year)
+        counts = {r.number: cq.conversion_counts(c, year, r.number)[0] for r in rows}
+    table: list[list[object]] = [list(CONVERSION_FIELDS)]
+    for r in rows:
+        by_district = counts[r.number]
+        table.append(
+            [
+                year,
+                f"Z{r.number}",
+                r.title,
+                r.problem,
+                sum(n for _district, n in by_district),
+                "；".join(f"{district or '-'} {n}" for district, n in by_district),
+                "1" if r.simulated else "0",
+            ]
+        )
+    return csv_response(table, f"conversions-{year}.csv")

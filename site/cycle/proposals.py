@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from domain.proposals import ANSWERS, PLACES, ProposalError
 from domain.wuxi import business_date
 from minsheng_site.caching import publicly_cacheable
+from minsheng_site.csv_export import csv_response
 from minsheng_site.cycle.proposal_forms import ProposalForm, ProposalSupportForm
 from minsheng_site.services import services
 from minsheng_site.verified import verified
@@ -71,6 +72,58 @@ def proposals_api(year: int) -> Response:
             ],
         }
     )
+
+
+CSV_FIELDS = (
+    "year",
+    "ref",
+    "title",
+    "description",
+    "category",
+    "district",
+    "edited",
+    "submitted_at",
+    "supports",
+    "total_supports",
+    "answer",
+    "candidate",
+    "merged_into",
+    "answer_text",
+    "answered_at",
+    "simulated",
+)
+
+
+@api.get(f"/cycle/{YEAR}/proposals.csv")
+def proposals_csv(year: int) -> Response:
+    """The published proposals as the API gives them, one per line (never who proposed)."""
+    with services().read() as c:
+        if pq.solicitation(c, year) is None:
+            abort(404)
+        rows = pq.proposals(c, year, sort="number")
+    table: list[list[object]] = [list(CSV_FIELDS)]
+    for p in rows:
+        table.append(
+            [
+                year,
+                p.ref,
+                p.title,
+                p.description,
+                p.category,
+                p.district,
+                "1" if p.edited else "0",
+                p.submitted_at.isoformat(),
+                p.supports,
+                p.total_supports,
+                p.answer or "",
+                p.candidate or "",
+                f"P{p.merged_into}" if p.merged_into else "",
+                p.answer_text or "",
+                p.answered_at.isoformat() if p.answered_at else "",
+                "1" if p.simulated else "0",
+            ]
+        )
+    return csv_response(table, f"proposals-{year}.csv")
 
 
 def _state(solicitation: pq.SolicitationView | None) -> str:

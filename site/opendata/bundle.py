@@ -40,6 +40,8 @@ from minsheng_site.opendata import datapackage as dp
 from minsheng_site.opendata.bundle_tables import TABLES, Table
 from minsheng_site.services import services
 from minsheng_site.views import today
+from projections.cycle import candidate_queries as cq
+from projections.cycle import proposal_queries as pq
 from projections.plans import queries as q
 from projections.plans.progress_queries import item_progress
 from projections.publiclog import log_queries as lq
@@ -273,15 +275,39 @@ def _exports(db: sqlite3.Connection, public: _Public, years: list[int]) -> list[
                 url_for("ratings.evaluation.results_csv", year=year, _external=True),
             ),
         ]
+    exports += _cycle_exports(years)
     resources = []
     for export, name, of_year, url in exports:
         rows = public.csv(url)
         if rows is None:  # a year without an evaluation formula has no such export
             continue
         header, body = rows[0], rows[1:]
-        resources.append(dp.resource(name, export, url, header, of_year))
         _fill_export(db, TABLES[export], header, body, of_year)
+        if body:  # a plan not amended: its table, and no empty resource to describe
+            resources.append(dp.resource(name, export, url, header, of_year))
     return resources
+
+
+def _cycle_exports(years: list[int]) -> list[tuple[str, str, int | None, str]]:
+    """The yearly cycle's CSVs (their rows carry their year): each year's proposals,
+    conversions and candidates, and each plan's amendments. A year with a solicitation
+    and no candidate yet answers 404 for its candidates, as its pages do."""
+    with services().read() as c:
+        cycles = sorted(set(cq.years(c)) | set(pq.years(c)))
+    found: list[tuple[str, str, int | None, str]] = []
+    for year in cycles:
+        for export, endpoint in (
+            ("proposals", "cycle.proposals_api.proposals_csv"),
+            ("conversions", "cycle.candidates.conversions_csv"),
+            ("candidates", "cycle.candidates.candidates_csv"),
+        ):
+            found.append(
+                (export, f"{export}-{year}", year, url_for(endpoint, year=year, _external=True))
+            )
+    for year in years:
+        url = url_for("cycle.amendments.index_csv", year=year, _external=True)
+        found.append(("amendments", f"amendments-{year}", year, url))
+    return found
 
 
 def _fill_export(

@@ -51,6 +51,11 @@ TABLES = {
     "about": Table("about", ("key",), (("key", "string"), ("value", "string"))),
     "projects": Table("projects", ("year", "ref"), export="projects", per_year=True),
     "cases": Table("cases", ("number",), export="cases"),
+    # the cycle's CSVs carry their year: no column added
+    "proposals": Table("proposals", ("year", "ref"), export="proposals"),
+    "conversions": Table("conversions", ("year", "ref"), export="conversions"),
+    "candidates": Table("candidates", ("year", "ref"), export="candidates"),
+    "amendments": Table("amendments", ("year", "number"), export="amendments"),
     "satisfaction": Table(
         "satisfaction", ("year", "line"), export="satisfaction", per_year=True, numbered=True
     ),

@@ -107,6 +107,51 @@ FIELDS: dict[str, dict[str, Field]] = {
         "chosen": ("boolean", "是否票决入选重点项目（1/0；空：尚未票决）"),
         "simulated": SIMULATED,
     },
+    "proposals": {  # /cycle/<year>/proposals.csv (site/cycle/proposals.py CSV_FIELDS)
+        "year": ("integer", "计划年度（为该年度计划征集的建议）"),
+        "ref": ("string", "建议编号（P + 序号）"),
+        "title": ("string", "建议标题（经审核公开的文字）"),
+        "description": ("string", "建议内容（经审核公开的文字）"),
+        "category": ("string", "方面"),
+        "district": ("string", "所涉市（县）区"),
+        "edited": ("boolean", "公开前是否经专班删改（1/0）"),
+        "submitted_at": ("datetime", "提出时间（UTC）"),
+        "supports": ("integer", "附议人数"),
+        "total_supports": ("integer", "附议人数，含并入本条的建议的附议"),
+        "answer": ("string", "答复代码：adopted、merged、not_adopted；空：尚未答复"),
+        "candidate": ("string", "采纳为的候选项目编号（C + 序号）"),
+        "merged_into": ("string", "并入的建议编号（P + 序号）"),
+        "answer_text": ("string", "答复内容"),
+        "answered_at": ("datetime", "答复时间（UTC）"),
+        "simulated": SIMULATED,
+    },
+    "conversions": {  # /cycle/<year>/conversions.csv (site/cycle/candidates.py)
+        "year": ("integer", "计划年度（该年度的诉求转化）"),
+        "ref": ("string", "诉求转化编号（Z + 序号）"),
+        "title": ("string", "问题类别"),
+        "problem": ("string", "问题描述"),
+        "cases": ("integer", "转化的诉求件数（只含市民同意公开的诉求）"),
+        "districts": ("string", "按市（县）区的诉求件数：区名 件数，以“；”分隔"),
+        "simulated": SIMULATED,
+    },
+    "amendments": {  # /plans/<year>/amendments.csv (site/cycle/amendments.py CSV_FIELDS)
+        "year": ("integer", "计划年度"),
+        "number": ("integer", "修改序号"),
+        "kind": (
+            "string",
+            "修改类型代码：target、project_added、project_merged、project_withdrawn、units",
+        ),
+        "item": ("integer", "所修改的条目编号"),
+        "project": ("string", "所修改的具体项目编号（空：整个条目）"),
+        "change": ("object", "修改内容（JSON）"),
+        "basis_number": ("string", "依据文件的文号"),
+        "basis_date": ("date", "依据文件的日期"),
+        "effective": ("date", "生效日期（无锡日期）"),
+        "reason": ("string", "修改原因"),
+        "recorded_at": ("datetime", "记录时间（UTC）"),
+        "simulated": SIMULATED,
+        "url": ("string", "公开记录中这次修改的永久链接"),
+    },
 }
 
 TITLES = {
@@ -115,6 +160,9 @@ TITLES = {
     "satisfaction": "满意度评价结果",
     "evaluation": "年底考评",
     "candidates": "候选项目与人代会票决",
+    "proposals": "征集的市民建议（不含提出人信息）",
+    "conversions": "诉求转化（问题类别与件数）",
+    "amendments": "计划的修改",
 }
 
 LICENSE = {
@@ -162,7 +210,8 @@ def descriptor(site: str, resources: list[dict], sources: list[dict]) -> dict[st
         "title": "民生实事公开台开放数据",
         "description": (
             "无锡市民生服务“十百千”行动的公开数据：具体项目与进展、民生诉求（不含个人信息）、"
-            "满意度评价和年底考评。标注 simulated 的行是模拟数据，不是真实情况。"
+            "满意度评价、年底考评，以及年度征集的建议、诉求转化、候选项目与人代会票决和计划的修改。"
+            "标注 simulated 的行是模拟数据，不是真实情况。"
         ),
         "homepage": site,
         "licenses": [LICENSE],

@@ -340,6 +340,7 @@ def journalists() -> str:
         plan_items = q.items(c, year) if year else []
         key_projects = q.key_projects(c, year) if year else []
         unit_list = q.units(c, year) if year else []
+        solicited, listed = pq.years(c), candidate_queries.years(c)
     from domain.cases import DISTRICTS
 
     return render_template(
@@ -353,6 +354,9 @@ def journalists() -> str:
         units=unit_list,
         districts=DISTRICTS,
         example=canonical_example(),
+        cycle_years=sorted(set(solicited) | set(listed)),
+        solicited=solicited,
+        listed=listed,
     )
 
 
