@@ -251,6 +251,7 @@ def write_simulated_candidates(
 
     for n, title in enumerate(converting):
         schedule.at(date(year - 1, 11, 22 + n // 3), 10 + n % 3, partial(convert, title))
+
     def correct_first() -> None:
         """The task force adds a unit it left out of the first candidate (before the vote:
         a correction with a public reason, as the list's own entries are)."""

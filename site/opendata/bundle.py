@@ -283,8 +283,9 @@ def _exports(db: sqlite3.Connection, public: _Public, years: list[int]) -> list[
             continue
         header, body = rows[0], rows[1:]
         _fill_export(db, TABLES[export], header, body, of_year)
-        if body:  # a plan not amended: its table, and no empty resource to describe
-            resources.append(dp.resource(name, export, url, header, of_year))
+        # described even when empty (a plan not amended): a reader finds the same resources
+        # in every bundle, each with its schema
+        resources.append(dp.resource(name, export, url, header, of_year))
     return resources
 
 
