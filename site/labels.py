@@ -251,6 +251,10 @@ SEARCH_KINDS: Labels = {
     "finding": _l("督查发现的问题"),
     "visit": _l("督查记录"),
     "report": _l("进展报告"),
+    "proposal": _l("项目建议"),
+    "candidate": _l("候选项目"),
+    "conversion": _l("诉求转化"),
+    "amendment": _l("计划修改"),
 }
 
 # The citizen's answer to "is it fixed?" (domain.cases.FIX_ANSWERS), in 12345's words.

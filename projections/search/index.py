@@ -1,7 +1,8 @@
 """The site search index: a read model of what the public can read, cut into terms.
 
 One row per searchable thing (`search_docs`: a category, item, specific project, key
-project, unit, progress report, supervision visit or finding, or a case's public words),
+project, unit, progress report, supervision visit or finding, a case's public words, or of
+the yearly cycle a published proposal, a candidate, a conversion or a plan's amendment),
 and one row per (term, thing) (`search_terms`), weighted 3 in a title and 1 elsewhere.
 The same tables on SQLite and PostgreSQL, so both answer alike: a query finds the things
 holding all of its terms (see projections/search/words.py for how text becomes terms).
@@ -10,6 +11,10 @@ Personal data never enters: a case's words are indexed only as the case board sh
 (the citizen's consent, nothing naming them, or the task force's redaction), and an
 erasure takes them out again. Statuses that change every day (a project's completion, a
 case's state) are not kept here: results look them up where they live.
+
+A proposal is found once published (`Proposal.Approved`: the task force's version) and as
+long as its page shows it: an erasure of its proposer leaves the published words, as
+projections/cycle/proposals.py does (a pending or rejected one is never here).
 
 Every row's id is derived from the log position of the event that made it (position ×
 1000 + its place in the event), so a rebuild gives the same rows as the increments did.
@@ -24,6 +29,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Connection,
     Index,
     Integer,
@@ -36,21 +42,28 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.candidates import CandidateBook
 from domain.cases import Case, Erasure
-from domain.districts import district_named, districts_of
+from domain.districts import DISTRICTS, district_named, districts_of
 from domain.plan import Item, KeyProject, Plan
+from domain.proposals import ADOPTED, MERGED, NOT_ADOPTED, Proposal
 from domain.supervision import CLOSED, OPEN, RECTIFYING, Finding, SupervisionRecord
 from projections.cases.cases import Opener, public_words
 from projections.database import ReadModel
 from projections.projection import Projection, unhandled
 from projections.search.words import terms
 
+SIMULATED = "sim:"  # the labelled simulation's actors (as every read model labels them)
 TITLE, BODY = 3, 1  # a term's weight in a thing's title and elsewhere
-# The plan's kinds (as many as the plan has) and the log's (they grow with every year of
-# reports, supervision and cases), in the order results are grouped in.
+# The plan's kinds (as many as the plan has), the cycle's that are as few (a year's
+# candidates, conversions and amendments: ranked like the plan's) and the log's (they grow
+# with every year of proposals, reports, supervision and cases), in the order results are
+# grouped in.
 PLAN_KINDS = ("project", "item", "key_project", "unit", "category")
-LOG_KINDS = ("case", "finding", "visit", "report")
-KINDS = PLAN_KINDS + LOG_KINDS
+CYCLE_KINDS = ("candidate", "conversion", "amendment")
+RANKED_KINDS = PLAN_KINDS + CYCLE_KINDS
+LOG_KINDS = ("case", "proposal", "finding", "visit", "report")
+KINDS = PLAN_KINDS + CYCLE_KINDS + LOG_KINDS
 
 
 class SearchDoc(ReadModel):
@@ -89,6 +102,19 @@ class SearchCase(ReadModel):
     district: Mapped[str] = mapped_column(String(16))
 
 
+class SearchProposal(ReadModel):
+    """Where a proposal belongs, from its submission (nothing of its words: those are
+    indexed only once published)."""
+
+    __tablename__ = "search_proposals"
+
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    district: Mapped[str] = mapped_column(String(16))
+    simulated: Mapped[bool] = mapped_column(Boolean)
+
+
 class SearchTerm(ReadModel):
     """A term of a thing. Keyed (term, kind, doc_id): a term's things of one kind come
     newest first straight from the key (ids grow with the log), so the kinds that grow with
@@ -111,12 +137,14 @@ _DOC = SearchDoc.__table__
 _TERM = SearchTerm.__table__
 _CASE = SearchCase.__table__
 _PLACE = SearchPlace.__table__
+_PROPOSAL = SearchProposal.__table__
 
 
 class SearchIndex(Projection):
     name = "search"
-    version = 3  # 2: terms keyed by (term, kind, doc_id); places. 3: no district column
-    tables = (SearchDoc, SearchTerm, SearchCase, SearchPlace)
+    # 2: terms keyed by (term, kind, doc_id); places. 3: no district column. 4: the cycle
+    version = 4
+    tables = (SearchDoc, SearchTerm, SearchCase, SearchPlace, SearchProposal)
 
     def __init__(self, opener: Opener) -> None:
         self.opener = opener
@@ -381,6 +409,152 @@ class SearchIndex(Projection):
             detail = c.execute(select(_DOC.c.detail).where(_DOC.c.key == key)).scalar()
             if detail is not None and not detail.get("redacted"):
                 _drop(c, key)
+
+    # The yearly cycle ------------------------------------------------------------------
+
+    @process_event.register
+    def _proposed(self, e: Proposal.Submitted, c: Connection, position: int) -> None:
+        c.execute(
+            insert(_PROPOSAL).values(
+                proposal_id=str(e.originator_id),
+                year=e.year,
+                number=e.number,
+                district=e.district,
+                simulated=str(e.actor).startswith(SIMULATED),
+            )
+        )
+
+    @process_event.register
+    def _published(self, e: Proposal.Approved, c: Connection, position: int) -> None:
+        p = c.execute(
+            select(_PROPOSAL).where(_PROPOSAL.c.proposal_id == str(e.originator_id))
+        ).one()
+        _put(
+            c,
+            position * 1000,
+            f"proposal:{e.originator_id}",
+            {
+                "kind": "proposal",
+                "year": p.year,
+                "ref": str(p.number),
+                "title": e.title,
+                "body": e.description,
+                "detail": {"answer": None, "simulated": bool(p.simulated)},
+            },
+            [p.district] if p.district in DISTRICTS else [],
+        )
+
+    @process_event.register
+    def _adopted(self, e: Proposal.Adopted, c: Connection, position: int) -> None:
+        self._answered(c, e, ADOPTED, e.note)
+
+    @process_event.register
+    def _merged(self, e: Proposal.Merged, c: Connection, position: int) -> None:
+        self._answered(c, e, MERGED, e.reason)
+
+    @process_event.register
+    def _declined(self, e: Proposal.NotAdopted, c: Connection, position: int) -> None:
+        self._answered(c, e, NOT_ADOPTED, e.reason)
+
+    def _answered(
+        self,
+        c: Connection,
+        e: Proposal.Adopted | Proposal.Merged | Proposal.NotAdopted,
+        answer: str,
+        text: str,
+    ) -> None:
+        """The answer's state, and its public words added to what is found (its page shows
+        both); the proposal keeps its place among the newest."""
+        key = f"proposal:{e.originator_id}"
+        row = c.execute(select(_DOC).where(_DOC.c.key == key)).first()
+        if row is None:  # only a published proposal is answered
+            return
+        places = c.execute(select(_PLACE.c.district).where(_PLACE.c.doc_id == row.doc_id))
+        _put(
+            c,
+            row.doc_id,
+            key,
+            {
+                "kind": row.kind,
+                "year": row.year,
+                "ref": row.ref,
+                "title": row.title,
+                "body": " · ".join(x for x in (row.body, text.strip()) if x),
+                "detail": {**row.detail, "answer": answer},
+            },
+            list(places.scalars()),
+        )
+
+    @process_event.register
+    def _converted(self, e: CandidateBook.CasesConverted, c: Connection, position: int) -> None:
+        _put(
+            c,
+            position * 1000,
+            f"conversion:{e.year}:{e.ref}",
+            {
+                "kind": "conversion",
+                "year": e.year,
+                "ref": e.ref[1:],
+                "title": e.title,
+                "body": e.problem,
+                "detail": {"code": e.ref, "simulated": e.actor.startswith(SIMULATED)},
+            },
+            {case["district"] for case in e.cases if case.get("district") in DISTRICTS},
+        )
+
+    @process_event.register
+    def _listed(self, e: CandidateBook.CandidateListed, c: Connection, position: int) -> None:
+        self._candidate(c, position * 1000, e)
+
+    @process_event.register
+    def _recast(self, e: CandidateBook.CandidateCorrected, c: Connection, position: int) -> None:
+        """The candidate's page shows the corrected words: so does the index, in its place."""
+        key = f"candidate:{e.year}:{e.ref}"
+        doc_id = c.execute(select(_DOC.c.doc_id).where(_DOC.c.key == key)).scalar()
+        self._candidate(c, position * 1000 if doc_id is None else doc_id, e)
+
+    def _candidate(
+        self,
+        c: Connection,
+        doc_id: int,
+        e: CandidateBook.CandidateListed | CandidateBook.CandidateCorrected,
+    ) -> None:
+        _put(
+            c,
+            doc_id,
+            f"candidate:{e.year}:{e.ref}",
+            {
+                "kind": "candidate",
+                "year": e.year,
+                "ref": e.ref[1:],
+                "title": e.title,
+                "body": " · ".join(x for x in (e.description, "、".join(e.units)) if x),
+                "detail": {"code": e.ref, "simulated": e.actor.startswith(SIMULATED)},
+            },
+            districts_of(e.units),
+        )
+
+    @process_event.register
+    def _amended(self, e: Plan.Amended, c: Connection, position: int) -> None:
+        """An amendment by its reason and its basis (the document it rests on)."""
+        _put(
+            c,
+            position * 1000,
+            f"amendment:{e.year}:{e.number}",
+            {
+                "kind": "amendment",
+                "year": e.year,
+                "ref": str(e.number),
+                "title": e.reason,
+                "body": f"{e.basis_number} {e.basis_date}",
+                "detail": {
+                    "item": e.item,
+                    "project": e.project,
+                    "basis": e.basis_number,
+                    "simulated": e.actor.startswith(SIMULATED),
+                },
+            },
+        )
 
 
 def _put(

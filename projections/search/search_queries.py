@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, and_, exists, func, select
 from projections.search.index import (
     KINDS,
     LOG_KINDS,
-    PLAN_KINDS,
+    RANKED_KINDS,
     SearchCase,
     SearchDoc,
     SearchPlace,
@@ -104,14 +104,15 @@ def search(
     """Things holding every word of the query; `per_kind` of each kind from `offset` on
     (one kind at a time pages through its results with `offset`).
 
-    The plan's kinds are ranked by score (a word in a title counts three times); there are
-    as many of them as the plan has. The log's kinds (cases, findings, visits, reports)
+    The plan's kinds, and the cycle's as few (candidates, conversions, amendments), are
+    ranked by score (a word in a title counts three times); there are as many of them as
+    the plans and cycles have. The log's kinds (cases, proposals, findings, visits, reports)
     come newest first and are counted up to COUNT_CAP: their cost does not grow with the
     log, as a full ranking of every case holding 电梯 would."""
     if not query:
         return Found(query, {}, [], False)
     wanted = filters.kinds or KINDS
-    plan = replace(filters, kinds=tuple(k for k in wanted if k in PLAN_KINDS))
+    plan = replace(filters, kinds=tuple(k for k in wanted if k in RANKED_KINDS))
     scores = _every_word(c, query, plan) if plan.kinds else {}
     counts: Counter[str] = Counter()
     shown: list[int] = []
@@ -130,7 +131,7 @@ def search(
         scores = _most_terms(c, query, plan)
         near = bool(scores)
     ranked = sorted(scores.items(), key=lambda x: (-x[1][1], x[0]))
-    for kind in PLAN_KINDS:
+    for kind in RANKED_KINDS:
         of_kind = [doc for doc, (k, _s) in ranked if k == kind]
         counts[kind] = len(of_kind)
         shown.extend(of_kind[offset : offset + per_kind])

@@ -58,6 +58,7 @@ class Result:
     completion: Decimal | None
     year: int
     meta: str  # a line of context: a report's month and unit, a visit's date
+    simulated: bool = False  # of the labelled simulation (the cycle's things say so)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def api() -> Response:
                     "excerpt": "".join(p.text for p in r.excerpt),
                     "highlights": _spans(r.excerpt),
                     "context": r.meta,
+                    "simulated": r.simulated,
                 }
                 for group in shown
                 for r in group[1]
@@ -234,6 +236,13 @@ def _result(
     elif kind == "finding":
         status = hit.detail.get("state")
         status_label = label(status, "finding_state") if status else None
+    elif kind == "proposal":
+        status = hit.detail.get("answer")
+        status_label = label(status, "proposal_answer") if status else None
+    elif kind == "amendment":
+        meta = " · ".join(
+            x for x in (hit.detail.get("project", ""), hit.detail.get("basis", "")) if x
+        )
     elif kind == "report":
         meta = f"{hit.detail.get('period', '')} · {hit.detail.get('unit', '')}"
     elif kind == "visit":
@@ -251,6 +260,7 @@ def _result(
         completion=completion,
         year=year,
         meta=meta,
+        simulated=bool(hit.detail.get("simulated")),
     )
 
 
@@ -285,6 +295,14 @@ def _url(hit: Hit) -> str:
             return url_for("supervision.pages.finding", year=year, finding_id=ref)
         case "visit":
             return url_for("supervision.pages.supervision", year=year) + f"#record-{ref}"
+        case "proposal":
+            return url_for("cycle.proposals.proposal", year=year, number=int(ref))
+        case "candidate":
+            return url_for("cycle.candidates.candidate", year=year, number=int(ref))
+        case "conversion":
+            return url_for("cycle.candidates.conversion", year=year, number=int(ref))
+        case "amendment":
+            return url_for("cycle.amendments.index", year=year) + f"#amendment-{ref}"
         case "report":
             item = int(hit.detail["item"])
             return url_for("plans.pages.item", year=year, number=item) + f"#report-{ref}"
