@@ -434,6 +434,7 @@ def spec(server: str) -> dict[str, Any]:
                                     "excerpt",
                                     "highlights",
                                     "context",
+                                    "simulated",
                                 ],
                                 "properties": {
                                     "kind": {"enum": list(KINDS)},
@@ -455,6 +456,7 @@ def spec(server: str) -> dict[str, Any]:
                                         },
                                     },
                                     "context": string,
+                                    "simulated": boolean,
                                 },
                             },
                         },
