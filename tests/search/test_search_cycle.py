@@ -150,3 +150,37 @@ def test_hostile_candidate_titles_read_back_escaped(cycle_app: Flask) -> None:
     assert "<script>alert(1)" not in html
     html = client.get("/search?go=0&year=2026&q=楼道").get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_a_corrected_candidate_is_found_by_its_new_words_only(cycle_app: Flask) -> None:
+    services: Services = cycle_app.extensions["minsheng"]
+    ledger = services.ledger
+    with services.read() as c:
+        case = cq.conversion_cases(c, 2024, 2)[0].case_number
+    ledger.convert_cases(2027, "同类问题", "楼道", [case], "test")
+    ref = ledger.list_candidate(
+        2027,
+        title="社区菜场改造旧称",
+        category="宜居住区",
+        description="改造社区菜场",
+        sources=["Z1"],
+        targets=[],
+        units=["市商务局"],
+        actor="test",
+    )
+    ledger.correct_candidate(
+        2027,
+        ref,
+        title="农贸市场提档升级",
+        category="宜居住区",
+        description="改造社区菜场",
+        targets=[],
+        units=["市商务局"],
+        reason="名称与公告不一致",
+        actor="test",
+    )
+    assert services.caught_up()
+    client = cycle_app.test_client()
+    hits = _of(_found(client, "农贸市场", kind="candidate", year="2027"), "candidate")
+    assert [h["url"] for h in hits] == [f"/cycle/2027/candidates/{ref[1:]}"]
+    assert _of(_found(client, "旧称", kind="candidate", year="2027"), "candidate") == []
