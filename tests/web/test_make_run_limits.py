@@ -148,13 +148,17 @@ def test_make_serve_counts_each_limit_once_for_both_workers(served: Served) -> N
     cookie = first.last.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', first.text)
     assert token and cookie
-    for _ in range(50):  # new connections until one lands on the other worker
-        second = Connection(served)
-        if second.send("GET", "/healthz")[1] != first_pid:
-            break
-        second.http.close()
-    else:
-        raise AssertionError("every connection went to one worker")
+    # The other worker, on purpose: which worker accepts a connection is the kernel's choice
+    # (50 tries in a row once all went to one), so the first worker is paused until the
+    # second connection has been accepted and answered; only the other can accept it.
+    worker = int(first_pid.strip("<>"))  # as the access log writes it: <pid>
+    os.kill(worker, signal.SIGSTOP)
+    second = Connection(served)
+    try:
+        second_pid = second.send("GET", "/healthz")[1]
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    assert second_pid != first_pid
 
     allowed = parse(from_environment(os.environ)["LOOKUP_LIMIT"]).amount
     answers = []
