@@ -255,7 +255,6 @@ class CandidateBook(Aggregate):
         actor: str
 
         def apply(self, book: CandidateBook) -> None:
-            book.candidates += (self.ref,)
             book.listed[self.ref] = _listing(self)
 
     class CandidateCorrected(Aggregate.Event):
@@ -300,9 +299,13 @@ class CandidateBook(Aggregate):
         self.year = year
         self.conversions: dict[str, tuple[str, ...]] = {}
         self.converted: dict[str, str] = {}  # case number -> conversion ref
-        self.candidates: tuple[str, ...] = ()
         self.listed: dict[str, dict[str, Any]] = {}  # ref -> its words, targets and units now
         self.vote: dict[str, Any] | None = None
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        """The listed candidates' refs, in the order they were listed (C1, C2...)."""
+        return tuple(self.listed)
 
     @classmethod
     def open(cls, year: int, actor: str, at: datetime) -> CandidateBook:

@@ -216,34 +216,31 @@ def marks(rows: Sequence[AmendmentView]) -> dict[str, list[AmendmentView]]:
 # The catalog holds the plan as registered; progress, schedule and evaluation count the plan
 # as amended (progress_queries). Pages that list items, projects and units read these, so
 # that what they list is what is counted: a withdrawn project is not listed as in the plan,
-# an added one is, and a unit newly made responsible has its page.
+# an added one is, and a unit newly made responsible has its page. `applied`: the
+# amendments in force that day (`amendments(c, year, as_of)`, which pages also mark with).
 
 
 def items_in_force(
-    c: Connection, year: int, as_of: date, *, category: int | None = None
+    c: Connection, year: int, applied: Sequence[AmendmentView], *, category: int | None = None
 ) -> list[q.ItemView]:
-    """The year's items (of one category) with the amendments in force on `as_of`."""
+    """The year's items (of one category) with the `applied` amendments in effect."""
     registered = q.items(c, year, category=category)
-    applied = amendments(c, year, as_of)
     return amended_items(registered, applied) if applied else registered
 
 
 def projects_in_force(
     c: Connection,
     year: int,
-    as_of: date,
+    applied: Sequence[AmendmentView],
     *,
     category: int | None = None,
     key_project: int | None = None,
     key_only: bool = False,
 ) -> list[q.ProjectView]:
-    """The specific projects in the plan on `as_of` (filtered as q.projects filters)."""
-    applied = amendments(c, year, as_of)
+    """The specific projects in the plan with `applied` in effect (filtered as q.projects)."""
     if not applied:
         return q.projects(c, year, category=category, key_project=key_project, key_only=key_only)
-    found = [
-        p for i in amended_items(q.items(c, year, category=category), applied) for p in i.projects
-    ]
+    found = [p for i in items_in_force(c, year, applied, category=category) for p in i.projects]
     if key_project is not None:
         found = [p for p in found if p.key_project == key_project]
     if key_only:
@@ -251,9 +248,10 @@ def projects_in_force(
     return found
 
 
-def units_in_force(c: Connection, year: int, as_of: date) -> list[q.UnitSummary]:
-    """Every unit responsible on `as_of` (an item's units as amended), most named first."""
-    applied = amendments(c, year, as_of)
+def units_in_force(
+    c: Connection, year: int, applied: Sequence[AmendmentView]
+) -> list[q.UnitSummary]:
+    """Every unit responsible with `applied` in effect (an item's units as amended)."""
     if not any(a.kind == "units" for a in applied):
         return q.units(c, year)
     tally: dict[str, list[int]] = {}
@@ -265,15 +263,15 @@ def units_in_force(c: Connection, year: int, as_of: date) -> list[q.UnitSummary]
     for key in q.key_projects(c, year):
         for unit in key.units:
             tally.setdefault(unit, [0, 0, 0])[2] += 1
-    summaries = [q.UnitSummary(name, *counts) for name, counts in tally.items()]
-    return sorted(summaries, key=lambda u: (-u.items - u.key_projects, u.name))
+    return q.unit_summaries(tally)
 
 
-def unit_in_force(c: Connection, year: int, name: str, as_of: date) -> q.UnitView | None:
-    """A unit's items as amended on `as_of` (led, shared) and its key projects; None for a
-    unit responsible for nothing that day."""
+def unit_in_force(
+    c: Connection, year: int, name: str, applied: Sequence[AmendmentView]
+) -> q.UnitView | None:
+    """A unit's items with `applied` in effect (led, shared) and its key projects; None for
+    a unit responsible for nothing then."""
     registered = q.unit(c, year, name)
-    applied = amendments(c, year, as_of)
     if not applied:
         return registered
     items = amended_items(q.items(c, year), applied)

@@ -324,6 +324,11 @@ def units(c: Connection, year: int) -> list[UnitSummary]:
             counts[1] += position == 0
         else:
             counts[2] += 1
+    return unit_summaries(tally)
+
+
+def unit_summaries(tally: dict[str, list[int]]) -> list[UnitSummary]:
+    """Units from their counts (items, items led, key projects), those named most first."""
     summaries = [UnitSummary(name, *counts) for name, counts in tally.items()]
     return sorted(summaries, key=lambda u: (-u.items - u.key_projects, u.name))
 

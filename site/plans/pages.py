@@ -82,13 +82,14 @@ def category(year: int, number: int) -> str:
     with services().read() as c:
         plan = plan_of(year)
         cat = found(q.category(c, year, number))
+        applied = amendments(c, year, today())  # the plan as it stands today, as counted
         return render(
             "plans/category.html",
             plan=plan,
             category=cat,
             categories=q.categories(c, year),
-            items=items_in_force(c, year, today(), category=number),
-            amended=marks(amendments(c, year, today())),
+            items=items_in_force(c, year, applied, category=number),
+            amended=marks(applied),
             states=_states(c, plan),
         )
 
@@ -131,14 +132,15 @@ def projects(year: int) -> str:
     key = None if any_key else int_arg("key", high=999)
     with services().read() as c:
         plan = plan_of(year)
+        applied = amendments(c, year, today())
         return render(
             "plans/projects.html",
             "plans/_projects_table.html",
             plan=plan,
             projects=projects_in_force(
-                c, year, today(), category=category, key_project=key, key_only=any_key
+                c, year, applied, category=category, key_project=key, key_only=any_key
             ),
-            amended=marks(amendments(c, year, today())),
+            amended=marks(applied),
             categories=q.categories(c, year),
             key_projects=q.key_projects(c, year),
             selected={"category": category, "key": "any" if any_key else key},
@@ -235,12 +237,13 @@ def key_project(year: int, number: int) -> str:
     with services().read() as c:
         plan = plan_of(year)
         key = found(q.key_project(c, year, number))
+        applied = amendments(c, year, today())
         return render(
             "plans/key_project.html",
             plan=plan,
             key_project=key,
-            projects=projects_in_force(c, year, today(), key_project=number),
-            amended=marks(amendments(c, year, today())),
+            projects=projects_in_force(c, year, applied, key_project=number),
+            amended=marks(applied),
             states=(states := _states(c, plan)),
             group=_group(states, key.project_refs),
             statuses=list(Status),
@@ -259,7 +262,11 @@ def key_project(year: int, number: int) -> str:
 def units(year: int) -> str:
     with services().read() as c:
         plan = plan_of(year)
-        return render("plans/units.html", plan=plan, units=units_in_force(c, year, today()))
+        return render(
+            "plans/units.html",
+            plan=plan,
+            units=units_in_force(c, year, amendments(c, year, today())),
+        )
 
 
 @bp.get(f"/plans/{YEAR}/units/<name>")
@@ -267,7 +274,7 @@ def unit(year: int, name: str) -> str:
     as_of, travelling = as_of_arg()
     with services().read() as c:
         plan = plan_of(year)
-        it = found(unit_in_force(c, year, name, as_of))
+        it = found(unit_in_force(c, year, name, amendments(c, year, as_of)))
         progress = services().plan_progress(c, plan, as_of)
         raised = findings(c, year, end_of_day(as_of), unit=name)
     led = {i.number for i in it.items_led}
