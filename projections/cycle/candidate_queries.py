@@ -91,6 +91,20 @@ def conversion_counts(
     return tallies[0], tallies[1]
 
 
+def districts_by_conversion(c: Connection, year: int) -> dict[int, list[tuple[str, int]]]:
+    """Every conversion of `year`: its cases counted by district, most first (then by name;
+    "" for none), in one statement."""
+    rows = c.execute(
+        select(ConversionCase.conversion, ConversionCase.district, func.count())
+        .where(ConversionCase.year == year)
+        .group_by(ConversionCase.conversion, ConversionCase.district)
+    ).all()
+    found: dict[int, list[tuple[str, int]]] = {}
+    for conversion, district, n in rows:
+        found.setdefault(conversion, []).append((district or "", n))
+    return {k: sorted(v, key=lambda kv: (-kv[1], kv[0])) for k, v in found.items()}
+
+
 def fed(c: Connection, year: int, source: str) -> list[int]:
     """The numbers of the candidates a source ("P17", "Z3") fed."""
     return list(

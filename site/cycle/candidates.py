@@ -230,18 +230,17 @@ def conversions_csv(year: int) -> Response:
     with services().read() as c:
         _year_of_cycle(c, year)
         rows = cq.conversions(c, year)
-        counts = {r.number: cq.conversion_counts(c, year, r.number)[0] for r in rows}
+        counts = cq.districts_by_conversion(c, year)
     table: list[list[object]] = [list(CONVERSION_FIELDS)]
     for r in rows:
-        by_district = counts[r.number]
         table.append(
             [
                 year,
                 f"Z{r.number}",
                 r.title,
                 r.problem,
-                sum(n for _district, n in by_district),
-                "；".join(f"{district or '-'} {n}" for district, n in by_district),
+                r.cases,
+                "；".join(f"{district or '-'} {n}" for district, n in counts.get(r.number, [])),
                 "1" if r.simulated else "0",
             ]
         )
