@@ -60,12 +60,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from application.vault import Vault
 from application.verification import Address, Router, SendFailed
+from domain.actors import is_simulated
 from domain.cases import CLOSED, REPLIED, Case, Erasure
 from domain.contacts import normalise_mobile
 from domain.wuxi import after_quiet_hours
 
 log = logging.getLogger(__name__)
-SIMULATED = "sim:"  # actors of the labelled simulated year
 WRITE = {"sqlite_begin": "IMMEDIATE"}
 
 metadata = MetaData()
@@ -299,7 +299,7 @@ class Notifier:
         personal = self.ledger.vault.open(case.key_id, case.sealed, str(case.id))
         if not personal or not personal.get("phone"):
             return None
-        simulated = case.submitted_by.startswith(SIMULATED)
+        simulated = is_simulated(case.submitted_by)
         return case, self.ledger.vault.contact(personal["phone"]), simulated
 
     def _now(self) -> datetime:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from domain.actors import is_simulated
 from domain.errors import InvalidPlan
 from domain.plan_spec import ItemSpec, KeyProjectSpec, PlanSpec, Problem, _Problems
 
@@ -34,7 +35,7 @@ def validate_origins(plan: PlanSpec, previous: PlanSpec | None, actor: str) -> N
     labelled simulated year (actor "sim:..."), so that it can never pass for a real one."""
     problems = _Problems()
     problems.check(
-        not plan.document.simulated or actor.startswith("sim:"),
+        not plan.document.simulated or is_simulated(actor),
         None,
         "document.simulated",
         "a simulated plan is registered only by the simulated year (flask simulation load)",

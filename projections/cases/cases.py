@@ -32,11 +32,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.cases import Case, Erasure
 from domain.public_text import mentions_contact, mentions_mobile_number
 from domain.wuxi import business_date
 from projections.database import ReadModel, UtcDateTime
-from projections.plans.progress import SIMULATED_ACTOR
 from projections.projection import Batch, HeldRows, Projection, unhandled
 
 
@@ -232,7 +232,7 @@ class Cases(Projection):
                 "redacted": False,
                 "withheld": withheld,
                 "erased": erased,
-                "simulated": e.actor.startswith(SIMULATED_ACTOR),
+                "simulated": is_simulated(e.actor),
             },
         )
         self._insert_step(held, e, position, None, None, {})

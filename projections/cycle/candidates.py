@@ -25,11 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.candidates import CandidateBook
 from projections.database import ReadModel, UtcDateTime
 from projections.projection import Projection, unhandled
-
-SIMULATED = "sim:"  # projections.plans.progress.SIMULATED_ACTOR, not imported across features
 
 
 def ref_number(ref: str) -> int:
@@ -144,7 +143,7 @@ class Candidates(Projection):
                 "cases": len(e.cases),
                 "recorded_at": e.timestamp,
                 "event_id": position,
-                "simulated": e.actor.startswith(SIMULATED),
+                "simulated": is_simulated(e.actor),
             },
         )
         c.execute(
@@ -178,7 +177,7 @@ class Candidates(Projection):
                 "units": list(e.units),
                 "recorded_at": e.timestamp,
                 "event_id": position,
-                "simulated": e.actor.startswith(SIMULATED),
+                "simulated": is_simulated(e.actor),
                 "votes_for": None,
                 "against": None,
                 "abstain": None,
@@ -227,7 +226,7 @@ class Candidates(Projection):
                 "corrected_at": None,
                 "correction_reason": None,
                 "corrections": 0,
-                "simulated": e.actor.startswith(SIMULATED),
+                "simulated": is_simulated(e.actor),
             },
         )
         self._figures(c, e.year, v)

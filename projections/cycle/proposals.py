@@ -13,6 +13,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import Boolean, Connection, Index, Integer, String, Text, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.cases import Erasure
 from domain.proposals import (
     ADOPTED,
@@ -27,8 +28,6 @@ from domain.proposals import (
 )
 from projections.database import ReadModel, UtcDateTime
 from projections.projection import Projection, unhandled
-
-SIMULATED = "sim:"
 
 
 class SolicitationRow(ReadModel):
@@ -76,7 +75,7 @@ class ProposalRow(ReadModel):
 
 
 def _simulated(e: object) -> bool:
-    return str(getattr(e, "actor", "")).startswith(SIMULATED)
+    return is_simulated(getattr(e, "actor", None))
 
 
 class Proposals(Projection):

@@ -2,5 +2,5 @@
 and what they add up to (progress, scorecards, the simulated-year banner), item timelines.
 
 Used by other features: `catalog` (names of rated items), `queries` and `progress_queries`
-(the evaluation), `progress.SIMULATED_ACTOR` (how the simulated year is labelled).
+(the evaluation). How the simulated year is labelled: domain.actors.
 """

@@ -17,11 +17,11 @@ from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import JSON, Boolean, Connection, Date, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.plan import Plan
 from domain.wuxi import end_of_day
 from projections.database import ReadModel, UtcDateTime
 from projections.plans import queries as q
-from projections.plans.progress import SIMULATED_ACTOR
 from projections.projection import Projection, unhandled
 from projections.publiclog.public_entries import event_uuid
 
@@ -69,7 +69,7 @@ class PlanAmendments(Projection):
                 "basis_date": date.fromisoformat(e.basis_date),
                 "effective": date.fromisoformat(e.effective),
                 "reason": e.reason,
-                "simulated": e.actor.startswith(SIMULATED_ACTOR),
+                "simulated": is_simulated(e.actor),
                 "recorded_at": e.timestamp,
                 "uuid": event_uuid(e.originator_id, e.originator_version),
                 "event_id": position,

@@ -13,11 +13,10 @@ from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import JSON, Boolean, Connection, Index, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.plan import Item
 from projections.database import ReadModel, UtcDateTime
 from projections.projection import Projection, unhandled
-
-SIMULATED_ACTOR = "sim:"  # actors of the labelled simulated year
 
 
 class ProgressReport(ReadModel):
@@ -71,7 +70,7 @@ class Progress(Projection):
                 "evidence": e.evidence,
                 "corrects": getattr(e, "corrects", None),
                 "reason": getattr(e, "reason", ""),
-                "simulated": e.actor.startswith(SIMULATED_ACTOR),
+                "simulated": is_simulated(e.actor),
                 "recorded_at": e.timestamp,
                 "event_id": position,
             },

@@ -25,6 +25,7 @@ from uuid import UUID, uuid5
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.domain import DomainEvent
 
+from domain.actors import is_simulated
 from domain.awards import Award
 from domain.candidates import CandidateBook
 from domain.cases import Case, Erasure
@@ -36,7 +37,6 @@ from domain.supervision import Finding, SupervisionRecord
 from domain.wuxi import business_date
 
 GENESIS = "0" * 64
-SIMULATED = "sim:"  # actors of the labelled simulated year
 EVENTS = UUID("5b0e7f53-4a5e-4f7e-9d6e-7a1f2c3d2023")
 
 Context = MutableMapping[str, Any]
@@ -87,7 +87,7 @@ def link(previous: str, canonical: str) -> str:
 
 def simulated(e: object) -> bool:
     """Was this event written by the labelled simulated year?"""
-    return str(getattr(e, "actor", "")).startswith(SIMULATED)
+    return is_simulated(getattr(e, "actor", None))
 
 
 def marked(payload: dict[str, Any], is_simulated: bool) -> dict[str, Any]:
@@ -410,7 +410,7 @@ class Deriver:
             "ballot": str(e.originator_id),
             "subject": subject,
             "quarter": ballot["quarter"],
-            "simulated": getattr(e, "actor", "").startswith("sim:") or None,
+            "simulated": is_simulated(getattr(e, "actor", "")) or None,
             **facts,
         }
         payload = {k: v for k, v in payload.items() if v is not None}

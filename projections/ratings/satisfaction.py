@@ -14,6 +14,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import Boolean, Connection, Index, Integer, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.cases import Case, Erasure
 from domain.ratings import Ballot, quarter_of
 from domain.wuxi import business_date
@@ -149,7 +150,7 @@ class Satisfaction(Projection):
                 "comment_text": None,
                 "rejected_as": None,
                 "moderated_at": None,
-                "simulated": e.actor.startswith("sim:"),
+                "simulated": is_simulated(e.actor),
             },
         )
 
@@ -210,7 +211,7 @@ class Satisfaction(Projection):
                 "first_level": None,
                 "quarter": None,
                 "evaluations": 0,
-                "simulated": e.actor.startswith("sim:"),
+                "simulated": is_simulated(e.actor),
             },
         )
 

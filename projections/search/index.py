@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.candidates import CandidateBook
 from domain.cases import Case, Erasure
 from domain.districts import DISTRICTS, district_named, districts_of
@@ -53,7 +54,6 @@ from projections.database import ReadModel
 from projections.projection import Projection, unhandled
 from projections.search.words import terms
 
-SIMULATED = "sim:"  # the labelled simulation's actors (as every read model labels them)
 TITLE, BODY = 3, 1  # a term's weight in a thing's title and elsewhere
 # The plan's kinds (as many as the plan has), the cycle's that are as few (a year's
 # candidates, conversions and amendments: ranked like the plan's) and the log's (they grow
@@ -420,7 +420,7 @@ class SearchIndex(Projection):
                 year=e.year,
                 number=e.number,
                 district=e.district,
-                simulated=str(e.actor).startswith(SIMULATED),
+                simulated=is_simulated(e.actor),
             )
         )
 
@@ -497,7 +497,7 @@ class SearchIndex(Projection):
                 "ref": e.ref[1:],
                 "title": e.title,
                 "body": e.problem,
-                "detail": {"code": e.ref, "simulated": e.actor.startswith(SIMULATED)},
+                "detail": {"code": e.ref, "simulated": is_simulated(e.actor)},
             },
             {case["district"] for case in e.cases if case.get("district") in DISTRICTS},
         )
@@ -529,7 +529,7 @@ class SearchIndex(Projection):
                 "ref": e.ref[1:],
                 "title": e.title,
                 "body": " · ".join(x for x in (e.description, "、".join(e.units)) if x),
-                "detail": {"code": e.ref, "simulated": e.actor.startswith(SIMULATED)},
+                "detail": {"code": e.ref, "simulated": is_simulated(e.actor)},
             },
             districts_of(e.units),
         )
@@ -551,7 +551,7 @@ class SearchIndex(Projection):
                     "item": e.item,
                     "project": e.project,
                     "basis": e.basis_number,
-                    "simulated": e.actor.startswith(SIMULATED),
+                    "simulated": is_simulated(e.actor),
                 },
             },
         )

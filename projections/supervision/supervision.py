@@ -9,9 +9,9 @@ from eventsourcing.dispatch import singledispatchmethod
 from sqlalchemy import JSON, Boolean, Connection, Date, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.actors import is_simulated
 from domain.supervision import Finding, SupervisionRecord
 from projections.database import ReadModel, UtcDateTime
-from projections.plans.progress import SIMULATED_ACTOR
 from projections.projection import Projection, unhandled
 
 
@@ -87,7 +87,7 @@ class Supervision(Projection):
                 "title": e.title,
                 "summary": e.summary,
                 "projects": e.projects,
-                "simulated": e.actor.startswith(SIMULATED_ACTOR),
+                "simulated": is_simulated(e.actor),
                 "recorded_at": e.timestamp,
                 "event_id": position,
             },
@@ -143,7 +143,7 @@ class Supervision(Projection):
                 "year": year,
                 "step": step,
                 "text": text,
-                "simulated": e.actor.startswith(SIMULATED_ACTOR),
+                "simulated": is_simulated(e.actor),
                 "recorded_at": e.timestamp,
             },
         )

@@ -30,6 +30,19 @@ LOWER = {
     "reason": "部分小区意见未统一，目标调整",
 }
 
+WITHDRAW = {**LOWER, "kind": "project_withdrawn", "project": "10.2", "reason": "并入下一年度"}
+ADD = {
+    **LOWER,
+    "kind": "project_added",
+    "project": "",
+    "item": "9",
+    "title": "加装电梯试点",
+    "target_label": "试点电梯",
+    "target_amount": "20",
+    "target_unit": "台",
+    "reason": "新增试点",
+}
+
 
 @pytest.fixture
 def clock() -> Clock:
@@ -131,20 +144,8 @@ def test_the_item_page_travels_across_the_amendment(
 def test_withdrawn_and_added_projects_have_pages_that_say_so(
     app: Flask, staff: FlaskClient, clock: Clock
 ) -> None:
-    withdraw = {**LOWER, "kind": "project_withdrawn", "project": "10.2", "reason": "并入下一年度"}
-    assert post_form(staff, FORM, withdraw)[0] == 303
-    add = {
-        **LOWER,
-        "kind": "project_added",
-        "project": "",
-        "item": "9",
-        "title": "加装电梯试点",
-        "target_label": "试点电梯",
-        "target_amount": "20",
-        "target_unit": "台",
-        "reason": "新增试点",
-    }
-    assert post_form(staff, FORM, add)[0] == 303
+    assert post_form(staff, FORM, WITHDRAW)[0] == 303
+    assert post_form(staff, FORM, ADD)[0] == 303
     public = app.test_client()
     gone = text(public, "/plans/2023/projects/10.2")
     assert "不在计划中" in gone and "撤销具体项目10.2" in gone
@@ -183,18 +184,7 @@ def test_a_refused_amendment_keeps_what_was_typed_and_names_the_field(
 def test_the_report_form_follows_the_plan_in_force_today(
     app: Flask, staff: FlaskClient, clock: Clock
 ) -> None:
-    add = {
-        **LOWER,
-        "kind": "project_added",
-        "project": "",
-        "item": "9",
-        "title": "加装电梯试点",
-        "target_label": "试点电梯",
-        "target_amount": "20",
-        "target_unit": "台",
-        "reason": "新增试点",
-    }
-    assert post_form(staff, FORM, add)[0] == 303
+    assert post_form(staff, FORM, ADD)[0] == 303
     units = {**LOWER, "kind": "units", "item": "9", "units": "市财政局\n市住房城乡建设局"}
     assert (
         post_form(staff, FORM, {**units, "effective": "2023-08-05", "reason": "改由财政牵头"})[0]
@@ -226,20 +216,8 @@ def test_the_lists_of_the_plan_follow_it_as_amended_today(
     count = re.search(r"(\d+)个具体项目", before)
     assert count
     assert post_form(staff, FORM, LOWER)[0] == 303
-    withdraw = {**LOWER, "kind": "project_withdrawn", "project": "10.2", "reason": "并入下一年度"}
-    assert post_form(staff, FORM, withdraw)[0] == 303
-    add = {
-        **LOWER,
-        "kind": "project_added",
-        "project": "",
-        "item": "9",
-        "title": "加装电梯试点",
-        "target_label": "试点电梯",
-        "target_amount": "20",
-        "target_unit": "台",
-        "reason": "新增试点",
-    }
-    assert post_form(staff, FORM, add)[0] == 303
+    assert post_form(staff, FORM, WITHDRAW)[0] == 303
+    assert post_form(staff, FORM, ADD)[0] == 303
     units = {
         **LOWER,
         "kind": "units",
@@ -269,9 +247,8 @@ def test_the_lists_of_the_plan_follow_it_as_amended_today(
 def test_the_plan_api_gives_the_plan_as_registered_or_as_amended_on_a_day(
     app: Flask, staff: FlaskClient, clock: Clock
 ) -> None:
-    withdraw = {**LOWER, "kind": "project_withdrawn", "project": "10.2", "reason": "并入下一年度"}
     assert post_form(staff, FORM, LOWER)[0] == 303
-    assert post_form(staff, FORM, withdraw)[0] == 303
+    assert post_form(staff, FORM, WITHDRAW)[0] == 303
     clock.set("2023-08-02T09:00")
     public = app.test_client()
 
